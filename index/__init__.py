@@ -1,0 +1,1 @@
+"""Documents into an index: loading, boilerplate marking, chunking, embedding, storing."""

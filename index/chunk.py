@@ -1,0 +1,187 @@
+"""Document text -> sentences and chunks, each an exact (start, end) span of the text.
+
+Chunks are runs of whole sentences that fit the embedder (all-MiniLM-L6-v2 reads 256 word pieces and silently
+drops the rest), with one sentence of overlap, and never cross a boilerplate line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from index.clean import content_regions
+
+TokenCounter = Callable[[Sequence[str]], list[int]]
+
+# Words after which a period does not end a sentence.
+_ABBREVIATIONS = frozenset(
+    """mr mrs ms dr prof sr jr st mt ft gen col lt sgt capt cmdr adm gov sen rep pres rev hon no nos vol vols
+    fig figs pp p ed eds est approx dept univ inc ltd co corp bros vs etc al cf jan feb mar apr jun jul aug
+    sep sept oct nov dec u.s u.k u.n e.g i.e a.m p.m ca c""".split()
+)
+# A sentence ends at . ! ? or … (with closing quotes/brackets), before white space.
+_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
+_BULLET = re.compile(r"^\s*([-*•·]|\d+[.)])\s")
+
+
+@dataclass(frozen=True)
+class Span:
+    """An exact span of a document's text."""
+
+    start: int
+    end: int
+
+
+def _trim(text: str, start: int, end: int) -> Span | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start, end) if end > start else None
+
+
+def _is_abbreviation(text: str, end: int) -> bool:
+    """Does the period just before `end` close an abbreviation or an initial ("U.S.", "Dr.", "J.")?"""
+    match = re.search(r"(\S+)\.$", text[max(0, end - 20) : end])
+    if not match:
+        return False
+    word = match.group(1).lower().lstrip("(\"'“‘")
+    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+def _line_breaks(text: str, start: int, end: int) -> list[int]:
+    """Offsets of single newlines in [start, end) that end a unit: a heading, a list item, a closed line."""
+    breaks = []
+    for match in re.finditer(r"\n", text[start:end]):
+        pos = start + match.start()
+        line_start = text.rfind("\n", 0, pos) + 1
+        line = text[line_start:pos].strip()
+        next_end = text.find("\n", pos + 1)
+        following = text[pos + 1 : end if next_end == -1 else min(next_end, end)]
+        if (
+            not line
+            or not following.strip()
+            or re.search(r"[.!?…:;\"”’)]$", line)
+            or len(line) < 60
+            or _BULLET.match(following)
+        ):
+            breaks.append(pos)
+    return breaks
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Split text[start:end] into sentences with exact offsets.
+
+    Sentences end at terminal punctuation followed by white space (not after an abbreviation or initial, and
+    not before a lower-case word), and at line breaks that close a heading, a list item or a paragraph.
+    """
+    end = len(text) if end is None else end
+    cuts = set(_line_breaks(text, start, end))
+    for match in _END.finditer(text, start, end):
+        stop = match.end()
+        nxt = re.match(r"\s*(\S)", text[stop:end])
+        if nxt and nxt.group(1).islower():
+            continue
+        if text[match.start()] == "." and match.end() - match.start() == 1 and _is_abbreviation(text, stop):
+            continue
+        cuts.add(stop)
+    spans = []
+    pos = start
+    for cut in sorted(cuts) + [end]:
+        span = _trim(text, pos, cut)
+        if span:
+            spans.append(span)
+        pos = cut
+    return spans
+
+
+def _split_long(text: str, span: Span, tokens: int, max_tokens: int) -> list[Span]:
+    """Cut a sentence longer than the budget at clause marks (or else at spaces) into parts that fit."""
+    parts = max(2, -(-tokens // max_tokens))
+    target = (span.end - span.start) / parts
+    pieces = []
+    pos = span.start
+    while span.end - pos > target * 1.2:
+        window = text[pos : min(span.end, pos + int(target * 1.2))]
+        cut = max(window.rfind("; "), window.rfind(", "), window.rfind(" – "))
+        if cut < len(window) * 0.4:
+            cut = window.rfind(" ")
+        if cut <= 0:
+            cut = len(window)
+        piece = _trim(text, pos, pos + cut + 1)
+        if piece:
+            pieces.append(piece)
+        pos = pos + cut + 1
+    last = _trim(text, pos, span.end)
+    if last:
+        pieces.append(last)
+    return pieces
+
+
+def sentences(text: str, count_tokens: TokenCounter, max_tokens: int) -> tuple[list[Span], list[int]]:
+    """All content sentences of a document (boilerplate excluded), each within `max_tokens` word pieces.
+
+    Returns:
+        The sentence spans in order, and their token counts.
+    """
+    spans = [s for region in content_regions(text) for s in split_sentences(text, *region)]
+    counts = count_tokens([text[s.start : s.end] for s in spans]) if spans else []
+    out: list[Span] = []
+    out_counts: list[int] = []
+    for span, n in zip(spans, counts, strict=True):
+        if n <= max_tokens:
+            out.append(span)
+            out_counts.append(n)
+            continue
+        pieces = _split_long(text, span, n, max_tokens)
+        piece_counts = count_tokens([text[p.start : p.end] for p in pieces])
+        for piece, m in zip(pieces, piece_counts, strict=True):
+            if m > max_tokens:  # pathological text without spaces: fall back to a hard cut by characters
+                step = max(1, (piece.end - piece.start) * max_tokens // (m + 1))
+                for s in range(piece.start, piece.end, step):
+                    out.append(Span(s, min(piece.end, s + step)))
+                    out_counts.append(max_tokens)
+            else:
+                out.append(piece)
+                out_counts.append(m)
+    return out, out_counts
+
+
+def chunk(
+    text: str,
+    sents: Sequence[Span],
+    counts: Sequence[int],
+    max_tokens: int,
+    max_chars: int = 1500,
+    overlap: int = 1,
+) -> list[Span]:
+    """Pack consecutive sentences into chunks that fit the embedder, with `overlap` sentences shared.
+
+    A chunk never spans a boilerplate line: sentences of different content regions are never joined.
+    """
+    regions = content_regions(text)
+
+    def region_of(span: Span) -> int:
+        return next(i for i, (s, e) in enumerate(regions) if s <= span.start < e)
+
+    chunks: list[Span] = []
+    i = 0
+    n = len(sents)
+    while i < n:
+        region = region_of(sents[i])
+        j = i
+        tokens = 0
+        while j < n and region_of(sents[j]) == region:
+            extra = counts[j] + 1
+            if j > i and (tokens + extra > max_tokens or sents[j].end - sents[i].start > max_chars):
+                break
+            tokens += extra
+            j += 1
+        chunks.append(Span(sents[i].start, sents[j - 1].end))
+        if j >= n:
+            break
+        # Step back `overlap` sentences unless that would not move forward or would cross a region.
+        back = min(overlap, j - i - 1)
+        i = j - back if back > 0 and region_of(sents[j - back]) == region_of(sents[j]) else j
+    return chunks

@@ -1,0 +1,114 @@
+"""BM25 over the chunks (bm25s, stemmed, English stopwords), persisted beside the manifest."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+_TOKEN = re.compile(r"(?u)\b\w\w+\b|\b\d\b")
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+# Function words, question words included: they carry no evidence that a passage answers a question.
+_STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being below between
+    both but by can could did do does doing down during each few for from further had has have having he her
+    here hers herself him himself his how i if in into is it its itself just me more most my myself no nor not
+    now of off on once only or other our ours out over own same she should so some such than that the their
+    theirs them themselves then there these they this those through to too under until up very was we were what
+    when where which while who whom whose why will with would you your yours also s t many much
+    """.split()
+)
+
+
+def stopwords() -> frozenset[str]:
+    return _STOPWORDS
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased, stopwords dropped, Snowball-stemmed tokens ("commanders" and "command" match)."""
+    words = [w for w in _TOKEN.findall(text.lower()) if w not in stopwords()]
+    return list(_stemmer().stemWords(words))
+
+
+class LexicalIndex:
+    """A BM25 index over chunk texts, with document frequencies for IDF-weighted term overlap."""
+
+    def __init__(self, ids: list[str], bm25: object | None, df: dict[str, int]) -> None:
+        self.ids = ids
+        self._bm25 = bm25
+        self._df = df
+        self._vocab: dict[str, int] = getattr(bm25, "vocab_dict", None) or {}
+
+    @classmethod
+    def build(cls, items: Iterable[tuple[str, str]]) -> LexicalIndex:
+        """Index (id, text) pairs."""
+        import bm25s
+
+        ids: list[str] = []
+        corpus: list[list[str]] = []
+        df: Counter[str] = Counter()
+        for chunk_id, text in items:
+            tokens = tokenize(text)
+            ids.append(chunk_id)
+            corpus.append(tokens)
+            df.update(set(tokens))
+        if not ids:
+            return cls([], None, {})
+        bm25 = bm25s.BM25()
+        bm25.index(corpus, show_progress=False)
+        return cls(ids, bm25, dict(df))
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "ids.json").write_text(json.dumps({"ids": self.ids, "df": self._df}), encoding="utf-8")
+        if self._bm25 is not None:
+            self._bm25.save(str(folder / "bm25"), show_progress=False)  # type: ignore[attr-defined]
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        meta_path = folder / "ids.json"
+        if not meta_path.exists():
+            return cls([], None, {})
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if not meta["ids"]:
+            return cls([], None, {})
+        import bm25s
+
+        bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False)
+        return cls(meta["ids"], bm25, meta["df"])
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def idf(self, token: str) -> float:
+        """Inverse document frequency over chunks; unseen terms get the highest value."""
+        n = max(1, len(self.ids))
+        return math.log(1 + (n - self._df.get(token, 0) + 0.5) / (self._df.get(token, 0) + 0.5))
+
+    def search(self, query_tokens: Sequence[str], k: int) -> list[tuple[str, float]]:
+        """The `k` best chunks for the tokens, as (chunk id, BM25 score), best first, zero scores dropped."""
+        known = [t for t in query_tokens if t in self._vocab]
+        if self._bm25 is None or not known:
+            return []
+        scores = self._bm25.get_scores(known)  # type: ignore[attr-defined]
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]

@@ -1,0 +1,179 @@
+"""The document manifest: each document's full text, content hash, chunks and sentences, in SQLite.
+
+SQLite gives the transactions that keep ingestion from losing or duplicating text: a document and all its
+spans are replaced in one commit, or not at all.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.chunk import Span
+from index.load import Document
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, path TEXT, content_hash TEXT NOT NULL,
+    text TEXT NOT NULL, indexed_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, ord INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks (doc_id, ord);
+CREATE TABLE IF NOT EXISTS sentences (
+    id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, ord INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sentences_doc ON sentences (doc_id, start);
+"""
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What `documents()` lists: a document without its text."""
+
+    doc_id: str
+    source: str
+    path: str | None
+    content_hash: str
+    chars: int
+    chunks: int
+    indexed_at: float
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "doc_id": self.doc_id,
+            "source": self.source,
+            "content_hash": self.content_hash,
+            "chars": self.chars,
+            "chunks": self.chunks,
+            "indexed_at": self.indexed_at,
+        }
+
+
+@dataclass(frozen=True)
+class SpanRow:
+    """A chunk or sentence as stored: its id and exact offsets in its document."""
+
+    id: str
+    doc_id: str
+    start: int
+    end: int
+
+
+def span_id(doc: Document, span: Span, kind: str = "") -> str:
+    """Ids derive from the document (id and content hash) and the offsets: re-indexing makes no duplicates."""
+    return f"{doc.doc_id}:{doc.content_hash[:12]}:{kind}{span.start}-{span.end}"
+
+
+class Manifest:
+    """Documents and their spans, in one SQLite file; safe to share between threads."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._lock = threading.RLock()
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _rows(self, sql: str, args: Sequence[object] = ()) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    def document(self, doc_id: str) -> Document | None:
+        rows = self._rows("SELECT doc_id, source, text, content_hash, path FROM documents WHERE doc_id = ?", [doc_id])
+        return Document(*rows[0]) if rows else None
+
+    def documents(self) -> list[DocumentInfo]:
+        rows = self._rows(
+            "SELECT d.doc_id, d.source, d.path, d.content_hash, length(d.text), "
+            "(SELECT count(*) FROM chunks c WHERE c.doc_id = d.doc_id), d.indexed_at "
+            "FROM documents d ORDER BY d.source"
+        )
+        return [DocumentInfo(*row) for row in rows]
+
+    def hashes(self) -> dict[str, str]:
+        """doc_id -> content hash of every stored document."""
+        return dict(self._rows("SELECT doc_id, content_hash FROM documents"))
+
+    def counts(self) -> tuple[int, int]:
+        """(documents, chunks) stored."""
+        docs = self._rows("SELECT count(*) FROM documents")[0][0]
+        chunks = self._rows("SELECT count(*) FROM chunks")[0][0]
+        return docs, chunks
+
+    def spans(self, table: str, doc_id: str) -> list[SpanRow]:
+        assert table in ("chunks", "sentences")
+        rows = self._rows(f'SELECT id, doc_id, start, "end" FROM {table} WHERE doc_id = ? ORDER BY start', [doc_id])
+        return [SpanRow(*row) for row in rows]
+
+    def sentences_within(self, doc_id: str, start: int, end: int) -> list[SpanRow]:
+        rows = self._rows(
+            'SELECT id, doc_id, start, "end" FROM sentences WHERE doc_id = ? AND start >= ? AND "end" <= ? '
+            "ORDER BY start",
+            [doc_id, start, end],
+        )
+        return [SpanRow(*row) for row in rows]
+
+    def sentences_by_id(self, ids: Sequence[str]) -> list[SpanRow]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self._rows(f'SELECT id, doc_id, start, "end" FROM sentences WHERE id IN ({marks})', list(ids))
+        return [SpanRow(*row) for row in rows]
+
+    def chunks_by_id(self, ids: Sequence[str]) -> dict[str, SpanRow]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._rows(f'SELECT id, doc_id, start, "end" FROM chunks WHERE id IN ({marks})', list(ids))
+        return {row[0]: SpanRow(*row) for row in rows}
+
+    def iter_chunk_texts(self) -> Iterator[tuple[str, str]]:
+        """(chunk id, chunk text) of every chunk, document by document, in a stable order."""
+        for (doc_id,) in self._rows("SELECT doc_id FROM documents ORDER BY doc_id"):
+            doc = self.document(doc_id)
+            if doc is None:
+                continue
+            for row in self.spans("chunks", doc_id):
+                yield row.id, doc.text[row.start : row.end]
+
+    def put(self, doc: Document, chunks: Sequence[Span], sentences: Sequence[Span]) -> None:
+        """Store a document with its spans, replacing any earlier version, in one transaction."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                self._delete(doc.doc_id)
+                self._db.execute(
+                    "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?)",
+                    [doc.doc_id, doc.source, doc.path, doc.content_hash, doc.text, time.time()],
+                )
+                self._db.executemany(
+                    "INSERT INTO chunks VALUES (?, ?, ?, ?, ?)",
+                    [(span_id(doc, s), doc.doc_id, i, s.start, s.end) for i, s in enumerate(chunks)],
+                )
+                self._db.executemany(
+                    "INSERT INTO sentences VALUES (?, ?, ?, ?, ?)",
+                    [(span_id(doc, s, "s"), doc.doc_id, i, s.start, s.end) for i, s in enumerate(sentences)],
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def delete(self, doc_id: str) -> None:
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._delete(doc_id)
+            self._db.execute("COMMIT")
+
+    def _delete(self, doc_id: str) -> None:
+        for table in ("documents", "chunks", "sentences"):
+            self._db.execute(f"DELETE FROM {table} WHERE doc_id = ?", [doc_id])

@@ -1,0 +1,95 @@
+"""One typed settings object, read from CLI flags and the environment (flags win), never at import time."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from index.errors import BadInput
+
+_COLLECTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$")
+MODES = ("extractive", "llm")
+
+# field name -> environment variable (CONTRACT.md, "Configuration")
+ENV_VARS = {
+    "store": "QA_STORE",
+    "chroma_url": "QA_CHROMA_URL",
+    "collection": "QA_COLLECTION",
+    "mode": "QA_MODE",
+    "llm": "QA_LLM",
+    "port": "QA_PORT",
+    "host": "QA_HOST",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the index lives and how questions are answered.
+
+    Attributes:
+        store: folder of the embedded Chroma store; the manifest and BM25 index live beside it, also when
+            vectors are kept on a Chroma server.
+        chroma_url: a `chroma run` server to keep vectors in instead of the embedded store.
+        collection: name of the document collection.
+        mode: `extractive` (quoted sentences) or `llm` (generated from the same cited passages).
+        llm: the generator for `llm` mode: `local`, `openai-compatible:URL` or `ollama:MODEL`.
+        port: HTTP port of the UI and API.
+        host: interface the server listens on.
+    """
+
+    store: Path = Path(".qa-store")
+    chroma_url: str | None = None
+    collection: str = "seeds"
+    mode: str = "extractive"
+    llm: str = "local"
+    port: int = 7860
+    host: str = "127.0.0.1"
+
+    def __post_init__(self) -> None:
+        if not _COLLECTION_NAME.match(self.collection):
+            raise BadInput(
+                f"collection name {self.collection!r} is not valid: use 3-512 characters of letters, "
+                "digits, '.', '_' or '-', starting and ending with a letter or digit"
+            )
+        if self.mode not in MODES:
+            raise BadInput(f"mode {self.mode!r} is not valid: choose one of {', '.join(MODES)}")
+        if not 0 < self.port < 65536:
+            raise BadInput(f"port {self.port} is not valid: use 1-65535")
+
+    @classmethod
+    def load(cls, overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from defaults, then the environment, then explicit overrides (CLI flags).
+
+        Args:
+            overrides: values given as flags; `None` values mean "not given".
+            env: the environment to read (defaults to `os.environ`).
+
+        Returns:
+            The validated settings.
+        """
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for name, var in ENV_VARS.items():
+            if env.get(var):
+                values[name] = env[var]
+        values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+        known = {f.name for f in fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise BadInput(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        if "store" in values:
+            values["store"] = Path(values["store"])
+        if "port" in values:
+            try:
+                values["port"] = int(values["port"])
+            except ValueError:
+                raise BadInput(f"port {values['port']!r} is not a number (QA_PORT / --port)") from None
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> Settings:
+        """A copy with some fields changed."""
+        return replace(self, **changes)

@@ -1,0 +1,146 @@
+"""Where an index lives: vectors in Chroma (embedded or a `chroma run` server), the manifest and BM25 beside.
+
+Layout of `--store DIR`: Chroma's own files, and `qa-<collection>/` holding `manifest.sqlite3`, `bm25/` and the
+write lock. Two collections per name: `<name>` for chunk vectors, `<name>.sentences` for sentence vectors.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from index.errors import QAError
+from index.lexical import LexicalIndex
+from index.manifest import Manifest
+from index.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One vector-search result: the span's id, its document and offsets, and cosine similarity."""
+
+    id: str
+    doc_id: str
+    start: int
+    end: int
+    similarity: float
+
+
+def _chroma_client(settings: Settings) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url if "://" in settings.chroma_url else f"http://{settings.chroma_url}")
+        if not url.hostname:
+            raise QAError(f"cannot read the Chroma server address {settings.chroma_url!r} (QA_CHROMA_URL)")
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname,
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        except Exception as exc:  # chromadb raises bare exceptions for connection problems
+            raise QAError(f"cannot reach the Chroma server at {settings.chroma_url}: {exc}") from None
+    settings.store.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.store), settings=chroma_settings)
+
+
+class VectorCollection:
+    """One Chroma collection of spans whose metadata carries doc_id, start and end."""
+
+    def __init__(self, client: Any, name: str) -> None:
+        self._client = client
+        self.name = name
+        # No embedding function: vectors always come from our embedder, and Chroma's default one downloads.
+        self._collection = client.get_or_create_collection(
+            name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+        )
+
+    def count(self) -> int:
+        return int(self._collection.count())
+
+    def add(self, ids: Sequence[str], vectors: np.ndarray, metas: Sequence[dict], texts: Sequence[str] | None) -> None:
+        batch = max(1, min(5000, int(self._client.get_max_batch_size())))
+        for i in range(0, len(ids), batch):
+            self._collection.upsert(
+                ids=list(ids[i : i + batch]),
+                embeddings=vectors[i : i + batch],
+                metadatas=list(metas[i : i + batch]),
+                documents=None if texts is None else list(texts[i : i + batch]),
+            )
+
+    def ids_of(self, doc_id: str) -> list[str]:
+        return list(self._collection.get(where={"doc_id": doc_id}, include=[])["ids"])
+
+    def delete(self, ids: Sequence[str]) -> None:
+        batch = 5000
+        for i in range(0, len(ids), batch):
+            self._collection.delete(ids=list(ids[i : i + batch]))
+
+    def query(self, vector: np.ndarray, k: int) -> list[Hit]:
+        if k <= 0:
+            return []
+        result = self._collection.query(
+            query_embeddings=[vector], n_results=k, include=["metadatas", "distances"]
+        )
+        hits = []
+        for id_, meta, dist in zip(result["ids"][0], result["metadatas"][0], result["distances"][0], strict=True):
+            hits.append(Hit(id_, str(meta["doc_id"]), int(meta["start"]), int(meta["end"]), 1.0 - float(dist)))
+        return hits
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        if not ids:
+            return {}
+        got = self._collection.get(ids=list(ids), include=["embeddings"])
+        return {id_: np.asarray(vec, dtype=np.float32) for id_, vec in zip(got["ids"], got["embeddings"], strict=True)}
+
+
+class Store:
+    """The index of one collection: manifest, chunk and sentence vectors, BM25."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.folder = Path(settings.store) / f"qa-{settings.collection}"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.manifest = Manifest(self.folder / "manifest.sqlite3")
+
+    @property
+    def lock_path(self) -> Path:
+        return self.folder / "write.lock"
+
+    @cached_property
+    def _client(self) -> Any:
+        return _chroma_client(self.settings)
+
+    @cached_property
+    def chunks(self) -> VectorCollection:
+        return VectorCollection(self._client, self.settings.collection)
+
+    @cached_property
+    def sentences(self) -> VectorCollection:
+        return VectorCollection(self._client, f"{self.settings.collection}.sentences")
+
+    @cached_property
+    def lexical(self) -> LexicalIndex:
+        return LexicalIndex.load(self.folder / "bm25")
+
+    def rebuild_lexical(self) -> None:
+        """Re-index BM25 over every stored chunk (after documents were added, changed or removed)."""
+        index = LexicalIndex.build(self.manifest.iter_chunk_texts())
+        index.save(self.folder / "bm25")
+        self.__dict__["lexical"] = index
+
+    def close(self) -> None:
+        self.manifest.close()

@@ -1,0 +1,146 @@
+"""What kind of answer a question wants (a person, a date, a number, a place), and whether a sentence has one.
+
+Regexes and capitalisation go a long way: a "how many" question is not answered by a sentence without a number.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+from index.lexical import stopwords, tokenize
+
+
+class Kind(str, Enum):
+    NUMBER = "number"
+    DATE = "date"
+    PERSON = "person"
+    PLACE = "place"
+
+
+_MONTHS = (
+    r"january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_NUMBER_WORDS = (
+    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+    r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|"
+    r"thousands?|millions?|billions?|trillions?|dozens?|half|single|double|twice|thrice|once"
+)
+_QUESTION_KINDS: list[tuple[re.Pattern[str], Kind]] = [
+    (re.compile(r"\b(what|which|in what|during what) (year|years|date|day|month|decade|century|era|period|time)\b|"
+                r"\bwhen\b|\bhow long ago\b|\bsince when\b", re.I), Kind.DATE),
+    (re.compile(r"\bhow (many|much|long|old|far|large|big|tall|high|deep|wide|fast|often|heavy)\b|"
+                r"\b(what|which) (number|percentage|percent|proportion|share|amount|age|size|population|"
+                r"distance|cost|price|rate|temperature)\b|\b(population|number of|percentage of|amount of)\b",
+                re.I), Kind.NUMBER),
+    (re.compile(r"^\s*(who|whom|whose)\b|\b(by whom|to whom|which person|what person|whose)\b", re.I), Kind.PERSON),
+    (re.compile(r"^\s*where\b|\b(what|which) (country|city|town|state|region|place|continent|province|nation|"
+                r"location)\b|\bwhere\b", re.I), Kind.PLACE),
+]
+_YEAR = r"\b(1\d{3}|20\d{2})s?\b"
+_DATE = re.compile(
+    rf"{_YEAR}|\b({_MONTHS})\b\.?|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|\bcentur(y|ies)\b|\bdecades?\b|"
+    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|ago|bc|bce|ad|ce)\b|"
+    r"\b\d{1,2}(st|nd|rd|th)\b|\b(spring|summer|autumn|fall|winter)\b|\b(after|before|during|until) the\b",
+    re.I,
+)
+_NUMBER = re.compile(rf"\b\d[\d,.]*\b|\b({_NUMBER_WORDS})\b|%", re.I)
+_DATE_NUMBER = re.compile(rf"\b({_MONTHS})\.? \d{{1,2}}\b|\b\d{{1,2}} ({_MONTHS})\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b", re.I)
+_PHRASE = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:of\s+|al-|bin\s+|de\s+|van\s+|von\s+)?[A-Z][\w’'-]*)*")
+# Words that make a capitalised phrase an organisation, a place or a title rather than a person's name.
+_NOT_PERSON = re.compile(
+    r"\b(Force|Forces|Corps|Agency|Brigades?|News|Republic|Ministry|Council|Party|Army|Guards?|University|"
+    r"Company|Group|State|States|Union|Nations|Organi[sz]ation|Committee|Court|Parliament|Church|Bank|"
+    r"Department|Office|Institute|Association|League|Movement|Revolution|Strip|Sea|River|City|Kingdom|Empire|"
+    r"Axis|Resistance|Commander|President|Minister|Leader|General|Chief|King|Queen|Prince|Duke|Pope)\b"
+)
+_FUNCTION_STARTS = {"according", "however", "meanwhile", "so", "in", "on", "at", "after", "before", "while"}
+
+
+def entities(text: str) -> list[str]:
+    """Capitalised phrases ("Esmail Qaani", "Quds Force"), possessives trimmed, leading function words dropped."""
+    found = []
+    for match in _PHRASE.finditer(text):
+        words = re.sub(r"[’']s\b", "", match.group(0)).split()
+        while words and (words[0].lower() in stopwords() or words[0].lower() in _FUNCTION_STARTS):
+            words = words[1:]
+        if words and not (len(words) == 1 and len(words[0]) < 2):
+            found.append(" ".join(words))
+    return found
+
+
+def is_person_like(phrase: str) -> bool:
+    """Could this capitalised phrase be someone's name? (Not an organisation, title or nationality.)"""
+    return not _NOT_PERSON.search(phrase) and not re.search(r"(ian|ese|ish|ic)$", phrase.split()[-1])
+
+
+def person_names(text: str, exclude: str = "") -> list[str]:
+    """Person-like phrases of `text` that `exclude` (the question) does not already name."""
+    asked = exclude.lower()
+    return [e for e in entities(text) if is_person_like(e) and not any(w.lower() in asked for w in e.split())]
+
+
+def question_kind(question: str) -> Kind | None:
+    """The kind of answer the question asks for, or None when it asks for a description."""
+    for pattern, kind in _QUESTION_KINDS:
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def has_kind(kind: Kind | None, sentence: str, question: str) -> bool:
+    """Does the sentence hold something of that kind that the question does not already say?"""
+    if kind is None:
+        return True
+    asked = question.lower()
+    if kind is Kind.DATE:
+        return any(m.group(0).lower() not in asked for m in _DATE.finditer(sentence))
+    if kind is Kind.NUMBER:
+        text = _DATE_NUMBER.sub(" ", sentence)
+        if not re.search(r"\b(year|date|when)\b", asked):
+            text = re.sub(_YEAR, " ", text)
+        return any(m.group(0).lower() not in asked for m in _NUMBER.finditer(text))
+    if kind is Kind.PERSON:
+        return bool(person_names(sentence, question))
+    return any(not any(w.lower() in asked for w in e.split()) for e in entities(sentence))
+
+
+_WORD = re.compile(r"[\w’'-]+")
+
+
+def _kind_spans(kind: Kind | None, sentence: str, question: str) -> list[tuple[int, int]]:
+    """Character spans of the things in `sentence` that could answer a question of this kind."""
+    asked = question.lower()
+    if kind is Kind.DATE:
+        matches = [(m.start(), m.end(), m.group(0)) for m in _DATE.finditer(sentence)]
+    elif kind is Kind.NUMBER:
+        matches = [(m.start(), m.end(), m.group(0)) for m in _NUMBER.finditer(sentence)]
+    else:
+        names = person_names(sentence, question) if kind is Kind.PERSON else entities(sentence)
+        matches = []
+        for name in names:
+            pos = sentence.find(name.split()[0])
+            if pos >= 0:
+                matches.append((pos, pos + len(name), name))
+    return [(s, e) for s, e, text in matches if not any(w.lower() in asked for w in text.split())]
+
+
+def proximity(kind: Kind | None, sentence: str, question: str, query_terms: set[str]) -> float:
+    """How close a candidate answer of the asked kind stands to the question's terms (1 = adjacent, 0 = none).
+
+    Answers sit beside what the question names: "Quds Force commander Esmail Qaani", "took over ... in 2020".
+    """
+    words = [(m.start(), m.end(), tokenize(m.group(0))) for m in _WORD.finditer(sentence)]
+    term_at = [i for i, (_, _, toks) in enumerate(words) if toks and toks[0] in query_terms]
+    spans = _kind_spans(kind, sentence, question)
+    if not term_at or not spans:
+        return 0.0
+    best = 0.0
+    for start, end in spans:
+        inside = [i for i, (s, e, _) in enumerate(words) if s < end and e > start]
+        outside = [j for j in term_at if j not in inside]
+        if inside and outside:
+            gap = min(max(0, abs(i - j) - 1) for i in inside for j in outside)  # words between them
+            best = max(best, 1.0 / (1.0 + gap / 2))
+    return best

@@ -1,0 +1,73 @@
+"""Conversations: follow-up questions rewritten into standalone ones from the earlier turns.
+
+"Who commands the Quds Force?" then "When did he take over the force?" becomes "When did Esmail Qaani take
+over the force?": pronouns are replaced by the entities of earlier questions and answers (names, capitalised
+phrases), so retrieval sees what the user means. Only the text of earlier turns is used, so a client that
+sends its own history over HTTP gets the same rewrite as a Python chat.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from index.lexical import tokenize
+from qa.answer_type import entities, is_person_like, person_names
+from qa.cite import MARKER
+
+History = Sequence[tuple[str, str]]
+
+_PERSON_PRONOUNS = {"he": "", "she": "", "him": "", "his": "’s", "her": "’s", "hers": "’s"}
+_THING_PRONOUNS = {"it": "", "its": "’s", "they": "", "them": "", "their": "’s"}
+_PRONOUN = re.compile(r"\b(" + "|".join([*_PERSON_PRONOUNS, *_THING_PRONOUNS]) + r")\b", re.IGNORECASE)
+_ELLIPSIS = re.compile(r"^\s*(and|what about|how about|and what about)\b", re.IGNORECASE)
+def _person(question: str, answer: str) -> str | None:
+    """Who "he" or "she" most likely is: a person named in the answer but not in the question, else in it."""
+    in_question = [e for e in entities(question) if is_person_like(e) and not e.lower().startswith("wh")]
+    in_answer = person_names(answer, exclude=question)
+    asked_who = re.match(r"^\s*(who|whom|whose)\b", question, re.IGNORECASE)
+    ranked = (in_answer + in_question) if asked_who or not in_question else (in_question + in_answer)
+    ranked = sorted(ranked, key=lambda e: -min(len(e.split()), 2))  # stable: full names before single words
+    return ranked[0] if ranked else None
+
+
+def _topic(question: str, answer: str) -> str | None:
+    """What "it" or "they" most likely is: the main named thing of the question, else of the answer."""
+    for text in (question, answer):
+        found = [e for e in entities(text) if not e.lower().startswith(("wh", "how"))]
+        if found:
+            return max(found, key=len)
+    return None
+
+
+def rewrite(question: str, history: History) -> str:
+    """The question made standalone using the conversation so far (unchanged when it already is)."""
+    if not history:
+        return question
+    standalone_before: list[str] = []
+    for i, (q, _) in enumerate(history):  # earlier questions may be follow-ups themselves
+        standalone_before.append(rewrite(q, history[:i]) if i else q)
+    previous = standalone_before[-1]
+    answer = MARKER.sub(" ", history[-1][1])
+    if answer.lower().startswith(("the documents don't say", "no documents")):
+        answer = ""
+    person = _person(previous, answer)
+    topic = _topic(previous, answer)
+
+    def substitute(match: re.Match[str]) -> str:
+        word = match.group(0)
+        lower = word.lower()
+        if lower in _PERSON_PRONOUNS and person:
+            return person + _PERSON_PRONOUNS[lower]
+        if lower in _THING_PRONOUNS and topic:
+            return topic + _THING_PRONOUNS[lower]
+        return word
+
+    rewritten = _PRONOUN.sub(substitute, question)
+    if rewritten != question:
+        return rewritten
+    if _ELLIPSIS.match(question) or len(tokenize(question)) <= 1:
+        context = topic or person
+        if context and context.lower() not in question.lower():
+            return f"{question.rstrip()} ({previous.rstrip('?')})"
+    return question

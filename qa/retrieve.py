@@ -1,0 +1,101 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 rankings of chunks, fused by weighted reciprocal rank.
+
+This is the boundary with the index: past here, everything is a Passage or a Sentence, never a store row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.embed import Embedder
+from index.lexical import tokenize
+from index.store import Hit, Store
+from qa.types import Passage
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    """Fusion parameters (tuned with `qa eval` on SQuAD; see README, Quality)."""
+
+    candidates: int = 30  # how deep each ranking is read
+    rrf_k: float = 20.0  # a small k lets the top ranks of either list dominate
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+    sentence_hits: int = 20  # best sentences by dense similarity, offered to the answerer
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """What the answerer needs: the fused passages and the raw signals behind them."""
+
+    question: str
+    query_vector: np.ndarray
+    query_tokens: list[str]
+    passages: list[Passage]
+    sentence_hits: list[Hit]
+
+
+class HybridRetriever:
+    """Dense + BM25 over the chunks of one Store."""
+
+    def __init__(self, store: Store, embedder: Embedder, config: RetrievalConfig | None = None) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.config = config or RetrievalConfig()
+
+    def retrieve(self, question: str, k: int = 10) -> Retrieval:
+        """The `k` best passages for a question, best first, each with a fused score in (0, 1]."""
+        cfg = self.config
+        vector = self.embedder.embed_query(question)
+        tokens = tokenize(question)
+        dense = self.store.chunks.query(vector, cfg.candidates)
+        lexical = self.store.lexical.search(tokens, cfg.candidates)
+        fused: dict[str, float] = {}
+        dense_rank = {hit.id: rank for rank, hit in enumerate(dense)}
+        lexical_rank = {chunk_id: rank for rank, (chunk_id, _) in enumerate(lexical)}
+        for chunk_id, rank in dense_rank.items():
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + cfg.dense_weight / (cfg.rrf_k + rank + 1)
+        for chunk_id, rank in lexical_rank.items():
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + cfg.lexical_weight / (cfg.rrf_k + rank + 1)
+        best_possible = (cfg.dense_weight + cfg.lexical_weight) / (cfg.rrf_k + 1)
+        top = sorted(fused, key=lambda c: -fused[c])[:k]
+        passages = self._passages(top, fused, best_possible, dense_rank, lexical_rank)
+        hits = self.store.sentences.query(vector, cfg.sentence_hits) if cfg.sentence_hits else []
+        return Retrieval(question, vector, tokens, passages, hits)
+
+    def _passages(
+        self,
+        ids: list[str],
+        fused: dict[str, float],
+        best_possible: float,
+        dense_rank: dict[str, int],
+        lexical_rank: dict[str, int],
+    ) -> list[Passage]:
+        rows = self.store.manifest.chunks_by_id(ids)
+        docs = {}
+        passages = []
+        for chunk_id in ids:
+            row = rows.get(chunk_id)
+            if row is None:  # vectors of a document whose manifest write did not land: ignore them
+                continue
+            if row.doc_id not in docs:
+                docs[row.doc_id] = self.store.manifest.document(row.doc_id)
+            doc = docs[row.doc_id]
+            if doc is None:
+                continue
+            passages.append(
+                Passage(
+                    chunk_id=chunk_id,
+                    doc_id=doc.doc_id,
+                    source=doc.source,
+                    start=row.start,
+                    end=row.end,
+                    text=doc.text[row.start : row.end],
+                    score=fused[chunk_id] / best_possible,
+                    dense_rank=dense_rank.get(chunk_id),
+                    lexical_rank=lexical_rank.get(chunk_id),
+                )
+            )
+        return passages

@@ -1,0 +1,91 @@
+"""Answer, Citation and Passage: what the answering side returns, shaped as CONTRACT.md fixes it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk: its exact span, its text and its fused retrieval score (higher is better)."""
+
+    chunk_id: str
+    doc_id: str
+    source: str
+    start: int
+    end: int
+    text: str
+    score: float
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "doc_id": self.doc_id,
+            "source": self.source,
+            "start": self.start,
+            "end": self.end,
+            "score": round(self.score, 4),
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True)
+class Citation:
+    """The exact text an answer rests on: `quote == document.text[start:end]`."""
+
+    n: int
+    doc_id: str
+    source: str
+    start: int
+    end: int
+    quote: str
+    score: float
+    supported: bool
+
+    def to_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["score"] = round(self.score, 4)
+        return data
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer: text with [n] markers, its citations, the passages it was drawn from, and timings."""
+
+    question: str
+    standalone_question: str
+    answer: str
+    refused: bool
+    citations: tuple[Citation, ...] = ()
+    sources: tuple[Passage, ...] = ()
+    mode: str = "extractive"
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "question": self.question,
+            "standalone_question": self.standalone_question,
+            "answer": self.answer,
+            "refused": self.refused,
+            "citations": [c.to_dict() for c in self.citations],
+            "sources": [p.to_dict() for p in self.sources],
+            "mode": self.mode,
+            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+        }
+
+
+@dataclass(frozen=True)
+class CitedPassage:
+    """A span of a document with the text around it, for showing a citation in context."""
+
+    doc_id: str
+    source: str
+    start: int
+    end: int
+    quote: str
+    before: str
+    after: str
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
