@@ -48,7 +48,9 @@ class Embedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
 
+        hf_logging.disable_progress_bar()  # a weights-loading bar on every start is noise, not progress
         path = self._path or model_path()
         log.info("loading embedder from %s", path)
         return SentenceTransformer(path, device="cpu")

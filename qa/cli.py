@@ -1,0 +1,228 @@
+"""The `qa` command (CONTRACT.md): index, ask, cite, documents, eval, serve."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from index.errors import BadInput, QAError
+from index.settings import MODES, Settings
+
+log = logging.getLogger("qa")
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    group = common.add_argument_group("store and answering (each also an environment variable; flags win)")
+    group.add_argument("--store", metavar="DIR", help="embedded Chroma folder (QA_STORE, default ./.qa-store)")
+    group.add_argument("--chroma-url", metavar="URL", help="use a `chroma run` server (QA_CHROMA_URL)")
+    group.add_argument("--collection", metavar="NAME", help="collection name (QA_COLLECTION, default seeds)")
+    group.add_argument("--mode", choices=MODES, help="answer mode (QA_MODE, default extractive)")
+    group.add_argument("--llm", metavar="SPEC", help="generator for --mode llm (QA_LLM, default local)")
+    group.add_argument("-v", "--verbose", action="store_true", help="log progress details to stderr")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="qa", description="Answers questions over your documents, citing the exact sentences."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("index", parents=[common], help="add or update files and folders")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: seeds/)")
+    p.add_argument("--sync", action="store_true", help="also remove documents whose files are gone")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    p = sub.add_parser("ask", parents=[common], help="answer a question")
+    p.add_argument("question", nargs="?", help="the question")
+    p.add_argument("--json", action="store_true", help="print the Answer object as JSON")
+    p.add_argument("--jsonl", metavar="FILE", help="answer every JSON line of FILE ('-' for stdin)")
+
+    p = sub.add_parser("cite", parents=[common], help="show a cited passage in context")
+    p.add_argument("doc_id")
+    p.add_argument("start", type=int)
+    p.add_argument("end", type=int)
+    p.add_argument("--context", type=int, default=200, metavar="N", help="characters either side (200)")
+
+    sub.add_parser("documents", parents=[common], help="list the indexed documents as JSON")
+
+    p = sub.add_parser("eval", parents=[common], help="evaluate on a question set (seeds-qa JSONL or SQuAD 2.0)")
+    p.add_argument("dataset", help="a seeds-qa .jsonl file or a SQuAD 2.0 .json file")
+    p.add_argument("--out", metavar="DIR", default="eval-out", help="where rows and the report go (eval-out)")
+    p.add_argument("--sample", type=int, metavar="N", help="evaluate N questions drawn at random")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed for --sample (0)")
+    p.add_argument("--baseline", action="store_true", help="also run BM25-only, dense-only and stock LlamaIndex")
+    p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+
+    p = sub.add_parser("serve", parents=[common], help="serve the chat UI and HTTP API")
+    p.add_argument("--host", help="interface (QA_HOST, default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (QA_PORT, default 7860)")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    names = ("store", "chroma_url", "collection", "mode", "llm", "host", "port")
+    return Settings.load({name: getattr(args, name, None) for name in names})
+
+
+def _print_json(data: Any, out: TextIO = sys.stdout) -> None:
+    out.write(json.dumps(data, ensure_ascii=False) + "\n")
+    out.flush()
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from qa.assistant import Assistant
+
+    paths = args.paths or ["seeds"]
+    with Assistant.open(settings=_settings(args)) as assistant:
+        report = assistant.index(paths, sync=args.sync, progress=not args.json or sys.stderr.isatty())
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        for failure in report.failed:
+            print(f"failed: {failure['path']}: {failure['error']}", file=sys.stderr)
+        print(report.summary())
+    return EXIT_FAILED if report.failed else EXIT_OK
+
+
+def _read_jsonl(path: str) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
+    stream = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+    with stream:
+        for number, line in enumerate(stream, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield number, None, f"line {number}: not JSON ({exc.msg})"
+                continue
+            if not isinstance(item, dict) or not (isinstance(item.get("question"), str) or item.get("turns")):
+                yield number, None, f"line {number}: needs a \"question\" string or a \"turns\" list"
+                continue
+            yield number, item, None
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from qa.assistant import Assistant, check_question
+
+    if args.jsonl and args.question:
+        raise BadInput("give a question or --jsonl FILE, not both")
+    if not args.jsonl:
+        check_question(args.question or "")  # before any model loads
+    if args.jsonl and args.jsonl != "-" and not Path(args.jsonl).is_file():
+        raise BadInput(f"--jsonl {args.jsonl}: no such file")
+    with Assistant.open(settings=_settings(args)) as assistant:
+        if not args.jsonl:
+            answer = assistant.ask(args.question)
+            if args.json:
+                _print_json(answer.to_dict())
+            else:
+                print(answer.answer)
+                for c in answer.citations:
+                    print(f"  [{c.n}] {c.source} {c.start}-{c.end}: {c.quote}")
+            return EXIT_OK
+        status = EXIT_OK
+        for number, item, error in _read_jsonl(args.jsonl):
+            if item is None:
+                _print_json({"id": None, "error": error})
+                status = EXIT_FAILED
+                continue
+            try:
+                turns = item.get("turns") or [item["question"]]
+                chat = assistant.chat()
+                for turn in turns:
+                    answer = chat.ask(turn)
+                _print_json({"id": item.get("id"), **answer.to_dict()})
+            except BadInput as exc:
+                _print_json({"id": item.get("id"), "error": f"line {number}: {exc}"})
+                status = EXIT_FAILED
+        return status
+
+
+def cmd_cite(args: argparse.Namespace) -> int:
+    from qa.assistant import Assistant
+
+    with Assistant.open(settings=_settings(args)) as assistant:
+        _print_json(assistant.cite(args.doc_id, args.start, args.end, args.context).to_dict())
+    return EXIT_OK
+
+
+def cmd_documents(args: argparse.Namespace) -> int:
+    from qa.assistant import Assistant
+
+    with Assistant.open(settings=_settings(args)) as assistant:
+        _print_json([d.to_dict() for d in assistant.documents()])
+    return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from qa.eval import run_eval
+
+    metrics = run_eval(
+        Path(args.dataset),
+        settings=_settings(args) if args.store or args.chroma_url else None,
+        out=Path(args.out),
+        sample=args.sample,
+        seed=args.seed,
+        baselines=args.baseline,
+    )
+    if args.json:
+        _print_json(metrics)
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import app
+
+    app.serve(_settings(args))
+    return EXIT_OK
+
+
+COMMANDS = {
+    "index": cmd_index,
+    "ask": cmd_ask,
+    "cite": cmd_cite,
+    "documents": cmd_documents,
+    "eval": cmd_eval,
+    "serve": cmd_serve,
+}
+
+
+def configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("chromadb", "httpx", "sentence_transformers", "bm25s", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the `qa` command; returns its exit status (0 ok, 1 failed, 2 bad usage or input)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    configure_logging(args.verbose)
+    try:
+        return COMMANDS[args.command](args)
+    except BadInput as exc:
+        print(f"qa {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except QAError as exc:
+        print(f"qa {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

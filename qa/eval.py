@@ -1,0 +1,178 @@
+"""`qa eval`: runs a question set through the real pipeline and reports retrieval, answers, citations, refusals
+and latency, with per-question rows (JSONL) and a one-page HTML report."""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from index.settings import Settings
+from qa.assistant import Assistant
+from qa.datasets import Dataset, Item, load_dataset, resolve_quotes
+from qa.metrics import contains_answer, overlaps, percentile, rate
+from qa.types import Answer
+
+log = logging.getLogger(__name__)
+
+KS = (1, 3, 5, 10)
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Span:
+    doc: str
+    start: int
+    end: int
+
+
+def grade(item: Item, answer: Answer, text_of: Callable[[str], str]) -> dict[str, Any]:
+    """One row: what was asked and answered, and how it scores against the gold data.
+
+    Args:
+        text_of: doc_id -> the document's text, to check that every quote is exact.
+    """
+    passages = [Span(p.source, p.start, p.end) for p in answer.sources]
+    hit_rank = next((i + 1 for i, p in enumerate(passages) if overlaps(p.doc, p.start, p.end, item.gold)), None)
+    good_citations = [
+        overlaps(c.source, c.start, c.end, item.gold) or contains_answer(c.quote, item.answers) for c in answer.citations
+    ]
+    return {
+        "id": item.id,
+        "question": item.turns[-1],
+        "standalone_question": answer.standalone_question,
+        "answerable": item.answerable,
+        "gold_answers": item.answers,
+        "answer": answer.answer,
+        "refused": answer.refused,
+        "hit_rank": hit_rank,
+        "answer_hit": item.answerable and not answer.refused and contains_answer(answer.answer, item.answers),
+        "supported": item.answerable and any(good_citations),
+        "citation_precision": rate(good_citations),
+        "quote_ok": all(text_of(c.doc_id)[c.start : c.end] == c.quote for c in answer.citations),
+        "answer_words": len(answer.answer.split()),
+        "latency_ms": answer.timings_ms.get("total", 0.0),
+        "citations": [c.to_dict() for c in answer.citations],
+    }
+
+
+def summarize(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Aggregate metrics over graded rows (answerable and unanswerable questions counted apart)."""
+    answerable = [r for r in rows if r["answerable"]]
+    unanswerable = [r for r in rows if not r["answerable"]]
+    answered = [r for r in answerable if not r["refused"]]
+    precisions = [r["citation_precision"] for r in rows if r["citation_precision"] is not None and r["answerable"]]
+    latencies = [r["latency_ms"] for r in rows]
+    metrics: dict[str, Any] = {
+        "questions": len(rows),
+        "answerable": len(answerable),
+        "unanswerable": len(unanswerable),
+    }
+    for k in KS:
+        metrics[f"recall@{k}"] = rate([r["hit_rank"] is not None and r["hit_rank"] <= k for r in answerable])
+    metrics["mrr"] = statistics.fmean(1 / r["hit_rank"] if r["hit_rank"] else 0.0 for r in answerable) if answerable else None
+    metrics.update(
+        {
+            "answer_recall": rate([r["answer_hit"] for r in answerable]),
+            "cited_support": rate([r["supported"] for r in answerable]),
+            "citation_precision": statistics.fmean(precisions) if precisions else None,
+            "false_refusal": rate([r["refused"] for r in answerable]),
+            "refusal_accuracy": rate([r["refused"] for r in unanswerable]),
+            "quote_fidelity": rate([r["quote_ok"] for r in rows]),
+            "median_answer_words": statistics.median(r["answer_words"] for r in answered) if answered else None,
+            "latency_p50_ms": percentile(latencies, 50),
+            "latency_p95_ms": percentile(latencies, 95),
+        }
+    )
+    return metrics
+
+
+def open_for(dataset: Dataset, settings: Settings | None, out: Path) -> tuple[Assistant, list[Item]]:
+    """An assistant whose store holds the dataset's documents (indexed now if needed; re-runs are no-ops)."""
+    settings = settings or Settings(store=out / "store", collection=f"eval-{_slug(dataset.name)}")
+    assistant = Assistant.open(settings=settings)
+    if dataset.documents is not None:
+        assistant.indexer().index_documents(dataset.documents)
+        return assistant, dataset.items
+    if not assistant.documents():
+        assistant.index([PROJECT / "seeds"])
+    docs = [assistant.document(d.doc_id) for d in assistant.documents()]
+    return assistant, resolve_quotes(dataset.items, docs)
+
+
+def _slug(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name)[:60].strip("-") or "dataset"
+
+
+def run_items(assistant: Assistant, items: Sequence[Item], desc: str = "eval") -> list[dict[str, Any]]:
+    """Ask every item (conversations turn by turn) and grade the last answer."""
+    assistant.warm_up()
+    rows = []
+    for item in tqdm(items, desc=desc, unit="q"):
+        chat = assistant.chat()
+        for turn in item.turns:
+            answer = chat.ask(turn)
+        rows.append(grade(item, answer, lambda doc_id: assistant.document(doc_id).text))
+    return rows
+
+
+def run_eval(
+    dataset_path: Path,
+    settings: Settings | None = None,
+    out: Path = Path("eval-out"),
+    sample: int | None = None,
+    seed: int = 0,
+    baselines: bool = False,
+) -> dict[str, Any]:
+    """Evaluate a dataset; writes `rows.jsonl`, `metrics.json` and `report.html` under `out`.
+
+    Returns:
+        {"dataset": ..., "methods": {"qa": metrics, and the baselines' when asked}}.
+    """
+    dataset = load_dataset(dataset_path)
+    out.mkdir(parents=True, exist_ok=True)
+    assistant, items = open_for(dataset, settings, out)
+    if sample and sample < len(items):
+        items = random.Random(seed).sample(items, sample)
+    rows = run_items(assistant, items)
+    results: dict[str, Any] = {"dataset": str(dataset_path), "sample": sample, "seed": seed, "methods": {}}
+    results["methods"]["qa"] = summarize(rows)
+    with (out / "rows.jsonl").open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    if baselines:
+        from qa.baselines import run_baselines
+
+        results["methods"].update(run_baselines(assistant, dataset, items))
+    (out / "metrics.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    from qa.report import write_report
+
+    write_report(out / "report.html", results, rows)
+    log.warning("wrote %s", out / "report.html")
+    print_table(results)
+    assistant.close()
+    return results
+
+
+def print_table(results: dict[str, Any], echo: Callable[[str], None] = print) -> None:
+    """The metrics as a Markdown table, one column per method."""
+    methods = results["methods"]
+    names = list(methods)
+    keys = [k for k in methods["qa"] if k not in ("questions", "answerable", "unanswerable")]
+    echo(f"{results['dataset']}: {methods['qa']['questions']} questions "
+         f"({methods['qa']['answerable']} answerable, {methods['qa']['unanswerable']} unanswerable)")
+    echo("| metric | " + " | ".join(names) + " |")
+    echo("|---|" + "---|" * len(names))
+    for key in keys:
+        cells = []
+        for name in names:
+            value = methods[name].get(key)
+            cells.append("–" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value))
+        echo(f"| {key} | " + " | ".join(cells) + " |")

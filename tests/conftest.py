@@ -1,0 +1,50 @@
+"""Fixtures: the real bundled embedder (loaded once), real embedded Chroma stores in temporary folders."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from index.embed import Embedder
+from qa import Assistant
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    return Embedder()
+
+
+@pytest.fixture(scope="session")
+def seeded(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[Assistant]:
+    """An assistant over the two seed articles (read-only: tests that write use `fresh`)."""
+    store = tmp_path_factory.mktemp("seeded-store")
+    assistant = Assistant.open(store=store, embedder=embedder)
+    report = assistant.index([SEEDS], progress=False)
+    assert report.added and not report.failed
+    yield assistant
+    assistant.close()
+
+
+@pytest.fixture
+def fresh(tmp_path: Path, embedder: Embedder) -> Iterator[Assistant]:
+    """An assistant over an empty store of its own."""
+    assistant = Assistant.open(store=tmp_path / "store", embedder=embedder)
+    yield assistant
+    assistant.close()
+
+
+@pytest.fixture
+def docs(tmp_path: Path) -> Path:
+    """A folder holding a copy of the seed articles, free to edit."""
+    folder = tmp_path / "docs"
+    shutil.copytree(SEEDS, folder)
+    for f in folder.iterdir():
+        f.chmod(0o644)
+    return folder

@@ -1,0 +1,98 @@
+"""Retrieval, answers, the refusal gate and follow-ups, on the real seed articles."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from index.errors import BadInput
+from qa import Assistant
+from qa.cite import marker_problems, quote_problems
+
+
+def test_hybrid_retrieval_returns_scored_passages_best_first(seeded: Assistant) -> None:
+    retrieval = seeded.retriever.retrieve("In what year did Qaani take over the Quds Force?", k=10)
+    passages = retrieval.passages
+    assert len(passages) == seeded.store.chunks.count()  # the seeds hold fewer than 10 chunks
+    assert [p.score for p in passages] == sorted((p.score for p in passages), reverse=True)
+    assert "Qaani took over the force in 2020" in passages[0].text
+    assert passages[0].dense_rank is not None and passages[0].lexical_rank is not None
+    for p in passages:
+        assert seeded.document(p.doc_id).text[p.start : p.end] == p.text
+        assert len(p.text) <= 1500
+
+
+def test_answer_is_short_and_cites_exact_sentences(seeded: Assistant) -> None:
+    answer = seeded.ask("Who is the commander of Iran's Quds Force?")
+    assert not answer.refused and "Esmail Qaani" in answer.answer
+    assert 1 <= len(answer.citations) <= 3 and len(answer.answer.split()) <= 80
+    assert marker_problems(answer.answer, answer.citations) == []
+    docs = {c.doc_id: seeded.document(c.doc_id) for c in answer.citations}
+    assert quote_problems(answer.citations, docs) == []
+    assert all(c.supported for c in answer.citations)
+    assert len(answer.sources) >= 5
+    assert set(answer.timings_ms) == {"retrieve", "answer", "total"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the capital of France?",
+        "How many drones did the Houthis launch at Israel?",
+        "What is the population of Tehran?",
+        "Who won the 2022 football World Cup?",
+        "What is the boiling point of water in Kelvin?",
+    ],
+)
+def test_questions_the_documents_cannot_answer_are_refused(seeded: Assistant, question: str) -> None:
+    answer = seeded.ask(question)
+    assert answer.refused
+    assert answer.answer.startswith("The documents don't say")
+    assert answer.citations == ()
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("Who leads the Quds Force?", "Qaani"),
+        ("When did Qaani become head of the Quds Force?", "2020"),
+        ("How many people have died in Gaza according to CNBC Indonesia?", "11,400"),
+        ("Who was Qaani's predecessor?", "Soleimani"),
+        ("Who is Iran's supreme leader?", "Khamenei"),
+    ],
+)
+def test_paraphrased_questions_are_answered(seeded: Assistant, question: str, expected: str) -> None:
+    answer = seeded.ask(question)
+    assert not answer.refused and expected in answer.answer
+
+
+def test_follow_up_is_rewritten_with_the_earlier_turns(seeded: Assistant) -> None:
+    chat = seeded.chat()
+    first = chat.ask("Who commands the Quds Force?")
+    assert "Qaani" in first.answer and first.standalone_question == first.question
+    second = chat.ask("When did he take over the force?")
+    assert "Qaani" in second.standalone_question and not re.search(r"\bhe\b", second.standalone_question)
+    assert "2020" in second.answer
+
+
+def test_history_given_as_text_gives_the_same_rewrite(seeded: Assistant) -> None:
+    history = [("Who commands the Quds Force?", "Iran’s Quds Force commander Esmail Qaani sent the letter. [1]")]
+    answer = seeded.ask("When did he take over?", history)
+    assert answer.standalone_question == "When did Esmail Qaani take over?"
+    assert "2020" in answer.answer
+
+
+@pytest.mark.parametrize("question", ["", "   \n", "x" * 2001])
+def test_bad_questions_are_rejected_before_retrieval(seeded: Assistant, question: str, monkeypatch) -> None:
+    called = []
+    monkeypatch.setattr(seeded.retriever, "retrieve", lambda *a, **k: called.append(a))
+    with pytest.raises(BadInput, match="empty|too long"):
+        seeded.ask(question)
+    assert called == []
+
+
+def test_an_empty_store_says_to_index_first(fresh: Assistant) -> None:
+    answer = fresh.ask("Who commands the Quds Force?")
+    assert answer.refused and answer.answer == "No documents indexed yet: run `qa index PATH`."
+    assert answer.citations == ()

@@ -1,0 +1,121 @@
+"""Sentence splitting, boilerplate marking and chunking: exact offsets, nothing dropped, nothing too long."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from index.chunk import chunk, sentences, split_sentences
+from index.clean import boilerplate_lines, content_regions
+from index.embed import CHUNK_MAX_TOKENS, MODEL_MAX_TOKENS, Embedder
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def words(texts):
+    return [len(t.split()) for t in texts]
+
+
+def test_sentences_end_at_punctuation_but_not_after_abbreviations() -> None:
+    text = "Dr. Smith met the U.S. envoy on Jan. 5. They talked. J. R. Tolkien wrote books! Did he? Yes."
+    got = [text[s.start : s.end] for s in split_sentences(text)]
+    assert got == [
+        "Dr. Smith met the U.S. envoy on Jan. 5.",
+        "They talked.",
+        "J. R. Tolkien wrote books!",
+        "Did he?",
+        "Yes.",
+    ]
+
+
+def test_headings_and_list_items_are_their_own_sentences() -> None:
+    text = "A Title Line\nFirst sentence here. Second one.\n- item one\n- item two\n\nNext paragraph."
+    got = [text[s.start : s.end] for s in split_sentences(text)]
+    assert got == ["A Title Line", "First sentence here.", "Second one.", "- item one", "- item two", "Next paragraph."]
+
+
+def test_hard_wrapped_lines_are_joined_into_one_sentence() -> None:
+    text = (
+        "This sentence is wrapped at a fixed width as plain text files often are and\n"
+        "continues on the next line until it finally ends here."
+    )
+    assert len(split_sentences(text)) == 1
+
+
+def test_boilerplate_is_found_by_shape_not_by_site() -> None:
+    text = "\n\n".join(
+        [
+            "Storm Hits Coast",
+            "A storm hit the coast on Monday. Thousands lost power.",
+            "Storm Hits Coast",
+            "[Video: Storm footage]",
+            "Share this article",
+            "Follow Daily Planet on Facebook",
+            "Officials said repairs would take a week.",
+            "Read Next",
+            "Ten beaches you must see this summer",
+        ]
+    )
+    marked = [line.text for line in boilerplate_lines(text)]
+    assert marked == [
+        "Storm Hits Coast",  # the repeat, not the first
+        "[Video: Storm footage]",
+        "Share this article",
+        "Follow Daily Planet on Facebook",
+        "Read Next",
+        "Ten beaches you must see this summer",
+    ]
+    kept = " ".join(text[s:e] for s, e in content_regions(text))
+    assert "Officials said repairs would take a week." in kept and "Thousands lost power." in kept
+
+
+def test_a_long_tail_after_a_marker_is_kept() -> None:
+    tail = "This is real text that goes on. " * 40
+    text = f"Intro sentence.\n\nRelated articles\n\n{tail}"
+    marked = [line.text for line in boilerplate_lines(text)]
+    assert marked == ["Related articles"]
+
+
+def test_seed_boilerplate_is_marked() -> None:
+    first = (SEEDS / "000_8d4618b9783054d8.txt").read_text(encoding="utf-8")
+    second = (SEEDS / "003_16f4160fbc76786d.txt").read_text(encoding="utf-8")
+    assert [x.text for x in boilerplate_lines(first)] == [
+        "[Gambas:Video CNBC]",
+        "Next Article",
+        "This is a list of countries with the largest military budgets in the world",
+    ]
+    assert [x.text for x in boilerplate_lines(second)] == [
+        "Iran’s elite military branch vows to help Hamas ‘whatever it takes’",
+        "Follow SMNI NEWS in Twitter",
+        "Follow SMNI News on Rumble",
+    ]
+
+
+def test_overlong_sentences_are_cut_to_fit_the_embedder(embedder: Embedder) -> None:
+    clause = "the committee reviewed the proposal, "
+    text = "In the end " + clause * 120 + "and it passed."
+    sents, counts = sentences(text, embedder.count_tokens, CHUNK_MAX_TOKENS)
+    assert len(sents) > 1
+    assert max(embedder.count_tokens([text[s.start : s.end] for s in sents])) <= CHUNK_MAX_TOKENS
+    covered = "".join(text[s.start : s.end] for s in sents).replace(" ", "")
+    assert covered == text.replace(" ", "")  # nothing dropped
+
+
+def test_chunks_fit_the_model_and_share_one_sentence(embedder: Embedder) -> None:
+    text = " ".join(f"Sentence number {i} talks about topic {i} in some detail here." for i in range(200))
+    sents, counts = sentences(text, embedder.count_tokens, CHUNK_MAX_TOKENS)
+    chunks = chunk(text, sents, counts, CHUNK_MAX_TOKENS)
+    assert len(chunks) > 5
+    pieces = embedder.count_tokens([text[c.start : c.end] for c in chunks])
+    assert max(pieces) + 2 <= MODEL_MAX_TOKENS  # [CLS] and [SEP] included
+    for a, b in zip(chunks, chunks[1:]):
+        assert b.start < a.end  # overlap
+        shared = [s for s in sents if a.start <= s.start and s.end <= a.end and b.start <= s.start and s.end <= b.end]
+        assert len(shared) == 1
+    assert chunks[0].start == sents[0].start and chunks[-1].end == sents[-1].end
+
+
+def test_chunks_never_cross_boilerplate() -> None:
+    text = "First part one. First part two.\n\nShare this article\n\nSecond part one. Second part two."
+    sents, counts = sentences(text, words, 100)
+    chunks = chunk(text, sents, counts, 100)
+    assert [text[c.start : c.end] for c in chunks] == ["First part one. First part two.", "Second part one. Second part two."]

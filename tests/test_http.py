@@ -1,0 +1,119 @@
+"""The HTTP API and the Gradio page, served by the real app (FastAPI TestClient over build_app)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app import build_app, render_answer
+from qa import Assistant
+
+
+@pytest.fixture(scope="module")
+def client(seeded: Assistant) -> Iterator[TestClient]:
+    with TestClient(build_app(seeded), raise_server_exceptions=False) as c:
+        yield c
+
+
+def test_healthz(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok", "documents": 2, "chunks": 7, "mode": "extractive"}
+
+
+def test_ask_returns_an_answer_object_with_exact_citations(client: TestClient, seeded: Assistant) -> None:
+    response = client.post("/api/ask", json={"question": "Who commands Iran's Quds Force?"})
+    assert response.status_code == 200
+    answer = response.json()
+    assert "Qaani" in answer["answer"] and answer["mode"] == "extractive"
+    for c in answer["citations"]:
+        assert seeded.document(c["doc_id"]).text[c["start"] : c["end"]] == c["quote"]
+    assert all(len(s["text"]) <= 1500 and s["end"] - s["start"] <= 1500 for s in answer["sources"])
+
+
+def test_ask_with_history_rewrites_the_follow_up(client: TestClient) -> None:
+    first = client.post("/api/ask", json={"question": "Who commands the Quds Force?"}).json()
+    second = client.post(
+        "/api/ask", json={"question": "When did he take over the force?", "history": [[first["question"], first["answer"]]]}
+    ).json()
+    assert "Qaani" in second["standalone_question"] and "2020" in second["answer"]
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ({"question": "   "}, "question is empty"),
+        ({"question": "x" * 2001}, "too long"),
+        ({}, "question: Field required"),
+        ({"question": 42}, "question"),
+        ({"question": "Who?", "mode": "telepathy"}, "mode"),
+    ],
+)
+def test_bad_ask_requests_get_422_json(client: TestClient, body: dict, message: str) -> None:
+    response = client.post("/api/ask", json=body)
+    assert response.status_code == 422
+    assert message in response.json()["error"]
+
+
+def test_citation_lookup_and_its_404s(client: TestClient, seeded: Assistant) -> None:
+    doc = seeded.documents()[0]
+    ok = client.get("/api/citations", params={"doc_id": doc.doc_id, "start": 0, "end": 10, "context": 5})
+    assert ok.status_code == 200 and ok.json()["quote"] == seeded.document(doc.doc_id).text[0:10]
+    unknown = client.get("/api/citations", params={"doc_id": "nope", "start": 0, "end": 10})
+    assert unknown.status_code == 404 and "unknown doc_id" in unknown.json()["error"]
+    outside = client.get("/api/citations", params={"doc_id": doc.doc_id, "start": 0, "end": 10**6})
+    assert outside.status_code == 404 and "out of range" in outside.json()["error"]
+
+
+def test_documents_list_and_text(client: TestClient, seeded: Assistant) -> None:
+    listed = client.get("/api/documents").json()["documents"]
+    assert sorted(d["source"] for d in listed) == sorted(d.source for d in seeded.documents())
+    one = client.get(f"/api/documents/{listed[0]['doc_id']}").json()
+    assert one["text"] == seeded.document(listed[0]["doc_id"]).text
+    assert client.get("/api/documents/nope").status_code == 404
+
+
+def test_upload_then_delete_a_document(fresh: Assistant, tmp_path: Path) -> None:
+    with TestClient(build_app(fresh), raise_server_exceptions=False) as c:
+        text = b"The lighthouse of Pharos stood in Alexandria. It was built around 280 BC."
+        created = c.post("/api/documents", files={"file": ("pharos.txt", text, "text/plain")})
+        assert created.status_code == 201 and created.json()["documents"] == 1
+        answer = c.post("/api/ask", json={"question": "Where did the lighthouse of Pharos stand?"}).json()
+        assert "Alexandria" in answer["answer"]
+        bad = c.post("/api/documents", files={"file": ("x.exe", b"MZ", "application/octet-stream")})
+        assert bad.status_code == 422 and "unsupported" in bad.json()["error"]
+        doc_id = c.get("/api/documents").json()["documents"][0]["doc_id"]
+        assert c.delete(f"/api/documents/{doc_id}").json()["documents"] == 0
+        assert c.delete(f"/api/documents/{doc_id}").status_code == 404
+        assert fresh.store.chunks.count() == 0 and fresh.store.sentences.count() == 0
+
+
+def test_openai_compatible_chat_completions_carry_citations(client: TestClient) -> None:
+    response = client.post(
+        "/v1/chat/completions",
+        json={
+            "model": "qa",
+            "messages": [
+                {"role": "system", "content": "be brief"},
+                {"role": "user", "content": "Who commands the Quds Force?"},
+                {"role": "assistant", "content": "Iran’s Quds Force commander Esmail Qaani sent the letter. [1]"},
+                {"role": "user", "content": "When did he take over the force?"},
+            ],
+        },
+    )
+    assert response.status_code == 200
+    data = response.json()
+    assert data["object"] == "chat.completion"
+    assert "2020" in data["choices"][0]["message"]["content"]
+    assert data["citations"] and data["citations"] == data["choices"][0]["message"]["citations"]
+    streamed = client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": "hi"}], "stream": True})
+    assert streamed.status_code == 422
+
+
+def test_the_chat_page_is_served_and_citations_render_in_context(client: TestClient, seeded: Assistant) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and "<html" in page.text.lower()
+    answer = seeded.ask("Who commands Iran's Quds Force?")
+    shown = render_answer(answer, seeded)
+    assert "<details>" in shown and "<mark>" in shown and answer.citations[0].source in shown

@@ -1,0 +1,128 @@
+"""Ingestion into a real embedded Chroma store: exact offsets, no boilerplate, idempotent, honest about failures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import make_pdf
+
+from index.embed import MODEL_MAX_TOKENS
+from qa import Assistant
+
+
+def all_spans(assistant: Assistant, table: str) -> list[tuple[str, int, int, str]]:
+    out = []
+    for info in assistant.documents():
+        doc = assistant.document(info.doc_id)
+        for row in assistant.store.manifest.spans(table, info.doc_id):
+            out.append((row.id, row.start, row.end, doc.text[row.start : row.end]))
+    return out
+
+
+def test_every_chunk_and_sentence_is_exact_text_of_its_document(seeded: Assistant) -> None:
+    for info in seeded.documents():
+        doc = seeded.document(info.doc_id)
+        assert doc.text == Path(doc.path).read_text(encoding="utf-8")  # offsets index the file as read
+    chunks = seeded.store.chunks._collection.get(include=["documents", "metadatas"])
+    assert len(chunks["ids"]) == seeded.store.chunks.count() > 0
+    for text, meta in zip(chunks["documents"], chunks["metadatas"]):
+        assert seeded.document(meta["doc_id"]).text[meta["start"] : meta["end"]] == text
+    sentences = seeded.store.sentences._collection.get(include=["metadatas"])
+    stored = {(r[1], r[2]) for r in all_spans(seeded, "sentences")}
+    assert {(m["start"], m["end"]) for m in sentences["metadatas"]} == stored
+
+
+def test_chunks_fit_the_embedder(seeded: Assistant) -> None:
+    texts = [t for *_, t in all_spans(seeded, "chunks")]
+    assert max(seeded.embedder.count_tokens(texts)) + 2 <= MODEL_MAX_TOKENS
+    assert max(len(t) for t in texts) <= 1500
+
+
+def test_boilerplate_is_kept_out_of_chunks_and_sentences(seeded: Assistant) -> None:
+    for table in ("chunks", "sentences"):
+        texts = " ".join(t for *_, t in all_spans(seeded, table))
+        for junk in ("Follow SMNI", "Gambas", "Next Article", "largest military budgets", "on Rumble"):
+            assert junk not in texts, (table, junk)
+    sentences = [t for *_, t in all_spans(seeded, "sentences")]
+    title = "Iran’s elite military branch vows to help Hamas ‘whatever it takes’"
+    assert sentences.count(title) == 1  # the title stays, its repeat does not
+    assert "A total of 11,400 people died, most of them children and women." in sentences
+
+
+def test_unchanged_files_are_not_reindexed(fresh: Assistant, docs: Path) -> None:
+    first = fresh.index([docs], progress=False)
+    assert len(first.added) == 2 and first.documents == 2
+    store_files = {p: p.stat().st_mtime_ns for p in fresh.store.folder.rglob("*") if p.is_file() and "lock" not in p.name}
+    ids_before = sorted(fresh.store.chunks._collection.get(include=[])["ids"])
+    again = fresh.index([docs], progress=False)
+    assert again.to_dict() | {"unchanged": []} == {
+        "added": [], "updated": [], "unchanged": [], "removed": [], "failed": [], "documents": 2, "chunks": first.chunks
+    }
+    assert len(again.unchanged) == 2
+    assert sorted(fresh.store.chunks._collection.get(include=[])["ids"]) == ids_before
+    after = {p: p.stat().st_mtime_ns for p in fresh.store.folder.rglob("*") if p.is_file() and "lock" not in p.name}
+    changed = [p for p in store_files if after.get(p) != store_files[p] and not p.name.endswith(("-wal", "-shm"))]
+    assert changed == []
+
+
+def test_a_changed_file_replaces_its_old_chunks(fresh: Assistant, docs: Path) -> None:
+    fresh.index([docs], progress=False)
+    target = docs / "000_8d4618b9783054d8.txt"
+    doc_id = next(d.doc_id for d in fresh.documents() if d.source.endswith(target.name))
+    target.write_text("Zanzibar is famous for cloves. The clove harvest starts in July.\n", encoding="utf-8")
+    report = fresh.index([docs], progress=False)
+    assert report.updated == [fresh.document(doc_id).source] and len(report.unchanged) == 1
+    ids = fresh.store.chunks.ids_of(doc_id)
+    texts = [t for i, _, _, t in all_spans(fresh, "chunks") if i in ids]
+    assert texts == ["Zanzibar is famous for cloves. The clove harvest starts in July."]
+    assert len(fresh.store.sentences.ids_of(doc_id)) == 2
+    assert fresh.store.chunks.count() == report.chunks  # no stale vectors left behind
+    answer = fresh.ask("When does the clove harvest start?")
+    assert "July" in answer.answer and answer.citations[0].doc_id == doc_id
+
+
+def test_sync_removes_documents_whose_files_are_gone(fresh: Assistant, docs: Path) -> None:
+    fresh.index([docs], progress=False)
+    (docs / "003_16f4160fbc76786d.txt").unlink()
+    kept = fresh.index([docs], progress=False)
+    assert kept.removed == [] and kept.documents == 2  # without --sync nothing is removed
+    synced = fresh.index([docs], sync=True, progress=False)
+    assert [Path(p).name for p in synced.removed] == ["003_16f4160fbc76786d.txt"]
+    assert synced.documents == 1 and fresh.store.chunks.count() == synced.chunks
+    assert len(fresh.store.lexical) == synced.chunks
+
+
+def test_bad_files_are_reported_and_the_others_indexed(fresh: Assistant, docs: Path) -> None:
+    (docs / "binary.txt").write_bytes(b"\x00\x01\x02 not text \x00")
+    (docs / "latin1.txt").write_bytes("caf\xe9 au lait".encode("latin-1"))
+    (docs / "empty.md").write_text("   \n", encoding="utf-8")
+    (docs / "broken.pdf").write_bytes(b"%PDF-1.4 this is not really a pdf")
+    (docs / "image.png").write_bytes(b"\x89PNG")  # unsupported types in folders are passed over
+    report = fresh.index([docs, docs / "missing.txt"], progress=False)
+    failed = {Path(f["path"]).name: f["error"] for f in report.failed}
+    assert set(failed) == {"binary.txt", "latin1.txt", "empty.md", "broken.pdf", "missing.txt"}
+    assert "binary" in failed["binary.txt"] and "UTF-8" in failed["latin1.txt"]
+    assert "PDF" in failed["broken.pdf"] and "no such file" in failed["missing.txt"]
+    assert len(report.added) == 2 and report.documents == 2
+
+
+def test_html_and_pdf_files_are_indexed_by_their_main_text(fresh: Assistant, tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    article = " ".join(f"Paragraph sentence {i} about the harbour of Valletta and its old fortifications." for i in range(8))
+    (folder / "page.html").write_text(
+        "<html><head><title>Malta</title></head><body><nav><a href='/'>Home</a> | <a href='/news'>News</a></nav>"
+        f"<article><h1>The Grand Harbour</h1><p>{article}</p><p>The Grand Harbour was fortified by the Knights "
+        "of St John in the sixteenth century.</p></article><footer>Copyright 2024 Example Media</footer></body></html>",
+        encoding="utf-8",
+    )
+    (folder / "atlantis.pdf").write_bytes(make_pdf(["The capital of Atlantis is Poseidonia.", "It sank long ago."]))
+    report = fresh.index([folder], progress=False)
+    assert not report.failed and len(report.added) == 2
+    html_doc = next(fresh.document(d.doc_id) for d in fresh.documents() if d.source.endswith(".html"))
+    assert "Knights of St John" in html_doc.text and "Home" not in html_doc.text
+    answer = fresh.ask("What is the capital of Atlantis?")
+    assert "Poseidonia" in answer.answer
+    assert fresh.document(answer.citations[0].doc_id).text[answer.citations[0].start : answer.citations[0].end] == (
+        answer.citations[0].quote
+    )
