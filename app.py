@@ -57,6 +57,13 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse(status_code=status, content={"error": message})
 
 
+def _error_handler(status: int) -> Any:
+    async def handle(_: Request, exc: Exception) -> JSONResponse:
+        return _error(status, str(exc))
+
+    return handle
+
+
 def _validation_message(exc: RequestValidationError) -> str:
     parts = []
     for err in exc.errors():
@@ -89,17 +96,9 @@ def build_api(assistant: Assistant, app: FastAPI | None = None) -> FastAPI:
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         return _error(422, _validation_message(exc))
 
-    @app.exception_handler(BadInput)
-    async def _bad(_: Request, exc: BadInput) -> JSONResponse:
-        return _error(422, str(exc))
-
-    @app.exception_handler(NotFound)
-    async def _missing(_: Request, exc: NotFound) -> JSONResponse:
-        return _error(404, str(exc))
-
-    @app.exception_handler(QAError)
-    async def _failed(_: Request, exc: QAError) -> JSONResponse:
-        return _error(503, str(exc))
+    # Starlette picks the handler of the closest class in the exception's MRO: NotFound before QAError.
+    for exc_type, status in ((BadInput, 422), (NotFound, 404), (QAError, 503)):
+        app.add_exception_handler(exc_type, _error_handler(status))
 
     def ask(question: str, history: list[tuple[str, str]], mode: str | None) -> Answer:
         if mode is not None and mode != assistant.settings.mode:
