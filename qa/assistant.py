@@ -10,7 +10,7 @@ from typing import Any
 
 from index.build import Indexer, IndexReport
 from index.embed import Embedder
-from index.errors import BadInput, NotFound
+from index.errors import BadInput, NotFound, QAError
 from index.load import Document
 from index.manifest import DocumentInfo
 from index.settings import Settings
@@ -106,10 +106,12 @@ class Assistant:
             BadInput: the question is empty or longer than 2,000 characters.
         """
         question = check_question(question)
+        if self.settings.mode != "extractive":
+            raise QAError("--mode llm is not available yet: use --mode extractive (QA_MODE=extractive)")
         started = time.perf_counter()
         standalone = rewrite(question, list(history or []))
         if self.store.manifest.counts()[0] == 0:
-            return Answer(question, standalone, EMPTY_STORE, True, mode=self.settings.mode)
+            return Answer(question, standalone, EMPTY_STORE, True, mode="extractive")
         retrieval = self.retriever.retrieve(standalone, k=SOURCES)
         retrieved = time.perf_counter()
         draft = self.answerer.draft(retrieval)
@@ -124,7 +126,7 @@ class Assistant:
 
     def _compose(self, question: str, standalone: str, draft: Draft, passages: Sequence[Any]) -> Answer:
         if draft.refused:
-            return Answer(question, standalone, refusal_text(standalone), True, (), tuple(passages), self.settings.mode)
+            return Answer(question, standalone, refusal_text(standalone), True, (), tuple(passages), "extractive")
         # Quote in document order when the sentences come from one document, so the answer reads naturally.
         chosen = draft.sentences
         if len({s.doc_id for s in chosen}) == 1:
