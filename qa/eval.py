@@ -8,7 +8,6 @@ import logging
 import random
 import statistics
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,21 +26,15 @@ KS = (1, 3, 5, 10)
 PROJECT = Path(__file__).resolve().parent.parent
 
 
-@dataclass(frozen=True)
-class Span:
-    doc: str
-    start: int
-    end: int
-
-
 def grade(item: Item, answer: Answer, text_of: Callable[[str], str]) -> dict[str, Any]:
     """One row: what was asked and answered, and how it scores against the gold data.
 
     Args:
         text_of: doc_id -> the document's text, to check that every quote is exact.
     """
-    passages = [Span(p.source, p.start, p.end) for p in answer.sources]
-    hit_rank = next((i + 1 for i, p in enumerate(passages) if overlaps(p.doc, p.start, p.end, item.gold)), None)
+    hit_rank = next(
+        (i + 1 for i, p in enumerate(answer.sources) if overlaps(p.source, p.start, p.end, item.gold)), None
+    )
     good_citations = [
         overlaps(c.source, c.start, c.end, item.gold) or contains_answer(c.quote, item.answers) for c in answer.citations
     ]
