@@ -27,26 +27,33 @@ _NUMBER_WORDS = (
     r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|"
     r"thousands?|millions?|billions?|trillions?|dozens?|half|single|double|twice|thrice|once"
 )
+# A question's own wh-word decides first ("When ...?", "Where ...?", "Who ...?"); inside a question "when" and
+# "where" are usually conjunctions ("What occurs when electron clouds overlap?"), so only phrases count there.
+_LEADING_KINDS: list[tuple[re.Pattern[str], Kind]] = [
+    (re.compile(r"^\W*(when|since when|until when)\b", re.IGNORECASE), Kind.DATE),
+    (re.compile(r"^\W*(where|from where)\b", re.IGNORECASE), Kind.PLACE),
+    (re.compile(r"^\W*(who|whom|whose)\b", re.IGNORECASE), Kind.PERSON),
+]
 _QUESTION_KINDS: list[tuple[re.Pattern[str], Kind]] = [
     (re.compile(r"\b(what|which|in what|during what) (year|years|date|day|month|decade|century|era|period|time)\b|"
-                r"\bwhen\b|\bhow long ago\b|\bsince when\b", re.I), Kind.DATE),
+                r"\bhow long ago\b|\b(since|until) when\b", re.IGNORECASE), Kind.DATE),
     (re.compile(r"\bhow (many|much|long|old|far|large|big|tall|high|deep|wide|fast|often|heavy)\b|"
                 r"\b(what|which) (number|percentage|percent|proportion|share|amount|age|size|population|"
-                r"distance|cost|price|rate|temperature)\b|\b(population|number of|percentage of|amount of)\b",
-                re.I), Kind.NUMBER),
-    (re.compile(r"^\s*(who|whom|whose)\b|\b(by whom|to whom|which person|what person|whose)\b", re.I), Kind.PERSON),
-    (re.compile(r"^\s*where\b|\b(what|which) (country|city|town|state|region|place|continent|province|nation|"
-                r"location)\b|\bwhere\b", re.I), Kind.PLACE),
+                r"distance|cost|price|rate|temperature)\b|\b(population|(?<!a )number of|percentage of|amount of)\b",
+                re.IGNORECASE), Kind.NUMBER),
+    (re.compile(r"\b(by whom|to whom|which person|what person|whose)\b", re.IGNORECASE), Kind.PERSON),
+    (re.compile(r"\b(what|which) (country|city|town|state|region|place|continent|province|nation|location)\b",
+                re.IGNORECASE), Kind.PLACE),
 ]
 _YEAR = r"\b(1\d{3}|20\d{2})s?\b"
 _DATE = re.compile(
     rf"{_YEAR}|\b({_MONTHS})\b\.?|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|\bcentur(y|ies)\b|\bdecades?\b|"
     r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|ago|bc|bce|ad|ce)\b|"
     r"\b\d{1,2}(st|nd|rd|th)\b|\b(spring|summer|autumn|fall|winter)\b|\b(after|before|during|until) the\b",
-    re.I,
+    re.IGNORECASE,
 )
-_NUMBER = re.compile(rf"\b\d[\d,.]*\b|\b({_NUMBER_WORDS})\b|%", re.I)
-_DATE_NUMBER = re.compile(rf"\b({_MONTHS})\.? \d{{1,2}}\b|\b\d{{1,2}} ({_MONTHS})\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b", re.I)
+_NUMBER = re.compile(rf"\b\d[\d,.]*\b|\b({_NUMBER_WORDS})\b|%", re.IGNORECASE)
+_DATE_NUMBER = re.compile(rf"\b({_MONTHS})\.? \d{{1,2}}\b|\b\d{{1,2}} ({_MONTHS})\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b", re.IGNORECASE)
 _PHRASE = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:of\s+|al-|bin\s+|de\s+|van\s+|von\s+)?[A-Z][\w’'-]*)*")
 # Words that make a capitalised phrase an organisation, a place or a title rather than a person's name.
 _NOT_PERSON = re.compile(
@@ -83,7 +90,7 @@ def person_names(text: str, exclude: str = "") -> list[str]:
 
 def question_kind(question: str) -> Kind | None:
     """The kind of answer the question asks for, or None when it asks for a description."""
-    for pattern, kind in _QUESTION_KINDS:
+    for pattern, kind in _LEADING_KINDS + _QUESTION_KINDS:
         if pattern.search(question):
             return kind
     return None
