@@ -1,14 +1,18 @@
 """The extractive answerer: picks the sentences that answer the question, or refuses.
 
 Candidates are the sentences of the best passages and the sentences closest to the question by embedding.
-Each is scored on dense similarity, IDF-weighted overlap with the question's terms (alone and with the
-sentence before it, which often names what a pronoun refers to), the rank of its passage, and whether it holds
-the kind of answer asked for. The refusal gate looks at how well the best candidates match the question.
+Each gets a feature vector (dense similarity, IDF-weighted overlap with the question's terms, alone and with the
+sentence before it, shared bigrams, the rank of its passage, whether it holds the kind of answer asked for and
+how near that stands to the question's terms, ...). A linear model fitted on SQuAD (`python -m qa.tune`) turns
+the features into a score; a softmax over the candidates makes it a probability. The refusal gate looks at how
+well the best candidates match the question. The sources are sentence windows around the best candidates.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import math
+from itertools import pairwise
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -16,28 +20,45 @@ from index.lexical import LexicalIndex, tokenize
 from index.manifest import SpanRow
 from index.store import Store
 from qa.answer_type import Kind, has_kind, proximity, question_kind
+from qa.passages import sentence_windows
 from qa.retrieve import Retrieval
+from qa.types import Passage
+
+# The features of a candidate sentence, in the order of AnswerConfig.weights.
+FEATURES = (
+    "dense",  # cosine similarity of sentence and question embeddings
+    "overlap",  # IDF-weighted share of the question's terms in the sentence
+    "window",  # the same, over the sentence and the one before it
+    "passage",  # fused retrieval score of the best passage holding the sentence (0 when none)
+    "kind",  # 1 when the question wants a number/date/person/place and the sentence has one it does not name
+    "proximity",  # how close that candidate answer stands to the question's terms
+    "dense_gap",  # dense minus the best dense among the candidates
+    "overlap_gap",  # overlap minus the best overlap among the candidates
+    "bigrams",  # share of the question's (stemmed) bigrams found in the sentence
+    "novelty",  # share of the sentence's terms that the question does not use (an answer says something new)
+    "length",  # log(1 + terms in the sentence)
+    "short",  # 1 for a sentence of fewer than 4 distinct terms (headings, fragments)
+)
+# Fitted by `python -m qa.tune` (conditional logit over each question's candidates; SQuAD 2.0 dev half,
+# trained on half the articles and checked on the other half; README, Quality).
+WEIGHTS = (3.32, 2.19, 2.19, 1.47, 1.27, 0.27, 3.32, 2.19, 1.34, -0.58, -0.06, -0.43)
 
 
 @dataclass(frozen=True)
 class AnswerConfig:
-    """Weights and thresholds (tuned with `qa eval` on SQuAD and the seed questions; README, Quality)."""
+    """Weights and thresholds (tuned with `qa eval` / `python -m qa.tune` on SQuAD and the seed questions)."""
 
     passages: int = 5  # candidates come from this many top passages
-    # Grid-searched on 1,500 SQuAD 2.0 questions (answer recall against median answer length).
-    dense_weight: float = 2.0
-    overlap_weight: float = 1.0
-    window_weight: float = 0.3
-    passage_weight: float = 0.3
-    kind_weight: float = 0.3
-    proximity_weight: float = 0.3
-    second_margin: float = 0.3  # a second sentence joins the answer when it scores this close to the best
+    weights: tuple[float, ...] = WEIGHTS  # one per FEATURES
+    second_margin: float = 2.0  # another sentence joins the answer when it scores this close to the best
     max_sentences: int = 3
+    max_words: int = 100  # ... and while the answer stays within this many words
     extra_relevance: float = 0.5  # sentences after the first need at least this dense + overlap
     # Refusal: a candidate is relevant when dense + overlap reaches this; none relevant -> "don't say".
     refuse_below: float = 0.75
     # Number and date questions also need a relevant candidate that holds a number or date.
     kind_refuse_below: float = 0.75
+    window_chars: int = 1500  # source passages: the best sentences grown by their neighbours up to this size
 
 
 @dataclass(frozen=True)
@@ -56,21 +77,58 @@ class Sentence:
     passage: float = 0.0
     kind_ok: bool = True
     proximity: float = 0.0
+    bigrams: float = 0.0
+    novelty: float = 0.0
+    terms: int = 0
     score: float = 0.0
+    probability: float = 0.0
 
     @property
     def relevance(self) -> float:
         """Absolute match to the question (unlike `score`, comparable across questions)."""
         return self.dense + self.overlap
 
+    def features(self, kind: Kind | None, best_dense: float, best_overlap: float) -> list[float]:
+        """The FEATURES vector, given the question's kind and the best dense and overlap among candidates."""
+        return [
+            self.dense,
+            self.overlap,
+            self.window,
+            self.passage,
+            float(kind is not None and self.kind_ok),
+            self.proximity,
+            self.dense - best_dense,
+            self.overlap - best_overlap,
+            self.bigrams,
+            self.novelty,
+            math.log1p(self.terms),
+            float(self.terms < 4),
+        ]
+
 
 @dataclass(frozen=True)
 class Draft:
-    """The answerer's choice: sentences to quote, best first, or a refusal."""
+    """The answerer's choice: sentences to quote, best first, or a refusal; and every candidate, ranked."""
 
     sentences: list[Sentence]
     refused: bool
     kind: Kind | None
+    ranked: list[Sentence] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+
+
+def feature_matrix(question: str, candidates: list[Sentence]) -> np.ndarray:
+    """One FEATURES row per candidate."""
+    kind = question_kind(question)
+    best_dense = max(s.dense for s in candidates)
+    best_overlap = max(s.overlap for s in candidates)
+    return np.array([s.features(kind, best_dense, best_overlap) for s in candidates], dtype=float)
+
+
+def bigram_share(query: list[str], text: list[str]) -> float:
+    """Share of the question's adjacent term pairs that also stand side by side in the text."""
+    pairs = set(pairwise(query))
+    return len(pairs & set(pairwise(text))) / len(pairs) if pairs else 0.0
 
 
 def term_overlap(lexical: LexicalIndex, query: set[str], text_tokens: set[str]) -> float:
@@ -88,9 +146,18 @@ class ExtractiveAnswerer:
         self.store = store
         self.config = config or AnswerConfig()
 
-    def draft(self, retrieval: Retrieval) -> Draft:
-        """Score the candidate sentences and decide: quote the best ones, or refuse."""
-        return self.select(retrieval.question, self._candidates(retrieval))
+    def draft(self, retrieval: Retrieval, sources: int = 10) -> Draft:
+        """Score the candidate sentences and decide: quote the best ones, or refuse.
+
+        Args:
+            sources: how many source passages (sentence windows around the best candidates) to return.
+        """
+        candidates, texts = self._candidates(retrieval)
+        draft = self.select(retrieval.question, candidates)
+        windows = sentence_windows(
+            self.store.manifest, texts, draft.ranked, sources, self.config.window_chars, retrieval.passages
+        )
+        return replace(draft, passages=windows)
 
     def select(self, question: str, candidates: list[Sentence]) -> Draft:
         """Score candidates with this answerer's weights, then pick the answer sentences or refuse."""
@@ -98,22 +165,36 @@ class ExtractiveAnswerer:
         kind = question_kind(question)
         if not candidates:
             return Draft([], True, kind)
-        ranked = sorted((replace(s, score=self._score(s, kind)) for s in candidates), key=lambda s: -s.score)
+        scores = feature_matrix(question, candidates) @ np.asarray(cfg.weights, dtype=float)
+        odds = np.exp(scores - scores.max())
+        probabilities = odds / odds.sum()
+        ranked = sorted(
+            (replace(s, score=float(x), probability=float(p)) for s, x, p in zip(candidates, scores, probabilities)),
+            key=lambda s: -s.score,
+        )
         relevant = [s for s in ranked if s.relevance >= cfg.refuse_below]
         if kind in (Kind.NUMBER, Kind.DATE):
             relevant = [s for s in relevant if s.kind_ok and s.relevance >= cfg.kind_refuse_below]
         if not relevant:
-            return Draft([], True, kind)
+            return Draft([], True, kind, ranked)
         best = relevant[0]
         chosen = [best]
+        words = len(best.text.split())
         for other in ranked[1:]:
             if len(chosen) >= cfg.max_sentences or other.score < best.score - cfg.second_margin:
                 break
-            if other.relevance >= cfg.extra_relevance and other.text not in {c.text for c in chosen}:
+            more = len(other.text.split())
+            if (
+                other.relevance >= cfg.extra_relevance
+                and words + more <= cfg.max_words
+                and other.text not in {c.text for c in chosen}
+            ):
                 chosen.append(other)
-        return Draft(chosen, False, kind)
+                words += more
+        return Draft(chosen, False, kind, ranked)
 
-    def _candidates(self, retrieval: Retrieval) -> list[Sentence]:
+    def _candidates(self, retrieval: Retrieval) -> tuple[list[Sentence], dict[str, tuple[str, str]]]:
+        """The candidate sentences, and the texts of their documents: doc_id -> (source, text)."""
         cfg = self.config
         manifest = self.store.manifest
         passage_score: dict[str, float] = {}
@@ -129,24 +210,27 @@ class ExtractiveAnswerer:
         vectors = self.store.sentences.vectors(missing)
         for id_, vec in vectors.items():
             dense[id_] = float(np.dot(vec, retrieval.query_vector))
-        query = set(retrieval.query_tokens)
+        query_tokens = list(retrieval.query_tokens)
+        query = set(query_tokens)
         kind = question_kind(retrieval.question)
-        docs = {}
+        texts: dict[str, tuple[str, str]] = {}
         out = []
         for id_, row in rows.items():
-            if row.doc_id not in docs:
-                docs[row.doc_id] = manifest.document(row.doc_id)
-            doc = docs[row.doc_id]
-            if doc is None:
-                continue
-            text = doc.text[row.start : row.end]
-            tokens = set(tokenize(text))
-            before = doc.text[max(0, row.start - 300) : row.start]
+            if row.doc_id not in texts:
+                doc = manifest.document(row.doc_id)
+                if doc is None:
+                    continue
+                texts[row.doc_id] = (doc.source, doc.text)
+            source, doc_text = texts[row.doc_id]
+            text = doc_text[row.start : row.end]
+            token_list = tokenize(text)
+            tokens = set(token_list)
+            before = doc_text[max(0, row.start - 300) : row.start]
             window_tokens = tokens | set(tokenize(before.rsplit(".", 1)[-1] if "." in before else before))
             sentence = Sentence(
                 id=id_,
                 doc_id=row.doc_id,
-                source=doc.source,
+                source=source,
                 start=row.start,
                 end=row.end,
                 text=text,
@@ -156,17 +240,9 @@ class ExtractiveAnswerer:
                 passage=passage_score.get(id_, 0.0),
                 kind_ok=has_kind(kind, text, retrieval.question),
                 proximity=proximity(kind, text, retrieval.question, query),
+                bigrams=bigram_share(query_tokens, token_list),
+                novelty=len(tokens - query) / len(tokens) if tokens else 0.0,
+                terms=len(tokens),
             )
             out.append(sentence)
-        return out
-
-    def _score(self, s: Sentence, kind: Kind | None) -> float:
-        cfg = self.config
-        return (
-            cfg.dense_weight * s.dense
-            + cfg.overlap_weight * s.overlap
-            + cfg.window_weight * s.window
-            + cfg.passage_weight * s.passage
-            + (cfg.kind_weight if kind is not None and s.kind_ok else 0.0)
-            + cfg.proximity_weight * s.proximity
-        )
+        return out, texts

@@ -114,8 +114,8 @@ class Assistant:
             return Answer(question, standalone, EMPTY_STORE, True, mode="extractive")
         retrieval = self.retriever.retrieve(standalone, k=SOURCES)
         retrieved = time.perf_counter()
-        draft = self.answerer.draft(retrieval)
-        answer = self._compose(question, standalone, draft, retrieval.passages)
+        draft = self.answerer.draft(retrieval, sources=SOURCES)
+        answer = self._compose(question, standalone, draft, draft.passages or retrieval.passages)
         done = time.perf_counter()
         timings = {
             "retrieve": (retrieved - started) * 1000,
@@ -131,7 +131,7 @@ class Assistant:
         chosen = draft.sentences
         if len({s.doc_id for s in chosen}) == 1:
             chosen = sorted(chosen, key=lambda s: s.start)
-        claims = [Claim(s.text, s.doc_id, s.source, s.start, s.end, s.text, s.score) for s in chosen]
+        claims = [Claim(s.text, s.doc_id, s.source, s.start, s.end, s.text, s.probability) for s in chosen]
         text, citations = number(claims)
         return Answer(question, standalone, text, False, tuple(citations), tuple(passages), "extractive")
 
