@@ -13,9 +13,10 @@ from typing import Any
 
 from tqdm import tqdm
 
-from index.errors import QAError
 from index.settings import Settings
 from qa.assistant import Assistant
+from qa.baselines import BUILDERS, Baseline
+from qa.baselines import NAMES as BASELINES
 from qa.datasets import Dataset, Item, load_dataset, resolve_quotes
 from qa.metrics import contains_answer, overlaps, percentile, rate
 from qa.types import Answer
@@ -105,12 +106,19 @@ def _slug(name: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name)[:60].strip("-") or "dataset"
 
 
-def run_items(assistant: Assistant, items: Sequence[Item], desc: str = "eval") -> list[dict[str, Any]]:
-    """Ask every item (conversations turn by turn) and grade the last answer."""
+def run_items(
+    assistant: Assistant, items: Sequence[Item], desc: str = "eval", method: Assistant | Baseline | None = None
+) -> list[dict[str, Any]]:
+    """Ask every item (conversations turn by turn) and grade the last answer.
+
+    Args:
+        method: what answers (default: the assistant itself; or a baseline over the same store).
+    """
     assistant.warm_up()
+    method = method or assistant
     rows = []
     for item in tqdm(items, desc=desc, unit="q"):
-        chat = assistant.chat()
+        chat = method.chat()
         for turn in item.turns:
             answer = chat.ask(turn)
         rows.append(grade(item, answer, lambda doc_id: assistant.document(doc_id).text))
@@ -130,8 +138,6 @@ def run_eval(
     Returns:
         {"dataset": ..., "methods": {"qa": metrics, and the baselines' when asked}}.
     """
-    if baselines:
-        raise QAError("--baseline is not built yet (BM25-only, dense-only and stock LlamaIndex runs: issue 3)")
     dataset = load_dataset(dataset_path)
     out.mkdir(parents=True, exist_ok=True)
     assistant, items = open_for(dataset, settings, out)
@@ -140,6 +146,12 @@ def run_eval(
     rows = run_items(assistant, items)
     results: dict[str, Any] = {"dataset": str(dataset_path), "sample": sample, "seed": seed, "methods": {}}
     results["methods"]["qa"] = summarize(rows)
+    for name in BASELINES if baselines else ():
+        baseline = BUILDERS[name](assistant)
+        baseline_rows = run_items(assistant, items, desc=name, method=baseline)
+        results["methods"][name] = summarize(baseline_rows)
+        with (out / f"rows-{name}.jsonl").open("w", encoding="utf-8") as fh:
+            fh.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in baseline_rows)
     with (out / "rows.jsonl").open("w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -1,0 +1,79 @@
+"""`qa eval`: datasets mapped to offsets, grading, and a real run with baselines; the answerer's fitting."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+from conftest import DATA
+from test_cli import qa
+
+from qa.datasets import load_squad
+from qa.metrics import contains_answer
+
+
+def test_squad_articles_become_documents_and_gold_spans_index_their_text() -> None:
+    dataset = load_squad(DATA / "squad-dev-v2.0.json")
+    texts = {d.source: d.text for d in dataset.documents}
+    assert len(texts) == 16
+    answerable = [i for i in dataset.items if i.answerable]
+    assert len(answerable) == 2910 and len(dataset.items) - len(answerable) == 3168
+    for item in answerable:
+        assert item.gold, item.id
+        for g in item.gold:
+            assert texts[g.doc][g.start : g.end] in item.answers, item.id
+
+
+def test_answers_match_after_squad_normalisation() -> None:
+    assert contains_answer("It cost 11,400 dollars.", ["11400"])
+    assert contains_answer("The Quds Force's commander", ["quds force"])
+    assert not contains_answer("In 20200 BC", ["2020"])  # whole words only
+
+
+def test_qa_eval_with_baselines_on_the_seed_set(tmp_path: Path) -> None:
+    """The real command: rows, metrics and a report with plots; our pipeline beats every baseline."""
+    out = tmp_path / "out"
+    result = qa("eval", str(DATA / "seeds-qa.jsonl"), "--out", str(out), "--baseline", cwd=tmp_path,
+                store=tmp_path / "store")
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))["methods"]
+    assert list(metrics) == ["qa", "bm25", "dense", "llamaindex"]
+    ours = metrics["qa"]
+    assert ours["questions"] == 12 and ours["quote_fidelity"] == 1.0
+    assert ours["recall@5"] == 1.0 and ours["false_refusal"] <= 0.1 and ours["refusal_accuracy"] >= 0.8
+    for name in ("bm25", "dense", "llamaindex"):
+        assert ours["answer_recall"] > metrics[name]["answer_recall"], name
+    rows = [json.loads(line) for line in (out / "rows.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 12 and all(r["quote_ok"] for r in rows)
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert report.count("data:image/png;base64,") == 2 and "llamaindex" in report
+    assert "| answer_recall |" in result.stdout
+
+
+def test_fitting_learns_which_feature_marks_the_answer() -> None:
+    """The conditional logit of `qa.tune` puts weight on a feature that singles out the positives."""
+    from qa.answer import FEATURES, Sentence
+    from qa.datasets import Item
+    from qa.metrics import GoldSpan
+    from qa.tune import fit
+
+    rng = np.random.default_rng(0)
+    examples = []
+    for n in range(60):
+        right = int(rng.integers(0, 5))
+        candidates = [
+            Sentence(f"s{i}", "d", "d", i * 10, i * 10 + 9, "the answer" if i == right else "nothing here",
+                     dense=float(rng.random()), bigrams=1.0 if i == right else 0.0)
+            for i in range(5)
+        ]
+        item = Item(f"q{n}", ["q?"], ["answer"], True, [GoldSpan("d", right * 10, right * 10 + 9)])
+        examples.append((item, "q?", candidates))
+    weights = dict(zip(FEATURES, fit(examples), strict=True))
+    assert weights["bigrams"] > 2 and abs(weights["dense"]) < weights["bigrams"] / 2
+
+
+def test_qa_eval_rejects_a_missing_dataset(tmp_path: Path) -> None:
+    result = qa("eval", str(tmp_path / "nope.jsonl"), cwd=tmp_path, store=tmp_path / "store")
+    assert result.returncode == 2 and "nope.jsonl" in result.stderr and "Traceback" not in result.stderr
+
