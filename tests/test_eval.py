@@ -77,3 +77,19 @@ def test_qa_eval_rejects_a_missing_dataset(tmp_path: Path) -> None:
     result = qa("eval", str(tmp_path / "nope.jsonl"), cwd=tmp_path, store=tmp_path / "store")
     assert result.returncode == 2 and "nope.jsonl" in result.stderr and "Traceback" not in result.stderr
 
+
+
+def test_squad_floors_on_the_whole_dev_half(tmp_path: Path) -> None:
+    """Issue 3's floors, on all 6,078 questions through the real pipeline (about 4 minutes: indexing included)."""
+    from index.settings import Settings
+    from qa.datasets import load_dataset
+    from qa.eval import open_for, run_items, summarize
+
+    dataset = load_dataset(DATA / "squad-dev-v2.0.json")
+    assistant, items = open_for(dataset, Settings(store=tmp_path / "store", collection="squad"), tmp_path)
+    m = summarize(run_items(assistant, items))
+    assistant.close()
+    assert m["recall@5"] >= 0.97 and m["recall@1"] >= 0.85, m
+    assert m["answer_recall"] >= 0.85 and m["median_answer_words"] <= 45 and m["cited_support"] >= 0.85, m
+    assert m["false_refusal"] <= 0.10 and m["quote_fidelity"] == 1.0, m
+    assert m["latency_p50_ms"] <= 50 and m["latency_p95_ms"] <= 150, m
