@@ -117,9 +117,8 @@ class Draft:
     passages: list[Passage] = field(default_factory=list)
 
 
-def feature_matrix(question: str, candidates: list[Sentence]) -> np.ndarray:
-    """One FEATURES row per candidate."""
-    kind = question_kind(question)
+def feature_matrix(kind: Kind | None, candidates: list[Sentence]) -> np.ndarray:
+    """One FEATURES row per candidate, for a question asking for `kind`."""
     best_dense = max(s.dense for s in candidates)
     best_overlap = max(s.overlap for s in candidates)
     return np.array([s.features(kind, best_dense, best_overlap) for s in candidates], dtype=float)
@@ -165,7 +164,7 @@ class ExtractiveAnswerer:
         kind = question_kind(question)
         if not candidates:
             return Draft([], True, kind)
-        scores = feature_matrix(question, candidates) @ np.asarray(cfg.weights, dtype=float)
+        scores = feature_matrix(kind, candidates) @ np.asarray(cfg.weights, dtype=float)
         odds = np.exp(scores - scores.max())
         probabilities = odds / odds.sum()
         ranked = sorted(
@@ -180,6 +179,7 @@ class ExtractiveAnswerer:
         best = relevant[0]
         chosen = [best]
         words = len(best.text.split())
+        quoted = {best.text}
         for other in ranked[1:]:
             if len(chosen) >= cfg.max_sentences or other.score < best.score - cfg.second_margin:
                 break
@@ -187,9 +187,10 @@ class ExtractiveAnswerer:
             if (
                 other.relevance >= cfg.extra_relevance
                 and words + more <= cfg.max_words
-                and other.text not in {c.text for c in chosen}
+                and other.text not in quoted
             ):
                 chosen.append(other)
+                quoted.add(other.text)
                 words += more
         return Draft(chosen, False, kind, ranked)
 

@@ -13,7 +13,7 @@ part issue 2 measured separately (0.41 answer recall at 4.7 s a question with Sm
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -24,7 +24,6 @@ from qa.cite import Claim, number
 from qa.types import Answer, Passage
 
 Ranker = Callable[[str, np.ndarray, int], list[Passage]]
-NAMES = ("bm25", "dense", "llamaindex")
 
 
 class Baseline:
@@ -65,21 +64,9 @@ class Baseline:
         return [Claim(text, best.doc_id, passage.source, best.start, best.end, text, similarity)]
 
 
-def _chunk_passages(assistant: Assistant, ranked: Sequence[tuple[str, float]]) -> list[Passage]:
-    rows = assistant.store.manifest.chunks_by_id([chunk_id for chunk_id, _ in ranked])
-    out = []
-    for chunk_id, score in ranked:
-        row = rows.get(chunk_id)
-        if row is None:
-            continue
-        doc = assistant.document(row.doc_id)
-        out.append(Passage(chunk_id, doc.doc_id, doc.source, row.start, row.end, doc.text[row.start : row.end], score))
-    return out
-
-
 def bm25(assistant: Assistant) -> Baseline:
     def rank(question: str, vector: np.ndarray, k: int) -> list[Passage]:
-        return _chunk_passages(assistant, assistant.store.lexical.search(tokenize(question), k))
+        return assistant.retriever.passages(assistant.store.lexical.search(tokenize(question), k))
 
     return Baseline("bm25", assistant, rank)
 
@@ -87,7 +74,7 @@ def bm25(assistant: Assistant) -> Baseline:
 def dense(assistant: Assistant) -> Baseline:
     def rank(question: str, vector: np.ndarray, k: int) -> list[Passage]:
         hits = assistant.store.chunks.query(vector, k)
-        return _chunk_passages(assistant, [(hit.id, hit.similarity) for hit in hits])
+        return assistant.retriever.passages([(hit.id, hit.similarity) for hit in hits])
 
     return Baseline("dense", assistant, rank)
 

@@ -16,7 +16,6 @@ from tqdm import tqdm
 from index.settings import Settings
 from qa.assistant import Assistant
 from qa.baselines import BUILDERS, Baseline
-from qa.baselines import NAMES as BASELINES
 from qa.datasets import Dataset, Item, load_dataset, resolve_quotes
 from qa.metrics import contains_answer, overlaps, percentile, rate
 from qa.types import Answer
@@ -146,15 +145,11 @@ def run_eval(
     rows = run_items(assistant, items)
     results: dict[str, Any] = {"dataset": str(dataset_path), "sample": sample, "seed": seed, "methods": {}}
     results["methods"]["qa"] = summarize(rows)
-    for name in BASELINES if baselines else ():
-        baseline = BUILDERS[name](assistant)
-        baseline_rows = run_items(assistant, items, desc=name, method=baseline)
+    _write_rows(out / "rows.jsonl", rows)
+    for name, build in BUILDERS.items() if baselines else ():
+        baseline_rows = run_items(assistant, items, desc=name, method=build(assistant))
         results["methods"][name] = summarize(baseline_rows)
-        with (out / f"rows-{name}.jsonl").open("w", encoding="utf-8") as fh:
-            fh.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in baseline_rows)
-    with (out / "rows.jsonl").open("w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        _write_rows(out / f"rows-{name}.jsonl", baseline_rows)
     (out / "metrics.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     from qa.report import write_report
 
@@ -163,6 +158,11 @@ def run_eval(
     print_table(results)
     assistant.close()
     return results
+
+
+def _write_rows(path: Path, rows: Sequence[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        fh.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
 
 
 def print_table(results: dict[str, Any], echo: Callable[[str], None] = print) -> None:

@@ -35,23 +35,23 @@ def grow(text: str, spans: Sequence[tuple[int, int]], seed: int, budget: int,
     """
     lo = hi = seed
 
-    def usable(i: int, outer: int) -> bool:
+    def option(i: int, inner: int, growth: int, side: str) -> tuple[bool, int, str] | None:
+        """Taking sentence i next to sentence `inner`: (crosses a paragraph break, growth, side), or None."""
         s, e = spans[i]
-        gap = text[min(e, spans[outer][1]) : max(s, spans[outer][0])]
-        return (
-            not gap.strip()  # only whitespace between: no boilerplate crossed
-            and not any(bs < e and s < be for bs, be in barriers)
-            and max(e, spans[hi][1]) - min(s, spans[lo][0]) <= budget
-        )
+        gap = text[min(e, spans[inner][1]) : max(s, spans[inner][0])]
+        if gap.strip() or _overlaps_any((s, e), barriers):  # boilerplate in between, or another window
+            return None
+        if max(e, spans[hi][1]) - min(s, spans[lo][0]) > budget:
+            return None
+        return gap.count("\n") > 1, growth, side
 
     while True:
-        options = []
-        if lo > 0 and usable(lo - 1, lo):
-            gap = text[spans[lo - 1][1] : spans[lo][0]]
-            options.append((gap.count("\n") > 1, spans[seed][0] - spans[lo - 1][0], "left"))
-        if hi + 1 < len(spans) and usable(hi + 1, hi):
-            gap = text[spans[hi][1] : spans[hi + 1][0]]
-            options.append((gap.count("\n") > 1, spans[hi + 1][1] - spans[seed][1], "right"))
+        options = [
+            o for o in (
+                option(lo - 1, lo, spans[seed][0] - spans[lo - 1][0], "left") if lo > 0 else None,
+                option(hi + 1, hi, spans[hi + 1][1] - spans[seed][1], "right") if hi + 1 < len(spans) else None,
+            ) if o
+        ]
         if not options:
             return spans[lo][0], spans[hi][1]
         _, _, side = min(options)  # same paragraph first, then the side that has grown less
@@ -59,6 +59,10 @@ def grow(text: str, spans: Sequence[tuple[int, int]], seed: int, budget: int,
             lo -= 1
         else:
             hi += 1
+
+
+def _overlaps_any(span: tuple[int, int], others: Sequence[tuple[int, int]]) -> bool:
+    return any(a < span[1] and span[0] < b for a, b in others)
 
 
 def sentence_windows(
@@ -83,7 +87,7 @@ def sentence_windows(
         if len(windows) >= k:
             break
         taken = [(w.start, w.end) for w in windows if w.doc_id == s.doc_id]
-        if any(a < s.end and s.start < b for a, b in taken):
+        if _overlaps_any((s.start, s.end), taken):
             continue
         source, text = texts[s.doc_id]
         rows = manifest.sentences_within(s.doc_id, max(0, s.start - budget), s.end + budget)
@@ -96,7 +100,7 @@ def sentence_windows(
     for p in fallback:
         if len(windows) >= k:
             break
-        if not any(w.doc_id == p.doc_id and w.start < p.end and p.start < w.end for w in windows):
+        if not _overlaps_any((p.start, p.end), [(w.start, w.end) for w in windows if w.doc_id == p.doc_id]):
             windows.append(p)
     return [replace(w, score=_mass(ranked, w)) for w in windows]
 

@@ -5,6 +5,7 @@ This is the boundary with the index: past here, everything is a Passage or a Sen
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,22 +62,21 @@ class HybridRetriever:
             fused[chunk_id] = fused.get(chunk_id, 0.0) + cfg.lexical_weight / (cfg.rrf_k + rank + 1)
         best_possible = (cfg.dense_weight + cfg.lexical_weight) / (cfg.rrf_k + 1)
         top = sorted(fused, key=lambda c: -fused[c])[:k]
-        passages = self._passages(top, fused, best_possible, dense_rank, lexical_rank)
+        passages = self.passages([(c, fused[c] / best_possible) for c in top], dense_rank, lexical_rank)
         hits = self.store.sentences.query(vector, cfg.sentence_hits) if cfg.sentence_hits else []
         return Retrieval(question, vector, tokens, passages, hits)
 
-    def _passages(
+    def passages(
         self,
-        ids: list[str],
-        fused: dict[str, float],
-        best_possible: float,
-        dense_rank: dict[str, int],
-        lexical_rank: dict[str, int],
+        ranked: Sequence[tuple[str, float]],
+        dense_rank: Mapping[str, int] | None = None,
+        lexical_rank: Mapping[str, int] | None = None,
     ) -> list[Passage]:
-        rows = self.store.manifest.chunks_by_id(ids)
+        """Chunk ids with their scores, best first, as Passages (chunks whose manifest row is gone are skipped)."""
+        rows = self.store.manifest.chunks_by_id([chunk_id for chunk_id, _ in ranked])
         docs = {}
         passages = []
-        for chunk_id in ids:
+        for chunk_id, score in ranked:
             row = rows.get(chunk_id)
             if row is None:  # vectors of a document whose manifest write did not land: ignore them
                 continue
@@ -93,9 +93,9 @@ class HybridRetriever:
                     start=row.start,
                     end=row.end,
                     text=doc.text[row.start : row.end],
-                    score=fused[chunk_id] / best_possible,
-                    dense_rank=dense_rank.get(chunk_id),
-                    lexical_rank=lexical_rank.get(chunk_id),
+                    score=score,
+                    dense_rank=(dense_rank or {}).get(chunk_id),
+                    lexical_rank=(lexical_rank or {}).get(chunk_id),
                 )
             )
         return passages

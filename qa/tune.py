@@ -20,6 +20,7 @@ import numpy as np
 from tqdm import tqdm
 
 from qa.answer import FEATURES, AnswerConfig, ExtractiveAnswerer, Sentence, feature_matrix
+from qa.answer_type import question_kind
 from qa.datasets import Item, load_dataset
 from qa.eval import open_for
 from qa.metrics import contains_answer
@@ -56,7 +57,7 @@ def fit(examples: list[Example], l2: float = 1e-3) -> np.ndarray:
     for item, question, candidates in examples:
         labels = np.array([is_positive(item, s) for s in candidates], dtype=float)
         if candidates and labels.any():
-            groups.append((feature_matrix(question, candidates), labels))
+            groups.append((feature_matrix(question_kind(question), candidates), labels))
 
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
         total, grad = 0.0, np.zeros_like(w)
