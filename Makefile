@@ -33,6 +33,7 @@ test: $(TEST_STAMP)
 bench: $(STAMP)
 	$(BIN)/qa eval tests/data/squad-dev-v2.0.json --baseline --out eval-out/squad
 	$(BIN)/qa eval tests/data/seeds-qa.jsonl --baseline --out eval-out/seeds
+	$(BIN)/qa eval tests/data/seeds-more.jsonl --baseline --out eval-out/seeds-more
 
 # Refit the answerer's feature weights (qa/answer.py WEIGHTS) and print held-out figures for its thresholds.
 tune: $(STAMP)

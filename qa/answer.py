@@ -171,12 +171,15 @@ class ExtractiveAnswerer:
             (replace(s, score=float(x), probability=float(p)) for s, x, p in zip(candidates, scores, probabilities)),
             key=lambda s: -s.score,
         )
-        relevant = [s for s in ranked if s.relevance >= cfg.refuse_below]
-        if kind in (Kind.NUMBER, Kind.DATE):
-            relevant = [s for s in relevant if s.kind_ok and s.relevance >= cfg.kind_refuse_below]
-        if not relevant:
+        # Number and date questions are answered only by sentences holding a number or date.
+        eligible = [s for s in ranked if s.kind_ok] if kind in (Kind.NUMBER, Kind.DATE) else ranked
+        threshold = cfg.kind_refuse_below if kind in (Kind.NUMBER, Kind.DATE) else cfg.refuse_below
+        # The gate asks whether the documents answer the question at all; once they do, the best-ranked
+        # sentence leads even when, alone, it matches the question less closely than another (a long sentence
+        # that lists the answer, beside a short one that merely shares the question's words).
+        if not any(s.relevance >= threshold for s in eligible):
             return Draft([], True, kind, ranked)
-        best = relevant[0]
+        best = next(s for s in eligible if s.relevance >= min(threshold, cfg.extra_relevance))
         chosen = [best]
         words = len(best.text.split())
         quoted = {best.text}

@@ -1,6 +1,8 @@
-"""What kind of answer a question wants (a person, a date, a number, a place), and whether a sentence has one.
+"""What kind of answer a question wants (a person, a date, a number, a place, a list of names), and whether a
+sentence has one.
 
-Regexes and capitalisation go a long way: a "how many" question is not answered by a sentence without a number.
+Regexes and capitalisation go a long way: a "how many" question is not answered by a sentence without a number,
+and "Which armed groups ...?" is answered by a sentence that names several ("Hamas, Hezbollah and the Houthis").
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ class Kind(str, Enum):
     DATE = "date"
     PERSON = "person"
     PLACE = "place"
+    LIST = "list"  # several named things: "Which armed groups belong to ...?"
 
 
 _MONTHS = (
@@ -62,6 +65,18 @@ _NOT_PERSON = re.compile(
     r"Department|Office|Institute|Association|League|Movement|Revolution|Strip|Sea|River|City|Kingdom|Empire|"
     r"Axis|Resistance|Commander|President|Minister|Leader|General|Chief|King|Queen|Prince|Duke|Pope)\b"
 )
+# "Which <plural noun> ...?" asks for several things, unless the noun asks for a description ("what kinds of").
+_DESCRIPTIVE_PLURALS = frozenset({
+    "kinds", "types", "sorts", "ways", "reasons", "means", "effects", "things", "parts", "aspects", "factors",
+    "problems", "methods", "steps", "changes", "benefits", "features", "results", "purposes", "rights", "roles",
+    "duties", "characteristics", "properties", "consequences", "series", "species", "news",
+})
+_AUXILIARIES = frozenset(
+    {"are", "were", "do", "did", "have", "had", "can", "could", "will", "would", "may", "might", "should", "must"}
+)
+_NAME = r"(?:the\s+)?[A-Z][\w’'.-]*(?:\s+(?:of\s+)?[A-Z][\w’'.-]*)*"
+_ENUMERATION = re.compile(rf"{_NAME}(?:,\s+(?:and\s+|or\s+)?{_NAME})+|{_NAME},?\s+(?:and|or)\s+{_NAME}")
+_ENUMERATION_SEPARATOR = re.compile(r",\s+(?:and\s+|or\s+)?|,?\s+(?:and|or)\s+")
 _FUNCTION_STARTS = {"according", "however", "meanwhile", "so", "in", "on", "at", "after", "before", "while"}
 
 
@@ -88,12 +103,57 @@ def person_names(text: str, exclude: str = "") -> list[str]:
     return [e for e in entities(text) if is_person_like(e) and not any(w.lower() in asked for w in e.split())]
 
 
+def _is_plural_noun(word: str) -> bool:
+    return (
+        len(word) >= 4
+        and word.endswith("s")
+        and not word.endswith(("ss", "us", "is"))
+        and word not in stopwords()
+        and word not in _DESCRIPTIVE_PLURALS
+    )
+
+
+def asks_for_list(question: str) -> bool:
+    """Does the question ask "which <plural noun>": "Which armed groups belong ...", "What countries were ..."?
+
+    English plurals look like verbs ("What causes ..."), so a plural right after the wh-word must be followed
+    by an auxiliary ("What companies did ..."); after an adjective ("Which armed groups ...") it stands alone.
+    """
+    match = re.match(r"\W*(?:which|what)\s+([a-z]+)\s+([a-z]+)(?:\s+([a-z]+))?", question, re.IGNORECASE)
+    if not match:
+        return False
+    first, second = match.group(1).lower(), match.group(2).lower()
+    if first in stopwords() or first in _DESCRIPTIVE_PLURALS:
+        return False
+    if _is_plural_noun(first):
+        return second in _AUXILIARIES
+    return bool(match.group(3)) and not first.endswith("s") and _is_plural_noun(second)
+
+
 def question_kind(question: str) -> Kind | None:
     """The kind of answer the question asks for, or None when it asks for a description."""
     for pattern, kind in _LEADING_KINDS + _QUESTION_KINDS:
         if pattern.search(question):
             return kind
-    return None
+    return Kind.LIST if asks_for_list(question) else None
+
+
+def listed_names(sentence: str, question: str) -> list[tuple[int, int]]:
+    """Spans of the names that `sentence` enumerates ("Hamas, Lebanon’s Hezbollah, the Houthi militia") and the
+    question does not name, for enumerations of at least two such names."""
+    asked = question.lower()
+    spans = []
+    for match in _ENUMERATION.finditer(sentence):
+        names, pos = [], match.start()
+        for part in _ENUMERATION_SEPARATOR.split(match.group(0)):
+            start = sentence.index(part, pos)
+            pos = start + len(part)
+            words = re.sub(r"^the\s+", "", part).split()
+            if words and not all(w.lower().strip("’'") in asked for w in words):
+                names.append((start, pos))
+        if len(names) >= 2:
+            spans.extend(names)
+    return spans
 
 
 def has_kind(kind: Kind | None, sentence: str, question: str) -> bool:
@@ -110,6 +170,8 @@ def has_kind(kind: Kind | None, sentence: str, question: str) -> bool:
         return any(m.group(0).lower() not in asked for m in _NUMBER.finditer(text))
     if kind is Kind.PERSON:
         return bool(person_names(sentence, question))
+    if kind is Kind.LIST:
+        return bool(listed_names(sentence, question))
     return any(not any(w.lower() in asked for w in e.split()) for e in entities(sentence))
 
 
@@ -123,6 +185,8 @@ def _kind_spans(kind: Kind | None, sentence: str, question: str) -> list[tuple[i
         matches = [(m.start(), m.end(), m.group(0)) for m in _DATE.finditer(sentence)]
     elif kind is Kind.NUMBER:
         matches = [(m.start(), m.end(), m.group(0)) for m in _NUMBER.finditer(sentence)]
+    elif kind is Kind.LIST:
+        return listed_names(sentence, question)
     else:
         names = person_names(sentence, question) if kind is Kind.PERSON else entities(sentence)
         matches = []

@@ -61,6 +61,7 @@ def test_questions_the_documents_cannot_answer_are_refused(seeded: Assistant, qu
         ("How many people have died in Gaza according to CNBC Indonesia?", "11,400"),
         ("Who was Qaani's predecessor?", "Soleimani"),
         ("Who is Iran's supreme leader?", "Khamenei"),
+        ("Which armed groups belong to the Axis of Resistance?", "Hezbollah"),  # the text says "militia"
     ],
 )
 def test_paraphrased_questions_are_answered(seeded: Assistant, question: str, expected: str) -> None:

@@ -93,3 +93,20 @@ def test_squad_floors_on_the_whole_dev_half(tmp_path: Path) -> None:
     assert m["answer_recall"] >= 0.85 and m["median_answer_words"] <= 45 and m["cited_support"] >= 0.85, m
     assert m["false_refusal"] <= 0.10 and m["quote_fidelity"] == 1.0, m
     assert m["latency_p50_ms"] <= 50 and m["latency_p95_ms"] <= 150, m
+
+
+def test_more_seed_questions_paraphrased_and_unanswerable(seeded) -> None:
+    """40 more questions about the seeds, written by us (`tests/data/seeds-more.jsonl`: paraphrases such as "Who
+    leads the Axis of Resistance?" for "headed by Iran", follow-ups, questions the seeds cannot answer).
+
+    Measured 31 of 34 answered and 6 of 6 refused; the three misses are paraphrases with no shared word
+    (README, Quality). This guards that level; a miss beyond it fails.
+    """
+    from qa.datasets import load_dataset, resolve_quotes
+    from qa.eval import run_items, summarize
+
+    dataset = load_dataset(DATA / "seeds-more.jsonl")
+    docs = [seeded.document(d.doc_id) for d in seeded.documents()]
+    m = summarize(run_items(seeded, resolve_quotes(dataset.items, docs)))
+    assert m["answer_recall"] >= 31 / 34 and m["cited_support"] >= 31 / 34, m
+    assert m["false_refusal"] <= 2 / 34 and m["refusal_accuracy"] == 1.0 and m["quote_fidelity"] == 1.0, m

@@ -1,0 +1,49 @@
+"""Question kinds and what in a sentence answers them (pure logic, no models)."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.answer_type import Kind, has_kind, listed_names, question_kind
+
+AXIS = (
+    "The secretive Quds Force is responsible not only for defending Iran but also for taking control of its allied "
+    "militia in the region, including Hamas, Lebanon’s Hezbollah, the Houthi militia in Yemen, and various militias "
+    "in Iraq and Syria which are all part of an alliance system known as the Axis of Resistance headed by Iran."
+)
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("Who commands the Quds Force?", Kind.PERSON),
+        ("When did he take over the force?", Kind.DATE),
+        ("In what year did Qaani take over the Quds Force?", Kind.DATE),
+        ("How many people have died in Gaza?", Kind.NUMBER),
+        ("Where did Khamenei meet the head of Hamas?", Kind.PLACE),
+        ("What occurs when electron clouds overlap?", None),  # "when" inside a question is a conjunction
+        ("Which armed groups belong to the Axis of Resistance?", Kind.LIST),
+        ("Which countries were the agreement between?", Kind.LIST),
+        ("What companies did Toyota have partnerships with?", Kind.LIST),
+        ("Which groups are allied with Iran?", Kind.LIST),
+        # A plural-looking verb, a singular noun or a descriptive plural asks for no list.
+        ("What causes elevated vitamin D levels?", None),
+        ("What accelerates NK cells?", None),
+        ("What happens when tyrosinase is expressed?", None),
+        ("Which militia launched drone attacks against Israel?", None),
+        ("What kinds of support did Khamenei promise?", None),
+        ("What is the capital of France?", None),
+    ],
+)
+def test_question_kind(question: str, kind: Kind | None) -> None:
+    assert question_kind(question) is kind
+
+
+def test_a_list_question_is_answered_by_a_sentence_that_enumerates_names_it_does_not_ask_about() -> None:
+    question = "Which armed groups belong to the Axis of Resistance?"
+    names = [AXIS[start:end] for start, end in listed_names(AXIS, question)]
+    assert names[:3] == ["Hamas", "Lebanon’s Hezbollah", "the Houthi"]
+    assert has_kind(Kind.LIST, AXIS, question)
+    assert not has_kind(Kind.LIST, "So far, several resistance axis militias have carried out attacks on Israel.", question)
+    # Names the question already gives are no answer.
+    assert not has_kind(Kind.LIST, "Hamas and Iran signed it.", "Which groups did Hamas and Iran join?")
