@@ -11,8 +11,8 @@ well the best candidates match the question. The sources are sentence windows ar
 from __future__ import annotations
 
 import math
-from itertools import pairwise
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 import numpy as np
 
@@ -30,7 +30,8 @@ FEATURES = (
     "overlap",  # IDF-weighted share of the question's terms in the sentence
     "window",  # the same, over the sentence and the one before it
     "passage",  # fused retrieval score of the best passage holding the sentence (0 when none)
-    "kind",  # 1 when the question wants a number/date/person/place and the sentence has one it does not name
+    "kind",  # 1 when the question wants a number/date/person/place/list of names and the sentence has one it
+    # does not name
     "proximity",  # how close that candidate answer stands to the question's terms
     "dense_gap",  # dense minus the best dense among the candidates
     "overlap_gap",  # overlap minus the best overlap among the candidates
@@ -172,8 +173,9 @@ class ExtractiveAnswerer:
             key=lambda s: -s.score,
         )
         # Number and date questions are answered only by sentences holding a number or date.
-        eligible = [s for s in ranked if s.kind_ok] if kind in (Kind.NUMBER, Kind.DATE) else ranked
-        threshold = cfg.kind_refuse_below if kind in (Kind.NUMBER, Kind.DATE) else cfg.refuse_below
+        needs_kind = kind in (Kind.NUMBER, Kind.DATE)
+        eligible = [s for s in ranked if s.kind_ok] if needs_kind else ranked
+        threshold = cfg.kind_refuse_below if needs_kind else cfg.refuse_below
         # The gate asks whether the documents answer the question at all; once they do, the best-ranked
         # sentence leads even when, alone, it matches the question less closely than another (a long sentence
         # that lists the answer, beside a short one that merely shares the question's words).
