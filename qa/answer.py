@@ -11,6 +11,7 @@ well the best candidates match the question. The sources are sentence windows ar
 from __future__ import annotations
 
 import math
+from collections.abc import Generator
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
@@ -20,9 +21,12 @@ from index.lexical import LexicalIndex, tokenize
 from index.manifest import SpanRow
 from index.store import Store
 from qa.answer_type import Kind, has_kind, proximity, question_kind
+from qa.answerer import Reply
+from qa.chat import History, rewrite
+from qa.cite import Claim, Quote
 from qa.passages import sentence_windows
 from qa.retrieve import Retrieval
-from qa.types import Passage
+from qa.types import Passage, Verification
 
 # The features of a candidate sentence, in the order of AnswerConfig.weights.
 FEATURES = (
@@ -116,6 +120,7 @@ class Draft:
     kind: Kind | None
     ranked: list[Sentence] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
+    texts: dict[str, tuple[str, str]] = field(default_factory=dict)  # doc_id -> (source, text) of candidates
 
 
 def feature_matrix(kind: Kind | None, candidates: list[Sentence]) -> np.ndarray:
@@ -139,12 +144,33 @@ def term_overlap(lexical: LexicalIndex, query: set[str], text_tokens: set[str]) 
     return sum(lexical.idf(t) for t in query & text_tokens) / total if total else 0.0
 
 
+def quoted(sentences: list[Sentence]) -> list[Claim]:
+    """Each sentence as a claim that quotes itself."""
+    return [
+        Claim(s.text, (Quote(s.doc_id, s.source, s.start, s.end, s.text, s.probability),)) for s in sentences
+    ]
+
+
 class ExtractiveAnswerer:
-    """Chooses answer sentences from retrieved passages."""
+    """Chooses answer sentences from retrieved passages; its ranking and gate are also the evidence that the
+    generative answerer builds on."""
+
+    name = "extractive"
 
     def __init__(self, store: Store, config: AnswerConfig | None = None) -> None:
         self.store = store
         self.config = config or AnswerConfig()
+
+    def condense(self, question: str, history: History) -> str:
+        """Follow-ups rewritten by rule from the entities of earlier turns (`qa/chat.py`)."""
+        return rewrite(question, list(history))
+
+    def reply(self, question: str, evidence: Draft) -> Generator[str, None, Reply]:
+        """The chosen sentences, best first, each quoting itself; the answer is its first sentence's."""
+        claims = [] if evidence.refused else quoted(evidence.sentences)
+        if claims:
+            yield " ".join(c.text for c in claims)
+        return Reply(claims, not claims, self.name, Verification(len(claims)))
 
     def draft(self, retrieval: Retrieval, sources: int = 10) -> Draft:
         """Score the candidate sentences and decide: quote the best ones, or refuse.
@@ -157,7 +183,7 @@ class ExtractiveAnswerer:
         windows = sentence_windows(
             self.store.manifest, texts, draft.ranked, sources, self.config.window_chars, retrieval.passages
         )
-        return replace(draft, passages=windows)
+        return replace(draft, passages=windows, texts=texts)
 
     def select(self, question: str, candidates: list[Sentence]) -> Draft:
         """Score candidates with this answerer's weights, then pick the answer sentences or refuse."""
@@ -169,7 +195,7 @@ class ExtractiveAnswerer:
         odds = np.exp(scores - scores.max())
         probabilities = odds / odds.sum()
         ranked = sorted(
-            (replace(s, score=float(x), probability=float(p)) for s, x, p in zip(candidates, scores, probabilities)),
+            (replace(s, score=float(x), probability=float(p)) for s, x, p in zip(candidates, scores, probabilities, strict=True)),
             key=lambda s: -s.score,
         )
         # Number and date questions are answered only by sentences holding a number or date.

@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from index.build import Indexer, IndexReport
 from index.embed import Embedder
-from index.errors import BadInput, NotFound, QAError
+from index.errors import BadInput, NotFound
 from index.load import Document
 from index.manifest import DocumentInfo
-from index.settings import Settings
+from index.settings import MODES, Settings
 from index.store import Store
-from qa.answer import AnswerConfig, Draft, ExtractiveAnswerer
-from qa.chat import History, rewrite
-from qa.cite import Claim, number, passage_in_context
+from qa.answer import AnswerConfig, ExtractiveAnswerer
+from qa.answerer import Answerer, Reply
+from qa.chat import History
+from qa.cite import number, passage_in_context
 from qa.retrieve import HybridRetriever, RetrievalConfig
-from qa.types import Answer, CitedPassage
+from qa.types import Answer, CitedPassage, Delta
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +46,12 @@ def check_question(question: object) -> str:
 
 
 class Assistant:
-    """Answers questions over one collection, citing the exact sentences it quotes."""
+    """Answers questions over one collection, citing the exact sentences it rests on.
+
+    One pipeline for both modes: retrieval, the extractive evidence (ranked sentences, refusal gate, sentence
+    windows), an answerer chosen by mode (`extractive`, or `llm` with the model of `settings.llm`), verification,
+    then one Answer.
+    """
 
     def __init__(
         self,
@@ -53,12 +60,15 @@ class Assistant:
         embedder: Embedder,
         retriever: HybridRetriever | None = None,
         answerer: ExtractiveAnswerer | None = None,
+        generative: Answerer | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.embedder = embedder
         self.retriever = retriever or HybridRetriever(store, embedder)
         self.answerer = answerer or ExtractiveAnswerer(store)
+        self._generative = generative
+        self._loading = threading.Lock()
 
     @classmethod
     def open(
@@ -79,7 +89,7 @@ class Assistant:
             retrieval: fusion parameters (defaults are the tuned ones).
             answering: answer-selection parameters (defaults are the tuned ones).
             embedder: an embedder to share (its model loads once).
-            **overrides: any Settings field, e.g. `collection="docs"`, `chroma_url="http://127.0.0.1:8000"`.
+            **overrides: any Settings field, e.g. `collection="docs"`, `mode="llm"`, `llm="ollama:qwen2.5"`.
         """
         if store is not None:
             overrides["store"] = store
@@ -97,43 +107,91 @@ class Assistant:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # -- answerers -------------------------------------------------------------------------------------------
+
+    def answerer_for(self, mode: str | None = None) -> Answerer:
+        """The answerer of a mode (default: the settings' mode); the LLM loads on first use.
+
+        Raises:
+            BadInput: an unknown mode or a malformed `--llm` spec. QAError: the model cannot be loaded.
+        """
+        mode = mode or self.settings.mode
+        if mode not in MODES:
+            raise BadInput(f"mode {mode!r} is not valid: choose one of {', '.join(MODES)}")
+        if mode == "extractive":
+            return self.answerer
+        with self._loading:
+            if self._generative is None:
+                from qa.generate import GenerativeAnswerer
+                from qa.llm import build
+
+                self._generative = GenerativeAnswerer(build(self.settings.llm), self.store, self.embedder)
+        return self._generative
+
     # -- questions ---------------------------------------------------------------------------------------
 
-    def ask(self, question: str, history: History | None = None) -> Answer:
+    def ask(self, question: str, history: History | None = None, mode: str | None = None) -> Answer:
         """Answer one question; `history` holds earlier (question, answer) turns of the conversation.
 
         Raises:
-            BadInput: the question is empty or longer than 2,000 characters.
+            BadInput: the question is empty or longer than 2,000 characters, or the mode is unknown.
+        """
+        answer = None
+        for event in self.stream(question, history, mode):
+            if isinstance(event, Answer):
+                answer = event
+        assert answer is not None  # stream() always ends with the Answer
+        return answer
+
+    def stream(
+        self, question: str, history: History | None = None, mode: str | None = None
+    ) -> Iterator[Delta | Answer]:
+        """Answer text as it is generated (Delta events), then the final, verified Answer (always last).
+
+        Raises:
+            BadInput: as `ask`, before anything is yielded.
         """
         question = check_question(question)
-        if self.settings.mode != "extractive":
-            raise QAError("--mode llm is not available yet: use --mode extractive (QA_MODE=extractive)")
+        mode = mode or self.settings.mode
+        answerer = self.answerer_for(mode)
+        return self._stream(question, list(history or []), mode, answerer)
+
+    def _stream(self, question: str, history: list[tuple[str, str]], mode: str, answerer: Answerer) -> Iterator[Delta | Answer]:
         started = time.perf_counter()
-        standalone = rewrite(question, list(history or []))
+        standalone = answerer.condense(question, history)
         if self.store.manifest.counts()[0] == 0:
-            return Answer(question, standalone, EMPTY_STORE, True, mode="extractive")
+            yield Answer(question, standalone, EMPTY_STORE, True, mode=mode)
+            return
+        condensed = time.perf_counter()
         retrieval = self.retriever.retrieve(standalone, k=SOURCES)
+        evidence = self.answerer.draft(retrieval, sources=SOURCES)
         retrieved = time.perf_counter()
-        draft = self.answerer.draft(retrieval, sources=SOURCES)
-        answer = self._compose(question, standalone, draft, draft.passages or retrieval.passages)
+        replying = answerer.reply(standalone, evidence)
+        while True:
+            try:
+                yield Delta(next(replying))
+            except StopIteration as stop:
+                reply: Reply = stop.value
+                break
         done = time.perf_counter()
         timings = {
-            "retrieve": (retrieved - started) * 1000,
+            "retrieve": (retrieved - condensed) * 1000,
             "answer": (done - retrieved) * 1000,
             "total": (done - started) * 1000,
         }
-        return Answer(**{**answer.__dict__, "timings_ms": timings})
-
-    def _compose(self, question: str, standalone: str, draft: Draft, passages: Sequence[Any]) -> Answer:
-        if draft.refused:
-            return Answer(question, standalone, refusal_text(standalone), True, (), tuple(passages), "extractive")
-        # Quote in document order when the sentences come from one document, so the answer reads naturally.
-        chosen = draft.sentences
-        if len({s.doc_id for s in chosen}) == 1:
-            chosen = sorted(chosen, key=lambda s: s.start)
-        claims = [Claim(s.text, s.doc_id, s.source, s.start, s.end, s.text, s.probability) for s in chosen]
-        text, citations = number(claims)
-        return Answer(question, standalone, text, False, tuple(citations), tuple(passages), "extractive")
+        if condensed - started > 0.001:
+            timings["condense"] = (condensed - started) * 1000
+        if reply.first_token_ms is not None:
+            timings["first_token"] = (retrieved - started) * 1000 + reply.first_token_ms
+        sources = tuple(evidence.passages or retrieval.passages)
+        if reply.refused or not reply.claims:
+            text = refusal_text(standalone)
+            yield Answer(question, standalone, text, True, (), sources, mode, timings, reply.model, reply.verification)
+            return
+        text, citations = number(reply.claims)
+        yield Answer(
+            question, standalone, text, False, tuple(citations), sources, mode, timings, reply.model, reply.verification
+        )
 
     def chat(self) -> Chat:
         """A conversation: each `.ask()` sees the earlier turns."""
@@ -185,7 +243,7 @@ class Chat:
         self.assistant = assistant
         self.history: list[tuple[str, str]] = []
 
-    def ask(self, question: str) -> Answer:
-        answer = self.assistant.ask(question, self.history)
+    def ask(self, question: str, mode: str | None = None) -> Answer:
+        answer = self.assistant.ask(question, self.history, mode)
         self.history.append((answer.question, answer.answer))
         return answer

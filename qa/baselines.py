@@ -20,7 +20,7 @@ import numpy as np
 
 from index.lexical import tokenize
 from qa.assistant import Assistant
-from qa.cite import Claim, number
+from qa.cite import Claim, Quote, number
 from qa.types import Answer, Passage
 
 Ranker = Callable[[str, np.ndarray, int], list[Passage]]
@@ -50,7 +50,9 @@ class Baseline:
             "answer": (done - retrieved) * 1000,
             "total": (done - started) * 1000,
         }
-        return Answer(question, question, text, not claims, tuple(citations), tuple(passages), self.name, timings)
+        return Answer(
+            question, question, text, not claims, tuple(citations), tuple(passages), self.name, timings, self.name
+        )
 
     def _top_sentence(self, passage: Passage, vector: np.ndarray) -> list[Claim]:
         store = self.assistant.store
@@ -61,7 +63,7 @@ class Baseline:
             return []
         similarity, best = max(scored, key=lambda pair: pair[0])
         text = self.assistant.document(best.doc_id).text[best.start : best.end]
-        return [Claim(text, best.doc_id, passage.source, best.start, best.end, text, similarity)]
+        return [Claim(text, (Quote(best.doc_id, passage.source, best.start, best.end, text, similarity),))]
 
 
 def bm25(assistant: Assistant) -> Baseline:

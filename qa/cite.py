@@ -15,16 +15,27 @@ MARKER = re.compile(r"\[(\d+)\]")
 
 
 @dataclass(frozen=True)
-class Claim:
-    """A piece of answer text and the exact span it rests on."""
+class Quote:
+    """An exact span of a document that an answer sentence rests on: `text == document.text[start:end]`.
 
-    text: str
+    `supported` is the verifier's verdict when one ran; None lets `number` check term overlap itself.
+    """
+
     doc_id: str
     source: str
     start: int
     end: int
-    quote: str
+    text: str
     score: float
+    supported: bool | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A sentence of answer text and the exact spans it rests on (one or more)."""
+
+    text: str
+    quotes: tuple[Quote, ...]
 
 
 def supports(claim: str, quote: str, threshold: float = 0.6) -> bool:
@@ -40,28 +51,44 @@ def supports(claim: str, quote: str, threshold: float = 0.6) -> bool:
 
 
 def number(claims: Sequence[Claim]) -> tuple[str, list[Citation]]:
-    """Join claims into answer text with [n] markers; one citation per distinct span, numbered by first use."""
+    """Join claims into answer text with [n] markers; one citation per distinct span, numbered by first use.
+
+    Any [n] markers already in a claim's text are replaced by the numbers of its own quotes.
+    """
     numbers: dict[tuple[str, int, int], int] = {}
     citations: list[Citation] = []
     parts = []
     for claim in claims:
-        key = (claim.doc_id, claim.start, claim.end)
-        if key not in numbers:
-            numbers[key] = len(numbers) + 1
-            citations.append(
-                Citation(
-                    n=numbers[key],
-                    doc_id=claim.doc_id,
-                    source=claim.source,
-                    start=claim.start,
-                    end=claim.end,
-                    quote=claim.quote,
-                    score=claim.score,
-                    supported=supports(claim.text, claim.quote),
+        markers = []
+        for quote in claim.quotes:
+            key = (quote.doc_id, quote.start, quote.end)
+            if key not in numbers:
+                numbers[key] = len(numbers) + 1
+                supported = supports(claim.text, quote.text) if quote.supported is None else quote.supported
+                citations.append(
+                    Citation(
+                        n=numbers[key],
+                        doc_id=quote.doc_id,
+                        source=quote.source,
+                        start=quote.start,
+                        end=quote.end,
+                        quote=quote.text,
+                        score=quote.score,
+                        supported=supported,
+                    )
                 )
-            )
-        parts.append(f"{claim.text.strip()} [{numbers[key]}]")
+            if f"[{numbers[key]}]" not in markers:
+                markers.append(f"[{numbers[key]}]")
+        text = strip_markers(claim.text)
+        parts.append(f"{text} {''.join(markers)}" if markers else text)
     return " ".join(parts), citations
+
+
+def strip_markers(text: str) -> str:
+    """The text without [n] markers, white space tidied ("Qaani [1]." -> "Qaani.")."""
+    text = MARKER.sub("", text)
+    text = re.sub(r"\s+([.,;:!?])", r"\1", text)
+    return re.sub(r"\s{2,}", " ", text).strip()
 
 
 def marker_problems(answer: str, citations: Sequence[Citation]) -> list[str]:

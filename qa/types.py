@@ -50,8 +50,26 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Verification:
+    """How an answer's sentences fared against the passages they cite.
+
+    Attributes:
+        sentences: answer sentences checked.
+        dropped: the text of sentences removed as unsupported (kept for audit).
+        fallback: True when no generated sentence survived and the answer is the extractive one or a refusal.
+    """
+
+    sentences: int = 0
+    dropped: tuple[str, ...] = ()
+    fallback: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        return {"sentences": self.sentences, "dropped": list(self.dropped), "fallback": self.fallback}
+
+
+@dataclass(frozen=True)
 class Answer:
-    """One answer: text with [n] markers, its citations, the passages it was drawn from, and timings."""
+    """One answer: text with [n] markers, its citations, the passages it was drawn from, and how it was made."""
 
     question: str
     standalone_question: str
@@ -61,6 +79,8 @@ class Answer:
     sources: tuple[Passage, ...] = ()
     mode: str = "extractive"
     timings_ms: dict[str, float] = field(default_factory=dict)
+    model: str = "extractive"
+    verification: Verification = field(default_factory=Verification)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -71,6 +91,8 @@ class Answer:
             "citations": [c.to_dict() for c in self.citations],
             "sources": [p.to_dict() for p in self.sources],
             "mode": self.mode,
+            "model": self.model,
+            "verification": self.verification.to_dict(),
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
         }
 
@@ -89,3 +111,10 @@ class CitedPassage:
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Delta:
+    """A piece of answer text as it is generated (streaming); the final, verified Answer follows it."""
+
+    text: str

@@ -107,7 +107,7 @@ def test_chunks_fit_the_model_and_share_one_sentence(embedder: Embedder) -> None
     assert len(chunks) > 5
     pieces = embedder.count_tokens([text[c.start : c.end] for c in chunks])
     assert max(pieces) + 2 <= MODEL_MAX_TOKENS  # [CLS] and [SEP] included
-    for a, b in zip(chunks, chunks[1:]):
+    for a, b in zip(chunks, chunks[1:], strict=False):
         assert b.start < a.end  # overlap
         shared = [s for s in sents if a.start <= s.start and s.end <= a.end and b.start <= s.start and s.end <= b.end]
         assert len(shared) == 1

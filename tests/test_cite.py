@@ -7,15 +7,18 @@ import pytest
 from index.errors import NotFound
 from index.load import Document
 from qa.chat import rewrite
-from qa.cite import Claim, marker_problems, number, passage_in_context, quote_problems, supports
+from qa.cite import Claim, Quote, marker_problems, number, passage_in_context, quote_problems, supports
 from qa.types import Citation
 
 DOC = Document.from_text("note.txt", "Alpha is first. Beta is second. Gamma is third.")
 
 
+def quote(start: int, end: int) -> Quote:
+    return Quote(DOC.doc_id, DOC.source, start, end, DOC.text[start:end], 1.0)
+
+
 def claim(start: int, end: int) -> Claim:
-    text = DOC.text[start:end]
-    return Claim(text, DOC.doc_id, DOC.source, start, end, text, 1.0)
+    return Claim(DOC.text[start:end], (quote(start, end),))
 
 
 def cite(n: int, start: int = 0, end: int = 15, quote: str | None = None) -> Citation:
@@ -27,6 +30,19 @@ def test_citations_are_numbered_by_first_appearance_and_repeats_share_a_number()
     assert text == "Beta is second. [1] Alpha is first. [2] Beta is second. [1]"
     assert [(c.n, c.quote) for c in citations] == [(1, "Beta is second."), (2, "Alpha is first.")]
     assert marker_problems(text, citations) == []
+
+
+def test_a_claim_resting_on_two_sentences_gets_both_markers_and_its_own_markers_are_replaced() -> None:
+    text, citations = number([Claim("Alpha and Beta [7] lead [9].", (quote(16, 31), quote(0, 15))), claim(0, 15)])
+    assert text == "Alpha and Beta lead. [1][2] Alpha is first. [2]"
+    assert [c.quote for c in citations] == ["Beta is second.", "Alpha is first."]
+    assert marker_problems(text, citations) == []
+
+
+def test_a_claim_without_quotes_is_kept_without_a_marker() -> None:
+    text, citations = number([claim(0, 15), Claim("The documents don't say when.", ())])
+    assert text == "Alpha is first. [1] The documents don't say when."
+    assert len(citations) == 1
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ def test_every_chunk_and_sentence_is_exact_text_of_its_document(seeded: Assistan
         assert doc.text == Path(doc.path).read_text(encoding="utf-8")  # offsets index the file as read
     chunks = seeded.store.chunks._collection.get(include=["documents", "metadatas"])
     assert len(chunks["ids"]) == seeded.store.chunks.count() > 0
-    for text, meta in zip(chunks["documents"], chunks["metadatas"]):
+    for text, meta in zip(chunks["documents"], chunks["metadatas"], strict=True):
         assert seeded.document(meta["doc_id"]).text[meta["start"] : meta["end"]] == text
     sentences = seeded.store.sentences._collection.get(include=["metadatas"])
     stored = {(r[1], r[2]) for r in all_spans(seeded, "sentences")}

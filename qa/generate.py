@@ -1,0 +1,132 @@
+"""The generative answerer: a language model writes the answer from numbered sentence windows, then every
+sentence is verified against the passages it cites (`qa/verify.py`).
+
+Refusal has three signals: the extractive gate (the retrieval evidence: no sentence matches the question well
+enough, so the model is not asked), the model's own "The documents don't say.", and verification (nothing the
+model wrote is supported). When nothing survives and the model did not refuse, the answer falls back to the
+extractive one, and says so in `verification.fallback`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Generator, Iterator
+from contextlib import nullcontext
+from dataclasses import dataclass
+
+from index.embed import Embedder
+from index.lexical import tokenize
+from index.store import Store
+from qa.answer import Draft, quoted
+from qa.answerer import Reply
+from qa.chat import History, rewrite
+from qa.cite import MARKER
+from qa.llm import Generator as LLMGenerator
+from qa.passages import sentence_windows
+from qa.prompt import answer_messages, condense_messages
+from qa.types import Verification
+from qa.verify import Source, Verifier, is_refusal
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class GenerateConfig:
+    """How much context the model reads (fits a 2,048-token window with room to answer)."""
+
+    passages: int = 4  # sentence windows around the best candidates
+    window_chars: int = 480  # each at most this long
+    max_sentences: int = 3  # generation stops once a sentence after this many begins to end
+
+
+class GenerativeAnswerer:
+    """Answers with an LLM (any llama-index LLM, see `qa/llm.py`) and verifies what it wrote."""
+
+    def __init__(
+        self, generator: LLMGenerator, store: Store, embedder: Embedder, config: GenerateConfig | None = None
+    ) -> None:
+        self.generator = generator
+        self.name = generator.name
+        self.store = store
+        self.embedder = embedder
+        self.config = config or GenerateConfig()
+
+    # -- follow-ups -------------------------------------------------------------------------------------------
+
+    def condense(self, question: str, history: History) -> str:
+        """The model's standalone version of a follow-up, kept only when it adds no word the conversation lacks;
+        else the rule-based rewrite."""
+        fallback = rewrite(question, list(history))
+        if not history:
+            return question
+        text = "".join(self._stream(condense_messages(question, history))).strip()
+        text = text.splitlines()[0].strip().strip('"“”') if text else ""
+        known = set(tokenize(question + " " + " ".join(f"{q} {a}" for q, a in history)))
+        if not text or len(text) > 3 * len(question) + 200 or not set(tokenize(text)) <= known:
+            log.info("condensed question %r rejected; using %r", text, fallback)
+            return fallback
+        return text
+
+    # -- answers ----------------------------------------------------------------------------------------------
+
+    def sources(self, evidence: Draft) -> list[Source]:
+        """The numbered passages the model reads: sentence windows around the best candidate sentences."""
+        cfg = self.config
+        windows = sentence_windows(
+            self.store.manifest, evidence.texts, evidence.ranked, cfg.passages, cfg.window_chars
+        )
+        sources = []
+        for n, w in enumerate(windows, 1):
+            rows = self.store.manifest.sentences_within(w.doc_id, w.start, w.end)
+            spans = tuple((r.start, r.end) for r in rows) or ((w.start, w.end),)
+            sources.append(Source(n, w.doc_id, w.source, w.start, w.end, w.text, spans))
+        return sources
+
+    def reply(self, question: str, evidence: Draft) -> Generator[str, None, Reply]:
+        """Stream the model's answer, then return only what verification keeps (see the module docstring)."""
+        if evidence.refused:  # the retrieval evidence says no: the model is not asked to make something up
+            return Reply([], True, "extractive")
+        sources = self.sources(evidence)
+        started = time.perf_counter()
+        first_token: float | None = None
+        text = ""
+        for delta in self._stream(answer_messages(question, sources)):
+            if first_token is None:
+                first_token = (time.perf_counter() - started) * 1000
+            text += delta
+            yield delta
+        log.info("generated: %r", text)
+        verdict = Verifier(self.embedder.embed).verify(text, sources)
+        claims = [c for c in verdict.claims if c.quotes]
+        dropped = tuple(verdict.dropped)
+        if claims:
+            check = Verification(verdict.sentences, dropped, False)
+            return Reply(claims, False, self.name, check, first_token)
+        if verdict.refusal:
+            return Reply([], True, self.name, Verification(verdict.sentences, dropped, False), first_token)
+        fallback = quoted(evidence.sentences)
+        check = Verification(verdict.sentences, dropped, True)
+        return Reply(fallback, not fallback, "extractive", check, first_token)
+
+    def _stream(self, messages: list) -> Iterator[str]:
+        """The model's text as it arrives; stops after a refusal or `max_sentences` sentences."""
+        lock = self.generator.lock or nullcontext()
+        with lock:
+            text = ""
+            for chunk in self.generator.llm.stream_chat(messages):
+                delta = chunk.delta or ""
+                if not delta:
+                    continue
+                text += delta
+                yield delta
+                if _enough(text, self.config.max_sentences):
+                    break
+
+
+def _enough(text: str, max_sentences: int) -> bool:
+    """Has the model said all it should: a refusal sentence, or `max_sentences` finished sentences?"""
+    bare = MARKER.sub("", text)
+    finished = re.findall(r"[.!?](?=\s|$)", bare.rstrip())
+    return (bool(finished) and is_refusal(bare.split(".")[0])) or len(finished) > max_sentences
