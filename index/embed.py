@@ -41,6 +41,7 @@ class Embedder:
     def __init__(self, path: str | None = None, batch_size: int = 64) -> None:
         self._path = path
         self.batch_size = batch_size
+        self._words: dict[str, np.ndarray] = {}  # a vocabulary's worth at most (tens of MB)
 
     @cached_property
     def model(self) -> SentenceTransformer:
@@ -79,6 +80,21 @@ class Embedder:
     def embed_query(self, text: str) -> np.ndarray:
         """Embed one question (cached: a conversation re-asks, evaluations repeat)."""
         return _cached_query(self, text)
+
+    def embed_words(self, words: Sequence[str]) -> np.ndarray:
+        """Embed single words (lower-cased), each once per process: word vectors recur across questions.
+
+        Returns:
+            An array of shape (len(words), 384), rows of unit length.
+        """
+        words = [w.lower() for w in words]
+        missing = [w for w in dict.fromkeys(words) if w not in self._words]
+        if missing:
+            for word, vector in zip(missing, self.embed(missing), strict=True):
+                self._words[word] = vector
+        if not words:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack([self._words[w] for w in words])
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Word pieces in each text, special tokens excluded."""

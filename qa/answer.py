@@ -11,16 +11,18 @@ well the best candidates match the question. The sources are sentence windows ar
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Generator
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 import numpy as np
 
+from index.embed import Embedder
 from index.lexical import LexicalIndex, tokenize
 from index.manifest import SpanRow
 from index.store import Store
-from qa.answer_type import Kind, has_kind, proximity, question_kind
+from qa.answer_type import Kind, focus_words, has_kind, proximity, question_kind
 from qa.answerer import Reply
 from qa.chat import History, rewrite
 from qa.cite import Claim, Quote
@@ -64,6 +66,8 @@ class AnswerConfig:
     # Number and date questions also need a relevant candidate that holds a number or date.
     kind_refuse_below: float = 0.75
     window_chars: int = 1500  # source passages: the best sentences grown by their neighbours up to this size
+    # "How much money ...?" is answered only by a sentence that speaks of money, or of something this close.
+    focus_similarity: float = 0.6
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,7 @@ class Sentence:
     window: float = 0.0
     passage: float = 0.0
     kind_ok: bool = True
+    focus_ok: bool = True  # speaks of what a "what X / how much X" question asks about
     proximity: float = 0.0
     bigrams: float = 0.0
     novelty: float = 0.0
@@ -157,9 +162,10 @@ class ExtractiveAnswerer:
 
     name = "extractive"
 
-    def __init__(self, store: Store, config: AnswerConfig | None = None) -> None:
+    def __init__(self, store: Store, config: AnswerConfig | None = None, embedder: Embedder | None = None) -> None:
         self.store = store
         self.config = config or AnswerConfig()
+        self.embedder = embedder  # for matching a question's focus word ("money") by meaning; None: by stem
 
     def condense(self, question: str, history: History) -> str:
         """Follow-ups rewritten by rule from the entities of earlier turns (`qa/chat.py`)."""
@@ -200,7 +206,7 @@ class ExtractiveAnswerer:
         )
         # Number and date questions are answered only by sentences holding a number or date.
         needs_kind = kind in (Kind.NUMBER, Kind.DATE)
-        eligible = [s for s in ranked if s.kind_ok] if needs_kind else ranked
+        eligible = [s for s in ranked if s.focus_ok and (s.kind_ok or not needs_kind)]
         threshold = cfg.kind_refuse_below if needs_kind else cfg.refuse_below
         # The gate asks whether the documents answer the question at all; once they do, the best-ranked
         # sentence leads even when, alone, it matches the question less closely than another (a long sentence
@@ -246,6 +252,7 @@ class ExtractiveAnswerer:
         query = set(query_tokens)
         kind = question_kind(retrieval.question)
         texts: dict[str, tuple[str, str]] = {}
+        focus = focus_words(retrieval.question)
         out = []
         for id_, row in rows.items():
             if row.doc_id not in texts:
@@ -277,4 +284,20 @@ class ExtractiveAnswerer:
                 terms=len(tokens),
             )
             out.append(sentence)
+        if focus:
+            out = self._mark_focus(focus, out)
         return out, texts
+
+    def _mark_focus(self, focus: list[str], candidates: list[Sentence]) -> list[Sentence]:
+        """Mark the candidates that speak of the question's focus word, by stem or (with an embedder) by a word
+        at least `focus_similarity` close in meaning ("funds" for "money")."""
+        focus_stems = set(tokenize(" ".join(focus)))
+        marked = []
+        for s in candidates:
+            words = sorted({w.lower() for w in re.findall(r"[A-Za-z][\w’'-]+", s.text)})
+            ok = bool(focus_stems & set(tokenize(s.text)))
+            if not ok and self.embedder is not None and words:
+                sims = self.embedder.embed_words(focus) @ self.embedder.embed_words(words).T
+                ok = float(sims.max()) >= self.config.focus_similarity
+            marked.append(replace(s, focus_ok=ok))
+        return marked

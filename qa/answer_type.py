@@ -130,6 +130,45 @@ def asks_for_list(question: str) -> bool:
     return bool(match.group(3)) and not first.endswith("s") and _is_plural_noun(second)
 
 
+_KIND_OF = re.compile(r"^\W*(?:what|which)\s+(?:kinds?|types?|sorts?|forms?)\s+of\s+([a-z]+)", re.IGNORECASE)
+_HOW_MUCH = re.compile(r"^\W*how\s+(?:much|many)\s+([a-z]+)", re.IGNORECASE)
+_WHICH = re.compile(r"^\W*(?:what|which)\s+([a-z]+)(?:\s+([a-z]+))?", re.IGNORECASE)
+# Nouns that only say which kind of answer is wanted; the kind test covers them.
+_GENERIC_FOCUS = frozenset(
+    "year date day month decade century time number percentage percent amount people person man woman name "
+    "thing one part way place country city group kind type sort form".split()
+)
+
+
+def focus_words(question: str) -> list[str]:
+    """The noun(s) a "what/which X" or "how much/many X" question asks about ("money" in "How much money has
+    Iran sent?", "weapons" in "What weapons did ...?"), lower-cased; empty when there is none.
+
+    An answer must speak of that thing: a sentence about letters does not say how much money was sent.
+    """
+    for pattern in (_KIND_OF, _HOW_MUCH):
+        match = pattern.match(question)
+        if match:
+            word = match.group(1).lower()
+            generic = word in stopwords() or word in _AUXILIARIES or _singular(word) in _GENERIC_FOCUS
+            return [] if generic else [word]
+    match = _WHICH.match(question)
+    if not match:
+        return []
+    words = []
+    for word in (w.lower() for w in match.groups() if w):
+        if word in stopwords() or word in _AUXILIARIES:
+            break
+        words.append(word)
+    head = words[-1] if words else ""  # "which news agency" -> agency, "what weapons" -> weapons
+    generic = _singular(head) in _GENERIC_FOCUS or head in _DESCRIPTIVE_PLURALS
+    return [head] if head and not generic else []
+
+
+def _singular(word: str) -> str:
+    return word[:-3] + "y" if word.endswith("ies") else word[:-1] if word.endswith("s") else word
+
+
 def question_kind(question: str) -> Kind | None:
     """The kind of answer the question asks for, or None when it asks for a description."""
     for pattern, kind in _LEADING_KINDS + _QUESTION_KINDS:

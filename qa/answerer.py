@@ -33,6 +33,8 @@ class Reply:
     model: str
     verification: Verification = field(default_factory=Verification)
     first_token_ms: float | None = None
+    tokens: int | None = None  # pieces of text streamed by a model
+    generate_ms: float | None = None  # from the first streamed piece to the last
 
 
 class Answerer(Protocol):

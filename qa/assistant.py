@@ -66,7 +66,7 @@ class Assistant:
         self.store = store
         self.embedder = embedder
         self.retriever = retriever or HybridRetriever(store, embedder)
-        self.answerer = answerer or ExtractiveAnswerer(store)
+        self.answerer = answerer or ExtractiveAnswerer(store, embedder=embedder)
         self._generative = generative
         self._loading = threading.Lock()
 
@@ -96,7 +96,7 @@ class Assistant:
         settings = settings.with_(**overrides) if settings else Settings.load(overrides)
         st = Store(settings)
         emb = embedder or Embedder()
-        return cls(settings, st, emb, HybridRetriever(st, emb, retrieval), ExtractiveAnswerer(st, answering))
+        return cls(settings, st, emb, HybridRetriever(st, emb, retrieval), ExtractiveAnswerer(st, answering, emb))
 
     def close(self) -> None:
         self.store.close()
@@ -183,15 +183,30 @@ class Assistant:
             timings["condense"] = (condensed - started) * 1000
         if reply.first_token_ms is not None:
             timings["first_token"] = (retrieved - started) * 1000 + reply.first_token_ms
+        if reply.generate_ms is not None:
+            timings["generate"] = reply.generate_ms
+        made = {"model": reply.model, "verification": reply.verification, "completion_tokens": reply.tokens}
         sources = tuple(evidence.passages or retrieval.passages)
         if reply.refused or not reply.claims:
-            text = refusal_text(standalone)
-            yield Answer(question, standalone, text, True, (), sources, mode, timings, reply.model, reply.verification)
+            yield Answer(question, standalone, refusal_text(standalone), True, (), sources, mode, timings, **made)
             return
         text, citations = number(reply.claims)
-        yield Answer(
-            question, standalone, text, False, tuple(citations), sources, mode, timings, reply.model, reply.verification
-        )
+        yield Answer(question, standalone, text, False, tuple(citations), sources, mode, timings, **made)
+
+    # -- llama-index ------------------------------------------------------------------------------------------
+
+    def as_retriever(self, top_k: int = 5) -> Any:
+        """A llama-index `BaseRetriever` over this store (nodes hold exact passages with doc_id and offsets)."""
+        from qa.llamaindex import AssistantRetriever
+
+        return AssistantRetriever(self, top_k)
+
+    def as_query_engine(self, mode: str | None = None) -> Any:
+        """A llama-index `BaseQueryEngine`: response text is the answer, `source_nodes` the cited passages,
+        `metadata["answer"]` the Answer dict."""
+        from qa.llamaindex import AssistantQueryEngine
+
+        return AssistantQueryEngine(self, mode)
 
     def chat(self) -> Chat:
         """A conversation: each `.ask()` sees the earlier turns."""

@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", parents=[common], help="evaluate on a question set (seeds-qa JSONL or SQuAD 2.0)")
     p.add_argument("dataset", help="a seeds-qa .jsonl file or a SQuAD 2.0 .json file")
     p.add_argument("--out", metavar="DIR", default="eval-out", help="where rows and the report go (eval-out)")
-    p.add_argument("--sample", type=int, metavar="N", help="evaluate N questions drawn at random")
+    p.add_argument("--sample", metavar="N|A:U", help="evaluate N random questions, or A answerable and U unanswerable")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed for --sample (0)")
     p.add_argument("--baseline", action="store_true", help="also run BM25-only, dense-only and stock LlamaIndex")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
@@ -169,7 +169,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     metrics = run_eval(
         Path(args.dataset),
-        settings=_settings(args) if args.store or args.chroma_url else None,
+        settings=_settings(args),
+        own_store=not (args.store or args.chroma_url),
         out=Path(args.out),
         sample=args.sample,
         seed=args.seed,

@@ -13,12 +13,14 @@ from typing import Any
 
 from tqdm import tqdm
 
+from index.errors import BadInput
 from index.settings import Settings
 from qa.assistant import Assistant
 from qa.baselines import BUILDERS, Baseline
 from qa.datasets import Dataset, Item, load_dataset, resolve_quotes
 from qa.metrics import contains_answer, overlaps, percentile, rate
 from qa.types import Answer
+from qa.verify import split_answer
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,7 @@ def grade(item: Item, answer: Answer, text_of: Callable[[str], str]) -> dict[str
     hit_rank = next(
         (i + 1 for i, p in enumerate(answer.sources) if overlaps(p.source, p.start, p.end, item.gold)), None
     )
+    first = split_answer(answer.answer)[0][0] if answer.answer.strip() else ""
     good_citations = [
         overlaps(c.source, c.start, c.end, item.gold) or contains_answer(c.quote, item.answers) for c in answer.citations
     ]
@@ -48,11 +51,19 @@ def grade(item: Item, answer: Answer, text_of: Callable[[str], str]) -> dict[str
         "refused": answer.refused,
         "hit_rank": hit_rank,
         "answer_hit": item.answerable and not answer.refused and contains_answer(answer.answer, item.answers),
+        "first_sentence_hit": item.answerable and not answer.refused and contains_answer(first, item.answers),
         "supported": item.answerable and any(good_citations),
         "citation_precision": rate(good_citations),
         "quote_ok": all(text_of(c.doc_id)[c.start : c.end] == c.quote for c in answer.citations),
         "answer_words": len(answer.answer.split()),
         "latency_ms": answer.timings_ms.get("total", 0.0),
+        "first_token_ms": answer.timings_ms.get("first_token"),
+        "generate_ms": answer.timings_ms.get("generate"),
+        "tokens": answer.completion_tokens,
+        "model": answer.model,
+        "checked_sentences": answer.verification.sentences,
+        "dropped_sentences": len(answer.verification.dropped),
+        "fallback": answer.verification.fallback,
         "citations": [c.to_dict() for c in answer.citations],
     }
 
@@ -75,6 +86,7 @@ def summarize(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     metrics.update(
         {
             "answer_recall": rate([r["answer_hit"] for r in answerable]),
+            "answer_in_first_sentence": rate([r["first_sentence_hit"] for r in answerable]),
             "cited_support": rate([r["supported"] for r in answerable]),
             "citation_precision": statistics.fmean(precisions) if precisions else None,
             "false_refusal": rate([r["refused"] for r in answerable]),
@@ -85,12 +97,33 @@ def summarize(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
             "latency_p95_ms": percentile(latencies, 95),
         }
     )
+    generated = [r for r in rows if r.get("first_token_ms") is not None]
+    if generated:  # llm mode
+        speeds = [(r["tokens"] - 1) / (r["generate_ms"] / 1000) for r in generated if r["tokens"] > 1 and r["generate_ms"]]
+        checked = sum(r["checked_sentences"] for r in rows)
+        metrics.update(
+            {
+                "first_token_p50_ms": percentile([r["first_token_ms"] for r in generated], 50),
+                "first_token_p95_ms": percentile([r["first_token_ms"] for r in generated], 95),
+                "tokens_per_s": statistics.median(speeds) if speeds else None,
+                "fallback_rate": rate([r["fallback"] for r in generated]),
+                "dropped_sentence_rate": sum(r["dropped_sentences"] for r in rows) / checked if checked else 0.0,
+            }
+        )
     return metrics
 
 
-def open_for(dataset: Dataset, settings: Settings | None, out: Path) -> tuple[Assistant, list[Item]]:
-    """An assistant whose store holds the dataset's documents (indexed now if needed; re-runs are no-ops)."""
-    settings = settings or Settings(store=out / "store", collection=f"eval-{_slug(dataset.name)}")
+def open_for(
+    dataset: Dataset, settings: Settings | None, out: Path, own_store: bool = False
+) -> tuple[Assistant, list[Item]]:
+    """An assistant whose store holds the dataset's documents (indexed now if needed; re-runs are no-ops).
+
+    Args:
+        own_store: keep the documents in a store of the evaluation's own under `out` (the settings' mode and
+            model still apply); else use the settings' store as it is.
+    """
+    if settings is None or own_store:
+        settings = (settings or Settings()).with_(store=out / "store", collection=f"eval-{_slug(dataset.name)}")
     assistant = Assistant.open(settings=settings)
     if dataset.documents is not None:
         assistant.indexer().index_documents(dataset.documents)
@@ -124,11 +157,34 @@ def run_items(
     return rows
 
 
+def draw(items: Sequence[Item], sample: str | int | None, seed: int) -> list[Item]:
+    """A random sample: `N` questions, or `A:U` answerable and unanswerable ones (all when None).
+
+    Raises:
+        BadInput: a malformed sample spec.
+    """
+    if not sample:
+        return list(items)
+    rng = random.Random(seed)
+    spec = str(sample)
+    try:
+        if ":" not in spec:
+            n = int(spec)
+            return rng.sample(list(items), n) if n < len(items) else list(items)
+        wanted = [int(part) for part in spec.split(":")]
+    except ValueError:
+        raise BadInput(f"--sample {spec!r}: give N or A:U (answerable:unanswerable), e.g. 100:50") from None
+    groups = [[i for i in items if i.answerable], [i for i in items if not i.answerable]]
+    drawn = [rng.sample(g, min(n, len(g))) for g, n in zip(groups, wanted, strict=True)]
+    return drawn[0] + drawn[1]
+
+
 def run_eval(
     dataset_path: Path,
     settings: Settings | None = None,
+    own_store: bool = False,
     out: Path = Path("eval-out"),
-    sample: int | None = None,
+    sample: str | int | None = None,
     seed: int = 0,
     baselines: bool = False,
 ) -> dict[str, Any]:
@@ -139,9 +195,8 @@ def run_eval(
     """
     dataset = load_dataset(dataset_path)
     out.mkdir(parents=True, exist_ok=True)
-    assistant, items = open_for(dataset, settings, out)
-    if sample and sample < len(items):
-        items = random.Random(seed).sample(items, sample)
+    assistant, items = open_for(dataset, settings, out, own_store)
+    items = draw(items, sample, seed)
     rows = run_items(assistant, items)
     results: dict[str, Any] = {"dataset": str(dataset_path), "sample": sample, "seed": seed, "methods": {}}
     results["methods"]["qa"] = summarize(rows)

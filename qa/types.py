@@ -81,8 +81,10 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     model: str = "extractive"
     verification: Verification = field(default_factory=Verification)
+    completion_tokens: int | None = None  # pieces of text the model streamed (llm mode)
 
     def to_dict(self) -> dict[str, object]:
+        usage = {} if self.completion_tokens is None else {"usage": {"completion_tokens": self.completion_tokens}}
         return {
             "question": self.question,
             "standalone_question": self.standalone_question,
@@ -94,6 +96,7 @@ class Answer:
             "model": self.model,
             "verification": self.verification.to_dict(),
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+            **usage,
         }
 
 

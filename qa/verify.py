@@ -48,7 +48,8 @@ _DATE_WORDS = frozenset(
 # Words that open a sentence without naming anything.
 _DISCOURSE = frozenset(
     "yes no however also according therefore thus so overall in summary additionally furthermore "
-    "moreover meanwhile instead both".split()
+    "moreover meanwhile instead both around nearly approximately roughly almost over under several some "
+    "many more less only just there".split()
 )
 _WORD = re.compile(r"[A-Za-z\u00C0-\u024F][\w’'-]*|\d+(?:[.,]\d+)*")
 
@@ -59,7 +60,6 @@ class VerifyConfig:
 
     word_match: float = 0.55  # a content word is matched by a quote word with at least this cosine
     unmatched_per_word: float = 1 / 6  # a claim may leave one content word in six unmatched (names never)
-    paraphrase: float = 0.80  # ... and one more when the whole sentence is this close to its quotes
     max_quotes: int = 3  # sentences one claim may rest on
     shortlist: int = 4  # best pool sentences considered for a claim's quotes
 
@@ -163,9 +163,11 @@ def _surface_words(text: str) -> set[str]:
 
 
 def _content_words(sentence: str) -> dict[str, str]:
-    """Stem -> surface word, for the words of a sentence that carry content."""
+    """Stem -> surface word, for the words of a sentence that carry content (numbers are key terms instead)."""
     out: dict[str, str] = {}
     for word in _WORD.findall(sentence):
+        if word.lower() in _DISCOURSE or word[0].isdigit():
+            continue
         stems = tokenize(word)
         if stems and stems[0] not in out:
             out[stems[0]] = word.lower()
@@ -200,10 +202,10 @@ class Verifier:
                 refusal = True
                 claims.append(Claim(sentence, ()))
                 continue
-            if not _content_words(sentence):
+            keys = key_terms(sentence, known_lower)
+            if not _content_words(sentence) and not keys:  # "Sure!", "Here is the answer:"
                 dropped.append(sentence)
                 continue
-            keys = key_terms(sentence, known_lower)
             cited = [by_n[n] for n in dict.fromkeys(markers) if n in by_n]
             quotes = self._support(sentence, keys, [(s, sp) for s, sp in pool if s in cited]) if cited else None
             if quotes is None:
@@ -230,7 +232,7 @@ class Verifier:
         scored = []
         for source, span in pool:
             quote = source.quote(span)
-            lexical = len(set(words) & set(tokenize(quote))) / len(words)
+            lexical = len(set(words) & set(tokenize(quote))) / len(words) if words else 0.0
             keys_found = len(keys & _surface_words(quote)) / len(keys) if keys else 1.0
             similarity = float(self._sentence_vector(quote) @ claim_vec)
             scored.append((lexical + similarity + keys_found, similarity, source, span))
@@ -239,7 +241,7 @@ class Verifier:
         chosen = [shortlist[0]]
         while True:
             missing_keys, unmatched = self._gaps(words, keys, [(s, sp) for _, _, s, sp in chosen])
-            if not missing_keys and len(unmatched) <= self._allowance(len(words), max(c[1] for c in chosen)):
+            if not missing_keys and len(unmatched) <= int(len(words) * cfg.unmatched_per_word):
                 break
             if len(chosen) >= cfg.max_quotes:
                 return None
@@ -256,15 +258,9 @@ class Verifier:
             if best is None:
                 return None
             chosen.append(best)
-        chosen.sort(key=lambda item: (item[2].n, item[3][0]))
         return tuple(
             Quote(s.doc_id, s.source, sp[0], sp[1], s.quote(sp), max(0.0, sim), True) for _, sim, s, sp in chosen
         )
-
-    def _allowance(self, n_words: int, similarity: float) -> int:
-        """How many content words a claim may leave unmatched."""
-        allowed = int(n_words * self.config.unmatched_per_word)
-        return allowed + 1 if similarity >= self.config.paraphrase else allowed
 
     def _gaps(
         self, words: dict[str, str], keys: set[str], quotes: Sequence[tuple[Source, tuple[int, int]]]
@@ -276,7 +272,7 @@ class Verifier:
         quote_stems = set(tokenize(text))
         unmatched = {stem for stem in words if stem not in quote_stems}
         key_stems = {t for k in keys for t in tokenize(k)}
-        soft = [stem for stem in unmatched if stem not in key_stems and not words[stem][0].isdigit()]
+        soft = [stem for stem in unmatched if stem not in key_stems]
         if soft:
             quote_words = sorted({w.lower() for w in _WORD.findall(text) if tokenize(w)})
             if quote_words:
