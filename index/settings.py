@@ -50,6 +50,7 @@ class Settings:
     host: str = "127.0.0.1"
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "store", Path(self.store))  # a str from with_() or a caller is a path too
         if not _COLLECTION_NAME.match(self.collection):
             raise BadInput(
                 f"collection name {self.collection!r} is not valid: use 3-512 characters of letters, "

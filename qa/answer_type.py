@@ -131,38 +131,33 @@ def asks_for_list(question: str) -> bool:
 
 
 _KIND_OF = re.compile(r"^\W*(?:what|which)\s+(?:kinds?|types?|sorts?|forms?)\s+of\s+([a-z]+)", re.IGNORECASE)
-_HOW_MUCH = re.compile(r"^\W*how\s+(?:much|many)\s+([a-z]+)", re.IGNORECASE)
-_WHICH = re.compile(r"^\W*(?:what|which)\s+([a-z]+)(?:\s+([a-z]+))?", re.IGNORECASE)
+# "how much money has", "what weapons did", "which natural resources were": a noun phrase of up to three words
+# closed by an auxiliary verb, so that verbs ("What answer denotes ...") and modifiers are not taken for it.
+_NOUN_PHRASE = re.compile(
+    r"^\W*(?:how\s+(?:much|many)|what|which)\s+((?:[a-z]+\s+){0,2}[a-z]+)\s+(?:%s)\b"
+    % "|".join(sorted(_AUXILIARIES | {"is", "was", "has", "does"})),
+    re.IGNORECASE,
+)
 # Nouns that only say which kind of answer is wanted; the kind test covers them.
 _GENERIC_FOCUS = frozenset(
     "year date day month decade century time number percentage percent amount people person man woman name "
-    "thing one part way place country city group kind type sort form".split()
+    "thing one part way place country city group kind type sort form less more fewer greater larger smaller".split()
 )
 
 
 def focus_words(question: str) -> list[str]:
-    """The noun(s) a "what/which X" or "how much/many X" question asks about ("money" in "How much money has
-    Iran sent?", "weapons" in "What weapons did ...?"), lower-cased; empty when there is none.
+    """The noun a "what/which X" or "how much/many X" question asks about ("money" in "How much money has
+    Iran sent?", "weapons" in "What weapons did ...?"), lower-cased; empty when there is none or it only names
+    the kind of answer ("what year", "how many people").
 
     An answer must speak of that thing: a sentence about letters does not say how much money was sent.
     """
-    for pattern in (_KIND_OF, _HOW_MUCH):
-        match = pattern.match(question)
-        if match:
-            word = match.group(1).lower()
-            generic = word in stopwords() or word in _AUXILIARIES or _singular(word) in _GENERIC_FOCUS
-            return [] if generic else [word]
-    match = _WHICH.match(question)
+    match = _KIND_OF.match(question) or _NOUN_PHRASE.match(question)
     if not match:
         return []
-    words = []
-    for word in (w.lower() for w in match.groups() if w):
-        if word in stopwords() or word in _AUXILIARIES:
-            break
-        words.append(word)
-    head = words[-1] if words else ""  # "which news agency" -> agency, "what weapons" -> weapons
-    generic = _singular(head) in _GENERIC_FOCUS or head in _DESCRIPTIVE_PLURALS
-    return [head] if head and not generic else []
+    head = match.group(1).split()[-1].lower()
+    generic = head in stopwords() or _singular(head) in _GENERIC_FOCUS or head in _DESCRIPTIVE_PLURALS
+    return [] if generic else [head]
 
 
 def _singular(word: str) -> str:

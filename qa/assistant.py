@@ -246,9 +246,11 @@ class Assistant:
         return self.indexer(progress=False).remove([doc_id])
 
     def warm_up(self) -> None:
-        """Load the model and indexes now rather than on the first question."""
+        """Load the models and indexes now rather than on the first question (the LLM too in llm mode)."""
         self.embedder.embed_query("warm up")
         _ = self.store.lexical, self.store.chunks, self.store.sentences
+        if self.settings.mode == "llm":
+            self.answerer_for("llm")
 
 
 class Chat:

@@ -17,6 +17,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 from index.embed import Embedder
+from index.errors import QAError
 from index.lexical import tokenize
 from index.store import Store
 from qa.answer import Draft, quoted
@@ -44,12 +45,7 @@ class GenerateConfig:
     # The model's "don't say" is overruled (the extractive answer is given, as a fallback) when the best
     # candidate sentence is this probable and holds the kind of answer asked for: small models refuse
     # answerable questions that the retrieval evidence answers plainly.
-    overrule_refusal: float = 0.6
-    # When the best candidate sentence is this probable, the model's verified sentences must rest on one of
-    # the `agree_within` best candidates; else the model answered something else than the evidence plainly
-    # says (small models pick a neighbouring fact), and the extractive answer is given instead.
-    trust_evidence: float = 0.5
-    agree_within: int = 3
+    overrule_refusal: float = 0.5
     max_sentences: int = 3  # generation stops once a sentence after this many begins to end
 
 
@@ -132,14 +128,18 @@ class GenerativeAnswerer:
         check = Verification(verdict.sentences, dropped, True)
         return Reply(fallback, not fallback, "extractive", check, first_token, tokens, generate_ms)
 
-    def _agrees(self, claims: list[Claim], evidence: Draft) -> bool:
-        """Do the claims rest on one of the best candidate sentences, or is the evidence too weak to say?"""
-        best = evidence.sentences[0] if evidence.sentences else None
-        if best is None or best.probability < self.config.trust_evidence:
-            return True
-        top = evidence.ranked[: self.config.agree_within]
+    @staticmethod
+    def _agrees(claims: list[Claim], evidence: Draft) -> bool:
+        """Do the claims rest on a sentence the extractive answerer would quote?
+
+        Measured on a SQuAD sample (100 answerable questions, seed 7) with Qwen2.5-Coder-0.5B: the model was
+        never right where the extractive choice was wrong, and was wrong 11 times where it was right, mostly by
+        answering from a neighbouring sentence. So the model's sentences must rest on the sentences the
+        evidence chose; else the extractive answer is given (`verification.fallback`).
+        """
+        chosen = evidence.sentences
         return any(
-            q.doc_id == s.doc_id and q.start < s.end and s.start < q.end for c in claims for q in c.quotes for s in top
+            q.doc_id == s.doc_id and q.start < s.end and s.start < q.end for c in claims for q in c.quotes for s in chosen
         )
 
     def _evidence_is_plain(self, evidence: Draft) -> bool:
@@ -151,14 +151,18 @@ class GenerativeAnswerer:
         lock = self.generator.lock or nullcontext()
         with lock:
             text = ""
-            for chunk in self.generator.llm.stream_chat(messages):
-                delta = chunk.delta or ""
-                if not delta:
-                    continue
-                text += delta
-                yield delta
-                if _enough(text, self.config.max_sentences):
-                    break
+            try:
+                for chunk in self.generator.llm.stream_chat(messages):
+                    delta = chunk.delta or ""
+                    if not delta:
+                        continue
+                    text += delta
+                    yield delta
+                    if _enough(text, self.config.max_sentences):
+                        break
+            except Exception as exc:  # any backend failure (refused connection, timeout, HTTP error) is the user's to see
+                log.debug("model call failed", exc_info=True)
+                raise QAError(f"the model {self.name} failed: {type(exc).__name__}: {exc}") from None
 
 
 def _enough(text: str, max_sentences: int) -> bool:

@@ -69,6 +69,34 @@ def test_paraphrased_questions_are_answered(seeded: Assistant, question: str, ex
     assert not answer.refused and expected in answer.answer
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How much money has Iran sent to Hamas?",  # sentences about Iran and Hamas, none about money
+        "What weapons did the Quds Force give the Houthis?",  # the Houthis and the Quds Force, no weapons
+    ],
+)
+def test_questions_about_something_the_documents_never_mention_are_refused(seeded: Assistant, question: str) -> None:
+    answer = seeded.ask(question)
+    assert answer.refused and answer.citations == ()
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("Who commands the Quds Force?", "Qaani"),
+        ("In what year did Qaani take over the Quds Force?", "2020"),
+        ("Who is the chief of Hamas?", "Haniyeh"),
+    ],
+)
+def test_the_first_sentence_of_an_answer_is_the_one_that_answers(
+    seeded: Assistant, question: str, expected: str
+) -> None:
+    answer = seeded.ask(question)
+    first = answer.answer.split(" [1]")[0]
+    assert expected in first, answer.answer
+
+
 def test_follow_up_is_rewritten_with_the_earlier_turns(seeded: Assistant) -> None:
     chat = seeded.chat()
     first = chat.ask("Who commands the Quds Force?")

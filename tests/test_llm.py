@@ -338,3 +338,12 @@ def test_llama_index_users_get_a_retriever_and_a_query_engine(seeded: Assistant)
     assert "2020" in str(response)
     answer = response.metadata["answer"]
     assert [n.node.get_content() for n in response.source_nodes] == [c["quote"] for c in answer["citations"]]
+
+
+def test_an_unreachable_model_server_is_a_clear_error_not_a_stack_trace(seeded: Assistant) -> None:
+    from index.errors import QAError
+
+    port = _free_port()  # nothing listens there
+    assistant = with_llm(seeded, f"openai-compatible:http://127.0.0.1:{port}/v1#none")
+    with pytest.raises(QAError, match="the model none failed"):
+        assistant.ask("Who commands the Quds Force?")
