@@ -138,10 +138,11 @@ _NOUN_PHRASE = re.compile(
     % "|".join(sorted(_AUXILIARIES | {"is", "was", "has", "does"})),
     re.IGNORECASE,
 )
-# Nouns that only say which kind of answer is wanted; the kind test covers them.
+# Nouns that only say which kind of answer is wanted (a name, a number, a date); the kind test covers them.
 _GENERIC_FOCUS = frozenset(
     "year date day month decade century time number percentage percent amount people person man woman name "
-    "thing one part way place country city group kind type sort form less more fewer greater larger smaller".split()
+    "thing one part way place country city group kind type sort form less more fewer greater larger smaller "
+    "organisation organization entity individual member figure body".split()
 )
 
 

@@ -19,7 +19,8 @@ def client(seeded: Assistant) -> Iterator[TestClient]:
 
 
 def test_healthz(client: TestClient) -> None:
-    assert client.get("/healthz").json() == {"status": "ok", "documents": 2, "chunks": 7, "mode": "extractive"}
+    health = client.get("/healthz").json()
+    assert health == {"status": "ok", "documents": 2, "chunks": 7, "mode": "extractive", "llm": "local"}
 
 
 def test_ask_returns_an_answer_object_with_exact_citations(client: TestClient, seeded: Assistant) -> None:
@@ -107,8 +108,8 @@ def test_openai_compatible_chat_completions_carry_citations(client: TestClient) 
     assert data["object"] == "chat.completion"
     assert "2020" in data["choices"][0]["message"]["content"]
     assert data["citations"] and data["citations"] == data["choices"][0]["message"]["citations"]
-    streamed = client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": "hi"}], "stream": True})
-    assert streamed.status_code == 422
+    bad = client.post("/v1/chat/completions", json={"messages": [{"role": "assistant", "content": "hi"}], "stream": True})
+    assert bad.status_code == 422 and "role 'user'" in bad.json()["error"]  # checked before the stream starts
 
 
 def test_the_chat_page_is_served_and_citations_render_in_context(client: TestClient, seeded: Assistant) -> None:

@@ -136,7 +136,7 @@ def test_the_models_refusal_is_honoured_unless_the_evidence_answers_plainly(
     seeded: Assistant, liar: ScriptedServer
 ) -> None:
     assistant = with_llm(seeded, f"openai-compatible:{liar.url}/v1")
-    answer = assistant.ask("How much money has Iran sent to Hamas?")  # the scripted model says it doesn't say
+    answer = assistant.ask("How did Israel respond to the letter?")  # the scripted model says it doesn't say
     assert answer.refused and answer.model == "liar-7b" and answer.citations == ()
     answer = assistant.ask("What did Qaani praise Hamas troops as?")  # "heroic", in a sentence that says so
     assert not answer.refused and "heroic" in answer.answer
