@@ -185,13 +185,13 @@ class Assistant:
             timings["first_token"] = (retrieved - started) * 1000 + reply.first_token_ms
         if reply.generate_ms is not None:
             timings["generate"] = reply.generate_ms
-        made = {"model": reply.model, "verification": reply.verification, "completion_tokens": reply.tokens}
         sources = tuple(evidence.passages or retrieval.passages)
-        if reply.refused or not reply.claims:
-            yield Answer(question, standalone, refusal_text(standalone), True, (), sources, mode, timings, **made)
-            return
-        text, citations = number(reply.claims)
-        yield Answer(question, standalone, text, False, tuple(citations), sources, mode, timings, **made)
+        refused = reply.refused or not reply.claims
+        text, citations = (refusal_text(standalone), []) if refused else number(reply.claims)
+        yield Answer(
+            question, standalone, text, refused, tuple(citations), sources, mode, timings,
+            model=reply.model, verification=reply.verification, completion_tokens=reply.tokens,
+        )
 
     # -- llama-index ------------------------------------------------------------------------------------------
 

@@ -16,10 +16,16 @@ from qa.types import Passage
 
 
 class Candidate(Protocol):
-    doc_id: str
-    start: int
-    end: int
-    probability: float
+    """A scored sentence (read-only attributes, so frozen dataclasses qualify)."""
+
+    @property
+    def doc_id(self) -> str: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def probability(self) -> float: ...
 
 
 def grow(text: str, spans: Sequence[tuple[int, int]], seed: int, budget: int,

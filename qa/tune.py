@@ -102,7 +102,8 @@ def split_by_document(examples: list[Example]) -> tuple[list[Example], list[Exam
     article); unanswerable questions, which have no gold span, alternate between the halves."""
     docs = sorted({item.gold[0].doc for item, _, _ in examples if item.gold})
     train_docs = set(docs[::2])
-    train, test = [], []
+    train: list[Example] = []
+    test: list[Example] = []
     for n, example in enumerate(examples):
         item = example[0]
         in_train = item.gold[0].doc in train_docs if item.gold else n % 2 == 0

@@ -19,9 +19,7 @@ import pytest
 from fakes import ScriptedServer
 
 from index.errors import BadInput
-from qa import Assistant
-from qa import models
-from qa.assistant import Assistant as AssistantType
+from qa import Assistant, models
 from qa.cite import marker_problems, quote_problems
 from qa.llm import LLMSpec, parse_spec
 from qa.types import Answer, Delta
@@ -30,7 +28,7 @@ from qa.types import Answer, Delta
 def with_llm(seeded: Assistant, spec: str) -> Assistant:
     """An llm-mode assistant over the seeded store (same store, embedder and retriever)."""
     settings = seeded.settings.with_(mode="llm", llm=spec)
-    return AssistantType(settings, seeded.store, seeded.embedder, seeded.retriever, seeded.answerer)
+    return Assistant(settings, seeded.store, seeded.embedder, seeded.retriever, seeded.answerer)
 
 
 def assert_well_formed(assistant: Assistant, answer: Answer) -> None:
