@@ -69,6 +69,7 @@ class AnswerConfig:
     window_chars: int = 1500  # source passages: the best sentences grown by their neighbours up to this size
     # "How much money ...?" is answered only by a sentence that speaks of money, or of something this close.
     focus_similarity: float = 0.6
+    focus_checks: int = 4  # candidates checked by meaning when their words do not name the focus
 
 
 @dataclass(frozen=True)
@@ -302,18 +303,21 @@ class ExtractiveAnswerer:
         return out, texts
 
     def _mark_focus(self, focus: list[str], candidates: list[Sentence]) -> list[Sentence]:
-        """Mark the candidates that speak of the question's focus word, by stem or (with an embedder) by a word
-        at least `focus_similarity` close in meaning ("funds" for "money")."""
+        """Mark the candidates that speak of the question's focus word: by stem, or (with an embedder, for the
+        `focus_checks` most relevant others, in one batch) by a word at least `focus_similarity` close in
+        meaning ("funds" for "money"). Candidates too weak to answer are left as they are."""
+        cfg = self.config
         focus_stems = set(tokenize(" ".join(focus)))
-        marked = []
-        for s in candidates:
-            if s.relevance < self.config.extra_relevance:  # too weak to answer anyway: spare the embedder
-                marked.append(s)
-                continue
-            words = sorted({w.lower() for w in re.findall(r"[A-Za-z][\w’'-]+", s.text)})
-            ok = bool(focus_stems & set(tokenize(s.text)))
-            if not ok and self.embedder is not None and words:
-                sims = self.embedder.embed_words(focus) @ self.embedder.embed_words(words).T
-                ok = float(sims.max()) >= self.config.focus_similarity
-            marked.append(replace(s, focus_ok=ok))
-        return marked
+        strong = [s for s in candidates if s.relevance >= cfg.extra_relevance]
+        lexical = {s.id for s in strong if focus_stems & set(tokenize(s.text))}
+        unsure = sorted((s for s in strong if s.id not in lexical), key=lambda s: -s.relevance)[: cfg.focus_checks]
+        by_meaning = set()
+        if unsure and self.embedder is not None:
+            words = {s.id: {w.lower() for w in re.findall(r"[A-Za-z][\w’'-]+", s.text)} for s in unsure}
+            vocabulary = sorted(set().union(*words.values()))
+            if vocabulary:
+                closest = (self.embedder.embed_words(focus) @ self.embedder.embed_words(vocabulary).T).max(axis=0)
+                similarity = dict(zip(vocabulary, closest.tolist(), strict=True))
+                by_meaning = {i for i, ws in words.items() if ws and max(similarity[w] for w in ws) >= cfg.focus_similarity}
+        ok = lexical | by_meaning
+        return [replace(s, focus_ok=s.id in ok) if s.relevance >= cfg.extra_relevance else s for s in candidates]
