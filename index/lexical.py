@@ -41,23 +41,84 @@ _STOPWORDS = frozenset(
 _IRREGULAR = {
     form: base
     for base, forms in {
-        "arise": "arose arisen", "become": "became", "begin": "began begun", "bear": "bore born borne",
-        "beat": "beaten", "bring": "brought", "build": "built", "buy": "bought", "catch": "caught",
-        "choose": "chose chosen", "come": "came", "deal": "dealt", "draw": "drew drawn", "drive": "drove driven",
-        "eat": "ate eaten", "fall": "fell fallen", "feel": "felt", "fight": "fought", "find": "found",
-        "flee": "fled", "fly": "flew flown", "forbid": "forbade forbidden", "forget": "forgot forgotten",
-        "freeze": "froze frozen", "get": "got gotten", "give": "gave given", "go": "went gone",
-        "grow": "grew grown", "hang": "hung", "hear": "heard", "hide": "hid hidden", "hold": "held",
-        "keep": "kept", "know": "knew known", "lay": "laid", "lead": "led", "leave": "left", "lend": "lent",
-        "lose": "lost", "make": "made", "mean": "meant", "meet": "met", "pay": "paid", "ride": "rode ridden",
-        "ring": "rang rung", "rise": "rose risen", "run": "ran", "say": "said", "see": "saw seen",
-        "seek": "sought", "sell": "sold", "send": "sent", "shake": "shook shaken", "shoot": "shot",
-        "sing": "sang sung", "sink": "sank sunk", "sit": "sat", "sleep": "slept", "speak": "spoke spoken",
-        "spend": "spent", "stand": "stood", "steal": "stole stolen", "strike": "struck stricken",
-        "swear": "swore sworn", "swim": "swam swum", "take": "took taken", "teach": "taught",
-        "tear": "tore torn", "tell": "told", "think": "thought", "throw": "threw thrown",
-        "understand": "understood", "wake": "woke woken", "wear": "wore worn", "win": "won",
-        "write": "wrote written", "overthrow": "overthrew overthrown", "undertake": "undertook undertaken",
+        "arise": "arose arisen",
+        "become": "became",
+        "begin": "began begun",
+        "bear": "bore born borne",
+        "beat": "beaten",
+        "bring": "brought",
+        "build": "built",
+        "buy": "bought",
+        "catch": "caught",
+        "choose": "chose chosen",
+        "come": "came",
+        "deal": "dealt",
+        "draw": "drew drawn",
+        "drive": "drove driven",
+        "eat": "ate eaten",
+        "fall": "fell fallen",
+        "feel": "felt",
+        "fight": "fought",
+        "find": "found",
+        "flee": "fled",
+        "fly": "flew flown",
+        "forbid": "forbade forbidden",
+        "forget": "forgot forgotten",
+        "freeze": "froze frozen",
+        "get": "got gotten",
+        "give": "gave given",
+        "go": "went gone",
+        "grow": "grew grown",
+        "hang": "hung",
+        "hear": "heard",
+        "hide": "hid hidden",
+        "hold": "held",
+        "keep": "kept",
+        "know": "knew known",
+        "lay": "laid",
+        "lead": "led",
+        "leave": "left",
+        "lend": "lent",
+        "lose": "lost",
+        "make": "made",
+        "mean": "meant",
+        "meet": "met",
+        "pay": "paid",
+        "ride": "rode ridden",
+        "ring": "rang rung",
+        "rise": "rose risen",
+        "run": "ran",
+        "say": "said",
+        "see": "saw seen",
+        "seek": "sought",
+        "sell": "sold",
+        "send": "sent",
+        "shake": "shook shaken",
+        "shoot": "shot",
+        "sing": "sang sung",
+        "sink": "sank sunk",
+        "sit": "sat",
+        "sleep": "slept",
+        "speak": "spoke spoken",
+        "spend": "spent",
+        "stand": "stood",
+        "steal": "stole stolen",
+        "strike": "struck stricken",
+        "swear": "swore sworn",
+        "swim": "swam swum",
+        "take": "took taken",
+        "teach": "taught",
+        "tear": "tore torn",
+        "tell": "told",
+        "think": "thought",
+        "throw": "threw thrown",
+        "understand": "understood",
+        "wake": "woke woken",
+        "wear": "wore worn",
+        "win": "won",
+        "write": "wrote written",
+        "overthrow": "overthrew overthrown",
+        "undertake": "undertook undertaken",
     }.items()
     for form in forms.split()
 }
@@ -71,6 +132,12 @@ def tokenize(text: str) -> list[str]:
     """Lower-cased, stopwords dropped, Snowball-stemmed tokens ("commanders" and "command" match)."""
     words = [_IRREGULAR.get(w, w) for w in _TOKEN.findall(text.lower()) if w not in _STOPWORDS]
     return list(_stemmer().stemWords(words))
+
+
+@lru_cache(maxsize=50_000)
+def terms(text: str) -> tuple[str, ...]:
+    """`tokenize(text)`, cached: candidate sentences recur across the questions of a chat or an evaluation."""
+    return tuple(tokenize(text))
 
 
 class LexicalIndex:
@@ -87,7 +154,9 @@ class LexicalIndex:
         """Index (id, text) pairs."""
         import bm25s
 
-        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every build at DEBUG on its own handler
+        logging.getLogger("bm25s").setLevel(
+            logging.WARNING
+        )  # it logs every build at DEBUG on its own handler
         ids: list[str] = []
         corpus: list[list[str]] = []
         df: Counter[str] = Counter()

@@ -88,7 +88,9 @@ class Manifest:
             return self._db.execute(sql, args).fetchall()
 
     def document(self, doc_id: str) -> Document | None:
-        rows = self._rows("SELECT doc_id, source, text, content_hash, path FROM documents WHERE doc_id = ?", [doc_id])
+        rows = self._rows(
+            "SELECT doc_id, source, text, content_hash, path FROM documents WHERE doc_id = ?", [doc_id]
+        )
         return Document(*rows[0]) if rows else None
 
     def documents(self) -> list[DocumentInfo]:
@@ -111,7 +113,9 @@ class Manifest:
 
     def spans(self, table: str, doc_id: str) -> list[SpanRow]:
         assert table in ("chunks", "sentences")
-        rows = self._rows(f'SELECT id, doc_id, start, "end" FROM {table} WHERE doc_id = ? ORDER BY start', [doc_id])
+        rows = self._rows(
+            f'SELECT id, doc_id, start, "end" FROM {table} WHERE doc_id = ? ORDER BY start', [doc_id]
+        )
         return [SpanRow(*row) for row in rows]
 
     def sentences_within(self, doc_id: str, start: int, end: int) -> list[SpanRow]:

@@ -62,7 +62,9 @@ class Settings:
             raise BadInput(f"port {self.port} is not valid: use 1-65535")
 
     @classmethod
-    def load(cls, overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    def load(
+        cls, overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None
+    ) -> Settings:
         """Build settings from defaults, then the environment, then explicit overrides (CLI flags).
 
         Args:

@@ -41,7 +41,9 @@ def _chroma_client(settings: Settings) -> Any:
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_url:
-        url = urlparse(settings.chroma_url if "://" in settings.chroma_url else f"http://{settings.chroma_url}")
+        url = urlparse(
+            settings.chroma_url if "://" in settings.chroma_url else f"http://{settings.chroma_url}"
+        )
         if not url.hostname:
             raise QAError(f"cannot read the Chroma server address {settings.chroma_url!r} (QA_CHROMA_URL)")
         try:
@@ -71,7 +73,9 @@ class VectorCollection:
     def count(self) -> int:
         return int(self._collection.count())
 
-    def add(self, ids: Sequence[str], vectors: np.ndarray, metas: Sequence[dict], texts: Sequence[str] | None) -> None:
+    def add(
+        self, ids: Sequence[str], vectors: np.ndarray, metas: Sequence[dict], texts: Sequence[str] | None
+    ) -> None:
         batch = max(1, min(5000, int(self._client.get_max_batch_size())))
         for i in range(0, len(ids), batch):
             self._collection.upsert(
@@ -96,15 +100,22 @@ class VectorCollection:
             query_embeddings=[vector], n_results=k, include=["metadatas", "distances"]
         )
         hits = []
-        for id_, meta, dist in zip(result["ids"][0], result["metadatas"][0], result["distances"][0], strict=True):
-            hits.append(Hit(id_, str(meta["doc_id"]), int(meta["start"]), int(meta["end"]), 1.0 - float(dist)))
+        for id_, meta, dist in zip(
+            result["ids"][0], result["metadatas"][0], result["distances"][0], strict=True
+        ):
+            hits.append(
+                Hit(id_, str(meta["doc_id"]), int(meta["start"]), int(meta["end"]), 1.0 - float(dist))
+            )
         return hits
 
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         if not ids:
             return {}
         got = self._collection.get(ids=list(ids), include=["embeddings"])
-        return {id_: np.asarray(vec, dtype=np.float32) for id_, vec in zip(got["ids"], got["embeddings"], strict=True)}
+        return {
+            id_: np.asarray(vec, dtype=np.float32)
+            for id_, vec in zip(got["ids"], got["embeddings"], strict=True)
+        }
 
 
 class Store:

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 import numpy as np
 
 from index.embed import Embedder
-from index.lexical import LexicalIndex, tokenize
+from index.lexical import terms, tokenize
 from index.manifest import SpanRow
 from index.store import Store
 from qa.answer_type import Kind, focus_words, has_kind, proximity, question_kind
@@ -153,12 +153,14 @@ def bigram_share(query: list[str], text: list[str]) -> float:
     return len(pairs & set(pairwise(text))) / len(pairs) if pairs else 0.0
 
 
-def term_overlap(lexical: LexicalIndex, query: set[str], text_tokens: set[str]) -> float:
-    """IDF-weighted share of the question's terms that the text contains (0..1)."""
-    if not query:
-        return 0.0
-    total = sum(lexical.idf(t) for t in query)
-    return sum(lexical.idf(t) for t in query & text_tokens) / total if total else 0.0
+def term_overlap(weights: Mapping[str, float], text_tokens: set[str]) -> float:
+    """IDF-weighted share of the question's terms that the text contains (0..1).
+
+    Args:
+        weights: each of the question's terms -> its IDF.
+    """
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in text_tokens) / total if total else 0.0
 
 
 def quoted(sentences: list[Sentence]) -> list[Claim]:
@@ -174,7 +176,9 @@ class ExtractiveAnswerer:
 
     name = "extractive"
 
-    def __init__(self, store: Store, config: AnswerConfig | None = None, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self, store: Store, config: AnswerConfig | None = None, embedder: Embedder | None = None
+    ) -> None:
         self.store = store
         self.config = config or AnswerConfig()
         self.embedder = embedder  # for matching a question's focus word ("money") by meaning; None: by stem
@@ -213,7 +217,10 @@ class ExtractiveAnswerer:
         odds = np.exp(scores - scores.max())
         probabilities = odds / odds.sum()
         ranked = sorted(
-            (replace(s, score=float(x), probability=float(p)) for s, x, p in zip(candidates, scores, probabilities, strict=True)),
+            (
+                replace(s, score=float(x), probability=float(p))
+                for s, x, p in zip(candidates, scores, probabilities, strict=True)
+            ),
             key=lambda s: -s.score,
         )
         # Number and date questions are answered only by sentences holding a number or date.
@@ -262,6 +269,7 @@ class ExtractiveAnswerer:
             dense[id_] = float(np.dot(vec, retrieval.query_vector))
         query_tokens = list(retrieval.query_tokens)
         query = set(query_tokens)
+        weights = {t: self.store.lexical.idf(t) for t in query}
         kind = question_kind(retrieval.question)
         texts: dict[str, tuple[str, str]] = {}
         # Only "how much/many X" and "which Xs" questions are held to their focus word: on SQuAD, applying it to
@@ -276,7 +284,7 @@ class ExtractiveAnswerer:
                 texts[row.doc_id] = (doc.source, doc.text)
             source, doc_text = texts[row.doc_id]
             text = doc_text[row.start : row.end]
-            token_list = tokenize(text)
+            token_list = list(terms(text))
             tokens = set(token_list)
             before = doc_text[max(0, row.start - 300) : row.start]
             window_tokens = tokens | set(tokenize(before.rsplit(".", 1)[-1] if "." in before else before))
@@ -288,8 +296,8 @@ class ExtractiveAnswerer:
                 end=row.end,
                 text=text,
                 dense=dense.get(id_, 0.0),
-                overlap=term_overlap(self.store.lexical, query, tokens),
-                window=term_overlap(self.store.lexical, query, window_tokens),
+                overlap=term_overlap(weights, tokens),
+                window=term_overlap(weights, window_tokens),
                 passage=passage_score.get(id_, 0.0),
                 kind_ok=has_kind(kind, text, retrieval.question),
                 proximity=proximity(kind, text, retrieval.question, query),
@@ -309,15 +317,25 @@ class ExtractiveAnswerer:
         cfg = self.config
         focus_stems = set(tokenize(" ".join(focus)))
         strong = [s for s in candidates if s.relevance >= cfg.extra_relevance]
-        lexical = {s.id for s in strong if focus_stems & set(tokenize(s.text))}
-        unsure = sorted((s for s in strong if s.id not in lexical), key=lambda s: -s.relevance)[: cfg.focus_checks]
+        lexical = {s.id for s in strong if focus_stems & set(terms(s.text))}
+        unsure = sorted((s for s in strong if s.id not in lexical), key=lambda s: -s.relevance)[
+            : cfg.focus_checks
+        ]
         by_meaning = set()
         if unsure and self.embedder is not None:
             words = {s.id: {w.lower() for w in re.findall(r"[A-Za-z][\w’'-]+", s.text)} for s in unsure}
             vocabulary = sorted(set().union(*words.values()))
             if vocabulary:
-                closest = (self.embedder.embed_words(focus) @ self.embedder.embed_words(vocabulary).T).max(axis=0)
+                closest = (self.embedder.embed_words(focus) @ self.embedder.embed_words(vocabulary).T).max(
+                    axis=0
+                )
                 similarity = dict(zip(vocabulary, closest.tolist(), strict=True))
-                by_meaning = {i for i, ws in words.items() if ws and max(similarity[w] for w in ws) >= cfg.focus_similarity}
+                by_meaning = {
+                    i
+                    for i, ws in words.items()
+                    if ws and max(similarity[w] for w in ws) >= cfg.focus_similarity
+                }
         ok = lexical | by_meaning
-        return [replace(s, focus_ok=s.id in ok) if s.relevance >= cfg.extra_relevance else s for s in candidates]
+        return [
+            replace(s, focus_ok=s.id in ok) if s.relevance >= cfg.extra_relevance else s for s in candidates
+        ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from enum import Enum
+from functools import lru_cache
 
 from index.lexical import stopwords, tokenize
 
@@ -38,15 +39,31 @@ _LEADING_KINDS: list[tuple[re.Pattern[str], Kind]] = [
     (re.compile(r"^\W*(who|whom|whose)\b", re.IGNORECASE), Kind.PERSON),
 ]
 _QUESTION_KINDS: list[tuple[re.Pattern[str], Kind]] = [
-    (re.compile(r"\b(what|which|in what|during what) (year|years|date|day|month|decade|century|era|period|time)\b|"
-                r"\bhow long ago\b|\b(since|until) when\b", re.IGNORECASE), Kind.DATE),
-    (re.compile(r"\bhow (many|much|long|old|far|large|big|tall|high|deep|wide|fast|often|heavy)\b|"
-                r"\b(what|which) (number|percentage|percent|proportion|share|amount|age|size|population|"
-                r"distance|cost|price|rate|temperature)\b|\b(population|(?<!a )number of|percentage of|amount of)\b",
-                re.IGNORECASE), Kind.NUMBER),
+    (
+        re.compile(
+            r"\b(what|which|in what|during what) (year|years|date|day|month|decade|century|era|period|time)\b|"
+            r"\bhow long ago\b|\b(since|until) when\b",
+            re.IGNORECASE,
+        ),
+        Kind.DATE,
+    ),
+    (
+        re.compile(
+            r"\bhow (many|much|long|old|far|large|big|tall|high|deep|wide|fast|often|heavy)\b|"
+            r"\b(what|which) (number|percentage|percent|proportion|share|amount|age|size|population|"
+            r"distance|cost|price|rate|temperature)\b|\b(population|(?<!a )number of|percentage of|amount of)\b",
+            re.IGNORECASE,
+        ),
+        Kind.NUMBER,
+    ),
     (re.compile(r"\b(by whom|to whom|which person|what person|whose)\b", re.IGNORECASE), Kind.PERSON),
-    (re.compile(r"\b(what|which) (country|city|town|state|region|place|continent|province|nation|location)\b",
-                re.IGNORECASE), Kind.PLACE),
+    (
+        re.compile(
+            r"\b(what|which) (country|city|town|state|region|place|continent|province|nation|location)\b",
+            re.IGNORECASE,
+        ),
+        Kind.PLACE,
+    ),
 ]
 _YEAR = r"\b(1\d{3}|20\d{2})s?\b"
 _DATE = re.compile(
@@ -56,7 +73,10 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(rf"\b\d[\d,.]*\b|\b({_NUMBER_WORDS})\b|%", re.IGNORECASE)
-_DATE_NUMBER = re.compile(rf"\b({_MONTHS})\.? \d{{1,2}}\b|\b\d{{1,2}} ({_MONTHS})\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b", re.IGNORECASE)
+_DATE_NUMBER = re.compile(
+    rf"\b({_MONTHS})\.? \d{{1,2}}\b|\b\d{{1,2}} ({_MONTHS})\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b",
+    re.IGNORECASE,
+)
 _PHRASE = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:of\s+|al-|bin\s+|de\s+|van\s+|von\s+)?[A-Z][\w’'-]*)*")
 # Words that make a capitalised phrase an organisation, a place or a title rather than a person's name.
 _NOT_PERSON = re.compile(
@@ -66,13 +86,55 @@ _NOT_PERSON = re.compile(
     r"Axis|Resistance|Commander|President|Minister|Leader|General|Chief|King|Queen|Prince|Duke|Pope)\b"
 )
 # "Which <plural noun> ...?" asks for several things, unless the noun asks for a description ("what kinds of").
-_DESCRIPTIVE_PLURALS = frozenset({
-    "kinds", "types", "sorts", "ways", "reasons", "means", "effects", "things", "parts", "aspects", "factors",
-    "problems", "methods", "steps", "changes", "benefits", "features", "results", "purposes", "rights", "roles",
-    "duties", "characteristics", "properties", "consequences", "series", "species", "news",
-})
+_DESCRIPTIVE_PLURALS = frozenset(
+    {
+        "kinds",
+        "types",
+        "sorts",
+        "ways",
+        "reasons",
+        "means",
+        "effects",
+        "things",
+        "parts",
+        "aspects",
+        "factors",
+        "problems",
+        "methods",
+        "steps",
+        "changes",
+        "benefits",
+        "features",
+        "results",
+        "purposes",
+        "rights",
+        "roles",
+        "duties",
+        "characteristics",
+        "properties",
+        "consequences",
+        "series",
+        "species",
+        "news",
+    }
+)
 _AUXILIARIES = frozenset(
-    {"are", "were", "do", "did", "have", "had", "can", "could", "will", "would", "may", "might", "should", "must"}
+    {
+        "are",
+        "were",
+        "do",
+        "did",
+        "have",
+        "had",
+        "can",
+        "could",
+        "will",
+        "would",
+        "may",
+        "might",
+        "should",
+        "must",
+    }
 )
 _NAME = r"(?:the\s+)?[A-Z][\w’'.-]*(?:\s+(?:of\s+)?[A-Z][\w’'.-]*)*"
 _ENUMERATION = re.compile(rf"{_NAME}(?:,\s+(?:and\s+|or\s+)?{_NAME})+|{_NAME},?\s+(?:and|or)\s+{_NAME}")
@@ -232,13 +294,24 @@ def _kind_spans(kind: Kind | None, sentence: str, question: str) -> list[tuple[i
     return [(s, e) for s, e, text in matches if not any(w.lower() in asked for w in text.split())]
 
 
+@lru_cache(maxsize=20_000)
+def _words(sentence: str) -> tuple[tuple[int, int, str], ...]:
+    """Each word of the sentence: its span and its stem ("" for a stopword). Cached: the same candidate
+    sentences recur across a conversation's and an evaluation's questions."""
+    out = []
+    for m in _WORD.finditer(sentence):
+        stems = tokenize(m.group(0))
+        out.append((m.start(), m.end(), stems[0] if stems else ""))
+    return tuple(out)
+
+
 def proximity(kind: Kind | None, sentence: str, question: str, query_terms: set[str]) -> float:
     """How close a candidate answer of the asked kind stands to the question's terms (1 = adjacent, 0 = none).
 
     Answers sit beside what the question names: "Quds Force commander Esmail Qaani", "took over ... in 2020".
     """
-    words = [(m.start(), m.end(), tokenize(m.group(0))) for m in _WORD.finditer(sentence)]
-    term_at = [i for i, (_, _, toks) in enumerate(words) if toks and toks[0] in query_terms]
+    words = _words(sentence)
+    term_at = [i for i, (_, _, stem) in enumerate(words) if stem in query_terms]
     spans = _kind_spans(kind, sentence, question)
     if not term_at or not spans:
         return 0.0

@@ -96,7 +96,9 @@ class Assistant:
         settings = settings.with_(**overrides) if settings else Settings.load(overrides)
         st = Store(settings)
         emb = embedder or Embedder()
-        return cls(settings, st, emb, HybridRetriever(st, emb, retrieval), ExtractiveAnswerer(st, answering, emb))
+        return cls(
+            settings, st, emb, HybridRetriever(st, emb, retrieval), ExtractiveAnswerer(st, answering, emb)
+        )
 
     def close(self) -> None:
         self.store.close()
@@ -156,7 +158,9 @@ class Assistant:
         answerer = self.answerer_for(mode)
         return self._stream(question, list(history or []), mode, answerer)
 
-    def _stream(self, question: str, history: list[tuple[str, str]], mode: str, answerer: Answerer) -> Iterator[Delta | Answer]:
+    def _stream(
+        self, question: str, history: list[tuple[str, str]], mode: str, answerer: Answerer
+    ) -> Iterator[Delta | Answer]:
         started = time.perf_counter()
         standalone = answerer.condense(question, history)
         if self.store.manifest.counts()[0] == 0:
@@ -189,8 +193,17 @@ class Assistant:
         refused = reply.refused or not reply.claims
         text, citations = (refusal_text(standalone), []) if refused else number(reply.claims)
         yield Answer(
-            question, standalone, text, refused, tuple(citations), sources, mode, timings,
-            model=reply.model, verification=reply.verification, completion_tokens=reply.tokens,
+            question,
+            standalone,
+            text,
+            refused,
+            tuple(citations),
+            sources,
+            mode,
+            timings,
+            model=reply.model,
+            verification=reply.verification,
+            completion_tokens=reply.tokens,
         )
 
     # -- llama-index ------------------------------------------------------------------------------------------

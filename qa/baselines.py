@@ -51,7 +51,15 @@ class Baseline:
             "total": (done - started) * 1000,
         }
         return Answer(
-            question, question, text, not claims, tuple(citations), tuple(passages), self.name, timings, self.name
+            question,
+            question,
+            text,
+            not claims,
+            tuple(citations),
+            tuple(passages),
+            self.name,
+            timings,
+            self.name,
         )
 
     def _top_sentence(self, passage: Passage, vector: np.ndarray) -> list[Claim]:
@@ -103,10 +111,18 @@ def llamaindex(assistant: Assistant) -> Baseline:
             node = hit.node
             doc_id = node.ref_doc_id
             start, end = node.start_char_idx or 0, node.end_char_idx or 0
-            out.append(Passage(node.node_id, doc_id, sources[doc_id], start, end, node.get_content(), hit.score or 0.0))
+            out.append(
+                Passage(
+                    node.node_id, doc_id, sources[doc_id], start, end, node.get_content(), hit.score or 0.0
+                )
+            )
         return out
 
     return Baseline("llamaindex", assistant, rank)
 
 
-BUILDERS: dict[str, Callable[[Assistant], Baseline]] = {"bm25": bm25, "dense": dense, "llamaindex": llamaindex}
+BUILDERS: dict[str, Callable[[Assistant], Baseline]] = {
+    "bm25": bm25,
+    "dense": dense,
+    "llamaindex": llamaindex,
+}

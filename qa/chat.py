@@ -21,6 +21,8 @@ _PERSON_PRONOUNS = {"he": "", "she": "", "him": "", "his": "’s", "her": "’s"
 _THING_PRONOUNS = {"it": "", "its": "’s", "they": "", "them": "", "their": "’s"}
 _PRONOUN = re.compile(r"\b(" + "|".join([*_PERSON_PRONOUNS, *_THING_PRONOUNS]) + r")\b", re.IGNORECASE)
 _ELLIPSIS = re.compile(r"^\s*(and|what about|how about|and what about)\b", re.IGNORECASE)
+
+
 def _person(question: str, answer: str) -> str | None:
     """Who "he" or "she" most likely is: a person named in the answer but not in the question, else in it."""
     in_question = [e for e in entities(question) if is_person_like(e) and not e.lower().startswith("wh")]

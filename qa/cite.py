@@ -129,7 +129,9 @@ def quote_problems(citations: Sequence[Citation], documents: dict[str, Document]
     return problems
 
 
-def passage_in_context(doc: Document | None, doc_id: str, start: int, end: int, context: int = 200) -> CitedPassage:
+def passage_in_context(
+    doc: Document | None, doc_id: str, start: int, end: int, context: int = 200
+) -> CitedPassage:
     """The span [start, end) of a document with up to `context` characters either side.
 
     Raises:

@@ -21,7 +21,9 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 def _common() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     group = common.add_argument_group("store and answering (each also an environment variable; flags win)")
-    group.add_argument("--store", metavar="DIR", help="embedded Chroma folder (QA_STORE, default ./.qa-store)")
+    group.add_argument(
+        "--store", metavar="DIR", help="embedded Chroma folder (QA_STORE, default ./.qa-store)"
+    )
     group.add_argument("--chroma-url", metavar="URL", help="use a `chroma run` server (QA_CHROMA_URL)")
     group.add_argument("--collection", metavar="NAME", help="collection name (QA_COLLECTION, default seeds)")
     group.add_argument("--mode", choices=MODES, help="answer mode (QA_MODE, default extractive)")
@@ -55,12 +57,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("documents", parents=[common], help="list the indexed documents as JSON")
 
-    p = sub.add_parser("eval", parents=[common], help="evaluate on a question set (seeds-qa JSONL or SQuAD 2.0)")
+    p = sub.add_parser(
+        "eval", parents=[common], help="evaluate on a question set (seeds-qa JSONL or SQuAD 2.0)"
+    )
     p.add_argument("dataset", help="a seeds-qa .jsonl file or a SQuAD 2.0 .json file")
     p.add_argument("--out", metavar="DIR", default="eval-out", help="where rows and the report go (eval-out)")
-    p.add_argument("--sample", metavar="N|A:U", help="evaluate N random questions, or A answerable and U unanswerable")
+    p.add_argument(
+        "--sample", metavar="N|A:U", help="evaluate N random questions, or A answerable and U unanswerable"
+    )
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed for --sample (0)")
-    p.add_argument("--baseline", action="store_true", help="also run BM25-only, dense-only and stock LlamaIndex")
+    p.add_argument(
+        "--baseline", action="store_true", help="also run BM25-only, dense-only and stock LlamaIndex"
+    )
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
 
     p = sub.add_parser("serve", parents=[common], help="serve the chat UI and HTTP API")
@@ -106,7 +114,7 @@ def _read_jsonl(path: str) -> Iterator[tuple[int, dict[str, Any] | None, str | N
                 yield number, None, f"line {number}: not JSON ({exc.msg})"
                 continue
             if not isinstance(item, dict) or not (isinstance(item.get("question"), str) or item.get("turns")):
-                yield number, None, f"line {number}: needs a \"question\" string or a \"turns\" list"
+                yield number, None, f'line {number}: needs a "question" string or a "turns" list'
                 continue
             yield number, item, None
 

@@ -50,7 +50,9 @@ def load_squad(path: Path) -> Dataset:
                         answers=sorted({a["text"] for a in answers}),
                         answerable=not qa.get("is_impossible", False) and bool(answers),
                         gold=[
-                            GoldSpan(source, base + a["answer_start"], base + a["answer_start"] + len(a["text"]))
+                            GoldSpan(
+                                source, base + a["answer_start"], base + a["answer_start"] + len(a["text"])
+                            )
                             for a in answers
                         ],
                     )

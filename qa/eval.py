@@ -39,7 +39,8 @@ def grade(item: Item, answer: Answer, text_of: Callable[[str], str]) -> dict[str
     )
     first = split_answer(answer.answer)[0][0] if answer.answer.strip() else ""
     good_citations = [
-        overlaps(c.source, c.start, c.end, item.gold) or contains_answer(c.quote, item.answers) for c in answer.citations
+        overlaps(c.source, c.start, c.end, item.gold) or contains_answer(c.quote, item.answers)
+        for c in answer.citations
     ]
     return {
         "id": item.id,
@@ -73,7 +74,9 @@ def summarize(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     answerable = [r for r in rows if r["answerable"]]
     unanswerable = [r for r in rows if not r["answerable"]]
     answered = [r for r in answerable if not r["refused"]]
-    precisions = [r["citation_precision"] for r in rows if r["citation_precision"] is not None and r["answerable"]]
+    precisions = [
+        r["citation_precision"] for r in rows if r["citation_precision"] is not None and r["answerable"]
+    ]
     latencies = [r["latency_ms"] for r in rows]
     metrics: dict[str, Any] = {
         "questions": len(rows),
@@ -82,7 +85,11 @@ def summarize(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     }
     for k in KS:
         metrics[f"recall@{k}"] = rate([r["hit_rank"] is not None and r["hit_rank"] <= k for r in answerable])
-    metrics["mrr"] = statistics.fmean(1 / r["hit_rank"] if r["hit_rank"] else 0.0 for r in answerable) if answerable else None
+    metrics["mrr"] = (
+        statistics.fmean(1 / r["hit_rank"] if r["hit_rank"] else 0.0 for r in answerable)
+        if answerable
+        else None
+    )
     metrics.update(
         {
             "answer_recall": rate([r["answer_hit"] for r in answerable]),
@@ -92,14 +99,20 @@ def summarize(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
             "false_refusal": rate([r["refused"] for r in answerable]),
             "refusal_accuracy": rate([r["refused"] for r in unanswerable]),
             "quote_fidelity": rate([r["quote_ok"] for r in rows]),
-            "median_answer_words": statistics.median(r["answer_words"] for r in answered) if answered else None,
+            "median_answer_words": statistics.median(r["answer_words"] for r in answered)
+            if answered
+            else None,
             "latency_p50_ms": percentile(latencies, 50),
             "latency_p95_ms": percentile(latencies, 95),
         }
     )
     generated = [r for r in rows if r.get("first_token_ms") is not None]
     if generated:  # llm mode
-        speeds = [(r["tokens"] - 1) / (r["generate_ms"] / 1000) for r in generated if r["tokens"] > 1 and r["generate_ms"]]
+        speeds = [
+            (r["tokens"] - 1) / (r["generate_ms"] / 1000)
+            for r in generated
+            if r["tokens"] > 1 and r["generate_ms"]
+        ]
         checked = sum(r["checked_sentences"] for r in rows)
         metrics.update(
             {
@@ -107,7 +120,9 @@ def summarize(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
                 "first_token_p95_ms": percentile([r["first_token_ms"] for r in generated], 95),
                 "tokens_per_s": statistics.median(speeds) if speeds else None,
                 "fallback_rate": rate([r["fallback"] for r in generated]),
-                "dropped_sentence_rate": sum(r["dropped_sentences"] for r in rows) / checked if checked else 0.0,
+                "dropped_sentence_rate": sum(r["dropped_sentences"] for r in rows) / checked
+                if checked
+                else 0.0,
             }
         )
     return metrics
@@ -123,7 +138,9 @@ def open_for(
             model still apply); else use the settings' store as it is.
     """
     if settings is None or own_store:
-        settings = (settings or Settings()).with_(store=out / "store", collection=f"eval-{_slug(dataset.name)}")
+        settings = (settings or Settings()).with_(
+            store=out / "store", collection=f"eval-{_slug(dataset.name)}"
+        )
     assistant = Assistant.open(settings=settings)
     if dataset.documents is not None:
         assistant.indexer().index_documents(dataset.documents)
@@ -139,7 +156,10 @@ def _slug(name: str) -> str:
 
 
 def run_items(
-    assistant: Assistant, items: Sequence[Item], desc: str = "eval", method: Assistant | Baseline | None = None
+    assistant: Assistant,
+    items: Sequence[Item],
+    desc: str = "eval",
+    method: Assistant | Baseline | None = None,
 ) -> list[dict[str, Any]]:
     """Ask every item (conversations turn by turn) and grade the last answer.
 
@@ -225,8 +245,10 @@ def print_table(results: dict[str, Any], echo: Callable[[str], None] = print) ->
     methods = results["methods"]
     names = list(methods)
     keys = [k for k in methods["qa"] if k not in ("questions", "answerable", "unanswerable")]
-    echo(f"{results['dataset']}: {methods['qa']['questions']} questions "
-         f"({methods['qa']['answerable']} answerable, {methods['qa']['unanswerable']} unanswerable)")
+    echo(
+        f"{results['dataset']}: {methods['qa']['questions']} questions "
+        f"({methods['qa']['answerable']} answerable, {methods['qa']['unanswerable']} unanswerable)"
+    )
     echo("| metric | " + " | ".join(names) + " |")
     echo("|---|" + "---|" * len(names))
     for key in keys:

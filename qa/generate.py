@@ -139,7 +139,10 @@ class GenerativeAnswerer:
         """
         chosen = evidence.sentences
         return any(
-            q.doc_id == s.doc_id and q.start < s.end and s.start < q.end for c in claims for q in c.quotes for s in chosen
+            q.doc_id == s.doc_id and q.start < s.end and s.start < q.end
+            for c in claims
+            for q in c.quotes
+            for s in chosen
         )
 
     def _evidence_is_plain(self, evidence: Draft) -> bool:
@@ -160,7 +163,9 @@ class GenerativeAnswerer:
                     yield delta
                     if _enough(text, self.config.max_sentences):
                         break
-            except Exception as exc:  # any backend failure (refused connection, timeout, HTTP error) is the user's to see
+            except (
+                Exception
+            ) as exc:  # any backend failure (refused connection, timeout, HTTP error) is the user's to see
                 log.debug("model call failed", exc_info=True)
                 raise QAError(f"the model {self.name} failed: {type(exc).__name__}: {exc}") from None
 

@@ -33,7 +33,12 @@ def passage_node(passage: Passage | Citation, score: float) -> NodeWithScore:
     node = TextNode(
         id_=f"{passage.doc_id}:{passage.start}-{passage.end}",
         text=text,
-        metadata={"doc_id": passage.doc_id, "source": passage.source, "start": passage.start, "end": passage.end},
+        metadata={
+            "doc_id": passage.doc_id,
+            "source": passage.source,
+            "start": passage.start,
+            "end": passage.end,
+        },
     )
     return NodeWithScore(node=node, score=score)
 

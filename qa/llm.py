@@ -54,14 +54,18 @@ def parse_spec(spec: str) -> LLMSpec:
     if kind == "openai-compatible":
         url, _, model = rest.partition("#")
         if not urlparse(url).scheme or not urlparse(url).netloc:
-            raise BadInput(f"--llm {spec}: give the server's URL, e.g. openai-compatible:http://127.0.0.1:8080/v1")
+            raise BadInput(
+                f"--llm {spec}: give the server's URL, e.g. openai-compatible:http://127.0.0.1:8080/v1"
+            )
         return LLMSpec("openai-compatible", url, model or None)
     if kind == "ollama":
         model, _, url = rest.partition("@")
         if not model:
             raise BadInput("--llm ollama:MODEL[@URL] needs a model name, e.g. ollama:qwen2.5:0.5b")
         return LLMSpec("ollama", url or "http://127.0.0.1:11434", model)
-    raise BadInput(f"--llm {spec!r} is not a known model spec: use one of {', '.join(k + ':...' for k in KINDS)}")
+    raise BadInput(
+        f"--llm {spec!r} is not a known model spec: use one of {', '.join(k + ':...' for k in KINDS)}"
+    )
 
 
 @dataclass

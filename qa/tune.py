@@ -46,7 +46,9 @@ def collect(dataset: Path, out: Path, sample: int | None, seed: int) -> list[Exa
 
 
 def is_positive(item: Item, s: Sentence) -> bool:
-    return contains_answer(s.text, item.answers) and any(g.start < s.end and s.start < g.end for g in item.gold)
+    return contains_answer(s.text, item.answers) and any(
+        g.start < s.end and s.start < g.end for g in item.gold
+    )
 
 
 def fit(examples: list[Example], l2: float = 1e-3) -> np.ndarray:
@@ -114,7 +116,9 @@ def split_by_document(examples: list[Example]) -> tuple[list[Example], list[Exam
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qa.tune", description=__doc__.split("\n\n")[0])
     parser.add_argument("dataset", type=Path)
-    parser.add_argument("--out", type=Path, default=Path("eval-out"), help="where the dataset's store is kept")
+    parser.add_argument(
+        "--out", type=Path, default=Path("eval-out"), help="where the dataset's store is kept"
+    )
     parser.add_argument("--sample", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)

@@ -84,7 +84,9 @@ class Answer:
     completion_tokens: int | None = None  # pieces of text the model streamed (llm mode)
 
     def to_dict(self) -> dict[str, object]:
-        usage = {} if self.completion_tokens is None else {"usage": {"completion_tokens": self.completion_tokens}}
+        usage = (
+            {} if self.completion_tokens is None else {"usage": {"completion_tokens": self.completion_tokens}}
+        )
         return {
             "question": self.question,
             "standalone_question": self.standalone_question,

@@ -207,7 +207,9 @@ class Verifier:
                 dropped.append(sentence)
                 continue
             cited = [by_n[n] for n in dict.fromkeys(markers) if n in by_n]
-            quotes = self._support(sentence, keys, [(s, sp) for s, sp in pool if s in cited]) if cited else None
+            quotes = (
+                self._support(sentence, keys, [(s, sp) for s, sp in pool if s in cited]) if cited else None
+            )
             if quotes is None:
                 quotes = self._support(sentence, keys, pool)
                 if quotes is not None and cited:
@@ -259,7 +261,8 @@ class Verifier:
                 return None
             chosen.append(best)
         return tuple(
-            Quote(s.doc_id, s.source, sp[0], sp[1], s.quote(sp), max(0.0, sim), True) for _, sim, s, sp in chosen
+            Quote(s.doc_id, s.source, sp[0], sp[1], s.quote(sp), max(0.0, sim), True)
+            for _, sim, s, sp in chosen
         )
 
     def _gaps(
@@ -277,7 +280,9 @@ class Verifier:
             quote_words = sorted({w.lower() for w in _WORD.findall(text) if tokenize(w)})
             if quote_words:
                 sims = self._word_matrix([words[s] for s in soft]) @ self._word_matrix(quote_words).T
-                unmatched -= {stem for stem, row in zip(soft, sims, strict=True) if row.max() >= self.config.word_match}
+                unmatched -= {
+                    stem for stem, row in zip(soft, sims, strict=True) if row.max() >= self.config.word_match
+                }
         return missing_keys, unmatched
 
     # -- embeddings (cached per verifier: one answer's words recur across candidates) -------------------------

@@ -1,0 +1,55 @@
+"""The embedder's two backends: onnxruntime (default) gives torch's vectors, and a broken cache is rebuilt."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.embed import Embedder, TorchEncoder, model_path, onnx_graph
+
+TEXTS = [
+    "Who commands the Quds Force?",
+    "Esmail Qaani took over the Quds Force in 2020, after a US drone strike killed Qassem Soleimani in Baghdad.",
+    "short",
+    " ".join(["a long passage about the history of Normandy and its dukes"] * 40),  # past the 256-piece limit
+]
+
+
+@pytest.fixture(scope="module")
+def torch_embedder() -> Embedder:
+    return Embedder(backend="torch")
+
+
+def test_onnx_gives_torchs_vectors(embedder: Embedder, torch_embedder: Embedder) -> None:
+    onnx = embedder.embed(TEXTS)
+    reference = torch_embedder.embed(TEXTS)
+    assert embedder.backend == "onnx" and torch_embedder.backend == "torch"
+    assert onnx.shape == (len(TEXTS), 384) and onnx.dtype == np.float32
+    assert np.allclose(np.linalg.norm(onnx, axis=1), 1.0, atol=1e-5)
+    assert float(np.abs(onnx - reference).max()) < 1e-4
+    # Batched by length: a text's vector does not depend on its neighbours.
+    assert float(np.abs(embedder.embed(TEXTS[1:2])[0] - onnx[1]).max()) < 1e-5
+
+
+def test_word_piece_counts_match_the_models_tokenizer(embedder: Embedder, torch_embedder: Embedder) -> None:
+    encoder = torch_embedder.encoder
+    assert isinstance(encoder, TorchEncoder)
+    expected = [len(ids) for ids in encoder.model.tokenizer(TEXTS, add_special_tokens=False)["input_ids"]]
+    assert embedder.count_tokens(TEXTS) == expected and expected[-1] > 256
+
+
+def test_an_unreadable_cached_graph_is_rebuilt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("QA_MODEL_DIR", str(tmp_path))
+    graph = onnx_graph(model_path())  # exported into the empty cache
+    graph.write_bytes(b"not an onnx graph")
+    fresh = Embedder()
+    with caplog.at_level(logging.WARNING, logger="index.embed"):
+        vector = fresh.embed_query("Who commands the Quds Force?")
+    assert fresh.backend == "onnx" and "rebuilding" in caplog.text
+    assert graph.stat().st_size > 1_000_000 and not list(tmp_path.glob("*.part"))
+    assert float(np.dot(vector, Embedder(backend="torch").embed(TEXTS[:1])[0])) > 0.9999
