@@ -128,7 +128,11 @@ def openai_chunks(events: Iterator[Delta | Answer], model: str | None) -> Iterat
     The streamed text is the model's draft; the final chunk also carries the verified `answer` object, whose
     text replaces the draft (clients that only concatenate deltas see the draft).
     """
-    base = {"id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "object": "chat.completion.chunk", "created": int(time.time())}
+    base = {
+        "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+    }
 
     def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
         choice = {"index": 0, "delta": delta, "finish_reason": finish}
@@ -163,7 +167,13 @@ def build_api(assistant: Assistant, app: FastAPI | None = None) -> FastAPI:
     def healthz() -> dict[str, Any]:
         documents, chunks = assistant.store.manifest.counts()
         settings = assistant.settings
-        return {"status": "ok", "documents": documents, "chunks": chunks, "mode": settings.mode, "llm": settings.llm}
+        return {
+            "status": "ok",
+            "documents": documents,
+            "chunks": chunks,
+            "mode": settings.mode,
+            "llm": settings.llm,
+        }
 
     @app.post("/api/ask", response_model=None)
     def api_ask(request: AskRequest) -> dict[str, Any] | StreamingResponse:
@@ -179,13 +189,20 @@ def build_api(assistant: Assistant, app: FastAPI | None = None) -> FastAPI:
     @app.get("/api/documents/{doc_id}")
     def api_document(doc_id: str) -> dict[str, Any]:
         doc = assistant.document(doc_id)
-        return {"doc_id": doc.doc_id, "source": doc.source, "content_hash": doc.content_hash, "text": doc.text}
+        return {
+            "doc_id": doc.doc_id,
+            "source": doc.source,
+            "content_hash": doc.content_hash,
+            "text": doc.text,
+        }
 
     @app.post("/api/documents", status_code=201)
     def api_upload(file: UploadFile = File(...)) -> dict[str, Any]:
         name = Path(file.filename or "").name
         if not name or Path(name).suffix.lower() not in READERS:
-            raise BadInput(f"file {name or '(unnamed)'!r}: unsupported type (supported: {', '.join(READERS)})")
+            raise BadInput(
+                f"file {name or '(unnamed)'!r}: unsupported type (supported: {', '.join(READERS)})"
+            )
         uploads = Path(assistant.settings.store) / "uploads"
         uploads.mkdir(parents=True, exist_ok=True)
         target = uploads / name
@@ -224,7 +241,11 @@ def build_api(assistant: Assistant, app: FastAPI | None = None) -> FastAPI:
             "choices": [
                 {
                     "index": 0,
-                    "message": {"role": "assistant", "content": answer.answer, "citations": data["citations"]},
+                    "message": {
+                        "role": "assistant",
+                        "content": answer.answer,
+                        "citations": data["citations"],
+                    },
                     "finish_reason": "stop",
                 }
             ],
@@ -279,7 +300,9 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         with gr.Row():
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(label="Chat", height=520)
-                question = gr.Textbox(label="Question", placeholder="Who commands Iran's Quds Force?", lines=1)
+                question = gr.Textbox(
+                    label="Question", placeholder="Who commands Iran's Quds Force?", lines=1
+                )
                 with gr.Row():
                     send = gr.Button("Ask", variant="primary")
                     clear = gr.Button("New conversation")
@@ -294,7 +317,9 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                 gr.Markdown("### Sources")
                 sources = gr.HTML(render_sources(None))
                 docs = assistant.documents()
-                gr.Markdown(f"<small>{len(docs)} documents indexed: {', '.join(d.source for d in docs[:10])}</small>")
+                gr.Markdown(
+                    f"<small>{len(docs)} documents indexed: {', '.join(d.source for d in docs[:10])}</small>"
+                )
 
         def respond(message: str, messages: list, pairs: list, chosen: str) -> Iterator[tuple]:
             messages = list(messages or [])
@@ -303,7 +328,9 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             answer = None
             try:
                 for event in assistant.stream(message, pairs, chosen):
-                    if isinstance(event, Delta):  # the model's draft as it arrives; the verified answer replaces it
+                    if isinstance(
+                        event, Delta
+                    ):  # the model's draft as it arrives; the verified answer replaces it
                         draft += event.text
                         partial = {"role": "assistant", "content": html.escape(draft)}
                         yield [*messages, asked, partial], pairs, "Writing…", gr.update(), ""
@@ -316,13 +343,17 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             messages += [asked, {"role": "assistant", "content": render_answer(answer, assistant)}]
             pairs = [*pairs, (answer.question, answer.answer)]
             took = answer.timings_ms.get("total", 0.0)
-            note = "refused: the documents don't answer this" if answer.refused else f"{len(answer.citations)} citation(s)"
+            note = (
+                "refused: the documents don't answer this"
+                if answer.refused
+                else f"{len(answer.citations)} citation(s)"
+            )
             yield messages, pairs, f"Answered in {took:.0f} ms · {note}", render_sources(answer), ""
 
         for trigger in (send.click, question.submit):
-            trigger(
-                lambda: "Searching…", None, status, queue=False
-            ).then(respond, [question, chatbot, turns, mode], [chatbot, turns, status, sources, question])
+            trigger(lambda: "Searching…", None, status, queue=False).then(
+                respond, [question, chatbot, turns, mode], [chatbot, turns, status, sources, question]
+            )
         clear.click(lambda: ([], [], "", render_sources(None)), None, [chatbot, turns, status, sources])
     return ui
 

@@ -19,7 +19,9 @@ from typing import Any
 class ScriptedServer:
     """A loopback server whose model says what `script` maps the question to (else `default`)."""
 
-    def __init__(self, script: dict[str, str], default: str = "The documents don't say.", model: str = "scripted"):
+    def __init__(
+        self, script: dict[str, str], default: str = "The documents don't say.", model: str = "scripted"
+    ):
         self.script = script
         self.default = default
         self.model = model
@@ -68,7 +70,9 @@ class ScriptedServer:
 
             def do_POST(self) -> None:  # noqa: N802
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
-                server.requests.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
+                server.requests.append(
+                    {"path": self.path, "body": body, "auth": self.headers.get("Authorization")}
+                )
                 text = server.reply_to(body.get("messages", []))
                 if self.path.endswith("/chat/completions"):
                     self._openai(body, text)
@@ -81,28 +85,51 @@ class ScriptedServer:
                 base = {"id": "chatcmpl-scripted", "created": int(time.time()), "model": server.model}
                 if not body.get("stream"):
                     message = {"role": "assistant", "content": text}
-                    self._json({**base, "object": "chat.completion",
-                                "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
-                                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
+                    self._json(
+                        {
+                            **base,
+                            "object": "chat.completion",
+                            "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+                            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+                        }
+                    )
                     return
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()
                 for piece in _pieces(text):
-                    chunk = {**base, "object": "chat.completion.chunk",
-                             "choices": [{"index": 0, "delta": {"role": "assistant", "content": piece},
-                                          "finish_reason": None}]}
+                    chunk = {
+                        **base,
+                        "object": "chat.completion.chunk",
+                        "choices": [
+                            {
+                                "index": 0,
+                                "delta": {"role": "assistant", "content": piece},
+                                "finish_reason": None,
+                            }
+                        ],
+                    }
                     self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                     self.wfile.flush()
-                end = {**base, "object": "chat.completion.chunk",
-                       "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+                end = {
+                    **base,
+                    "object": "chat.completion.chunk",
+                    "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+                }
                 self.wfile.write(f"data: {json.dumps(end)}\n\ndata: [DONE]\n\n".encode())
 
             def _ollama(self, body: dict[str, Any], text: str) -> None:
                 stamp = "2026-11-23T00:00:00Z"
-                final = {"model": server.model, "created_at": stamp, "done": True, "done_reason": "stop",
-                         "message": {"role": "assistant", "content": "" if body.get("stream", True) else text},
-                         "total_duration": 1, "eval_count": 1, "prompt_eval_count": 1}
+                final = {
+                    "model": server.model,
+                    "created_at": stamp,
+                    "done": True,
+                    "done_reason": "stop",
+                    "message": {"role": "assistant", "content": "" if body.get("stream", True) else text},
+                    "total_duration": 1,
+                    "eval_count": 1,
+                    "prompt_eval_count": 1,
+                }
                 if body.get("stream") is False:
                     self._json(final)
                     return
@@ -110,8 +137,12 @@ class ScriptedServer:
                 self.send_header("Content-Type", "application/x-ndjson")
                 self.end_headers()
                 for piece in _pieces(text):
-                    line = {"model": server.model, "created_at": stamp, "done": False,
-                            "message": {"role": "assistant", "content": piece}}
+                    line = {
+                        "model": server.model,
+                        "created_at": stamp,
+                        "done": False,
+                        "message": {"role": "assistant", "content": piece},
+                    }
                     self.wfile.write((json.dumps(line) + "\n").encode())
                     self.wfile.flush()
                 self.wfile.write((json.dumps(final) + "\n").encode())

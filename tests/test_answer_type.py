@@ -44,6 +44,8 @@ def test_a_list_question_is_answered_by_a_sentence_that_enumerates_names_it_does
     names = [AXIS[start:end] for start, end in listed_names(AXIS, question)]
     assert names[:3] == ["Hamas", "Lebanon’s Hezbollah", "the Houthi"]
     assert has_kind(Kind.LIST, AXIS, question)
-    assert not has_kind(Kind.LIST, "So far, several resistance axis militias have carried out attacks on Israel.", question)
+    assert not has_kind(
+        Kind.LIST, "So far, several resistance axis militias have carried out attacks on Israel.", question
+    )
     # Names the question already gives are no answer.
     assert not has_kind(Kind.LIST, "Hamas and Iran signed it.", "Which groups did Hamas and Iran join?")

@@ -76,7 +76,9 @@ def test_paraphrased_questions_are_answered(seeded: Assistant, question: str, ex
         "What weapons did the Quds Force give the Houthis?",  # the Houthis and the Quds Force, no weapons
     ],
 )
-def test_questions_about_something_the_documents_never_mention_are_refused(seeded: Assistant, question: str) -> None:
+def test_questions_about_something_the_documents_never_mention_are_refused(
+    seeded: Assistant, question: str
+) -> None:
     answer = seeded.ask(question)
     assert answer.refused and answer.citations == ()
 
@@ -107,7 +109,9 @@ def test_follow_up_is_rewritten_with_the_earlier_turns(seeded: Assistant) -> Non
 
 
 def test_history_given_as_text_gives_the_same_rewrite(seeded: Assistant) -> None:
-    history = [("Who commands the Quds Force?", "Iran’s Quds Force commander Esmail Qaani sent the letter. [1]")]
+    history = [
+        ("Who commands the Quds Force?", "Iran’s Quds Force commander Esmail Qaani sent the letter. [1]")
+    ]
     answer = seeded.ask("When did he take over?", history)
     assert answer.standalone_question == "When did Esmail Qaani take over?"
     assert "2020" in answer.answer
@@ -149,7 +153,10 @@ def test_a_window_grows_within_its_paragraph_first_and_stops_at_boilerplate_and_
     spans = [(m, m + 6) for m in (0, 7, 15, 22, 40, 47)]
     assert [text[a:b] for a, b in spans] == ["Aa aa.", "Bb bb.", "Cc cc.", "Dd dd.", "Ee ee.", "Ff ff."]
     assert grow(text, spans, 2, budget=13) == (15, 28)  # "Cc cc. Dd dd.": its paragraph, not "Bb bb."
-    assert grow(text, spans, 2, budget=100) == (0, 28)  # then across the paragraph break, never past SHARE THIS
+    assert grow(text, spans, 2, budget=100) == (
+        0,
+        28,
+    )  # then across the paragraph break, never past SHARE THIS
     assert grow(text, spans, 4, budget=100) == (40, 53)
     assert grow(text, spans, 1, budget=100, barriers=[(15, 28)]) == (0, 13)
     assert grow(text, spans, 0, budget=3) == (0, 6)  # a sentence longer than the budget stays whole

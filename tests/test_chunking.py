@@ -30,7 +30,14 @@ def test_sentences_end_at_punctuation_but_not_after_abbreviations() -> None:
 def test_headings_and_list_items_are_their_own_sentences() -> None:
     text = "A Title Line\nFirst sentence here. Second one.\n- item one\n- item two\n\nNext paragraph."
     got = [text[s.start : s.end] for s in split_sentences(text)]
-    assert got == ["A Title Line", "First sentence here.", "Second one.", "- item one", "- item two", "Next paragraph."]
+    assert got == [
+        "A Title Line",
+        "First sentence here.",
+        "Second one.",
+        "- item one",
+        "- item two",
+        "Next paragraph.",
+    ]
 
 
 def test_hard_wrapped_lines_are_joined_into_one_sentence() -> None:
@@ -109,7 +116,11 @@ def test_chunks_fit_the_model_and_share_one_sentence(embedder: Embedder) -> None
     assert max(pieces) + 2 <= MODEL_MAX_TOKENS  # [CLS] and [SEP] included
     for a, b in zip(chunks, chunks[1:], strict=False):
         assert b.start < a.end  # overlap
-        shared = [s for s in sents if a.start <= s.start and s.end <= a.end and b.start <= s.start and s.end <= b.end]
+        shared = [
+            s
+            for s in sents
+            if a.start <= s.start and s.end <= a.end and b.start <= s.start and s.end <= b.end
+        ]
         assert len(shared) == 1
     assert chunks[0].start == sents[0].start and chunks[-1].end == sents[-1].end
 
@@ -118,4 +129,7 @@ def test_chunks_never_cross_boilerplate() -> None:
     text = "First part one. First part two.\n\nShare this article\n\nSecond part one. Second part two."
     sents, counts = sentences(text, words, 100)
     chunks = chunk(text, sents, counts, 100)
-    assert [text[c.start : c.end] for c in chunks] == ["First part one. First part two.", "Second part one. Second part two."]
+    assert [text[c.start : c.end] for c in chunks] == [
+        "First part one. First part two.",
+        "Second part one. Second part two.",
+    ]

@@ -22,7 +22,9 @@ def claim(start: int, end: int) -> Claim:
 
 
 def cite(n: int, start: int = 0, end: int = 15, quote: str | None = None) -> Citation:
-    return Citation(n, DOC.doc_id, DOC.source, start, end, DOC.text[start:end] if quote is None else quote, 1.0, True)
+    return Citation(
+        n, DOC.doc_id, DOC.source, start, end, DOC.text[start:end] if quote is None else quote, 1.0, True
+    )
 
 
 def test_citations_are_numbered_by_first_appearance_and_repeats_share_a_number() -> None:
@@ -33,7 +35,9 @@ def test_citations_are_numbered_by_first_appearance_and_repeats_share_a_number()
 
 
 def test_a_claim_resting_on_two_sentences_gets_both_markers_and_its_own_markers_are_replaced() -> None:
-    text, citations = number([Claim("Alpha and Beta [7] lead [9].", (quote(16, 31), quote(0, 15))), claim(0, 15)])
+    text, citations = number(
+        [Claim("Alpha and Beta [7] lead [9].", (quote(16, 31), quote(0, 15))), claim(0, 15)]
+    )
     assert text == "Alpha and Beta lead. [1][2] Alpha is first. [2]"
     assert [c.quote for c in citations] == ["Beta is second.", "Alpha is first."]
     assert marker_problems(text, citations) == []
@@ -84,13 +88,26 @@ def test_passage_in_context_and_its_errors() -> None:
     "history, question, expected",
     [
         ([], "When did he take over?", "When did he take over?"),
-        ([("Who leads the Ministry?", "Anna Berg leads the Ministry of Culture. [1]")], "Where was she born?",
-         "Where was Anna Berg born?"),
-        ([("What did Anna Berg announce?", "A new library law. [1]")], "What was her reason?",
-         "What was Anna Berg’s reason?"),
-        ([("When was the Eiffel Tower built?", "It was built in 1889. [1]")], "How tall is it?",
-         "How tall is Eiffel Tower?"),
-        ([("Who leads the Ministry?", "The documents don't say.")], "Who founded it?", "Who founded Ministry?"),
+        (
+            [("Who leads the Ministry?", "Anna Berg leads the Ministry of Culture. [1]")],
+            "Where was she born?",
+            "Where was Anna Berg born?",
+        ),
+        (
+            [("What did Anna Berg announce?", "A new library law. [1]")],
+            "What was her reason?",
+            "What was Anna Berg’s reason?",
+        ),
+        (
+            [("When was the Eiffel Tower built?", "It was built in 1889. [1]")],
+            "How tall is it?",
+            "How tall is Eiffel Tower?",
+        ),
+        (
+            [("Who leads the Ministry?", "The documents don't say.")],
+            "Who founded it?",
+            "Who founded Ministry?",
+        ),
     ],
 )
 def test_follow_ups_are_rewritten_from_entities_of_earlier_turns(history, question, expected) -> None:

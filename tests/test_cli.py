@@ -15,7 +15,13 @@ from conftest import DATA, ROOT
 def qa(*args: str, cwd: Path, store: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "QA_STORE": str(store), "PYTHONPATH": str(ROOT)}
     return subprocess.run(
-        [sys.executable, "-m", "qa", *args], cwd=cwd, env=env, input=stdin, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "qa", *args],
+        cwd=cwd,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 
@@ -50,7 +56,16 @@ def test_ask_json_prints_one_answer_object(workdir: tuple[Path, Path]) -> None:
     result = qa("ask", "Who commands Iran's Quds Force?", "--json", cwd=cwd, store=store)
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
-    assert set(answer) >= {"question", "standalone_question", "answer", "refused", "citations", "sources", "mode", "timings_ms"}
+    assert set(answer) >= {
+        "question",
+        "standalone_question",
+        "answer",
+        "refused",
+        "citations",
+        "sources",
+        "mode",
+        "timings_ms",
+    }
     assert "Qaani" in answer["answer"] and not answer["refused"]
     citation = answer["citations"][0]
     assert set(citation) >= {"n", "doc_id", "source", "start", "end", "quote", "score", "supported"}
@@ -63,7 +78,9 @@ def test_ask_jsonl_answers_every_line_in_order_with_its_id(workdir: tuple[Path, 
     lines = "\n".join(
         [
             json.dumps({"id": "a", "question": "What is the capital of France?"}),
-            json.dumps({"id": "b", "turns": ["Who commands the Quds Force?", "When did he take over the force?"]}),
+            json.dumps(
+                {"id": "b", "turns": ["Who commands the Quds Force?", "When did he take over the force?"]}
+            ),
         ]
     )
     result = qa("ask", "--jsonl", "-", cwd=cwd, store=store, stdin=lines)
@@ -111,13 +128,19 @@ def test_seed_questions_through_ask_jsonl(workdir: tuple[Path, Path]) -> None:
         for c in answer["citations"]:
             for s in item["support"]:
                 start = texts[s["doc"]].find(s["quote"])
-                if Path(c["source"]).name == s["doc"] and c["start"] < start + len(s["quote"]) and start < c["end"]:
+                if (
+                    Path(c["source"]).name == s["doc"]
+                    and c["start"] < start + len(s["quote"])
+                    and start < c["end"]
+                ):
                     return True
             if contains_answer(c["quote"], item["answers"]):
                 return True
         return False
 
-    recall = sum(contains_answer(answers[i["id"]]["answer"], i["answers"]) for i in answerable) / len(answerable)
+    recall = sum(contains_answer(answers[i["id"]]["answer"], i["answers"]) for i in answerable) / len(
+        answerable
+    )
     support = sum(cites_support(i, answers[i["id"]]) for i in answerable) / len(answerable)
     false_refusal = sum(answers[i["id"]]["refused"] for i in answerable) / len(answerable)
     refused = sum(answers[i["id"]]["refused"] for i in unanswerable) / len(unanswerable)

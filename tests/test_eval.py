@@ -34,8 +34,15 @@ def test_answers_match_after_squad_normalisation() -> None:
 def test_qa_eval_with_baselines_on_the_seed_set(tmp_path: Path) -> None:
     """The real command: rows, metrics and a report with plots; our pipeline beats every baseline."""
     out = tmp_path / "out"
-    result = qa("eval", str(DATA / "seeds-qa.jsonl"), "--out", str(out), "--baseline", cwd=tmp_path,
-                store=tmp_path / "store")
+    result = qa(
+        "eval",
+        str(DATA / "seeds-qa.jsonl"),
+        "--out",
+        str(out),
+        "--baseline",
+        cwd=tmp_path,
+        store=tmp_path / "store",
+    )
     assert result.returncode == 0, result.stderr
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))["methods"]
     assert list(metrics) == ["qa", "bm25", "dense", "llamaindex"]
@@ -63,8 +70,16 @@ def test_fitting_learns_which_feature_marks_the_answer() -> None:
     for n in range(60):
         right = int(rng.integers(0, 5))
         candidates = [
-            Sentence(f"s{i}", "d", "d", i * 10, i * 10 + 9, "the answer" if i == right else "nothing here",
-                     dense=float(rng.random()), bigrams=1.0 if i == right else 0.0)
+            Sentence(
+                f"s{i}",
+                "d",
+                "d",
+                i * 10,
+                i * 10 + 9,
+                "the answer" if i == right else "nothing here",
+                dense=float(rng.random()),
+                bigrams=1.0 if i == right else 0.0,
+            )
             for i in range(5)
         ]
         item = Item(f"q{n}", ["q?"], ["answer"], True, [GoldSpan("d", right * 10, right * 10 + 9)])
@@ -76,7 +91,6 @@ def test_fitting_learns_which_feature_marks_the_answer() -> None:
 def test_qa_eval_rejects_a_missing_dataset(tmp_path: Path) -> None:
     result = qa("eval", str(tmp_path / "nope.jsonl"), cwd=tmp_path, store=tmp_path / "store")
     assert result.returncode == 2 and "nope.jsonl" in result.stderr and "Traceback" not in result.stderr
-
 
 
 def test_squad_floors_on_the_whole_dev_half(tmp_path: Path) -> None:

@@ -36,7 +36,11 @@ def test_ask_returns_an_answer_object_with_exact_citations(client: TestClient, s
 def test_ask_with_history_rewrites_the_follow_up(client: TestClient) -> None:
     first = client.post("/api/ask", json={"question": "Who commands the Quds Force?"}).json()
     second = client.post(
-        "/api/ask", json={"question": "When did he take over the force?", "history": [[first["question"], first["answer"]]]}
+        "/api/ask",
+        json={
+            "question": "When did he take over the force?",
+            "history": [[first["question"], first["answer"]]],
+        },
     ).json()
     assert "Qaani" in second["standalone_question"] and "2020" in second["answer"]
 
@@ -98,7 +102,10 @@ def test_openai_compatible_chat_completions_carry_citations(client: TestClient) 
             "messages": [
                 {"role": "system", "content": "be brief"},
                 {"role": "user", "content": "Who commands the Quds Force?"},
-                {"role": "assistant", "content": "Iran’s Quds Force commander Esmail Qaani sent the letter. [1]"},
+                {
+                    "role": "assistant",
+                    "content": "Iran’s Quds Force commander Esmail Qaani sent the letter. [1]",
+                },
                 {"role": "user", "content": "When did he take over the force?"},
             ],
         },
@@ -108,11 +115,15 @@ def test_openai_compatible_chat_completions_carry_citations(client: TestClient) 
     assert data["object"] == "chat.completion"
     assert "2020" in data["choices"][0]["message"]["content"]
     assert data["citations"] and data["citations"] == data["choices"][0]["message"]["citations"]
-    bad = client.post("/v1/chat/completions", json={"messages": [{"role": "assistant", "content": "hi"}], "stream": True})
+    bad = client.post(
+        "/v1/chat/completions", json={"messages": [{"role": "assistant", "content": "hi"}], "stream": True}
+    )
     assert bad.status_code == 422 and "role 'user'" in bad.json()["error"]  # checked before the stream starts
 
 
-def test_the_chat_page_is_served_and_citations_render_in_context(client: TestClient, seeded: Assistant) -> None:
+def test_the_chat_page_is_served_and_citations_render_in_context(
+    client: TestClient, seeded: Assistant
+) -> None:
     page = client.get("/")
     assert page.status_code == 200 and "<html" in page.text.lower()
     answer = seeded.ask("Who commands Iran's Quds Force?")

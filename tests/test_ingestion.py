@@ -52,16 +52,28 @@ def test_boilerplate_is_kept_out_of_chunks_and_sentences(seeded: Assistant) -> N
 def test_unchanged_files_are_not_reindexed(fresh: Assistant, docs: Path) -> None:
     first = fresh.index([docs], progress=False)
     assert len(first.added) == 2 and first.documents == 2
-    store_files = {p: p.stat().st_mtime_ns for p in fresh.store.folder.rglob("*") if p.is_file() and "lock" not in p.name}
+    store_files = {
+        p: p.stat().st_mtime_ns for p in fresh.store.folder.rglob("*") if p.is_file() and "lock" not in p.name
+    }
     ids_before = sorted(fresh.store.chunks._collection.get(include=[])["ids"])
     again = fresh.index([docs], progress=False)
     assert again.to_dict() | {"unchanged": []} == {
-        "added": [], "updated": [], "unchanged": [], "removed": [], "failed": [], "documents": 2, "chunks": first.chunks
+        "added": [],
+        "updated": [],
+        "unchanged": [],
+        "removed": [],
+        "failed": [],
+        "documents": 2,
+        "chunks": first.chunks,
     }
     assert len(again.unchanged) == 2
     assert sorted(fresh.store.chunks._collection.get(include=[])["ids"]) == ids_before
-    after = {p: p.stat().st_mtime_ns for p in fresh.store.folder.rglob("*") if p.is_file() and "lock" not in p.name}
-    changed = [p for p in store_files if after.get(p) != store_files[p] and not p.name.endswith(("-wal", "-shm"))]
+    after = {
+        p: p.stat().st_mtime_ns for p in fresh.store.folder.rglob("*") if p.is_file() and "lock" not in p.name
+    }
+    changed = [
+        p for p in store_files if after.get(p) != store_files[p] and not p.name.endswith(("-wal", "-shm"))
+    ]
     assert changed == []
 
 
@@ -109,20 +121,24 @@ def test_bad_files_are_reported_and_the_others_indexed(fresh: Assistant, docs: P
 def test_html_and_pdf_files_are_indexed_by_their_main_text(fresh: Assistant, tmp_path: Path) -> None:
     folder = tmp_path / "mixed"
     folder.mkdir()
-    article = " ".join(f"Paragraph sentence {i} about the harbour of Valletta and its old fortifications." for i in range(8))
+    article = " ".join(
+        f"Paragraph sentence {i} about the harbour of Valletta and its old fortifications." for i in range(8)
+    )
     (folder / "page.html").write_text(
         "<html><head><title>Malta</title></head><body><nav><a href='/'>Home</a> | <a href='/news'>News</a></nav>"
         f"<article><h1>The Grand Harbour</h1><p>{article}</p><p>The Grand Harbour was fortified by the Knights "
         "of St John in the sixteenth century.</p></article><footer>Copyright 2024 Example Media</footer></body></html>",
         encoding="utf-8",
     )
-    (folder / "atlantis.pdf").write_bytes(make_pdf(["The capital of Atlantis is Poseidonia.", "It sank long ago."]))
+    (folder / "atlantis.pdf").write_bytes(
+        make_pdf(["The capital of Atlantis is Poseidonia.", "It sank long ago."])
+    )
     report = fresh.index([folder], progress=False)
     assert not report.failed and len(report.added) == 2
     html_doc = next(fresh.document(d.doc_id) for d in fresh.documents() if d.source.endswith(".html"))
     assert "Knights of St John" in html_doc.text and "Home" not in html_doc.text
     answer = fresh.ask("What is the capital of Atlantis?")
     assert "Poseidonia" in answer.answer
-    assert fresh.document(answer.citations[0].doc_id).text[answer.citations[0].start : answer.citations[0].end] == (
-        answer.citations[0].quote
-    )
+    assert fresh.document(answer.citations[0].doc_id).text[
+        answer.citations[0].start : answer.citations[0].end
+    ] == (answer.citations[0].quote)

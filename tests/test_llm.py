@@ -48,8 +48,14 @@ def assert_well_formed(assistant: Assistant, answer: Answer) -> None:
         ("local", LLMSpec("local", "")),
         ("local:smollm2", LLMSpec("local", "smollm2")),
         ("gguf:/models/a.gguf", LLMSpec("gguf", "/models/a.gguf")),
-        ("openai-compatible:http://127.0.0.1:8080/v1#qwen", LLMSpec("openai-compatible", "http://127.0.0.1:8080/v1", "qwen")),
-        ("openai-compatible:https://api.openai.com/v1", LLMSpec("openai-compatible", "https://api.openai.com/v1")),
+        (
+            "openai-compatible:http://127.0.0.1:8080/v1#qwen",
+            LLMSpec("openai-compatible", "http://127.0.0.1:8080/v1", "qwen"),
+        ),
+        (
+            "openai-compatible:https://api.openai.com/v1",
+            LLMSpec("openai-compatible", "https://api.openai.com/v1"),
+        ),
         ("ollama:qwen2.5:0.5b", LLMSpec("ollama", "http://127.0.0.1:11434", "qwen2.5:0.5b")),
         ("ollama:llama3@http://10.0.0.2:11434", LLMSpec("ollama", "http://10.0.0.2:11434", "llama3")),
     ],
@@ -110,7 +116,9 @@ def test_true_sentences_survive_with_re_anchored_and_narrowed_citations(
     assert "Qaani" in answer.citations[0].quote and answer.citations[0].supported
     assert answer.verification.dropped == ("He was appointed by Ali Larijani.",)
     assert not answer.verification.fallback
-    assert "first_token" in answer.timings_ms and answer.timings_ms["first_token"] <= answer.timings_ms["total"]
+    assert (
+        "first_token" in answer.timings_ms and answer.timings_ms["first_token"] <= answer.timings_ms["total"]
+    )
 
 
 def test_when_nothing_survives_the_answer_says_it_fell_back(seeded: Assistant, liar: ScriptedServer) -> None:
@@ -200,9 +208,23 @@ def llama_server() -> Iterator[str]:
     gguf = models.path(models.find("smollm2"))
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--model_alias", "smollm2",
-         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(gguf),
+            "--model_alias",
+            "smollm2",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "2048",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -222,7 +244,9 @@ def llama_server() -> Iterator[str]:
         process.wait(timeout=10)
 
 
-def test_a_real_openai_compatible_server_answers_through_verification(seeded: Assistant, llama_server: str) -> None:
+def test_a_real_openai_compatible_server_answers_through_verification(
+    seeded: Assistant, llama_server: str
+) -> None:
     assistant = with_llm(seeded, f"openai-compatible:{llama_server}/v1")
     answer = assistant.ask("Who commands the Quds Force?")
     assert answer.mode == "llm" and answer.model in ("smollm2", "extractive")
@@ -245,7 +269,9 @@ def local(seeded: Assistant) -> Assistant:
         ("Where did Khamenei meet the head of Hamas?", "Tehran"),
     ],
 )
-def test_the_default_local_model_answers_seed_questions(local: Assistant, question: str, expected: str) -> None:
+def test_the_default_local_model_answers_seed_questions(
+    local: Assistant, question: str, expected: str
+) -> None:
     answer = local.ask(question)
     assert expected in answer.answer and not answer.refused
     assert answer.model == models.DEFAULT or answer.verification.fallback
@@ -296,7 +322,9 @@ def test_api_ask_streams_deltas_then_one_verified_answer_then_done(llm_client: h
 
 
 def test_api_ask_chooses_the_mode_per_request(llm_client: httpx.Client) -> None:
-    extractive = llm_client.post("/api/ask", json={"question": "Who commands the Quds Force?", "mode": "extractive"})
+    extractive = llm_client.post(
+        "/api/ask", json={"question": "Who commands the Quds Force?", "mode": "extractive"}
+    )
     assert extractive.json()["model"] == "extractive" and extractive.json()["mode"] == "extractive"
     bad = llm_client.post("/api/ask", json={"question": "Who commands the Quds Force?", "mode": "poetry"})
     assert bad.status_code == 422 and "mode" in bad.json()["error"]

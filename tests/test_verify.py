@@ -46,7 +46,9 @@ def test_a_supported_sentence_is_cited_to_the_exact_sentence_that_supports_it(ve
     assert verdict.dropped == [] and len(verdict.claims) == 1
     quotes = verdict.claims[0].quotes
     assert all(q.text == DOC.text[q.start : q.end] for q in quotes)
-    assert quotes[0].text.startswith("Qaani took over the force in 2020")  # the sentence that carries the claim
+    assert quotes[0].text.startswith(
+        "Qaani took over the force in 2020"
+    )  # the sentence that carries the claim
     # "the force" alone does not name the Quds Force: the sentence that does is cited too
     assert [q.text[:15] for q in quotes[1:]] == ["The Quds Force "]
 
@@ -54,7 +56,9 @@ def test_a_supported_sentence_is_cited_to_the_exact_sentence_that_supports_it(ve
 def test_a_paraphrase_survives_where_its_words_have_close_matches(verifier: Verifier) -> None:
     verdict = verifier.verify("Around 11,400 people were killed in Gaza [2].", paragraphs())
     assert verdict.dropped == []
-    assert "11,400" in verdict.claims[0].quotes[0].text  # "killed" rests on "died"; "Gaza" on the sentence before
+    assert (
+        "11,400" in verdict.claims[0].quotes[0].text
+    )  # "killed" rests on "died"; "Gaza" on the sentence before
 
 
 @pytest.mark.parametrize(
@@ -87,7 +91,9 @@ def test_a_sentence_cited_to_the_wrong_passage_is_re_anchored(verifier: Verifier
 
 
 def test_out_of_range_markers_are_removed_and_numbering_is_clean(verifier: Verifier) -> None:
-    verdict = verifier.verify("Qaani took over the force in 2020 [9]. Most of the dead were children [0].", paragraphs())
+    verdict = verifier.verify(
+        "Qaani took over the force in 2020 [9]. Most of the dead were children [0].", paragraphs()
+    )
     assert verdict.removed_markers == [9, 0]
     text, citations = number(verdict.claims)
     assert "[9]" not in text and "[0]" not in text
@@ -103,7 +109,9 @@ def test_markers_written_before_a_sentence_or_after_its_full_stop_belong_to_it()
 
 
 def test_a_claim_combining_two_sentences_cites_both(verifier: Verifier) -> None:
-    verdict = verifier.verify("Qaani, who took over in 2020, wrote to the Al Qassam Brigades [1][3].", paragraphs())
+    verdict = verifier.verify(
+        "Qaani, who took over in 2020, wrote to the Al Qassam Brigades [1][3].", paragraphs()
+    )
     assert verdict.dropped == []
     quotes = verdict.claims[0].quotes
     assert len(quotes) == 2 and all(q.text == DOC.text[q.start : q.end] for q in quotes)
