@@ -5,6 +5,7 @@ Run `python app.py` (or `qa serve`, or `make run`): http://127.0.0.1:7860 serves
 
 from __future__ import annotations
 
+import hmac
 import html
 import json
 import logging
@@ -22,13 +23,18 @@ from fastapi import FastAPI, File, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from index.errors import BadInput, NotFound, QAError
-from index.load import READERS
+from index.build import IndexReport
+from index.errors import BadInput, LoadError, NotFound, QAError
+from index.lease import ServerLease, StoreBusy
+from index.load import READERS, load_file
 from index.settings import MODES, Settings
+from index.store import folder_of
 from qa import Answer, Assistant
 from qa.cite import MARKER
 from qa.types import Delta
+from qa.web import Guard, Policy, check_bind, safe_file_name
 
 log = logging.getLogger("app")
 
@@ -43,6 +49,11 @@ class AskRequest(BaseModel):
     history: list[tuple[str, str]] = Field(default_factory=list)
     mode: str | None = None
     stream: bool = False
+
+
+class IndexRequest(BaseModel):
+    paths: list[str]
+    sync: bool = False
 
 
 class ChatMessage(BaseModel):
@@ -151,6 +162,62 @@ def openai_chunks(events: Iterator[Delta | Answer], model: str | None) -> Iterat
     yield "data: [DONE]\n\n"
 
 
+MAX_FILES_PER_UPLOAD = 20
+
+
+def save_and_index(assistant: Assistant, uploads: list[UploadFile]) -> IndexReport:
+    """Store uploaded files under the store's `uploads/` folder and index them, all or nothing per request.
+
+    Each file is checked (plain name, known type, readable content) in a temporary file before it replaces a
+    stored one; temporary files are removed whatever happens, and a rejected upload leaves nothing behind.
+
+    Raises:
+        BadInput: a hostile or unsupported name, or content that cannot be read (naming the file).
+    """
+    folder = Path(assistant.settings.store) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    names = [safe_file_name(u.filename) for u in uploads]
+    for name in names:
+        if Path(name).suffix.lower() not in READERS:
+            raise BadInput(f"file {name!r}: unsupported type (supported: {', '.join(READERS)})")
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for upload, name in zip(uploads, names, strict=True):
+            with tempfile.NamedTemporaryFile(
+                dir=folder, prefix=".upload-", suffix=f"-{name}", delete=False
+            ) as tmp:
+                staged.append((Path(tmp.name), folder / name))
+                shutil.copyfileobj(upload.file, tmp)
+            try:
+                load_file(Path(tmp.name))  # readable, of the type it claims, not empty
+            except LoadError as exc:
+                raise BadInput(f"file {name!r}: {exc.reason}") from None
+        backups: list[tuple[Path, Path | None]] = []  # (target, the file it replaced, kept aside)
+        try:
+            for tmp_path, target in staged:
+                backup = target.with_name(f".replaced-{uuid.uuid4().hex[:8]}-{target.name}")
+                backups.append((target, backup if target.exists() else None))
+                if target.exists():
+                    target.replace(backup)
+                tmp_path.replace(target)
+            report = assistant.index([target for _, target in staged], progress=False)
+        except BaseException:  # nothing indexed (busy store, failure): the folder goes back as it was
+            for target, backup in backups:
+                target.unlink(missing_ok=True)
+                if backup is not None:
+                    backup.replace(target)
+            raise
+        for _, backup in backups:
+            if backup is not None:
+                backup.unlink(missing_ok=True)
+    finally:
+        for tmp_path, _ in staged:
+            tmp_path.unlink(missing_ok=True)
+    if report.failed:
+        raise BadInput(f"file {Path(report.failed[0]['path']).name!r}: {report.failed[0]['error']}")
+    return report
+
+
 def build_api(assistant: Assistant, app: FastAPI | None = None) -> FastAPI:
     """The HTTP routes of CONTRACT.md, every error as JSON `{"error": ...}`."""
     app = app or FastAPI(title="Document Q&A", description="Answers with citations of exact passages.")
@@ -159,21 +226,57 @@ def build_api(assistant: Assistant, app: FastAPI | None = None) -> FastAPI:
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         return _error(422, _validation_message(exc))
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
+            status_code=exc.status_code, content={"error": str(exc.detail)}, headers=exc.headers
+        )
+
     # Starlette picks the handler of the closest class in the exception's MRO: NotFound before QAError.
     for exc_type, status in ((BadInput, 422), (NotFound, 404), (QAError, 503)):
         app.add_exception_handler(exc_type, _error_handler(status))
 
-    @app.get("/healthz")
-    def healthz() -> dict[str, Any]:
-        documents, chunks = assistant.store.manifest.counts()
+    @app.exception_handler(StoreBusy)
+    async def _busy(_: Request, exc: StoreBusy) -> JSONResponse:
+        return JSONResponse(
+            status_code=503, content={"error": str(exc)}, headers={"Retry-After": str(exc.retry_after)}
+        )
+
+    @app.get("/healthz", response_model=None)
+    def healthz() -> dict[str, Any] | JSONResponse:
         settings = assistant.settings
-        return {
+        documents, chunks = assistant.store.manifest.counts()
+        stamp = assistant.store.folder / "bm25" / "ids.json"  # rewritten by every change
+        health: dict[str, Any] = {
             "status": "ok",
             "documents": documents,
             "chunks": chunks,
+            "last_change": stamp.stat().st_mtime if stamp.exists() else None,
+            "readable": True,
             "mode": settings.mode,
             "llm": settings.llm,
         }
+        try:
+            vectors = assistant.store.chunks.count()
+        except Exception as exc:  # the vector store itself failed: say so, with 503 for load balancers
+            return JSONResponse(
+                status_code=503, content={**health, "status": "error", "readable": False, "error": str(exc)}
+            )
+        if vectors != chunks:
+            health.update(
+                status="degraded", error=f"{vectors} chunk vectors for {chunks} chunks in the manifest"
+            )
+        return health
+
+    @app.post("/api/index", response_model=None)
+    def api_index(request: IndexRequest, http: Request) -> dict[str, Any] | JSONResponse:
+        """Index local paths on behalf of `qa index` run on this machine (it sends the key that only the
+        store's owner can read, index/lease.py); the answers use them as soon as this returns."""
+        key = getattr(app.state, "local_key", None)
+        given = http.headers.get("authorization", "").partition(" ")[2].strip()
+        if not key or not hmac.compare_digest(given.encode(), key.encode()):
+            return _error(403, "indexing server-side paths is for `qa index` on the store's own machine")
+        return assistant.index(request.paths, sync=request.sync, progress=False).to_dict()
 
     @app.post("/api/ask", response_model=None)
     def api_ask(request: AskRequest) -> dict[str, Any] | StreamingResponse:
@@ -197,22 +300,15 @@ def build_api(assistant: Assistant, app: FastAPI | None = None) -> FastAPI:
         }
 
     @app.post("/api/documents", status_code=201)
-    def api_upload(file: UploadFile = File(...)) -> dict[str, Any]:
-        name = Path(file.filename or "").name
-        if not name or Path(name).suffix.lower() not in READERS:
-            raise BadInput(
-                f"file {name or '(unnamed)'!r}: unsupported type (supported: {', '.join(READERS)})"
-            )
-        uploads = Path(assistant.settings.store) / "uploads"
-        uploads.mkdir(parents=True, exist_ok=True)
-        target = uploads / name
-        with tempfile.NamedTemporaryFile(dir=uploads, delete=False, suffix=".part") as tmp:
-            shutil.copyfileobj(file.file, tmp)
-        Path(tmp.name).replace(target)
-        report = assistant.index([target], progress=False)
-        if report.failed:
-            raise BadInput(f"file {name!r}: {report.failed[0]['error']}")
-        return report.to_dict()
+    def api_upload(
+        file: list[UploadFile] | None = File(None), files: list[UploadFile] | None = File(None)
+    ) -> dict[str, Any]:
+        uploads = [*(file or []), *(files or [])]
+        if not uploads:
+            raise BadInput("no file in the request: send multipart form field 'file' (or 'files')")
+        if len(uploads) > MAX_FILES_PER_UPLOAD:
+            raise BadInput(f"{len(uploads)} files in one request: at most {MAX_FILES_PER_UPLOAD}")
+        return save_and_index(assistant, uploads).to_dict()
 
     @app.delete("/api/documents/{doc_id}")
     def api_delete(doc_id: str) -> dict[str, Any]:
@@ -358,10 +454,36 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
     return ui
 
 
-def build_app(assistant: Assistant) -> FastAPI:
-    """The API routes with the Gradio chat mounted at `/` on the same FastAPI server."""
+def build_app(assistant: Assistant, local_key: str | None = None) -> FastAPI:
+    """The API routes with the Gradio chat mounted at `/` on the same FastAPI server, behind the `Guard`
+    (qa/web.py): Host and Origin checks, the bearer token, upload limits.
+
+    Args:
+        local_key: the serving process's lease key, with which `qa index` on this machine sends work.
+    """
+    settings = assistant.settings
     api = build_api(assistant)
-    return gr.mount_gradio_app(api, build_ui(assistant), path="/")
+    api.state.local_key = local_key
+    policy = Policy.of(
+        settings.host,
+        settings.allowed_hosts.split(","),
+        settings.api_token,
+        settings.max_upload_mb,
+        local_key,
+    )
+    api.add_middleware(Guard, policy=policy)
+    login = tuple(settings.auth.split(":", 1)) if settings.auth else None
+    return gr.mount_gradio_app(
+        api,
+        build_ui(assistant),
+        path="/",
+        auth=login,
+        max_file_size=policy.max_upload_bytes,
+        allowed_paths=[],
+        blocked_paths=[str(Path(settings.store).resolve())],
+        enable_monitoring=False,
+        footer_links=[],
+    )
 
 
 def open_assistant(settings: Settings, index_seeds: bool = True) -> Assistant:
@@ -376,11 +498,28 @@ def open_assistant(settings: Settings, index_seeds: bool = True) -> Assistant:
 
 
 def serve(settings: Settings) -> None:
+    """Serve the chat and the API until interrupted.
+
+    Raises:
+        BadInput: a non-loopback `host` without `QA_API_TOKEN` (checked before anything loads).
+    """
     import uvicorn
 
-    assistant = open_assistant(settings)
-    log.warning("serving on http://%s:%d", settings.host, settings.port)
-    uvicorn.run(build_app(assistant), host=settings.host, port=settings.port, log_level="warning")
+    check_bind(settings.host, settings.api_token)
+    folder = folder_of(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    lease = ServerLease(folder)
+    shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+    holder = lease.acquire(f"http://{shown}:{settings.port}")  # a second server on the store stops here
+    try:
+        assistant = open_assistant(settings)
+        assistant.writer, assistant.wait_for_store = holder.what, False  # HTTP writers get 503, not a wait
+        log.warning("serving on http://%s:%d", settings.host, settings.port)
+        uvicorn.run(
+            build_app(assistant, lease.key), host=settings.host, port=settings.port, log_level="warning"
+        )
+    finally:
+        lease.release()
 
 
 def main() -> None:
@@ -388,10 +527,9 @@ def main() -> None:
 
     configure_logging(verbose=False)
     try:
-        settings = Settings.load()
+        serve(Settings.load())
     except QAError as exc:
         raise SystemExit(f"error: {exc}") from None
-    serve(settings)
 
 
 if __name__ == "__main__":

@@ -7,12 +7,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from filelock import FileLock
 from tqdm import tqdm
 
 from index.chunk import chunk, sentences
 from index.embed import CHUNK_MAX_TOKENS, Embedder
 from index.errors import LoadError
+from index.lease import write_lock
 from index.load import Document, discover, load_file
 from index.manifest import span_id
 from index.store import Store
@@ -55,16 +55,29 @@ class Indexer:
     of the document's other ids keep the vectors free of duplicates and stale chunks.
     """
 
-    def __init__(self, store: Store, embedder: Embedder, progress: bool = True) -> None:
+    def __init__(
+        self,
+        store: Store,
+        embedder: Embedder,
+        progress: bool = True,
+        holder: str = "qa index",
+        wait: bool = True,
+    ) -> None:
+        """Args:
+        holder: how this writer is named to others that wait for the store.
+        wait: wait for another writer to finish (saying who it is), or raise `StoreBusy` at once.
+        """
         self.store = store
         self.embedder = embedder
         self.progress = progress
+        self.holder = holder
+        self.wait = wait
 
     def index_paths(self, paths: Sequence[Path], sync: bool = False) -> IndexReport:
         """Index files and folders; with `sync`, remove stored documents whose files are gone."""
         files, errors = discover(paths)
         report = IndexReport(failed=[{"path": e.path, "error": e.reason} for e in errors])
-        with FileLock(str(self.store.lock_path)):
+        with write_lock(self.store.folder, self.holder, self.wait):
             stored = self.store.manifest.hashes()
             for path in tqdm(files, desc="indexing", unit="file", disable=not self.progress or not files):
                 try:
@@ -85,7 +98,7 @@ class Indexer:
     def index_documents(self, docs: Iterable[Document]) -> IndexReport:
         """Index documents given in memory (uploads, benchmarks)."""
         report = IndexReport()
-        with FileLock(str(self.store.lock_path)):
+        with write_lock(self.store.folder, self.holder, self.wait):
             stored = self.store.manifest.hashes()
             for doc in tqdm(list(docs), desc="indexing", unit="doc", disable=not self.progress):
                 self._put(doc, stored.get(doc.doc_id), report)
@@ -95,7 +108,7 @@ class Indexer:
     def remove(self, doc_ids: Sequence[str]) -> IndexReport:
         """Remove documents by id (unknown ids are ignored)."""
         report = IndexReport()
-        with FileLock(str(self.store.lock_path)):
+        with write_lock(self.store.folder, self.holder, self.wait):
             for doc_id in doc_ids:
                 doc = self.store.manifest.document(doc_id)
                 if doc is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import logging
@@ -60,23 +61,47 @@ def display_source(path: Path) -> str:
         return path.as_posix()
 
 
-def _read_text(raw: bytes, path: str) -> str:
-    if b"\x00" in raw[:8192]:
-        raise LoadError(path, "binary file (contains NUL bytes), not text")
+# Byte-order marks, longest first (the UTF-32 LE mark begins with the UTF-16 LE one).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
+)
+
+
+def decode(raw: bytes, path: str) -> str:
+    """Text from bytes: UTF-16 or UTF-32 when a byte-order mark says so (the mark dropped), else UTF-8 (a UTF-8
+    mark is kept, as `open(path, encoding="utf-8").read()` keeps it, so that offsets match).
+
+    Raises:
+        LoadError: undecodable bytes, or a NUL character anywhere (binary data).
+    """
+    encoding, label = "utf-8", "UTF-8"
+    for bom, codec, name in _BOMS:
+        if raw.startswith(bom):
+            raw, encoding, label = raw[len(bom) :], codec, name
+            break
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise LoadError(path, f"not valid UTF-8 text (undecodable byte at offset {exc.start})") from None
+        raise LoadError(path, f"not valid {label} text (undecodable byte at offset {exc.start})") from None
+    if "\x00" in text:
+        raise LoadError(path, f"binary file (NUL character at offset {text.index(chr(0))}), not text")
+    return text
+
+
+def _read_text(raw: bytes, path: str) -> str:
     # Universal newlines, as open(path, encoding="utf-8").read() gives (CONTRACT.md).
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return decode(raw, path).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _read_html(raw: bytes, path: str) -> str:
     import trafilatura
 
-    if b"\x00" in raw[:8192]:
-        raise LoadError(path, "binary file (contains NUL bytes), not HTML")
-    text = trafilatura.extract(raw, include_comments=False, include_tables=True, favor_recall=True)
+    text = trafilatura.extract(
+        decode(raw, path), include_comments=False, include_tables=True, favor_recall=True
+    )
     if not text:
         raise LoadError(path, "no main text found in the HTML page")
     return text
@@ -92,6 +117,34 @@ def _read_pdf(raw: bytes, path: str) -> str:
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise LoadError(path, f"not a readable PDF ({exc})") from None
     return "\n\n".join(page.strip() for page in pages if page.strip())
+
+
+# Signatures of binary formats that are never text: a file is checked by its content, not by its extension.
+_MAGIC = {
+    b"%PDF-": "a PDF",
+    b"\x89PNG": "a PNG image",
+    b"GIF8": "a GIF image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"PK\x03\x04": "a ZIP archive (or an Office file)",
+    b"\x7fELF": "a program (ELF)",
+    b"MZ": "a Windows program",
+    b"\x1f\x8b": "a gzip archive",
+}
+
+
+def check_content(raw: bytes, suffix: str, source: str) -> None:
+    """Does the content match the type the extension claims?
+
+    Raises:
+        LoadError: a `.pdf` that is not a PDF, or a text or HTML file whose bytes are a known binary format.
+    """
+    if suffix == ".pdf":
+        if raw.lstrip()[:5] != b"%PDF-":
+            raise LoadError(source, "not a PDF: the content does not start with %PDF-")
+        return
+    for magic, kind in _MAGIC.items():
+        if raw.startswith(magic):
+            raise LoadError(source, f"the content is {kind}, not {suffix} text")
 
 
 READERS: dict[str, Callable[[bytes, str], str]] = {
@@ -125,6 +178,7 @@ def load_file(path: Path) -> Document:
         raw = path.read_bytes()
     except OSError as exc:
         raise LoadError(source, f"cannot read file ({exc.strerror or exc})") from None
+    check_content(raw, path.suffix.lower(), source)
     text = reader(raw, source)
     if not text.strip():
         raise LoadError(source, "no text in file")

@@ -23,6 +23,10 @@ ENV_VARS = {
     "llm": "QA_LLM",
     "port": "QA_PORT",
     "host": "QA_HOST",
+    "api_token": "QA_API_TOKEN",
+    "auth": "QA_AUTH",
+    "allowed_hosts": "QA_ALLOWED_HOSTS",
+    "max_upload_mb": "QA_MAX_UPLOAD_MB",
 }
 
 
@@ -39,6 +43,10 @@ class Settings:
         llm: the generator for `llm` mode: `local`, `openai-compatible:URL` or `ollama:MODEL`.
         port: HTTP port of the UI and API.
         host: interface the server listens on.
+        api_token: bearer token that `/api/*` and `/v1/*` require (required off loopback).
+        auth: `user:password` for the chat page's login.
+        allowed_hosts: comma-separated `Host` header values accepted besides 127.0.0.1 and localhost.
+        max_upload_mb: the largest upload accepted, in MB.
     """
 
     store: Path = Path(".qa-store")
@@ -48,6 +56,10 @@ class Settings:
     llm: str = "local"
     port: int = 7860
     host: str = "127.0.0.1"
+    api_token: str | None = None
+    auth: str | None = None
+    allowed_hosts: str = ""
+    max_upload_mb: float = 50.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "store", Path(self.store))  # a str from with_() or a caller is a path too
@@ -60,6 +72,17 @@ class Settings:
             raise BadInput(f"mode {self.mode!r} is not valid: choose one of {', '.join(MODES)}")
         if not 0 < self.port < 65536:
             raise BadInput(f"port {self.port} is not valid: use 1-65535")
+        if self.auth is not None and (":" not in self.auth or not self.auth.split(":", 1)[0]):
+            raise BadInput("QA_AUTH must be user:password")
+        if not 0 < self.max_upload_mb <= 10_000:
+            raise BadInput(f"QA_MAX_UPLOAD_MB {self.max_upload_mb} is not valid: use a number of MB above 0")
+
+    def __repr__(self) -> str:  # secrets stay out of logs and tracebacks
+        shown = {f.name: getattr(self, f.name) for f in fields(self)}
+        for secret in ("api_token", "auth"):
+            if shown[secret]:
+                shown[secret] = "***"
+        return f"Settings({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
 
     @classmethod
     def load(
@@ -86,11 +109,15 @@ class Settings:
             raise BadInput(f"unknown setting(s): {', '.join(sorted(unknown))}")
         if "store" in values:
             values["store"] = Path(values["store"])
-        if "port" in values:
-            try:
-                values["port"] = int(values["port"])
-            except ValueError:
-                raise BadInput(f"port {values['port']!r} is not a number (QA_PORT / --port)") from None
+        for name, kind, var in (
+            ("port", int, "QA_PORT / --port"),
+            ("max_upload_mb", float, "QA_MAX_UPLOAD_MB"),
+        ):
+            if name in values:
+                try:
+                    values[name] = kind(values[name])
+                except ValueError:
+                    raise BadInput(f"{name} {values[name]!r} is not a number ({var})") from None
         return cls(**values)
 
     def with_(self, **changes: Any) -> Settings:

@@ -118,18 +118,19 @@ class VectorCollection:
         }
 
 
+def folder_of(settings: Settings) -> Path:
+    """The folder of one collection's store: manifest, BM25, locks, and the embedded Chroma data's neighbours."""
+    return Path(settings.store) / f"qa-{settings.collection}"
+
+
 class Store:
     """The index of one collection: manifest, chunk and sentence vectors, BM25."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.folder = Path(settings.store) / f"qa-{settings.collection}"
+        self.folder = folder_of(settings)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.manifest = Manifest(self.folder / "manifest.sqlite3")
-
-    @property
-    def lock_path(self) -> Path:
-        return self.folder / "write.lock"
 
     @cached_property
     def _client(self) -> Any:

@@ -305,21 +305,28 @@ def _words(sentence: str) -> tuple[tuple[int, int, str], ...]:
     return tuple(out)
 
 
-def proximity(kind: Kind | None, sentence: str, question: str, query_terms: set[str]) -> float:
-    """How close a candidate answer of the asked kind stands to the question's terms (1 = adjacent, 0 = none).
-
-    Answers sit beside what the question names: "Quds Force commander Esmail Qaani", "took over ... in 2020".
-    """
+def nearest_answer(
+    kind: Kind | None, sentence: str, question: str, query_terms: set[str]
+) -> tuple[float, str | None]:
+    """The candidate answer of the asked kind that stands closest to the question's terms, and how close
+    (1 = adjacent, 0 = none): answers sit beside what the question names ("Quds Force commander Esmail
+    Qaani", "took over ... in 2020")."""
     words = _words(sentence)
     term_at = [i for i, (_, _, stem) in enumerate(words) if stem in query_terms]
     spans = _kind_spans(kind, sentence, question)
     if not term_at or not spans:
-        return 0.0
-    best = 0.0
+        return 0.0, None
+    best, text = 0.0, None
     for start, end in spans:
         inside = [i for i, (s, e, _) in enumerate(words) if s < end and e > start]
         outside = [j for j in term_at if j not in inside]
         if inside and outside:
             gap = min(max(0, abs(i - j) - 1) for i in inside for j in outside)  # words between them
-            best = max(best, 1.0 / (1.0 + gap / 2))
-    return best
+            if 1.0 / (1.0 + gap / 2) > best:
+                best, text = 1.0 / (1.0 + gap / 2), sentence[start:end]
+    return best, text
+
+
+def proximity(kind: Kind | None, sentence: str, question: str, query_terms: set[str]) -> float:
+    """How close a candidate answer of the asked kind stands to the question's terms (see nearest_answer)."""
+    return nearest_answer(kind, sentence, question, query_terms)[0]

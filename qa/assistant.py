@@ -69,6 +69,10 @@ class Assistant:
         self.answerer = answerer or ExtractiveAnswerer(store, embedder=embedder)
         self._generative = generative
         self._loading = threading.Lock()
+        # How this process's writes are named to others waiting for the store, and whether they wait for
+        # another writer (the CLI) or fail at once with StoreBusy (a server, whose clients retry).
+        self.writer = "qa index"
+        self.wait_for_store = True
 
     @classmethod
     def open(
@@ -247,7 +251,7 @@ class Assistant:
         return doc
 
     def indexer(self, progress: bool = True) -> Indexer:
-        return Indexer(self.store, self.embedder, progress=progress)
+        return Indexer(self.store, self.embedder, progress, self.writer, self.wait_for_store)
 
     def index(self, paths: Sequence[str | Path], sync: bool = False, progress: bool = True) -> IndexReport:
         """Add or update files and folders (see `qa index`)."""

@@ -6,12 +6,15 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from index.errors import BadInput, QAError
 from index.settings import MODES, Settings
+
+if TYPE_CHECKING:
+    from qa.remote import RemoteStore
 
 log = logging.getLogger("qa")
 
@@ -87,12 +90,31 @@ def _print_json(data: Any, out: TextIO = sys.stdout) -> None:
     out.flush()
 
 
+def _server(settings: Settings) -> RemoteStore | None:
+    """The running server that holds this store, if any: commands then go through it (index/lease.py)."""
+    from index.lease import live_server
+    from index.store import folder_of
+    from qa.remote import RemoteStore
+
+    holder = live_server(folder_of(settings))
+    if holder is None:
+        return None
+    log.info("the store is served by %s: sending the command there", holder.describe())
+    return RemoteStore(holder)
+
+
 def cmd_index(args: argparse.Namespace) -> int:
+    from index.build import IndexReport
     from qa.assistant import Assistant
 
     paths = args.paths or ["seeds"]
-    with Assistant.open(settings=_settings(args)) as assistant:
-        report = assistant.index(paths, sync=args.sync, progress=not args.json or sys.stderr.isatty())
+    settings = _settings(args)
+    server = _server(settings)
+    if server is not None:
+        report = IndexReport(**server.index(paths, args.sync))
+    else:
+        with Assistant.open(settings=settings) as assistant:
+            report = assistant.index(paths, sync=args.sync, progress=not args.json or sys.stderr.isatty())
     if args.json:
         _print_json(report.to_dict())
     else:
@@ -113,8 +135,12 @@ def _read_jsonl(path: str) -> Iterator[tuple[int, dict[str, Any] | None, str | N
             except json.JSONDecodeError as exc:
                 yield number, None, f"line {number}: not JSON ({exc.msg})"
                 continue
-            if not isinstance(item, dict) or not (isinstance(item.get("question"), str) or item.get("turns")):
-                yield number, None, f'line {number}: needs a "question" string or a "turns" list'
+            turns = item.get("turns") if isinstance(item, dict) else None
+            if not isinstance(item, dict) or not (
+                isinstance(item.get("question"), str)
+                or (isinstance(turns, list) and turns and all(isinstance(t, str) for t in turns))
+            ):
+                yield number, None, f'line {number}: needs a "question" string or a "turns" list of strings'
                 continue
             yield number, item, None
 
@@ -128,32 +154,41 @@ def cmd_ask(args: argparse.Namespace) -> int:
         check_question(args.question or "")  # before any model loads
     if args.jsonl and args.jsonl != "-" and not Path(args.jsonl).is_file():
         raise BadInput(f"--jsonl {args.jsonl}: no such file")
-    with Assistant.open(settings=_settings(args)) as assistant:
-        if not args.jsonl:
-            answer = assistant.ask(args.question)
-            if args.json:
-                _print_json(answer.to_dict())
-            else:
-                print(answer.answer)
-                for c in answer.citations:
-                    print(f"  [{c.n}] {c.source} {c.start}-{c.end}: {c.quote}")
-            return EXIT_OK
-        status = EXIT_OK
-        for number, item, error in _read_jsonl(args.jsonl):
-            if item is None:
-                _print_json({"id": None, "error": error})
-                status = EXIT_FAILED
-                continue
-            try:
-                turns = item.get("turns") or [item["question"]]
-                chat = assistant.chat()
-                for turn in turns:
-                    answer = chat.ask(turn)
-                _print_json({"id": item.get("id"), **answer.to_dict()})
-            except BadInput as exc:
-                _print_json({"id": item.get("id"), "error": f"line {number}: {exc}"})
-                status = EXIT_FAILED
-        return status
+    settings = _settings(args)
+    server = _server(settings)
+    if server is not None:
+        return _ask_all(args, server.ask)
+    with Assistant.open(settings=settings) as assistant:
+        return _ask_all(args, lambda question, history: assistant.ask(question, history).to_dict())
+
+
+def _ask_all(args: argparse.Namespace, ask: Callable[[str, list[tuple[str, str]]], dict[str, Any]]) -> int:
+    """Answer the one question, or every line of the JSONL file, with `ask(question, history) -> Answer dict`."""
+    if not args.jsonl:
+        answer = ask(args.question, [])
+        if args.json:
+            _print_json(answer)
+        else:
+            print(answer["answer"])
+            for c in answer["citations"]:
+                print(f"  [{c['n']}] {c['source']} {c['start']}-{c['end']}: {c['quote']}")
+        return EXIT_OK
+    status = EXIT_OK
+    for number, item, error in _read_jsonl(args.jsonl):
+        if item is None:
+            _print_json({"id": None, "error": error})
+            status = EXIT_FAILED
+            continue
+        try:
+            history: list[tuple[str, str]] = []
+            for turn in item.get("turns") or [item["question"]]:
+                answer = ask(turn, history)
+                history.append((turn, answer["answer"]))
+            _print_json({"id": item.get("id"), **answer})
+        except BadInput as exc:
+            _print_json({"id": item.get("id"), "error": f"line {number}: {exc}"})
+            status = EXIT_FAILED
+    return status
 
 
 def cmd_cite(args: argparse.Namespace) -> int:

@@ -14,13 +14,22 @@ from qa import Assistant
 
 @pytest.fixture(scope="module")
 def client(seeded: Assistant) -> Iterator[TestClient]:
-    with TestClient(build_app(seeded), raise_server_exceptions=False) as c:
+    with TestClient(build_app(seeded), base_url="http://127.0.0.1", raise_server_exceptions=False) as c:
         yield c
 
 
 def test_healthz(client: TestClient) -> None:
     health = client.get("/healthz").json()
-    assert health == {"status": "ok", "documents": 2, "chunks": 7, "mode": "extractive", "llm": "local"}
+    last_change = health.pop("last_change")
+    assert health == {
+        "status": "ok",
+        "documents": 2,
+        "chunks": 7,
+        "readable": True,
+        "mode": "extractive",
+        "llm": "local",
+    }
+    assert isinstance(last_change, float) and last_change > 1.7e9
 
 
 def test_ask_returns_an_answer_object_with_exact_citations(client: TestClient, seeded: Assistant) -> None:
@@ -80,7 +89,7 @@ def test_documents_list_and_text(client: TestClient, seeded: Assistant) -> None:
 
 
 def test_upload_then_delete_a_document(fresh: Assistant, tmp_path: Path) -> None:
-    with TestClient(build_app(fresh), raise_server_exceptions=False) as c:
+    with TestClient(build_app(fresh), base_url="http://127.0.0.1", raise_server_exceptions=False) as c:
         text = b"The lighthouse of Pharos stood in Alexandria. It was built around 280 BC."
         created = c.post("/api/documents", files={"file": ("pharos.txt", text, "text/plain")})
         assert created.status_code == 201 and created.json()["documents"] == 1
