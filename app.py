@@ -6,7 +6,6 @@ Run `python app.py` (or `qa serve`, or `make run`): http://127.0.0.1:7860 serves
 from __future__ import annotations
 
 import hmac
-import html
 import json
 import logging
 import re
@@ -34,7 +33,7 @@ from index.store import folder_of
 from qa import Answer, Assistant
 from qa.cite import MARKER
 from qa.types import Delta
-from qa.web import Guard, Policy, check_bind, safe_file_name
+from qa.web import Guard, Policy, as_text, check_bind, safe_file_name
 
 log = logging.getLogger("app")
 
@@ -358,8 +357,10 @@ def build_api(assistant: Assistant, app: FastAPI | None = None) -> FastAPI:
 
 def render_answer(answer: Answer, assistant: Assistant) -> str:
     """Answer text, then each citation as a collapsible quote shown in its surrounding text."""
-    esc = html.escape
-    body = MARKER.sub(lambda m: f"<sup><b>[{m.group(1)}]</b></sup>", esc(answer.answer))
+    esc = as_text
+    # Markers are found before escaping ("[" becomes an entity), then each piece of text is escaped.
+    pieces = MARKER.split(answer.answer)  # text, n, text, n, ..., text
+    body = "".join(esc(p) if i % 2 == 0 else f"<sup><b>[{p}]</b></sup>" for i, p in enumerate(pieces))
     parts = [body]
     if answer.standalone_question != answer.question:
         parts.append(f"<p><small>Searched for: <i>{esc(answer.standalone_question)}</i></small></p>")
@@ -379,10 +380,10 @@ def render_sources(answer: Answer | None) -> str:
     cited = {(c.doc_id, c.start) for c in answer.citations}
     items = []
     for i, p in enumerate(answer.sources[:5], 1):
-        snippet = html.escape(re.sub(r"\s+", " ", p.text)[:300])
+        snippet = as_text(re.sub(r"\s+", " ", p.text)[:300])
         mark = " ✓ cited" if any(d == p.doc_id and p.start <= s < p.end for d, s in cited) else ""
         items.append(
-            f"<li><b>{i}. {html.escape(p.source)}</b> <small>score {p.score:.2f} · {p.start}–{p.end}{mark}</small>"
+            f"<li><b>{i}. {as_text(p.source)}</b> <small>score {p.score:.2f} · {p.start}–{p.end}{mark}</small>"
             f"<br><small>{snippet}…</small></li>"
         )
     return f"<ol style='padding-left:1em'>{''.join(items)}</ol>"
@@ -419,7 +420,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
 
         def respond(message: str, messages: list, pairs: list, chosen: str) -> Iterator[tuple]:
             messages = list(messages or [])
-            asked = {"role": "user", "content": html.escape(message)}
+            asked = {"role": "user", "content": as_text(message)}
             draft = ""
             answer = None
             try:
@@ -428,7 +429,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                         event, Delta
                     ):  # the model's draft as it arrives; the verified answer replaces it
                         draft += event.text
-                        partial = {"role": "assistant", "content": html.escape(draft)}
+                        partial = {"role": "assistant", "content": as_text(draft)}
                         yield [*messages, asked, partial], pairs, "Writing…", gr.update(), ""
                     else:
                         answer = event

@@ -235,3 +235,16 @@ def safe_file_name(name: str | None) -> str:
     if "/" in name or "\\" in name or name.startswith(".") or name != name.strip():
         raise BadInput(f"file name {shown} is not a plain file name")
     return name
+
+
+# Characters that Markdown (which the chat renders) or HTML would read as syntax, as numeric entities: the
+# browser shows them as the characters themselves, and no parser sees a heading, link, image or emphasis.
+_MARKUP = {ch: f"&#{ord(ch)};" for ch in "\\`*_{}[]()#+-.!|~<>&\"'$:="}
+_MARKUP_TABLE = str.maketrans(_MARKUP)
+
+
+def as_text(text: str) -> str:
+    """Document (or model) text made safe to show in the chat as plain text: no HTML, no Markdown syntax, no
+    remote images, headings or links; invisible format characters (bidi overrides, zero-width) dropped."""
+    visible = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return visible.translate(_MARKUP_TABLE)
