@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import signal
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -19,6 +21,17 @@ from index.store import Store
 
 log = logging.getLogger(__name__)
 
+_writes = 0
+
+
+def store_write() -> None:
+    """Count one write to the store; with `QA_TEST_KILL_AT_WRITE=N` set (the crash tests), the process kills
+    itself at its Nth write, without any cleanup, as a power cut or an OOM kill would."""
+    global _writes
+    _writes += 1
+    if os.environ.get("QA_TEST_KILL_AT_WRITE") == str(_writes):
+        os.kill(os.getpid(), signal.SIGKILL)
+
 
 @dataclass
 class IndexReport:
@@ -29,6 +42,7 @@ class IndexReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     failed: list[dict[str, str]] = field(default_factory=list)
+    duplicates: list[dict[str, str]] = field(default_factory=list)  # {"path", "same_as"}: not indexed twice
     documents: int = 0
     chunks: int = 0
 
@@ -42,7 +56,9 @@ class IndexReport:
     def summary(self) -> str:
         return (
             f"added {len(self.added)}, updated {len(self.updated)}, unchanged {len(self.unchanged)}, "
-            f"removed {len(self.removed)}, failed {len(self.failed)}; "
+            f"removed {len(self.removed)}, failed {len(self.failed)}"
+            + "".join(f", {d['path']} has the same content as {d['same_as']}" for d in self.duplicates)
+            + "; "
             f"the store holds {self.documents} documents in {self.chunks} chunks"
         )
 
@@ -74,24 +90,26 @@ class Indexer:
         self.wait = wait
 
     def index_paths(self, paths: Sequence[Path], sync: bool = False) -> IndexReport:
-        """Index files and folders; with `sync`, remove stored documents whose files are gone."""
+        """Index files and folders; with `sync`, remove stored documents whose files are gone (first, so that
+        a file whose content moved to another name is indexed under the new one)."""
         files, errors = discover(paths)
         report = IndexReport(failed=[{"path": e.path, "error": e.reason} for e in errors])
         with write_lock(self.store.folder, self.holder, self.wait):
-            stored = self.store.manifest.hashes()
-            for path in tqdm(files, desc="indexing", unit="file", disable=not self.progress or not files):
-                try:
-                    doc = load_file(path)
-                except LoadError as exc:
-                    log.warning("%s", exc)
-                    report.failed.append({"path": exc.path, "error": exc.reason})
-                    continue
-                self._put(doc, stored.get(doc.doc_id), report)
+            self.reconcile()
             if sync:
                 for info in self.store.manifest.documents():
                     if info.path and not Path(info.path).exists():
                         self._remove(info.doc_id)
                         report.removed.append(info.source)
+            stored = self.store.manifest.hashes()
+            for path in tqdm(files, desc="indexing", unit="file", disable=not self.progress or not files):
+                try:
+                    doc = load_file(path)
+                except LoadError as exc:  # reported once, by whoever prints the report
+                    log.info("%s", exc)
+                    report.failed.append({"path": exc.path, "error": exc.reason})
+                    continue
+                self._put(doc, stored, report)
             self._finish(report)
         return report
 
@@ -99,9 +117,10 @@ class Indexer:
         """Index documents given in memory (uploads, benchmarks)."""
         report = IndexReport()
         with write_lock(self.store.folder, self.holder, self.wait):
+            self.reconcile()
             stored = self.store.manifest.hashes()
             for doc in tqdm(list(docs), desc="indexing", unit="doc", disable=not self.progress):
-                self._put(doc, stored.get(doc.doc_id), report)
+                self._put(doc, stored, report)
             self._finish(report)
         return report
 
@@ -117,9 +136,61 @@ class Indexer:
             self._finish(report)
         return report
 
-    def _put(self, doc: Document, old_hash: str | None, report: IndexReport) -> None:
+    def reconcile(self) -> list[str]:
+        """Make the vectors and BM25 agree with the manifest, the record of what was completely written (a
+        run killed at any point leaves them ahead of it, or behind it on a removal). Call under the write lock.
+
+        - vectors that no recorded document owns (a document cut short, whose file may since be gone) are
+          deleted;
+        - a recorded document with vectors missing (a removal cut short) is dropped from the manifest, so that
+          this run indexes it again if its file is still given;
+        - BM25 is rebuilt when its chunk ids differ from the manifest's, or it cannot be read.
+
+        Returns:
+            What was repaired, one line each (logged as warnings too).
+        """
+        manifest = self.store.manifest
+        notes = []
+        for name, table in (("chunks", "chunks"), ("sentences", "sentences")):
+            collection = getattr(self.store, name)
+            stored, expected = collection.all_ids(), manifest.ids(table)
+            orphans = sorted(stored - expected)
+            if orphans:
+                collection.delete(orphans)
+                notes.append(f"removed {len(orphans)} {name} vectors that no indexed document owns")
+            missing = sorted(expected - stored)
+            for doc_id in sorted(manifest.owners(table, missing)):
+                self._remove(doc_id)
+                notes.append(f"document {doc_id} had {name} vectors missing: it will be indexed again")
+        try:
+            lexical_ids = set(self.store.lexical.ids)
+        except Exception:  # a BM25 folder a crash left half-written: rebuilt below
+            lexical_ids = None
+        if lexical_ids != manifest.ids("chunks"):
+            self.store.rebuild_lexical()
+            notes.append("rebuilt the BM25 index, which did not match the documents")
+        for note in notes:
+            log.warning("store repair: %s", note)
+        return notes
+
+    def _put(self, doc: Document, stored: dict[str, str], report: IndexReport) -> None:
+        """Write one document, unless it is unchanged or another document already holds the same content.
+
+        Args:
+            stored: doc_id -> content hash of what the store holds; updated as documents are written.
+        """
+        old_hash = stored.get(doc.doc_id)
         if old_hash == doc.content_hash:
             report.unchanged.append(doc.source)
+            return
+        twin = next((i for i, h in stored.items() if h == doc.content_hash and i != doc.doc_id), None)
+        if twin is not None:
+            original = self.store.manifest.document(twin)
+            report.duplicates.append({"path": doc.source, "same_as": original.source if original else twin})
+            if old_hash is not None:  # its old content is no longer in the file
+                self._remove(doc.doc_id)
+                stored.pop(doc.doc_id)
+                report.removed.append(doc.source)
             return
         sents, counts = sentences(doc.text, self.embedder.count_tokens, CHUNK_MAX_TOKENS)
         chunks = chunk(doc.text, sents, counts, CHUNK_MAX_TOKENS)
@@ -134,18 +205,25 @@ class Indexer:
                 {"doc_id": doc.doc_id, "source": doc.source, "start": s.start, "end": s.end} for s in spans
             ]
             collection.add(ids, self.embedder.embed(texts), metas, texts if keep_text else None)
+            store_write()
             stale = set(collection.ids_of(doc.doc_id)) - set(ids)
             collection.delete(sorted(stale))
+            store_write()
         self.store.manifest.put(doc, chunks, sents)
+        store_write()
+        stored[doc.doc_id] = doc.content_hash
         (report.updated if old_hash else report.added).append(doc.source)
         log.info("indexed %s: %d chunks, %d sentences", doc.source, len(chunks), len(sents))
 
     def _remove(self, doc_id: str) -> None:
         for collection in (self.store.chunks, self.store.sentences):
             collection.delete(collection.ids_of(doc_id))
+            store_write()
         self.store.manifest.delete(doc_id)
+        store_write()
 
     def _finish(self, report: IndexReport) -> None:
         if report.changed or not (self.store.folder / "bm25" / "ids.json").exists():
             self.store.rebuild_lexical()
+            store_write()
         report.documents, report.chunks = self.store.manifest.counts()

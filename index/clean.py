@@ -7,7 +7,9 @@ The rules are about the shape of a line, not about any one site's strings.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
+from functools import cache
 
 _SOCIAL = (
     r"twitter|facebook|instagram|youtube|rumble|telegram|tiktok|linkedin|whatsapp|threads|reddit|"
@@ -115,3 +117,16 @@ def content_regions(text: str) -> list[tuple[int, int]]:
     if pos < len(text):
         regions.append((pos, len(text)))
     return [(s, e) for s, e in regions if text[s:e].strip()]
+
+
+# Format characters (Unicode category Cf): zero-width spaces and joiners, bidi embeddings, overrides and
+# isolates, soft hyphens, byte-order marks. They change how text looks or reads, not what it says.
+@cache
+def _invisible() -> dict[int, None]:
+    return {cp: None for cp in range(0x110000) if unicodedata.category(chr(cp)) == "Cf"}
+
+
+def visible(text: str) -> str:
+    """The text without format characters: what is embedded and searched. Documents keep them, so that
+    citations' offsets still index into the text as the file has it."""
+    return text.translate(_invisible()) if not text.isascii() else text

@@ -13,6 +13,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from index.clean import visible
+
 log = logging.getLogger(__name__)
 
 # all-MiniLM-L6-v2 reads 256 word pieces, [CLS] and [SEP] included; text past that is silently dropped.
@@ -233,7 +235,9 @@ class Embedder:
         """
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return self.encoder.encode(list(texts))
+        return self.encoder.encode(
+            [visible(t) for t in texts]
+        )  # zero-width and bidi controls are not meaning
 
     def embed_query(self, text: str) -> np.ndarray:
         """Embed one question (cached: a conversation re-asks, evaluations repeat)."""

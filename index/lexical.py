@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import re
+import shutil
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+from index.clean import visible
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +134,7 @@ def stopwords() -> frozenset[str]:
 
 def tokenize(text: str) -> list[str]:
     """Lower-cased, stopwords dropped, Snowball-stemmed tokens ("commanders" and "command" match)."""
-    words = [_IRREGULAR.get(w, w) for w in _TOKEN.findall(text.lower()) if w not in _STOPWORDS]
+    words = [_IRREGULAR.get(w, w) for w in _TOKEN.findall(visible(text).lower()) if w not in _STOPWORDS]
     return list(_stemmer().stemWords(words))
 
 
@@ -172,10 +176,21 @@ class LexicalIndex:
         return cls(ids, bm25, dict(df))
 
     def save(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "ids.json").write_text(json.dumps({"ids": self.ids, "df": self._df}), encoding="utf-8")
+        """Write the index to `folder`, whole or not at all: it is built beside it and swapped in, so a process
+        killed meanwhile leaves the old index or none (which the next run rebuilds), never ids of one build
+        with the arrays of another."""
+        staging = folder.with_name(f"{folder.name}.{os.getpid()}.new")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        (staging / "ids.json").write_text(json.dumps({"ids": self.ids, "df": self._df}), encoding="utf-8")
         if self._bm25 is not None:
-            self._bm25.save(str(folder / "bm25"), show_progress=False)  # type: ignore[attr-defined]
+            self._bm25.save(str(staging / "bm25"), show_progress=False)  # type: ignore[attr-defined]
+        old = folder.with_name(f"{folder.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        if folder.exists():
+            folder.rename(old)
+        staging.rename(folder)
+        shutil.rmtree(old, ignore_errors=True)
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:

@@ -111,6 +111,24 @@ class Manifest:
         chunks = self._rows("SELECT count(*) FROM chunks")[0][0]
         return docs, chunks
 
+    def ids(self, table: str) -> set[str]:
+        """Every chunk (or sentence) id the manifest records."""
+        assert table in ("chunks", "sentences")
+        return {row[0] for row in self._rows(f"SELECT id FROM {table}")}
+
+    def owners(self, table: str, ids: Sequence[str]) -> set[str]:
+        """The doc_ids that own these chunk (or sentence) ids."""
+        assert table in ("chunks", "sentences")
+        owners: set[str] = set()
+        for i in range(0, len(ids), 500):
+            batch = list(ids[i : i + 500])
+            marks = ",".join("?" * len(batch))
+            owners |= {
+                row[0]
+                for row in self._rows(f"SELECT DISTINCT doc_id FROM {table} WHERE id IN ({marks})", batch)
+            }
+        return owners
+
     def spans(self, table: str, doc_id: str) -> list[SpanRow]:
         assert table in ("chunks", "sentences")
         rows = self._rows(

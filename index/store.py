@@ -85,6 +85,10 @@ class VectorCollection:
                 documents=None if texts is None else list(texts[i : i + batch]),
             )
 
+    def all_ids(self) -> set[str]:
+        """Every id in the collection."""
+        return set(self._collection.get(include=[])["ids"])
+
     def ids_of(self, doc_id: str) -> list[str]:
         return list(self._collection.get(where={"doc_id": doc_id}, include=[])["ids"])
 

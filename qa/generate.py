@@ -47,8 +47,10 @@ class GenerateConfig:
     context_chars: int = 700  # all passages together at most this long (the first one always goes in)
     # The model's "don't say" is overruled (the extractive answer is given, as a fallback) when the best
     # candidate sentence is this probable and holds the kind of answer asked for: small models refuse
-    # answerable questions that the retrieval evidence answers plainly.
-    overrule_refusal: float = 0.5
+    # answerable questions that the retrieval evidence answers plainly. On the SQuAD sample of `make bench`
+    # (100 answerable + 50 not, seed 7) with Qwen2.5-Coder-0.5B, 0.5 gave false refusals 0.16 and refusals
+    # 0.32; 0.35 gave 0.10 and 0.30 (0.3 and 0.4 were within 0.02 of that).
+    overrule_refusal: float = 0.35
     max_sentences: int = 3  # generation stops once a sentence after this many begins to end
 
 

@@ -49,6 +49,25 @@ def test_index_reports_bad_files_by_name_and_exits_1(workdir: tuple[Path, Path],
     assert result.returncode == 1
     report = json.loads(result.stdout)
     assert [f["path"] for f in report["failed"]] == [str(bad)] and len(report["added"]) == 2
+    plain = qa("index", "seeds", str(bad), cwd=cwd, store=tmp_path / "store")  # as a person reads it
+    assert plain.returncode == 1 and plain.stderr.count("bad.txt") == 1  # each failure said once
+    assert "\x1b[" not in plain.stdout + plain.stderr  # no colour codes when not writing to a terminal
+
+
+def test_jsonl_fields_are_checked_by_type(workdir: tuple[Path, Path]) -> None:
+    cwd, store = workdir
+    lines = "\n".join(
+        json.dumps(item)
+        for item in (
+            {"id": 1, "turns": "Who commands the Quds Force?"},
+            {"id": 2, "question": ["a", "list"]},
+            {"id": 3, "turns": ["ok?", 7]},
+        )
+    )
+    result = qa("ask", "--jsonl", "-", cwd=cwd, store=store, stdin=lines)
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.returncode == 1 and len(out) == 3
+    assert all("error" in o and "list of strings" in o["error"] for o in out)
 
 
 def test_ask_json_prints_one_answer_object(workdir: tuple[Path, Path]) -> None:

@@ -63,6 +63,7 @@ def test_unchanged_files_are_not_reindexed(fresh: Assistant, docs: Path) -> None
         "unchanged": [],
         "removed": [],
         "failed": [],
+        "duplicates": [],
         "documents": 2,
         "chunks": first.chunks,
     }
@@ -142,3 +143,36 @@ def test_html_and_pdf_files_are_indexed_by_their_main_text(fresh: Assistant, tmp
     assert fresh.document(answer.citations[0].doc_id).text[
         answer.citations[0].start : answer.citations[0].end
     ] == (answer.citations[0].quote)
+
+
+def test_text_encodings_by_byte_order_mark_and_nul_bytes_anywhere(fresh: Assistant, tmp_path: Path) -> None:
+    text = "Le phare de Varn fut bâti en 1871 par Ada Quill."
+    (tmp_path / "utf16.txt").write_bytes(text.encode("utf-16"))  # with its byte-order mark
+    (tmp_path / "utf32.txt").write_bytes(text.replace("Varn", "Orsk").encode("utf-32"))
+    (tmp_path / "late-nul.txt").write_bytes(b"plain text " * 1000 + b"\x00 and more")
+    report = fresh.index([tmp_path], progress=False)
+    assert sorted(Path(p).name for p in report.added) == ["utf16.txt", "utf32.txt"]
+    assert [(Path(f["path"]).name, "NUL" in f["error"]) for f in report.failed] == [("late-nul.txt", True)]
+    texts = sorted(fresh.document(d.doc_id).text for d in fresh.documents())
+    assert texts == sorted([text, text.replace("Varn", "Orsk")])
+
+
+def test_invisible_characters_are_not_indexed_but_offsets_keep_them(fresh: Assistant, tmp_path: Path) -> None:
+    text = "The Zeph\u200byrine beacon was lit by Ada Qu\u202eill\u202c in 1871.\n"
+    (tmp_path / "hidden.txt").write_text(text, encoding="utf-8")
+    fresh.index([tmp_path], progress=False)
+    answer = fresh.ask("Who lit the Zephyrine beacon?")
+    assert not answer.refused and answer.citations
+    quote = answer.citations[0]
+    assert fresh.document(quote.doc_id).text[quote.start : quote.end] == quote.quote  # the file's own text
+    assert "\u200b" in quote.quote
+    assert fresh.store.lexical.search(["zephyrin"], 1)  # the word is searchable whole
+
+
+def test_the_same_content_under_two_names_is_indexed_once(fresh: Assistant, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Pharos stood in Alexandria.", encoding="utf-8")
+    (tmp_path / "copy of a.txt").write_text("Pharos stood in Alexandria.", encoding="utf-8")
+    report = fresh.index([tmp_path], progress=False)
+    assert len(report.added) == 1 and report.documents == 1 and not report.failed
+    assert [Path(d["path"]).name for d in report.duplicates] == ["copy of a.txt"]
+    assert "same content as" in report.summary()
