@@ -194,21 +194,21 @@ def save_and_index(assistant: Assistant, uploads: list[UploadFile]) -> IndexRepo
         backups: list[tuple[Path, Path | None]] = []  # (target, the file it replaced, kept aside)
         try:
             for tmp_path, target in staged:
-                backup = target.with_name(f".replaced-{uuid.uuid4().hex[:8]}-{target.name}")
-                backups.append((target, backup if target.exists() else None))
+                aside = target.with_name(f".replaced-{uuid.uuid4().hex[:8]}-{target.name}")
+                backups.append((target, aside if target.exists() else None))
                 if target.exists():
-                    target.replace(backup)
+                    target.replace(aside)
                 tmp_path.replace(target)
             report = assistant.index([target for _, target in staged], progress=False)
         except BaseException:  # nothing indexed (busy store, failure): the folder goes back as it was
-            for target, backup in backups:
-                target.unlink(missing_ok=True)
-                if backup is not None:
-                    backup.replace(target)
+            for placed, kept in backups:
+                placed.unlink(missing_ok=True)
+                if kept is not None:
+                    kept.replace(placed)
             raise
-        for _, backup in backups:
-            if backup is not None:
-                backup.unlink(missing_ok=True)
+        for _, kept in backups:
+            if kept is not None:
+                kept.unlink(missing_ok=True)
     finally:
         for tmp_path, _ in staged:
             tmp_path.unlink(missing_ok=True)
@@ -490,6 +490,7 @@ def build_app(assistant: Assistant, local_key: str | None = None) -> FastAPI:
 def open_assistant(settings: Settings, index_seeds: bool = True) -> Assistant:
     """Open the store; on first start (an empty store) index the bundled seed articles."""
     assistant = Assistant.open(settings=settings)
+    assistant.indexer(progress=False).repair()  # a crash or kill since the last run is mended (and logged) now
     if index_seeds and not assistant.documents() and SEEDS.is_dir():
         log.warning("store is empty: indexing %s", SEEDS)
         report = assistant.index([SEEDS])

@@ -136,6 +136,11 @@ class Indexer:
             self._finish(report)
         return report
 
+    def repair(self) -> list[str]:
+        """Take the write lock and `reconcile()`: what a server does when it opens a store."""
+        with write_lock(self.store.folder, self.holder, self.wait):
+            return self.reconcile()
+
     def reconcile(self) -> list[str]:
         """Make the vectors and BM25 agree with the manifest, the record of what was completely written (a
         run killed at any point leaves them ahead of it, or behind it on a removal). Call under the write lock.

@@ -156,8 +156,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
         raise BadInput(f"--jsonl {args.jsonl}: no such file")
     settings = _settings(args)
     server = _server(settings)
-    if server is not None:
-        return _ask_all(args, server.ask)
+    if server is not None:  # the answer mode is this command's; the model is the server's
+        return _ask_all(args, lambda question, history: server.ask(question, history, settings.mode))
     with Assistant.open(settings=settings) as assistant:
         return _ask_all(args, lambda question, history: assistant.ask(question, history).to_dict())
 
