@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from fakes import ScriptedServer
+from helpers import free_port
 
 from index.errors import BadInput
 from qa import Assistant, models
@@ -196,17 +196,11 @@ def test_ollama_backend_answers_and_streams(seeded: Assistant) -> None:
 # -- real models ----------------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def llama_server() -> Iterator[str]:
     """llama-cpp-python's OpenAI-compatible server on loopback, serving the bundled SmolLM2 GGUF."""
     gguf = models.path(models.find("smollm2"))
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [
             sys.executable,
@@ -369,7 +363,7 @@ def test_llama_index_users_get_a_retriever_and_a_query_engine(seeded: Assistant)
 def test_an_unreachable_model_server_is_a_clear_error_not_a_stack_trace(seeded: Assistant) -> None:
     from index.errors import QAError
 
-    port = _free_port()  # nothing listens there
+    port = free_port()  # nothing listens there
     assistant = with_llm(seeded, f"openai-compatible:http://127.0.0.1:{port}/v1#none")
     with pytest.raises(QAError, match="the model none failed"):
         assistant.ask("Who commands the Quds Force?")

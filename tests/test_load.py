@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 import statistics
 import threading
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import uvicorn
 from conftest import SEEDS
+from helpers import free_port
 
 from app import build_app
 from index.embed import Embedder
@@ -30,12 +30,6 @@ QUESTIONS = [
     "When was the Zephyrine Lighthouse finished?",
 ]
 log = logging.getLogger(__name__)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _call(
@@ -62,7 +56,7 @@ def test_eight_askers_and_a_writer_for_a_minute(tmp_path: Path, embedder: Embedd
     assistant = Assistant.open(store=tmp_path / "store", embedder=embedder)
     assistant.index([SEEDS], progress=False)
     assistant.wait_for_store = False  # as under `qa serve`
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(build_app(assistant), host="127.0.0.1", port=port, log_level="warning")
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SEEDS
 from fastapi.testclient import TestClient
+from helpers import free_port
 
 from app import build_app
 from index.lease import live_server, write_lock
@@ -24,12 +24,6 @@ from qa import Assistant
 
 NEW = "The Zephyrine Lighthouse was built by the engineer Ada Quill in 1871, on the cliffs of Varn."
 QUESTION = "Who built the Zephyrine Lighthouse?"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _env(store: Path, **extra: str) -> dict[str, str]:
@@ -63,7 +57,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     """A real `qa serve` on a free port over a store holding the seeds; yields (url, store, working dir)."""
     cwd = tmp_path_factory.mktemp("shared")
     store = cwd / "store"
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "qa", "serve"],
         cwd=cwd,
@@ -134,7 +128,7 @@ def test_a_second_server_on_the_store_is_refused_naming_the_first(server: tuple[
     second = subprocess.run(
         [sys.executable, "-m", "qa", "serve"],
         cwd=cwd,
-        env=_env(store, QA_PORT=str(_free_port())),
+        env=_env(store, QA_PORT=str(free_port())),
         capture_output=True,
         text=True,
         timeout=120,
