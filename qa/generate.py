@@ -128,7 +128,12 @@ class GenerativeAnswerer:
         verdict = Verifier(self.embedder.embed).verify(text, sources)
         claims = [c for c in verdict.claims if c.quotes]
         dropped = tuple(verdict.dropped)
-        if claims and self._agrees(claims, evidence) and self._names_the_answer(question, claims, evidence):
+        if (
+            claims
+            and self._agrees(claims, evidence)
+            and self._names_the_answer(question, claims, evidence)
+            and self._says_something_new(question, claims)
+        ):
             check = Verification(verdict.sentences, dropped, False)
             return Reply(claims, False, self.name, check, first_token, tokens, generate_ms)
         if claims:  # verified, but not what the evidence plainly answers: listed, not shown
@@ -171,6 +176,14 @@ class GenerativeAnswerer:
             return True
         written = " ".join(c.text for c in claims).lower()
         return any(word.lower() in written for word in re.findall(r"\w[\w’'-]*", answer) if len(word) > 2)
+
+    @staticmethod
+    def _says_something_new(question: str, claims: list[Claim]) -> bool:
+        """Does the answer hold a term the question does not? "Khamenei said Iran would keep giving Hamas
+        support." restates "What kind of support did Khamenei say Iran would keep giving Hamas?": verified
+        word for word, and empty."""
+        asked = set(tokenize(question))
+        return any(set(tokenize(MARKER.sub(" ", c.text))) - asked for c in claims)
 
     def _evidence_is_plain(self, evidence: Draft) -> bool:
         best = evidence.sentences[0] if evidence.sentences else None

@@ -19,8 +19,9 @@ SYSTEM = (
     "the passage it comes from in square brackets, like [1]. If the passages do not answer the question, "
     f"reply exactly: {DONT_SAY}"
 )
-# Repeated after the passages: small models follow the instruction nearest to where they start writing.
-REMINDER = f"Answer in one short sentence ending with its passage number, like [1]. If the passages do not say, write: {DONT_SAY}"
+# Repeated after the passages: small models follow the instruction nearest to where they start writing. Short,
+# as every prompt token costs a 0.5B model about 10 ms on 2 cores before its first word.
+REMINDER = f"One short sentence ending with its passage number like [1], or: {DONT_SAY}"
 
 CONDENSE = (
     "Rewrite the user's last question so that it can be understood without the conversation: replace pronouns "
@@ -39,7 +40,7 @@ def clean(text: str) -> str:
 
 def answer_messages(question: str, sources: Sequence[Source]) -> list[ChatMessage]:
     """System and user messages asking for a cited answer from the numbered `sources`."""
-    blocks = [f"Passage [{s.n}]:\n<<<\n{clean(s.text).strip()}\n>>>" for s in sources]
+    blocks = [f"[{s.n}] <<<{clean(s.text).strip()}>>>" for s in sources]
     user = "\n\n".join(blocks) + f"\n\nQuestion: {question.strip()}\n{REMINDER}"
     return [
         ChatMessage(role=MessageRole.SYSTEM, content=SYSTEM),
