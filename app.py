@@ -356,12 +356,18 @@ def build_api(assistant: Assistant, app: FastAPI | None = None) -> FastAPI:
 
 
 def render_answer(answer: Answer, assistant: Assistant) -> str:
-    """Answer text, then each citation as a collapsible quote shown in its surrounding text."""
+    """Answer text, then each citation as a collapsible quote shown in its surrounding text. A refusal is shown
+    muted, so that it does not read like an answer."""
     esc = as_text
-    # Markers are found before escaping ("[" becomes an entity), then each piece of text is escaped.
-    pieces = MARKER.split(answer.answer)  # text, n, text, n, ..., text
-    body = "".join(esc(p) if i % 2 == 0 else f"<sup><b>[{p}]</b></sup>" for i, p in enumerate(pieces))
-    parts = [body]
+    parts = []
+    if answer.refused:
+        parts.append(f"<p style='color:#6b7280'><i>{esc(answer.answer)}</i></p>")
+    else:
+        # Markers are found before escaping ("[" becomes an entity), then each piece of text is escaped.
+        pieces = MARKER.split(answer.answer)  # text, n, text, n, ..., text
+        parts.append(
+            "".join(esc(p) if i % 2 == 0 else f"<sup><b>[{p}]</b></sup>" for i, p in enumerate(pieces))
+        )
     if answer.standalone_question != answer.question:
         parts.append(f"<p><small>Searched for: <i>{esc(answer.standalone_question)}</i></small></p>")
     for c in answer.citations:
@@ -374,19 +380,44 @@ def render_answer(answer: Answer, assistant: Assistant) -> str:
     return "\n".join(parts)
 
 
+def _preview(text: str, start: int, quote: tuple[int, int] | None, width: int = 300) -> str:
+    """About `width` characters of a passage (starting at document offset `start`), as safe text, with the cited
+    span (document offsets) marked when it falls inside."""
+    def flat(part: str) -> str:
+        return as_text(re.sub(r"\s+", " ", part))
+
+    if quote is None or not start <= quote[0] < start + len(text):
+        return flat(text[:width]) + ("…" if len(text) > width else "")
+    a, b = quote[0] - start, min(quote[1] - start, len(text))
+    lead = max(0, a - width // 3)
+    tail = min(len(text), max(b, lead + width))
+    return (
+        ("…" if lead else "")
+        + flat(text[lead:a])
+        + f"<mark>{flat(text[a:b])}</mark>"
+        + flat(text[b:tail])
+        + ("…" if tail < len(text) else "")
+    )
+
+
 def render_sources(answer: Answer | None) -> str:
+    """The retrieved passages, each once, best first, numbered once, the cited sentence marked in its preview.
+    For a refusal they are the closest passages, not sources."""
     if answer is None or not answer.sources:
         return "<p><i>Sources of the last answer appear here.</i></p>"
-    cited = {(c.doc_id, c.start) for c in answer.citations}
     items = []
-    for i, p in enumerate(answer.sources[:5], 1):
-        snippet = as_text(re.sub(r"\s+", " ", p.text)[:300])
-        mark = " ✓ cited" if any(d == p.doc_id and p.start <= s < p.end for d, s in cited) else ""
-        items.append(
-            f"<li><b>{i}. {as_text(p.source)}</b> <small>score {p.score:.2f} · {p.start}–{p.end}{mark}</small>"
-            f"<br><small>{snippet}…</small></li>"
+    for p in sorted(answer.sources, key=lambda p: -p.score)[:5]:
+        cited = next(
+            (c for c in answer.citations if c.doc_id == p.doc_id and p.start <= c.start < p.end), None
         )
-    return f"<ol style='padding-left:1em'>{''.join(items)}</ol>"
+        mark = f" · ✓ cited [{cited.n}]" if cited else ""
+        preview = _preview(p.text, p.start, (cited.start, cited.end) if cited else None)
+        items.append(
+            f"<li><b>{as_text(p.source)}</b> <small>score {p.score:.2f} · {p.start}–{p.end}{mark}</small>"
+            f"<br><small>{preview}</small></li>"
+        )
+    title = "<p><i>Closest passages (none of them answers the question)</i></p>" if answer.refused else ""
+    return f"{title}<ol style='padding-left:1.2em'>{''.join(items)}</ol>"
 
 
 def build_ui(assistant: Assistant) -> gr.Blocks:
@@ -452,6 +483,8 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                 respond, [question, chatbot, turns, mode], [chatbot, turns, status, sources, question]
             )
         clear.click(lambda: ([], [], "", render_sources(None)), None, [chatbot, turns, status, sources])
+        # The chat's own trash button starts a new conversation too: no follow-up of a cleared question.
+        chatbot.clear(lambda: ([], "", render_sources(None)), None, [turns, status, sources])
     return ui
 
 
@@ -490,7 +523,9 @@ def build_app(assistant: Assistant, local_key: str | None = None) -> FastAPI:
 def open_assistant(settings: Settings, index_seeds: bool = True) -> Assistant:
     """Open the store; on first start (an empty store) index the bundled seed articles."""
     assistant = Assistant.open(settings=settings)
-    assistant.indexer(progress=False).repair()  # a crash or kill since the last run is mended (and logged) now
+    assistant.indexer(
+        progress=False
+    ).repair()  # a crash or kill since the last run is mended (and logged) now
     if index_seeds and not assistant.documents() and SEEDS.is_dir():
         log.warning("store is empty: indexing %s", SEEDS)
         report = assistant.index([SEEDS])

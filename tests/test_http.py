@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -139,3 +140,26 @@ def test_the_chat_page_is_served_and_citations_render_in_context(
     answer = seeded.ask("Who commands Iran's Quds Force?")
     shown = render_answer(answer, seeded)
     assert "<details>" in shown and "<mark>" in shown and as_text(answer.citations[0].source) in shown
+
+
+def test_sources_are_numbered_once_best_first_with_the_cited_sentence_marked(seeded: Assistant) -> None:
+    from app import render_sources
+
+    answer = seeded.ask("Who commands Iran's Quds Force?")
+    shown = render_sources(answer)
+    assert "<ol" in shown and "1. " not in shown  # the list numbers them; nothing numbers them again
+    scores = [float(x) for x in re.findall(r"score (\d\.\d\d)", shown)]
+    assert scores == sorted(scores, reverse=True) and len(scores) == min(5, len(answer.sources))
+    cited = answer.citations[0]
+    assert f"<mark>{as_text(' '.join(cited.quote.split()))}</mark>" in shown
+    assert "Closest passages" not in shown
+
+
+def test_a_refusal_looks_different_and_offers_closest_passages(seeded: Assistant) -> None:
+    from app import render_sources
+
+    answer = seeded.ask("What is the capital of France?")
+    assert answer.refused
+    assert "color:#6b7280" in render_answer(answer, seeded)
+    shown = render_sources(answer)
+    assert "Closest passages" in shown and "cited" not in shown
