@@ -107,6 +107,8 @@ class VectorCollection:
         for id_, meta, dist in zip(
             result["ids"][0], result["metadatas"][0], result["distances"][0], strict=True
         ):
+            if not meta:  # a vector being deleted by a concurrent writer comes back without its metadata
+                continue
             hits.append(
                 Hit(id_, str(meta["doc_id"]), int(meta["start"]), int(meta["end"]), 1.0 - float(dist))
             )
@@ -116,9 +118,10 @@ class VectorCollection:
         if not ids:
             return {}
         got = self._collection.get(ids=list(ids), include=["embeddings"])
-        return {
+        return {  # (ids deleted meanwhile by a concurrent writer are left out)
             id_: np.asarray(vec, dtype=np.float32)
             for id_, vec in zip(got["ids"], got["embeddings"], strict=True)
+            if vec is not None
         }
 
 
