@@ -5,7 +5,6 @@ Run `python app.py` (or `qa serve`, or `make run`): http://127.0.0.1:7860 serves
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 import re
@@ -32,8 +31,9 @@ from index.settings import MODES, Settings
 from index.store import folder_of
 from qa import Answer, Assistant
 from qa.cite import MARKER
+from qa.logs import configure_logging
 from qa.types import Delta
-from qa.web import Guard, Policy, as_text, check_bind, safe_file_name
+from qa.web import Guard, Policy, as_text, bearer_matches, check_bind, safe_file_name
 
 log = logging.getLogger("app")
 
@@ -271,9 +271,7 @@ def build_api(assistant: Assistant, app: FastAPI | None = None) -> FastAPI:
     def api_index(request: IndexRequest, http: Request) -> dict[str, Any] | JSONResponse:
         """Index local paths on behalf of `qa index` run on this machine (it sends the key that only the
         store's owner can read, index/lease.py); the answers use them as soon as this returns."""
-        key = getattr(app.state, "local_key", None)
-        given = http.headers.get("authorization", "").partition(" ")[2].strip()
-        if not key or not hmac.compare_digest(given.encode(), key.encode()):
+        if not bearer_matches(http.headers.get("authorization", ""), getattr(app.state, "local_key", None)):
             return _error(403, "indexing server-side paths is for `qa index` on the store's own machine")
         return assistant.index(request.paths, sync=request.sync, progress=False).to_dict()
 
@@ -383,6 +381,7 @@ def render_answer(answer: Answer, assistant: Assistant) -> str:
 def _preview(text: str, start: int, quote: tuple[int, int] | None, width: int = 300) -> str:
     """About `width` characters of a passage (starting at document offset `start`), as safe text, with the cited
     span (document offsets) marked when it falls inside."""
+
     def flat(part: str) -> str:
         return as_text(re.sub(r"\s+", " ", part))
 
@@ -456,9 +455,8 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
             answer = None
             try:
                 for event in assistant.stream(message, pairs, chosen):
-                    if isinstance(
-                        event, Delta
-                    ):  # the model's draft as it arrives; the verified answer replaces it
+                    # The model's draft as it arrives; the verified answer replaces it.
+                    if isinstance(event, Delta):
                         draft += event.text
                         partial = {"role": "assistant", "content": as_text(draft)}
                         yield [*messages, asked, partial], pairs, "Writing…", gr.update(), ""
@@ -523,9 +521,8 @@ def build_app(assistant: Assistant, local_key: str | None = None) -> FastAPI:
 def open_assistant(settings: Settings, index_seeds: bool = True) -> Assistant:
     """Open the store; on first start (an empty store) index the bundled seed articles."""
     assistant = Assistant.open(settings=settings)
-    assistant.indexer(
-        progress=False
-    ).repair()  # a crash or kill since the last run is mended (and logged) now
+    # A crash or kill since the last run is mended (and logged) now.
+    assistant.indexer(progress=False).repair()
     if index_seeds and not assistant.documents() and SEEDS.is_dir():
         log.warning("store is empty: indexing %s", SEEDS)
         report = assistant.index([SEEDS])
@@ -560,8 +557,6 @@ def serve(settings: Settings) -> None:
 
 
 def main() -> None:
-    from qa.cli import configure_logging
-
     configure_logging(verbose=False)
     try:
         serve(Settings.load())

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from index.errors import BadInput, QAError
 from index.settings import MODES, Settings
+from qa.logs import configure_logging
 
 if TYPE_CHECKING:
     from qa.remote import RemoteStore
@@ -239,16 +240,6 @@ COMMANDS = {
     "eval": cmd_eval,
     "serve": cmd_serve,
 }
-
-
-def configure_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for noisy in ("chromadb", "httpx", "sentence_transformers", "bm25s", "urllib3"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

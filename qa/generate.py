@@ -203,9 +203,8 @@ class GenerativeAnswerer:
                     yield delta
                     if _enough(text, self.config.max_sentences):
                         break
-            except (
-                Exception
-            ) as exc:  # any backend failure (refused connection, timeout, HTTP error) is the user's to see
+            # Any backend failure (refused connection, timeout, HTTP error) is the user's to see.
+            except Exception as exc:
                 log.debug("model call failed", exc_info=True)
                 raise QAError(f"the model {self.name} failed: {type(exc).__name__}: {exc}") from None
 

@@ -83,16 +83,24 @@ class Policy:
             names.add(host_name(host))
         return cls(frozenset(names), token or None, int(max_upload_mb * 1024 * 1024), local_key)
 
-    def authorized(self, credential: str) -> bool:
-        """Is this bearer credential the token (or the local key)?"""
-        return any(
-            secret and hmac.compare_digest(credential.encode(), secret.encode())
-            for secret in (self.token, self.local_key)
-        )
+    def authorized(self, authorization: str) -> bool:
+        """Does this `Authorization` header carry the token (or the local key)?"""
+        return any(bearer_matches(authorization, secret) for secret in (self.token, self.local_key))
 
     def host_allowed(self, host: str) -> bool:
         name = host_name(host)
         return is_loopback(name) or name in self.allowed_hosts
+
+
+def bearer_matches(authorization: str, secret: str | None) -> bool:
+    """Is `authorization` (an `Authorization` header's value) `Bearer <secret>`? Compared in constant time;
+    never true for an empty secret."""
+    scheme, _, credential = authorization.partition(" ")
+    return (
+        bool(secret)
+        and scheme.lower() == "bearer"
+        and hmac.compare_digest(credential.strip().encode(), str(secret).encode())
+    )
 
 
 def check_bind(host: str, token: str | None) -> None:
@@ -143,9 +151,7 @@ class Guard:
             origin = headers.get("origin") or headers.get("sec-fetch-site", "")
             return 403, f"cross-origin {method} refused (origin {origin!r})", {}
         if self.policy.token and path.startswith(PROTECTED_PREFIXES):
-            given = headers.get("authorization", "")
-            scheme, _, credential = given.partition(" ")
-            if scheme.lower() != "bearer" or not self.policy.authorized(credential.strip()):
+            if not self.policy.authorized(headers.get("authorization", "")):
                 return (
                     401,
                     "missing or wrong bearer token (Authorization: Bearer $QA_API_TOKEN)",
