@@ -245,12 +245,11 @@ def build_api(assistant: Assistant, app: FastAPI | None = None) -> FastAPI:
     def healthz() -> dict[str, Any] | JSONResponse:
         settings = assistant.settings
         documents, chunks = assistant.store.manifest.counts()
-        stamp = assistant.store.folder / "bm25" / "ids.json"  # rewritten by every change
         health: dict[str, Any] = {
             "status": "ok",
             "documents": documents,
             "chunks": chunks,
-            "last_change": stamp.stat().st_mtime if stamp.exists() else None,
+            "last_change": assistant.store.lexical_saved_at(),
             "readable": True,
             "mode": settings.mode,
             "llm": settings.llm,

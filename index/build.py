@@ -63,6 +63,30 @@ class IndexReport:
         )
 
 
+class _Stored:
+    """What the store holds, by document and by content hash, kept current as a run writes (a duplicate is
+    found by one lookup, not by a scan of every document)."""
+
+    def __init__(self, hashes: dict[str, str]) -> None:
+        self.hash_of = dict(hashes)  # doc_id -> content hash
+        self._holder = {h: doc_id for doc_id, h in hashes.items()}  # content hash -> a doc_id holding it
+
+    def twin(self, doc: Document) -> str | None:
+        """Another document that holds the same content, if any."""
+        holder = self._holder.get(doc.content_hash)
+        return holder if holder != doc.doc_id else None
+
+    def put(self, doc_id: str, content_hash: str) -> None:
+        self.pop(doc_id)
+        self.hash_of[doc_id] = content_hash
+        self._holder[content_hash] = doc_id
+
+    def pop(self, doc_id: str) -> None:
+        old = self.hash_of.pop(doc_id, None)
+        if old is not None and self._holder.get(old) == doc_id:
+            del self._holder[old]
+
+
 class Indexer:
     """Writes documents into a Store: chunks, sentences, their vectors, the manifest and BM25.
 
@@ -101,7 +125,7 @@ class Indexer:
                     if info.path and not Path(info.path).exists():
                         self._remove(info.doc_id)
                         report.removed.append(info.source)
-            stored = self.store.manifest.hashes()
+            stored = _Stored(self.store.manifest.hashes())
             for path in tqdm(files, desc="indexing", unit="file", disable=not self.progress or not files):
                 try:
                     doc = load_file(path)
@@ -118,7 +142,7 @@ class Indexer:
         report = IndexReport()
         with write_lock(self.store.folder, self.holder, self.wait):
             self.reconcile()
-            stored = self.store.manifest.hashes()
+            stored = _Stored(self.store.manifest.hashes())
             for doc in tqdm(list(docs), desc="indexing", unit="doc", disable=not self.progress):
                 self._put(doc, stored, report)
             self._finish(report)
@@ -156,17 +180,17 @@ class Indexer:
         """
         manifest = self.store.manifest
         notes = []
-        for name, table in (("chunks", "chunks"), ("sentences", "sentences")):
-            collection = getattr(self.store, name)
+        for table in ("chunks", "sentences"):  # a manifest table and the vector collection of the same name
+            collection = getattr(self.store, table)
             stored, expected = collection.all_ids(), manifest.ids(table)
             orphans = sorted(stored - expected)
             if orphans:
                 collection.delete(orphans)
-                notes.append(f"removed {len(orphans)} {name} vectors that no indexed document owns")
+                notes.append(f"removed {len(orphans)} {table} vectors that no indexed document owns")
             missing = sorted(expected - stored)
             for doc_id in sorted(manifest.owners(table, missing)):
                 self._remove(doc_id)
-                notes.append(f"document {doc_id} had {name} vectors missing: it will be indexed again")
+                notes.append(f"document {doc_id} had {table} vectors missing: it will be indexed again")
         try:
             lexical_ids = set(self.store.lexical.ids)
         except Exception:  # a BM25 folder a crash left half-written: rebuilt below
@@ -178,17 +202,17 @@ class Indexer:
             log.warning("store repair: %s", note)
         return notes
 
-    def _put(self, doc: Document, stored: dict[str, str], report: IndexReport) -> None:
+    def _put(self, doc: Document, stored: _Stored, report: IndexReport) -> None:
         """Write one document, unless it is unchanged or another document already holds the same content.
 
         Args:
-            stored: doc_id -> content hash of what the store holds; updated as documents are written.
+            stored: what the store holds; updated as documents are written.
         """
-        old_hash = stored.get(doc.doc_id)
+        old_hash = stored.hash_of.get(doc.doc_id)
         if old_hash == doc.content_hash:
             report.unchanged.append(doc.source)
             return
-        twin = next((i for i, h in stored.items() if h == doc.content_hash and i != doc.doc_id), None)
+        twin = stored.twin(doc)
         if twin is not None:
             original = self.store.manifest.document(twin)
             report.duplicates.append({"path": doc.source, "same_as": original.source if original else twin})
@@ -216,7 +240,7 @@ class Indexer:
             store_write()
         self.store.manifest.put(doc, chunks, sents)
         store_write()
-        stored[doc.doc_id] = doc.content_hash
+        stored.put(doc.doc_id, doc.content_hash)
         (report.updated if old_hash else report.added).append(doc.source)
         log.info("indexed %s: %d chunks, %d sentences", doc.source, len(chunks), len(sents))
 
@@ -228,7 +252,7 @@ class Indexer:
         store_write()
 
     def _finish(self, report: IndexReport) -> None:
-        if report.changed or not (self.store.folder / "bm25" / "ids.json").exists():
+        if report.changed or self.store.lexical_saved_at() is None:
             self.store.rebuild_lexical()
             store_write()
         report.documents, report.chunks = self.store.manifest.counts()

@@ -203,20 +203,25 @@ class Embedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         path = self._path or model_path()
-        for rebuild in (False, True) if self.backend == "onnx" else ():
+        if self.backend == "onnx":
             try:
-                graph = onnx_graph(path, rebuild)
-                log.info("loading embedder (onnx) from %s", graph)
-                return OnnxEncoder(path, self.batch_size or 8, graph)
+                return self._onnx(path)
             except Exception as exc:  # any failure here leaves the torch path, which gives the same vectors
-                reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-                log.warning(
-                    "ONNX embedder unavailable (%s); %s",
-                    reason,
-                    "using torch" if rebuild else "rebuilding it",
-                )
+                log.warning("ONNX embedder unavailable (%s); using torch", _reason(exc))
         self.backend = "torch"
         return TorchEncoder(path, self.batch_size or 32)
+
+    def _onnx(self, path: str) -> OnnxEncoder:
+        """The ONNX encoder; a cached graph that cannot be loaded (truncated, corrupt) is exported again, once."""
+        graph = onnx_graph(path)
+        try:
+            encoder = OnnxEncoder(path, self.batch_size or 8, graph)
+        except Exception as exc:
+            log.warning("cached ONNX graph %s unreadable (%s); rebuilding it", graph, _reason(exc))
+            graph = onnx_graph(path, rebuild=True)
+            encoder = OnnxEncoder(path, self.batch_size or 8, graph)
+        log.info("loaded embedder (onnx) from %s", graph)
+        return encoder
 
     @cached_property
     def _counter(self) -> Any:
@@ -263,6 +268,11 @@ class Embedder:
         if not texts:
             return []
         return [len(e.ids) for e in self._counter.encode_batch(list(texts), add_special_tokens=False)]
+
+
+def _reason(exc: Exception) -> str:
+    """An exception's first line, short (some carry whole tensors in their message)."""
+    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
 
 
 @lru_cache(maxsize=2048)

@@ -155,6 +155,11 @@ class Store:
     def lexical(self) -> LexicalIndex:
         return LexicalIndex.load(self.folder / "bm25")
 
+    def lexical_saved_at(self) -> float | None:
+        """When BM25 was last written (every change of the collection rewrites it); None if it never was."""
+        stamp = self.folder / "bm25" / "ids.json"
+        return stamp.stat().st_mtime if stamp.exists() else None
+
     def rebuild_lexical(self) -> None:
         """Re-index BM25 over every stored chunk (after documents were added, changed or removed)."""
         index = LexicalIndex.build(self.manifest.iter_chunk_texts())
