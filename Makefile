@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: install run test bench tune lint clean
+.PHONY: install run test chromium bench tune lint clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: set PYTHON=/path/to/python3.11"; exit 1; }
@@ -23,16 +23,23 @@ $(STAMP): $(BIN)/python pyproject.toml qa/models.py
 	$(BIN)/python -m index.embed export
 	touch $@
 
+# The browser tests drive Debian's Chromium (Playwright's own browser download is not used: no internet).
 $(TEST_STAMP): $(STAMP)
 	$(BIN)/pip install --quiet -e ".[llm,test]"
 	touch $@
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing chromium for the browser tests (apt-get)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/python app.py
 
-test: $(TEST_STAMP)
+test: $(TEST_STAMP) chromium
 	$(BIN)/python -m pytest
 
 # The Quality tables of the README: the whole SQuAD dev half and the seed sets, each with the baselines; then
@@ -61,4 +68,4 @@ lint: $(TEST_STAMP)
 	$(BIN)/mypy qa index app.py
 
 clean:
-	rm -rf $(VENV) .qa-store eval-out .pytest_cache
+	rm -rf $(VENV) .qa-store eval-out .pytest_cache tests/artifacts

@@ -1,487 +1,494 @@
-"""The chat UI (Gradio) and the HTTP API (FastAPI routes on the same server): thin layers over `qa.Assistant`.
+"""The chat UI (Gradio) on the same server as the HTTP API (qa/api.py): thin layers over `qa.Assistant`.
 
 Run `python app.py` (or `qa serve`, or `make run`): http://127.0.0.1:7860 serves the chat, `/api/...` the API.
+
+The chat: answers whose `[n]` markers open the cited passage in a side panel (a drawer on a phone), a sources
+panel, per-session settings, a document filter, export and feedback. The Documents tab lists, uploads,
+re-indexes and deletes documents. Settings chosen in the UI belong to the browser session, never to the server.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import re
-import shutil
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
-from fastapi import FastAPI, File, Query, Request, UploadFile
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, Field
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from fastapi import FastAPI
 
-from index.build import IndexReport
-from index.errors import BadInput, LoadError, NotFound, QAError
-from index.lease import ServerLease, StoreBusy
-from index.load import READERS, load_file
+from index.errors import QAError
+from index.lease import ServerLease
+from index.load import READERS
+from index.manifest import title_of
 from index.settings import MODES, Settings
 from index.store import folder_of
 from qa import Answer, Assistant
-from qa.cite import MARKER
+from qa.api import build_api, save_and_index
+from qa.conversation import export_json, export_markdown, record_feedback, turn_record
+from qa.examples import example_questions
 from qa.logs import configure_logging
+from qa.render import (
+    CITE_HREF,
+    answer_html,
+    citation_html,
+    document_html,
+    document_label,
+    document_rows,
+    sources_html,
+)
 from qa.types import Delta
-from qa.web import Guard, Policy, as_text, bearer_matches, check_bind, safe_file_name
+from qa.web import Guard, Policy, as_text, check_bind
 
 log = logging.getLogger("app")
 
 SEEDS = Path(__file__).resolve().parent / "seeds"
 
-
-# -- HTTP API -------------------------------------------------------------------------------------------------
-
-
-class AskRequest(BaseModel):
-    question: str
-    history: list[tuple[str, str]] = Field(default_factory=list)
-    mode: str | None = None
-    stream: bool = False
-
-
-class IndexRequest(BaseModel):
-    paths: list[str]
-    sync: bool = False
-
-
-class ChatMessage(BaseModel):
-    role: str
-    content: str
-
-
-class ChatCompletionRequest(BaseModel):
-    model: str | None = None
-    messages: list[ChatMessage]
-    stream: bool = False
-
-
-def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"error": message})
-
-
-def _error_handler(status: int) -> Any:
-    async def handle(_: Request, exc: Exception) -> JSONResponse:
-        return _error(status, str(exc))
-
-    return handle
-
-
-def _validation_message(exc: RequestValidationError) -> str:
-    parts = []
-    for err in exc.errors():
-        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "request"
-        parts.append(f"{where}: {err.get('msg', 'invalid')}")
-    return "; ".join(parts)
-
-
-def _history_from_messages(messages: list[ChatMessage]) -> tuple[str, list[tuple[str, str]]]:
-    """The last user message and the (question, answer) pairs before it."""
-    turns = [m for m in messages if m.role in ("user", "assistant")]
-    if not turns or turns[-1].role != "user":
-        raise BadInput("messages: the last message must have role 'user'")
-    history = []
-    pending: str | None = None
-    for message in turns[:-1]:
-        if message.role == "user":
-            pending = message.content
-        elif pending is not None:
-            history.append((pending, message.content))
-            pending = None
-    return turns[-1].content, history
-
-
-def final_answer(events: Iterator[Delta | Answer]) -> Answer:
-    """The Answer that ends a stream of events."""
-    answer = None
-    for event in events:
-        if isinstance(event, Answer):
-            answer = event
-    if answer is None:
-        raise QAError("the answer stream ended without an answer")
-    return answer
-
-
-def _sse(event: str, data: object) -> str:
-    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
-
-
-def server_sent_events(events: Iterator[Delta | Answer]) -> Iterator[str]:
-    """`delta` events as text arrives, exactly one `answer` event (the verified Answer), then `done`.
-
-    A failure after the stream has begun cannot change the HTTP status: it becomes an `error` event.
-    """
-    try:
-        for event in events:
-            if isinstance(event, Delta):
-                yield _sse("delta", {"text": event.text})
-            else:
-                yield _sse("answer", event.to_dict())
-    except QAError as exc:
-        yield _sse("error", {"error": str(exc)})
-    yield _sse("done", {})
-
-
-def openai_chunks(events: Iterator[Delta | Answer], model: str | None) -> Iterator[str]:
-    """OpenAI `chat.completion.chunk`s of the streamed text; the last one before `[DONE]` carries `citations`.
-
-    The streamed text is the model's draft; the final chunk also carries the verified `answer` object, whose
-    text replaces the draft (clients that only concatenate deltas see the draft).
-    """
-    base = {
-        "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
-        "object": "chat.completion.chunk",
-        "created": int(time.time()),
-    }
-
-    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
-        choice = {"index": 0, "delta": delta, "finish_reason": finish}
-        return "data: " + json.dumps({**base, "model": model or "qa", "choices": [choice], **extra}) + "\n\n"
-
-    yield chunk({"role": "assistant", "content": ""})
-    try:
-        for event in events:
-            if isinstance(event, Delta):
-                yield chunk({"content": event.text})
-            else:
-                data = event.to_dict()
-                yield chunk({}, "stop", citations=data["citations"], answer=data)
-    except QAError as exc:
-        yield "data: " + json.dumps({"error": {"message": str(exc)}}) + "\n\n"
-    yield "data: [DONE]\n\n"
-
-
-MAX_FILES_PER_UPLOAD = 20
-
-
-def save_and_index(assistant: Assistant, uploads: list[UploadFile]) -> IndexReport:
-    """Store uploaded files under the store's `uploads/` folder and index them, all or nothing per request.
-
-    Each file is checked (plain name, known type, readable content) in a temporary file before it replaces a
-    stored one; temporary files are removed whatever happens, and a rejected upload leaves nothing behind.
-
-    Raises:
-        BadInput: a hostile or unsupported name, or content that cannot be read (naming the file).
-    """
-    folder = Path(assistant.settings.store) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    names = [safe_file_name(u.filename) for u in uploads]
-    for name in names:
-        if Path(name).suffix.lower() not in READERS:
-            raise BadInput(f"file {name!r}: unsupported type (supported: {', '.join(READERS)})")
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for upload, name in zip(uploads, names, strict=True):
-            with tempfile.NamedTemporaryFile(
-                dir=folder, prefix=".upload-", suffix=f"-{name}", delete=False
-            ) as tmp:
-                staged.append((Path(tmp.name), folder / name))
-                shutil.copyfileobj(upload.file, tmp)
-            try:
-                load_file(Path(tmp.name))  # readable, of the type it claims, not empty
-            except LoadError as exc:
-                raise BadInput(f"file {name!r}: {exc.reason}") from None
-        backups: list[tuple[Path, Path | None]] = []  # (target, the file it replaced, kept aside)
-        try:
-            for tmp_path, target in staged:
-                aside = target.with_name(f".replaced-{uuid.uuid4().hex[:8]}-{target.name}")
-                backups.append((target, aside if target.exists() else None))
-                if target.exists():
-                    target.replace(aside)
-                tmp_path.replace(target)
-            report = assistant.index([target for _, target in staged], progress=False)
-        except BaseException:  # nothing indexed (busy store, failure): the folder goes back as it was
-            for placed, kept in backups:
-                placed.unlink(missing_ok=True)
-                if kept is not None:
-                    kept.replace(placed)
-            raise
-        for _, kept in backups:
-            if kept is not None:
-                kept.unlink(missing_ok=True)
-    finally:
-        for tmp_path, _ in staged:
-            tmp_path.unlink(missing_ok=True)
-    if report.failed:
-        raise BadInput(f"file {Path(report.failed[0]['path']).name!r}: {report.failed[0]['error']}")
-    return report
-
-
-def build_api(assistant: Assistant, app: FastAPI | None = None) -> FastAPI:
-    """The HTTP routes of CONTRACT.md, every error as JSON `{"error": ...}`."""
-    app = app or FastAPI(title="Document Q&A", description="Answers with citations of exact passages.")
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return _error(422, _validation_message(exc))
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse(
-            status_code=exc.status_code, content={"error": str(exc.detail)}, headers=exc.headers
-        )
-
-    # Starlette picks the handler of the closest class in the exception's MRO: NotFound before QAError.
-    for exc_type, status in ((BadInput, 422), (NotFound, 404), (QAError, 503)):
-        app.add_exception_handler(exc_type, _error_handler(status))
-
-    @app.exception_handler(StoreBusy)
-    async def _busy(_: Request, exc: StoreBusy) -> JSONResponse:
-        return JSONResponse(
-            status_code=503, content={"error": str(exc)}, headers={"Retry-After": str(exc.retry_after)}
-        )
-
-    @app.get("/healthz", response_model=None)
-    def healthz() -> dict[str, Any] | JSONResponse:
-        settings = assistant.settings
-        documents, chunks = assistant.store.manifest.counts()
-        health: dict[str, Any] = {
-            "status": "ok",
-            "documents": documents,
-            "chunks": chunks,
-            "last_change": assistant.store.lexical_saved_at(),
-            "readable": True,
-            "mode": settings.mode,
-            "llm": settings.llm,
-        }
-        try:
-            vectors = assistant.store.chunks.count()
-        except Exception as exc:  # the vector store itself failed: say so, with 503 for load balancers
-            return JSONResponse(
-                status_code=503, content={**health, "status": "error", "readable": False, "error": str(exc)}
-            )
-        if vectors != chunks:
-            health.update(
-                status="degraded", error=f"{vectors} chunk vectors for {chunks} chunks in the manifest"
-            )
-        return health
-
-    @app.post("/api/index", response_model=None)
-    def api_index(request: IndexRequest, http: Request) -> dict[str, Any] | JSONResponse:
-        """Index local paths on behalf of `qa index` run on this machine (it sends the key that only the
-        store's owner can read, index/lease.py); the answers use them as soon as this returns."""
-        if not bearer_matches(http.headers.get("authorization", ""), getattr(app.state, "local_key", None)):
-            return _error(403, "indexing server-side paths is for `qa index` on the store's own machine")
-        return assistant.index(request.paths, sync=request.sync, progress=False).to_dict()
-
-    @app.post("/api/ask", response_model=None)
-    def api_ask(request: AskRequest) -> dict[str, Any] | StreamingResponse:
-        events = assistant.stream(request.question, request.history, request.mode)  # bad input raises here
-        if request.stream:
-            return StreamingResponse(server_sent_events(events), media_type="text/event-stream")
-        return final_answer(events).to_dict()
-
-    @app.get("/api/documents")
-    def api_documents() -> dict[str, Any]:
-        return {"documents": [d.to_dict() for d in assistant.documents()]}
-
-    @app.get("/api/documents/{doc_id}")
-    def api_document(doc_id: str) -> dict[str, Any]:
-        doc = assistant.document(doc_id)
-        return {
-            "doc_id": doc.doc_id,
-            "source": doc.source,
-            "content_hash": doc.content_hash,
-            "text": doc.text,
-        }
-
-    @app.post("/api/documents", status_code=201)
-    def api_upload(
-        file: list[UploadFile] | None = File(None), files: list[UploadFile] | None = File(None)
-    ) -> dict[str, Any]:
-        uploads = [*(file or []), *(files or [])]
-        if not uploads:
-            raise BadInput("no file in the request: send multipart form field 'file' (or 'files')")
-        if len(uploads) > MAX_FILES_PER_UPLOAD:
-            raise BadInput(f"{len(uploads)} files in one request: at most {MAX_FILES_PER_UPLOAD}")
-        return save_and_index(assistant, uploads).to_dict()
-
-    @app.delete("/api/documents/{doc_id}")
-    def api_delete(doc_id: str) -> dict[str, Any]:
-        return assistant.remove(doc_id).to_dict()
-
-    @app.get("/api/citations")
-    def api_citations(
-        doc_id: str = Query(...), start: int = Query(...), end: int = Query(...), context: int = Query(200)
-    ) -> dict[str, Any]:
-        return assistant.cite(doc_id, start, end, context).to_dict()
-
-    @app.post("/v1/chat/completions", response_model=None)
-    def chat_completions(request: ChatCompletionRequest) -> dict[str, Any] | StreamingResponse:
-        question, history = _history_from_messages(request.messages)
-        events = assistant.stream(question, history)
-        if request.stream:
-            return StreamingResponse(openai_chunks(events, request.model), media_type="text/event-stream")
-        answer = final_answer(events)
-        data = answer.to_dict()
-        tokens = answer.completion_tokens or 0
-        return {
-            "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
-            "object": "chat.completion",
-            "created": int(time.time()),
-            "model": request.model or answer.model,
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {
-                        "role": "assistant",
-                        "content": answer.answer,
-                        "citations": data["citations"],
-                    },
-                    "finish_reason": "stop",
-                }
-            ],
-            "citations": data["citations"],
-            "answer": data,
-            "usage": {"prompt_tokens": 0, "completion_tokens": tokens, "total_tokens": tokens},
-        }
-
-    return app
-
-
 # -- Chat UI --------------------------------------------------------------------------------------------------
 
+DOC_HEADERS = ["Title", "File", "Size", "Chunks", "Indexed"]
+LEDE = (
+    "Ask about your documents: every answer quotes the exact sentences it rests on. Click a [n] to read one."
+)
 
-def render_answer(answer: Answer, assistant: Assistant) -> str:
-    """Answer text, then each citation as a collapsible quote shown in its surrounding text. A refusal is shown
-    muted, so that it does not read like an answer."""
-    esc = as_text
-    parts = []
-    if answer.refused:
-        parts.append(f"<p style='color:#6b7280'><i>{esc(answer.answer)}</i></p>")
-    else:
-        # Markers are found before escaping ("[" becomes an entity), then each piece of text is escaped.
-        pieces = MARKER.split(answer.answer)  # text, n, text, n, ..., text
-        parts.append(
-            "".join(esc(p) if i % 2 == 0 else f"<sup><b>[{p}]</b></sup>" for i, p in enumerate(pieces))
+CSS = """
+.gradio-container { max-width: 1280px !important; margin: auto; }
+#qa-header h1 { font-size: 1.35rem; margin: 0; }
+#qa-header .qa-count { color: var(--body-text-color-subdued); margin-left: .6em; }
+#qa-header p { margin: .2em 0 0; color: var(--body-text-color-subdued); }
+#qa-chat { height: min(560px, calc(100dvh - 290px)) !important; min-height: 240px; }
+.qa-refusal { color: #6b7280; border-left: 3px solid #d1d5db; padding-left: .6em; }
+.qa-standalone { color: var(--body-text-color-subdued); margin-top: .4em; }
+a.qa-cite { text-decoration: none; font-weight: 600; font-size: .8em; vertical-align: super; padding: 0 .1em;
+            cursor: pointer; }
+.qa-passage { white-space: pre-wrap; line-height: 1.55; overflow-wrap: anywhere; }
+.qa-fulltext { max-height: 62vh; overflow-y: auto; border: 1px solid var(--border-color-primary);
+               border-radius: 6px; padding: .6em; }
+.qa-citation h3, .qa-document h3 { font-size: 1.05rem; margin: .2em 0; }
+mark { background: #fde68a; color: inherit; padding: 0 .1em; }
+.qa-muted { color: var(--body-text-color-subdued); }
+ol.qa-sources { padding-left: 1.2em; }
+.qa-outcome li { margin: .15em 0; }
+@media (max-width: 640px) {
+  .app.main { padding: 8px !important; }
+  #qa-header { padding-right: 34px; }
+  #qa-header h1 { font-size: 1.15rem; }
+  #qa-header p { display: none; }
+  #qa-chat { height: calc(100dvh - 250px) !important; }
+}
+"""
+
+# A click on a citation link asks the server for its panel: the link's address goes into a hidden textbox,
+# then a hidden button sends it (Gradio's own event path, so the UI's login and queue apply).
+HEAD = """
+<script>
+document.addEventListener("click", (event) => {
+  const link = event.target.closest && event.target.closest("a.qa-cite");
+  if (!link) return;
+  event.preventDefault();
+  event.stopPropagation();
+  const box = document.querySelector("#qa-cite-key textarea, #qa-cite-key input");
+  const go = document.querySelector("#qa-cite-go");
+  if (!box || !go) return;
+  box.value = link.getAttribute("href");
+  box.dispatchEvent(new Event("input", { bubbles: true }));
+  go.click();
+}, true);
+</script>
+"""
+
+# After an answer, scroll the chat so that the answer's first line is in view (not its end).
+SHOW_ANSWER_START = """
+() => {
+  const chat = document.querySelector("#qa-chat");
+  const bots = chat ? chat.querySelectorAll("[data-testid='bot']") : [];
+  const last = bots[bots.length - 1];
+  if (!last) return;
+  let box = last.parentElement;
+  while (box && box !== chat && !(box.scrollHeight > box.clientHeight + 1
+         && getComputedStyle(box).overflowY !== "visible")) box = box.parentElement;
+  if (box) box.scrollTop += last.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+}
+"""
+
+SCROLL_TO_SPAN = "() => document.getElementById('qa-span')?.scrollIntoView({block: 'center'})"
+
+
+def llm_choices(settings: Settings) -> list[str]:
+    """Models a browser session may pick: the configured one and the bundled models installed here (never an
+    arbitrary spec: a URL or path from a browser would let any visitor send the documents elsewhere)."""
+    from qa.models import MODELS
+
+    return list(dict.fromkeys([settings.llm, *(f"local:{m.aliases[0]}" for m in MODELS if m.installed())]))
+
+
+class ChatUI:
+    """The handlers behind the UI's events; state lives in the browser session (gr.State), not here.
+
+    Per session: `record` holds (Answer, export record) per answered turn, in order (a citation link's turn
+    indexes it); `pairs` holds the (question, answer) turns that follow-ups are rewritten with.
+    """
+
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+
+    # -- the collection --------------------------------------------------------------------------------------
+
+    def header(self) -> str:
+        documents, chunks = self.assistant.store.manifest.counts()
+        return (
+            f"<div><h1 style='display:inline'>Ask your documents</h1><span class='qa-count' id='qa-count'>"
+            f"{documents} document{'s' * (documents != 1)} · {chunks:,} chunks</span><p>{LEDE}</p></div>"
         )
-    if answer.standalone_question != answer.question:
-        parts.append(f"<p><small>Searched for: <i>{esc(answer.standalone_question)}</i></small></p>")
-    for c in answer.citations:
-        around = assistant.cite(c.doc_id, c.start, c.end, context=300)
-        parts.append(
-            f"<details><summary>[{c.n}] {esc(c.source)} · characters {c.start}–{c.end}</summary>"
-            f"<blockquote>…{esc(around.before)}<mark>{esc(around.quote)}</mark>{esc(around.after)}…</blockquote>"
-            "</details>"
+
+    def examples(self) -> list[str]:
+        docs = self.assistant.documents()[:20]
+        return example_questions((d.title, self.assistant.document(d.doc_id).text[:4000]) for d in docs)
+
+    def catalogue(self) -> tuple[Any, ...]:
+        """Header, documents table, and both document pickers, as they stand now."""
+        docs = self.assistant.documents()
+        choices = [(document_label(d), d.doc_id) for d in docs]
+        return (
+            self.header(),
+            gr.Dataframe(value=document_rows(docs), headers=DOC_HEADERS),
+            gr.Dropdown(choices=choices),
+            gr.Dropdown(choices=choices, value=[]),
         )
-    return "\n".join(parts)
 
+    def on_load(self) -> tuple[Any, ...]:
+        examples: list[Any] = [{"text": q} for q in self.examples()]
+        return (*self.catalogue(), gr.Chatbot(examples=examples or None))
 
-def _preview(text: str, start: int, quote: tuple[int, int] | None, width: int = 300) -> str:
-    """About `width` characters of a passage (starting at document offset `start`), as safe text, with the cited
-    span (document offsets) marked when it falls inside."""
+    # -- chat --------------------------------------------------------------------------------------------
 
-    def flat(part: str) -> str:
-        return as_text(re.sub(r"\s+", " ", part))
+    def _turn(self, answer: Answer) -> dict[str, Any]:
+        hashes, titles = {}, {}
+        for c in answer.citations:
+            if c.doc_id not in hashes:
+                doc = self.assistant.document(c.doc_id)
+                hashes[c.doc_id], titles[c.doc_id] = doc.content_hash, title_of(doc.text[:400], doc.source)
+        return turn_record(answer, hashes, titles)
 
-    if quote is None or not start <= quote[0] < start + len(text):
-        return flat(text[:width]) + ("…" if len(text) > width else "")
-    a, b = quote[0] - start, min(quote[1] - start, len(text))
-    lead = max(0, a - width // 3)
-    tail = min(len(text), max(b, lead + width))
-    return (
-        ("…" if lead else "")
-        + flat(text[lead:a])
-        + f"<mark>{flat(text[a:b])}</mark>"
-        + flat(text[b:tail])
-        + ("…" if tail < len(text) else "")
-    )
-
-
-def render_sources(answer: Answer | None) -> str:
-    """The retrieved passages, each once, best first, numbered once, the cited sentence marked in its preview.
-    For a refusal they are the closest passages, not sources."""
-    if answer is None or not answer.sources:
-        return "<p><i>Sources of the last answer appear here.</i></p>"
-    items = []
-    for p in sorted(answer.sources, key=lambda p: -p.score)[:5]:
-        cited = next(
-            (c for c in answer.citations if c.doc_id == p.doc_id and p.start <= c.start < p.end), None
+    def respond(
+        self,
+        message: str,
+        messages: list[dict[str, Any]],
+        pairs: list[tuple[str, str]],
+        record: list[tuple[Answer, dict[str, Any]]],
+        mode: str,
+        model: str,
+        shown: int,
+        within: list[str] | None,
+    ) -> Iterator[tuple[Any, ...]]:
+        """Stream the answer into the chat: the model's draft as it arrives, then the verified answer."""
+        messages = list(messages or [])
+        asked = {"role": "user", "content": as_text(message)}
+        draft, answer = "", None
+        try:
+            events = self.assistant.stream(
+                message, pairs, mode, documents=within or None, llm=model if mode == "llm" else None
+            )
+            for event in events:
+                if isinstance(event, Delta):
+                    draft += event.text
+                    partial = {"role": "assistant", "content": as_text(draft)}
+                    yield [*messages, asked, partial], pairs, record, "Writing…", gr.update(), ""
+                else:
+                    answer = event
+        except QAError as exc:
+            yield messages, pairs, record, f"⚠️ {as_text(str(exc))}", gr.update(), message
+            return
+        assert answer is not None
+        record = [*record, (answer, self._turn(answer))]
+        messages += [asked, {"role": "assistant", "content": answer_html(answer, len(record) - 1)}]
+        pairs = [*pairs, (answer.question, answer.answer)]
+        took = answer.timings_ms.get("total", 0.0)
+        note = (
+            "the documents don't answer this"
+            if answer.refused
+            else f"{len(answer.citations)} citation{'s' * (len(answer.citations) != 1)}"
         )
-        mark = f" · ✓ cited [{cited.n}]" if cited else ""
-        preview = _preview(p.text, p.start, (cited.start, cited.end) if cited else None)
-        items.append(
-            f"<li><b>{as_text(p.source)}</b> <small>score {p.score:.2f} · {p.start}–{p.end}{mark}</small>"
-            f"<br><small>{preview}</small></li>"
-        )
-    title = "<p><i>Closest passages (none of them answers the question)</i></p>" if answer.refused else ""
-    return f"{title}<ol style='padding-left:1.2em'>{''.join(items)}</ol>"
+        scope = f" · within {len(within)} document{'s' * (len(within) != 1)}" if within else ""
+        status = f"Answered in {took:,.0f} ms · {note}{scope} · {answer.model}"
+        yield messages, pairs, record, status, sources_html(answer, shown), ""
+
+    def citation(self, key: str, record: list[tuple[Answer, dict[str, Any]]]) -> tuple[Any, ...]:
+        """The side panel for a citation link (`#cite-<turn>-<n>`), opened."""
+        found = CITE_HREF.fullmatch(key or "")
+        turn, n = (int(found.group(1)), int(found.group(2))) if found else (-1, -1)
+        if not 0 <= turn < len(record):
+            return "<p>This citation belongs to a cleared conversation.</p>", "", None, gr.Sidebar(open=True)
+        citation = next((c for c in record[turn][0].citations if c.n == n), None)
+        if citation is None:
+            return f"<p>Answer {turn + 1} has no citation [{n}].</p>", "", None, gr.Sidebar(open=True)
+        try:
+            doc = self.assistant.document(citation.doc_id)
+        except QAError:
+            return (
+                "<p>This document has been removed from the collection.</p>",
+                "",
+                None,
+                gr.Sidebar(open=True),
+            )
+        title = title_of(doc.text[:400], doc.source)
+        return citation_html(citation, doc, title), "", (turn, n), gr.Sidebar(open=True)
+
+    def whole_document(
+        self, shown: tuple[int, int] | None, record: list[tuple[Answer, dict[str, Any]]]
+    ) -> str:
+        """The cited document's full text with the quote marked (scrolled to by the browser)."""
+        if shown is None or shown[0] >= len(record):
+            return ""
+        citation = next(c for c in record[shown[0]][0].citations if c.n == shown[1])
+        try:
+            doc = self.assistant.document(citation.doc_id)
+        except QAError:
+            return "<p>This document has been removed from the collection.</p>"
+        return document_html(doc, title_of(doc.text[:400], doc.source), citation.start, citation.end)
+
+    def feedback(self, data: gr.LikeData, record: list[tuple[Answer, dict[str, Any]]]) -> str:
+        """A thumbs up or down, with the question and the answer, appended to feedback.jsonl beside the store."""
+        index = data.index if isinstance(data.index, int) else data.index[0]
+        turn = index // 2  # messages alternate: question, answer
+        if not 0 <= turn < len(record):
+            return ""
+        path = record_feedback(folder_of(self.assistant.settings), record[turn][1], data.liked is True)
+        log.info("feedback on answer %d written to %s", turn + 1, path)
+        return "Thanks: your feedback on this answer was saved."
+
+    def export(self, record: list[tuple[Answer, dict[str, Any]]]) -> tuple[Any, str]:
+        """The conversation as Markdown and JSON files to download."""
+        if not record:
+            return gr.File(value=None, visible=False), "Nothing to export yet: ask a question first."
+        turns = [turn for _, turn in record]
+        folder = Path(tempfile.mkdtemp(prefix="qa-export-"))
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        collection = self.assistant.settings.collection
+        paths = []
+        for suffix, text in (
+            ("md", export_markdown(turns, collection)),
+            ("json", export_json(turns, collection)),
+        ):
+            path = folder / f"conversation-{stamp}.{suffix}"
+            path.write_text(text, encoding="utf-8")
+            paths.append(str(path))
+        return gr.File(value=paths, visible=True), f"Exported {len(turns)} answer(s)."
+
+    # -- documents ---------------------------------------------------------------------------------------
+
+    def add(self, files: Sequence[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
+        """Index uploaded files one by one, each with its own outcome line."""
+        lines = []
+        paths = [Path(f) for f in files or []]
+        for i, path in enumerate(paths):
+            progress((i, len(paths)), desc=f"Indexing {path.name}", unit="files")
+            try:
+                with path.open("rb") as content:
+                    report = save_and_index(self.assistant, [(path.name, content)])
+            except QAError as exc:
+                lines.append(f"<li>✗ {as_text(str(exc))}</li>")
+                continue
+            if report.duplicates:
+                lines.append(f"<li>= {as_text(path.name)}: same content as a document already indexed</li>")
+            elif report.unchanged:
+                lines.append(f"<li>= {as_text(path.name)}: unchanged</li>")
+            else:
+                what = "updated" if report.updated else "added"
+                lines.append(f"<li>✓ {as_text(path.name)}: {what}</li>")
+        outcome = f"<ul class='qa-outcome'>{''.join(lines)}</ul>" if lines else "Choose files to add first."
+        return (outcome, gr.File(value=None), *self.catalogue())
+
+    def delete(self, chosen: list[str] | None) -> tuple[Any, ...]:
+        lines = []
+        for doc_id in chosen or []:
+            try:
+                name = self.assistant.document(doc_id).source
+                self.assistant.remove(doc_id)
+                lines.append(f"<li>✓ deleted {as_text(Path(name).name)}</li>")
+            except QAError as exc:
+                lines.append(f"<li>✗ {as_text(str(exc))}</li>")
+        outcome = f"<ul class='qa-outcome'>{''.join(lines)}</ul>" if lines else "Select documents first."
+        return (outcome, *self.catalogue())
+
+    def reindex(self, chosen: list[str] | None) -> tuple[Any, ...]:
+        """Re-read the chosen documents' files (changed ones are updated, unchanged ones skipped)."""
+        infos = {d.doc_id: d for d in self.assistant.documents()}
+        lines, paths = [], []
+        for doc_id in chosen or []:
+            info = infos.get(doc_id)
+            if info is None:
+                lines.append(f"<li>✗ unknown document {as_text(doc_id)}</li>")
+            elif not info.path or not Path(info.path).is_file():
+                lines.append(f"<li>✗ {as_text(Path(info.source).name)}: its file is gone</li>")
+            else:
+                paths.append(info.path)
+        if paths:
+            try:
+                report = self.assistant.index(paths, progress=False)
+                for kind in ("updated", "unchanged", "added"):
+                    for source in getattr(report, kind):
+                        lines.append(f"<li>✓ {as_text(Path(source).name)}: {kind}</li>")
+                for failed in report.failed:
+                    lines.append(
+                        f"<li>✗ {as_text(Path(failed['path']).name)}: {as_text(failed['error'])}</li>"
+                    )
+            except QAError as exc:
+                lines.append(f"<li>✗ {as_text(str(exc))}</li>")
+        outcome = f"<ul class='qa-outcome'>{''.join(lines)}</ul>" if lines else "Select documents first."
+        return (outcome, *self.catalogue())
 
 
 def build_ui(assistant: Assistant) -> gr.Blocks:
-    """The chat: answers with citations that open onto the quoted passage, a sources panel, a status line."""
+    """The chat and the Documents tab (see the module's docstring)."""
+    ui_ = ChatUI(assistant)
+    settings = assistant.settings
+    docs = assistant.documents()
+    choices = [(document_label(d), d.doc_id) for d in docs]
     with gr.Blocks(title="Document Q&A") as ui:
-        gr.Markdown("## Ask your documents\nEvery answer cites the exact sentences it rests on.")
-        turns = gr.State([])  # (question, plain answer) pairs: what follow-up rewriting reads
-        with gr.Row():
-            with gr.Column(scale=3):
-                chatbot = gr.Chatbot(label="Chat", height=520)
-                question = gr.Textbox(
-                    label="Question", placeholder="Who commands Iran's Quds Force?", lines=1
+        record = gr.State([])
+        pairs = gr.State([])
+        shown = gr.State(None)
+        with gr.Sidebar(open=False, position="right", width=480, elem_id="qa-side") as side:
+            panel = gr.HTML("", elem_id="qa-panel")
+            whole = gr.Button("Open the whole document", size="sm", elem_id="qa-open-doc")
+            fulltext = gr.HTML("", elem_id="qa-fulltext")
+        header = gr.HTML(ui_.header(), elem_id="qa-header")
+        with gr.Tabs():
+            with gr.Tab("Chat", id="chat"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3, min_width=300):
+                        chatbot = gr.Chatbot(
+                            elem_id="qa-chat",
+                            show_label=False,
+                            height=None,
+                            autoscroll=False,
+                            placeholder="**Every answer quotes the sentences it rests on.** Try one of these:",
+                            buttons=["copy"],
+                        )
+                        with gr.Row(equal_height=True, elem_id="qa-ask-row"):
+                            question = gr.Textbox(
+                                show_label=False,
+                                placeholder="Ask a question…",
+                                lines=1,
+                                max_lines=6,
+                                scale=5,
+                                min_width=160,
+                                elem_id="qa-question",
+                                autofocus=True,
+                            )
+                            send = gr.Button(
+                                "Ask", variant="primary", scale=1, min_width=64, elem_id="qa-send"
+                            )
+                        status = gr.Markdown("", elem_id="qa-status")
+                        with gr.Row():
+                            new = gr.Button("New conversation", size="sm", elem_id="qa-new")
+                            export = gr.Button("Export conversation", size="sm", elem_id="qa-export")
+                        exported = gr.File(label="Conversation", visible=False, elem_id="qa-exported")
+                    with gr.Column(scale=2, min_width=260):
+                        within = gr.Dropdown(
+                            choices,
+                            multiselect=True,
+                            label="Ask within",
+                            info="All documents when empty",
+                            elem_id="qa-within",
+                        )
+                        with gr.Accordion("Sources", open=False, elem_id="qa-sources-box"):
+                            sources = gr.HTML(sources_html(None), elem_id="qa-sources")
+                        with gr.Accordion("Settings (this browser only)", open=False, elem_id="qa-settings"):
+                            mode = gr.Radio(
+                                list(MODES),
+                                value=settings.mode,
+                                label="Answers",
+                                info="extractive: quoted sentences · llm: written by a model, then verified",
+                                elem_id="qa-mode",
+                            )
+                            model = gr.Dropdown(
+                                llm_choices(settings),
+                                value=settings.llm,
+                                label="Model (llm answers)",
+                                elem_id="qa-model",
+                            )
+                            count = gr.Slider(
+                                1, 10, value=5, step=1, label="Sources listed", elem_id="qa-count-sources"
+                            )
+            with gr.Tab("Documents", id="documents"):
+                table = gr.Dataframe(
+                    value=document_rows(docs),
+                    headers=DOC_HEADERS,
+                    interactive=False,
+                    wrap=True,
+                    max_height=340,
+                    column_widths=["44%", "22%", "11%", "8%", "15%"],
+                    elem_id="qa-docs",
                 )
-                with gr.Row():
-                    send = gr.Button("Ask", variant="primary")
-                    clear = gr.Button("New conversation")
-                    mode = gr.Radio(
-                        list(MODES),
-                        value=assistant.settings.mode,
-                        label="Answers",
-                        info=f"extractive: quoted sentences · llm: written by {assistant.settings.llm}, verified",
-                    )
-                status = gr.Markdown("")
-            with gr.Column(scale=2):
-                gr.Markdown("### Sources")
-                sources = gr.HTML(render_sources(None))
-                docs = assistant.documents()
-                gr.Markdown(
-                    f"<small>{len(docs)} documents indexed: {', '.join(d.source for d in docs[:10])}</small>"
-                )
+                with gr.Row(equal_height=False):
+                    with gr.Column(min_width=260):
+                        uploads = gr.File(
+                            file_count="multiple",
+                            file_types=list(READERS),
+                            label="Add documents (" + ", ".join(READERS) + ")",
+                            height=140,
+                            elem_id="qa-upload",
+                        )
+                        add = gr.Button("Add to the collection", variant="primary", elem_id="qa-add")
+                    with gr.Column(min_width=260):
+                        chosen = gr.Dropdown(
+                            choices, multiselect=True, label="Selected documents", elem_id="qa-chosen"
+                        )
+                        with gr.Row():
+                            reindex = gr.Button("Re-index", elem_id="qa-reindex")
+                            delete = gr.Button("Delete", variant="stop", elem_id="qa-delete")
+                outcome = gr.HTML("", elem_id="qa-outcome")
+        cite_key = gr.Textbox(visible="hidden", elem_id="qa-cite-key")
+        cite_go = gr.Button("open citation", visible="hidden", elem_id="qa-cite-go")
 
-        def respond(message: str, messages: list, pairs: list, chosen: str) -> Iterator[tuple]:
-            messages = list(messages or [])
-            asked = {"role": "user", "content": as_text(message)}
-            draft = ""
-            answer = None
-            try:
-                for event in assistant.stream(message, pairs, chosen):
-                    # The model's draft as it arrives; the verified answer replaces it.
-                    if isinstance(event, Delta):
-                        draft += event.text
-                        partial = {"role": "assistant", "content": as_text(draft)}
-                        yield [*messages, asked, partial], pairs, "Writing…", gr.update(), ""
-                    else:
-                        answer = event
-            except QAError as exc:
-                yield messages, pairs, f"⚠️ {exc}", gr.update(), message
-                return
-            assert answer is not None
-            messages += [asked, {"role": "assistant", "content": render_answer(answer, assistant)}]
-            pairs = [*pairs, (answer.question, answer.answer)]
-            took = answer.timings_ms.get("total", 0.0)
-            note = (
-                "refused: the documents don't answer this"
-                if answer.refused
-                else f"{len(answer.citations)} citation(s)"
-            )
-            yield messages, pairs, f"Answered in {took:.0f} ms · {note}", render_sources(answer), ""
+        catalogue = [header, table, within, chosen]
+        ui.load(ui_.on_load, None, [*catalogue, chatbot])
 
+        asking = [question, chatbot, pairs, record, mode, model, count, within]
+        answered = [chatbot, pairs, record, status, sources, question]
         for trigger in (send.click, question.submit):
-            trigger(lambda: "Searching…", None, status, queue=False).then(
-                respond, [question, chatbot, turns, mode], [chatbot, turns, status, sources, question]
+            trigger(lambda: "Searching…", None, status, queue=False).then(ui_.respond, asking, answered).then(
+                None, js=SHOW_ANSWER_START
             )
-        clear.click(lambda: ([], [], "", render_sources(None)), None, [chatbot, turns, status, sources])
+
+        def pick(example: gr.SelectData) -> str:
+            return str(example.value["text"])
+
+        chatbot.example_select(pick, None, question).then(
+            lambda: "Searching…", None, status, queue=False
+        ).then(ui_.respond, asking, answered).then(None, js=SHOW_ANSWER_START)
+
+        def restart() -> tuple[Any, ...]:
+            return (
+                [],
+                [],
+                [],
+                "",
+                sources_html(None),
+                gr.File(value=None, visible=False),
+                None,
+                gr.Sidebar(open=False),
+            )
+
+        new.click(restart, None, [chatbot, pairs, record, status, sources, exported, shown, side])
         # The chat's own trash button starts a new conversation too: no follow-up of a cleared question.
-        chatbot.clear(lambda: ([], "", render_sources(None)), None, [turns, status, sources])
+        chatbot.clear(restart, None, [chatbot, pairs, record, status, sources, exported, shown, side])
+        chatbot.like(ui_.feedback, [record], status)
+        export.click(ui_.export, [record], [exported, status])
+        count.change(
+            lambda record, n: sources_html(record[-1][0] if record else None, n), [record, count], sources
+        )
+
+        cite_go.click(ui_.citation, [cite_key, record], [panel, fulltext, shown, side])
+        whole.click(ui_.whole_document, [shown, record], fulltext).then(None, js=SCROLL_TO_SPAN)
+
+        add.click(ui_.add, [uploads], [outcome, uploads, *catalogue])
+        delete.click(ui_.delete, [chosen], [outcome, *catalogue])
+        reindex.click(ui_.reindex, [chosen], [outcome, *catalogue])
     return ui
 
 
@@ -514,6 +521,12 @@ def build_app(assistant: Assistant, local_key: str | None = None) -> FastAPI:
         blocked_paths=[str(Path(settings.store).resolve())],
         enable_monitoring=False,
         footer_links=[],
+        css=CSS,
+        head=HEAD,
+        # System fonts: nothing is fetched from a font CDN (air-gapped machines, readers' privacy).
+        theme=gr.themes.Soft(
+            primary_hue="indigo", neutral_hue="slate", font=["ui-sans-serif", "system-ui", "sans-serif"]
+        ),
     )
 
 

@@ -9,7 +9,7 @@ import os
 import re
 import shutil
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -152,6 +152,7 @@ class LexicalIndex:
         self._bm25 = bm25
         self._df = df
         self._vocab: dict[str, int] = getattr(bm25, "vocab_dict", None) or {}
+        self._position = {chunk_id: i for i, chunk_id in enumerate(ids)}
 
     @classmethod
     def build(cls, items: Iterable[tuple[str, str]]) -> LexicalIndex:
@@ -213,12 +214,22 @@ class LexicalIndex:
         n = max(1, len(self.ids))
         return math.log(1 + (n - self._df.get(token, 0) + 0.5) / (self._df.get(token, 0) + 0.5))
 
-    def search(self, query_tokens: Sequence[str], k: int) -> list[tuple[str, float]]:
-        """The `k` best chunks for the tokens, as (chunk id, BM25 score), best first, zero scores dropped."""
+    def search(
+        self, query_tokens: Sequence[str], k: int, within: Collection[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """The `k` best chunks for the tokens, as (chunk id, BM25 score), best first, zero scores dropped.
+
+        Args:
+            within: only these chunk ids compete (a filter by document); None for all.
+        """
         known = [t for t in query_tokens if t in self._vocab]
         if self._bm25 is None or not known:
             return []
         scores = self._bm25.get_scores(known)  # type: ignore[attr-defined]
+        if within is not None:
+            keep = np.zeros(len(scores), dtype=bool)
+            keep[[self._position[c] for c in within if c in self._position]] = True
+            scores = np.where(keep, scores, 0.0)
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top])]

@@ -32,6 +32,16 @@ CREATE INDEX IF NOT EXISTS sentences_doc ON sentences (doc_id, start);
 """
 
 
+def title_of(head: str, source: str) -> str:
+    """A document's title: its first non-blank line (without Markdown heading marks) when it is short enough to be
+    one (at most 150 characters); else the file name without its extension."""
+    for line in head.splitlines():
+        line = " ".join(line.strip().lstrip("#").split())
+        if line:
+            return line if len(line) <= 150 else Path(source).stem
+    return Path(source).stem
+
+
 @dataclass(frozen=True)
 class DocumentInfo:
     """What `documents()` lists: a document without its text."""
@@ -43,11 +53,13 @@ class DocumentInfo:
     chars: int
     chunks: int
     indexed_at: float
+    title: str = ""
 
     def to_dict(self) -> dict[str, object]:
         return {
             "doc_id": self.doc_id,
             "source": self.source,
+            "title": self.title,
             "content_hash": self.content_hash,
             "chars": self.chars,
             "chunks": self.chunks,
@@ -96,10 +108,13 @@ class Manifest:
     def documents(self) -> list[DocumentInfo]:
         rows = self._rows(
             "SELECT d.doc_id, d.source, d.path, d.content_hash, length(d.text), "
-            "(SELECT count(*) FROM chunks c WHERE c.doc_id = d.doc_id), d.indexed_at "
+            "(SELECT count(*) FROM chunks c WHERE c.doc_id = d.doc_id), d.indexed_at, substr(d.text, 1, 400) "
             "FROM documents d ORDER BY d.source"
         )
-        return [DocumentInfo(*row) for row in rows]
+        return [
+            DocumentInfo(doc_id, source, path, digest, chars, chunks, indexed_at, title_of(head, source))
+            for doc_id, source, path, digest, chars, chunks, indexed_at, head in rows
+        ]
 
     def hashes(self) -> dict[str, str]:
         """doc_id -> content hash of every stored document."""
@@ -128,6 +143,15 @@ class Manifest:
                 for row in self._rows(f"SELECT DISTINCT doc_id FROM {table} WHERE id IN ({marks})", batch)
             }
         return owners
+
+    def chunk_ids_of(self, doc_ids: Sequence[str]) -> set[str]:
+        """The chunk ids of these documents."""
+        found: set[str] = set()
+        for i in range(0, len(doc_ids), 500):
+            batch = list(doc_ids[i : i + 500])
+            marks = ",".join("?" * len(batch))
+            found |= {row[0] for row in self._rows(f"SELECT id FROM chunks WHERE doc_id IN ({marks})", batch)}
+        return found
 
     def spans(self, table: str, doc_id: str) -> list[SpanRow]:
         assert table in ("chunks", "sentences")

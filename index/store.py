@@ -97,11 +97,13 @@ class VectorCollection:
         for i in range(0, len(ids), batch):
             self._collection.delete(ids=list(ids[i : i + batch]))
 
-    def query(self, vector: np.ndarray, k: int) -> list[Hit]:
+    def query(self, vector: np.ndarray, k: int, doc_ids: Sequence[str] | None = None) -> list[Hit]:
+        """The `k` nearest spans, nearest first; only spans of `doc_ids` when given."""
         if k <= 0:
             return []
+        where = {"doc_id": {"$in": list(doc_ids)}} if doc_ids else None
         result = self._collection.query(
-            query_embeddings=[vector], n_results=k, include=["metadatas", "distances"]
+            query_embeddings=[vector], n_results=k, where=where, include=["metadatas", "distances"]
         )
         hits = []
         for id_, meta, dist in zip(

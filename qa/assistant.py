@@ -67,7 +67,8 @@ class Assistant:
         self.embedder = embedder
         self.retriever = retriever or HybridRetriever(store, embedder)
         self.answerer = answerer or ExtractiveAnswerer(store, embedder=embedder)
-        self._generative = generative
+        # Generative answerers by model spec (a browser session may pick another model); loaded on first use.
+        self._generative: dict[str, Answerer] = {settings.llm: generative} if generative else {}
         self._loading = threading.Lock()
         # How this process's writes are named to others waiting for the store, and whether they wait for
         # another writer (the CLI) or fail at once with StoreBusy (a server, whose clients retry).
@@ -115,8 +116,9 @@ class Assistant:
 
     # -- answerers -------------------------------------------------------------------------------------------
 
-    def answerer_for(self, mode: str | None = None) -> Answerer:
-        """The answerer of a mode (default: the settings' mode); the LLM loads on first use.
+    def answerer_for(self, mode: str | None = None, llm: str | None = None) -> Answerer:
+        """The answerer of a mode (default: the settings' mode); in llm mode, of the model `llm` (default: the
+        settings' `llm` spec), loaded on first use and kept.
 
         Raises:
             BadInput: an unknown mode or a malformed `--llm` spec. QAError: the model cannot be loaded.
@@ -126,31 +128,51 @@ class Assistant:
             raise BadInput(f"mode {mode!r} is not valid: choose one of {', '.join(MODES)}")
         if mode == "extractive":
             return self.answerer
+        spec = llm or self.settings.llm
         with self._loading:
-            if self._generative is None:
+            if spec not in self._generative:
                 from qa.generate import GenerativeAnswerer
                 from qa.llm import build
 
-                self._generative = GenerativeAnswerer(build(self.settings.llm), self.store, self.embedder)
-        return self._generative
+                self._generative[spec] = GenerativeAnswerer(build(spec), self.store, self.embedder)
+            return self._generative[spec]
 
     # -- questions ---------------------------------------------------------------------------------------
 
-    def ask(self, question: str, history: History | None = None, mode: str | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        history: History | None = None,
+        mode: str | None = None,
+        *,
+        documents: Sequence[str] | None = None,
+        llm: str | None = None,
+    ) -> Answer:
         """Answer one question; `history` holds earlier (question, answer) turns of the conversation.
 
+        Args:
+            documents: doc_ids to search within (None or empty: the whole collection).
+            llm: in llm mode, the model spec to write with (default: the settings' `llm`).
+
         Raises:
-            BadInput: the question is empty or longer than 2,000 characters, or the mode is unknown.
+            BadInput: the question is empty or longer than 2,000 characters, the mode is unknown, or
+                `documents` names a doc_id that is not indexed.
         """
         answer = None
-        for event in self.stream(question, history, mode):
+        for event in self.stream(question, history, mode, documents=documents, llm=llm):
             if isinstance(event, Answer):
                 answer = event
         assert answer is not None  # stream() always ends with the Answer
         return answer
 
     def stream(
-        self, question: str, history: History | None = None, mode: str | None = None
+        self,
+        question: str,
+        history: History | None = None,
+        mode: str | None = None,
+        *,
+        documents: Sequence[str] | None = None,
+        llm: str | None = None,
     ) -> Iterator[Delta | Answer]:
         """Answer text as it is generated (Delta events), then the final, verified Answer (always last).
 
@@ -159,11 +181,28 @@ class Assistant:
         """
         question = check_question(question)
         mode = mode or self.settings.mode
-        answerer = self.answerer_for(mode)
-        return self._stream(question, list(history or []), mode, answerer)
+        doc_ids = self._check_documents(documents)
+        answerer = self.answerer_for(mode, llm)
+        return self._stream(question, list(history or []), mode, answerer, doc_ids)
+
+    def _check_documents(self, documents: Sequence[str] | None) -> list[str]:
+        if documents is None:
+            return []
+        if isinstance(documents, str) or not all(isinstance(d, str) for d in documents):
+            raise BadInput("documents must be a list of doc_id strings")
+        known = self.store.manifest.hashes()
+        unknown = [d for d in documents if d not in known]
+        if unknown:
+            raise BadInput(f"documents: unknown doc_id {unknown[0]!r} (GET /api/documents lists them)")
+        return list(dict.fromkeys(documents))
 
     def _stream(
-        self, question: str, history: list[tuple[str, str]], mode: str, answerer: Answerer
+        self,
+        question: str,
+        history: list[tuple[str, str]],
+        mode: str,
+        answerer: Answerer,
+        doc_ids: list[str],
     ) -> Iterator[Delta | Answer]:
         started = time.perf_counter()
         standalone = answerer.condense(question, history)
@@ -171,7 +210,7 @@ class Assistant:
             yield Answer(question, standalone, EMPTY_STORE, True, mode=mode)
             return
         condensed = time.perf_counter()
-        retrieval = self.retriever.retrieve(standalone, k=SOURCES)
+        retrieval = self.retriever.retrieve(standalone, k=SOURCES, doc_ids=doc_ids)
         evidence = self.answerer.draft(retrieval, sources=SOURCES)
         retrieved = time.perf_counter()
         replying = answerer.reply(standalone, evidence)
@@ -277,7 +316,8 @@ class Chat:
         self.assistant = assistant
         self.history: list[tuple[str, str]] = []
 
-    def ask(self, question: str, mode: str | None = None) -> Answer:
-        answer = self.assistant.ask(question, self.history, mode)
+    def ask(self, question: str, mode: str | None = None, **options: Any) -> Answer:
+        """Ask within this conversation; `options` as for `Assistant.ask` (documents, llm)."""
+        answer = self.assistant.ask(question, self.history, mode, **options)
         self.history.append((answer.question, answer.answer))
         return answer

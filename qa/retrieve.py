@@ -46,13 +46,19 @@ class HybridRetriever:
         self.embedder = embedder
         self.config = config or RetrievalConfig()
 
-    def retrieve(self, question: str, k: int = 10) -> Retrieval:
-        """The `k` best passages for a question, best first, each with a fused score in (0, 1]."""
+    def retrieve(self, question: str, k: int = 10, doc_ids: Sequence[str] | None = None) -> Retrieval:
+        """The `k` best passages for a question, best first, each with a fused score in (0, 1].
+
+        Args:
+            doc_ids: search only these documents (None or empty: all of them).
+        """
         cfg = self.config
         vector = self.embedder.embed_query(question)
         tokens = tokenize(question)
-        dense = self.store.chunks.query(vector, cfg.candidates)
-        lexical = self.store.lexical.search(tokens, cfg.candidates)
+        doc_ids = list(doc_ids or ())
+        within = self.store.manifest.chunk_ids_of(doc_ids) if doc_ids else None
+        dense = self.store.chunks.query(vector, cfg.candidates, doc_ids)
+        lexical = self.store.lexical.search(tokens, cfg.candidates, within)
         fused: dict[str, float] = {}
         dense_rank = {hit.id: rank for rank, hit in enumerate(dense)}
         lexical_rank = {chunk_id: rank for rank, (chunk_id, _) in enumerate(lexical)}
@@ -63,7 +69,7 @@ class HybridRetriever:
         best_possible = (cfg.dense_weight + cfg.lexical_weight) / (cfg.rrf_k + 1)
         top = sorted(fused, key=lambda c: -fused[c])[:k]
         passages = self.passages([(c, fused[c] / best_possible) for c in top], dense_rank, lexical_rank)
-        hits = self.store.sentences.query(vector, cfg.sentence_hits) if cfg.sentence_hits else []
+        hits = self.store.sentences.query(vector, cfg.sentence_hits, doc_ids) if cfg.sentence_hits else []
         return Retrieval(question, vector, tokens, passages, hits)
 
     def passages(

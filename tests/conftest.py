@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from index.embed import Embedder
+from index.settings import Settings
 from qa import Assistant
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,3 +49,17 @@ def docs(tmp_path: Path) -> Path:
     for f in folder.iterdir():
         f.chmod(0o644)
     return folder
+
+
+@pytest.fixture(scope="session")
+def squad_settings(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Settings:
+    """Settings of a store holding the SQuAD dev half (16 articles, about 700 chunks), indexed once per run
+    and shared read-only by the tests that need a collection of that size."""
+    from qa.datasets import load_dataset
+
+    settings = Settings(store=tmp_path_factory.mktemp("squad-store"), collection="squad")
+    dataset = load_dataset(DATA / "squad-dev-v2.0.json")
+    assert dataset.documents is not None
+    with Assistant.open(settings=settings, embedder=embedder) as assistant:
+        assistant.indexer(progress=False).index_documents(dataset.documents)
+    return settings

@@ -93,14 +93,13 @@ def test_qa_eval_rejects_a_missing_dataset(tmp_path: Path) -> None:
     assert result.returncode == 2 and "nope.jsonl" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_squad_floors_on_the_whole_dev_half(tmp_path: Path) -> None:
+def test_squad_floors_on_the_whole_dev_half(tmp_path: Path, squad_settings) -> None:
     """Issue 3's floors, on all 6,078 questions through the real pipeline (about 4 minutes: indexing included)."""
-    from index.settings import Settings
     from qa.datasets import load_dataset
     from qa.eval import open_for, run_items, summarize
 
     dataset = load_dataset(DATA / "squad-dev-v2.0.json")
-    assistant, items = open_for(dataset, Settings(store=tmp_path / "store", collection="squad"), tmp_path)
+    assistant, items = open_for(dataset, squad_settings, tmp_path)  # indexed already: nothing changes
     m = summarize(run_items(assistant, items))
     assistant.close()
     assert m["recall@5"] >= 0.97 and m["recall@1"] >= 0.85, m

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from app import build_app, render_answer
+from app import build_app
 from qa import Assistant
+from qa.render import answer_html, citation_html, document_html, sources_html
 from qa.web import as_text
 
 
@@ -138,15 +139,19 @@ def test_the_chat_page_is_served_and_citations_render_in_context(
     page = client.get("/")
     assert page.status_code == 200 and "<html" in page.text.lower()
     answer = seeded.ask("Who commands Iran's Quds Force?")
-    shown = render_answer(answer, seeded)
-    assert "<details>" in shown and "<mark>" in shown and as_text(answer.citations[0].source) in shown
+    shown = answer_html(answer, 3)
+    assert "<a class='qa-cite' href='#cite-3-1'>[1]</a>" in shown
+    cited = answer.citations[0]
+    doc = seeded.document(cited.doc_id)
+    panel = citation_html(cited, doc, "The title")
+    assert f"<mark>{as_text(cited.quote)}</mark>" in panel and "The title" in panel and "score" in panel
+    whole = document_html(doc, "The title", cited.start, cited.end)
+    assert f"<mark id='qa-span'>{as_text(cited.quote)}</mark>" in whole
 
 
 def test_sources_are_numbered_once_best_first_with_the_cited_sentence_marked(seeded: Assistant) -> None:
-    from app import render_sources
-
     answer = seeded.ask("Who commands Iran's Quds Force?")
-    shown = render_sources(answer)
+    shown = sources_html(answer)
     assert "<ol" in shown and "1. " not in shown  # the list numbers them; nothing numbers them again
     scores = [float(x) for x in re.findall(r"score (\d\.\d\d)", shown)]
     assert scores == sorted(scores, reverse=True) and len(scores) == min(5, len(answer.sources))
@@ -156,10 +161,41 @@ def test_sources_are_numbered_once_best_first_with_the_cited_sentence_marked(see
 
 
 def test_a_refusal_looks_different_and_offers_closest_passages(seeded: Assistant) -> None:
-    from app import render_sources
-
     answer = seeded.ask("What is the capital of France?")
     assert answer.refused
-    assert "color:#6b7280" in render_answer(answer, seeded)
-    shown = render_sources(answer)
+    assert "qa-refusal" in answer_html(answer, 0) and "qa-cite" not in answer_html(answer, 0)
+    shown = sources_html(answer)
     assert "Closest passages" in shown and "cited" not in shown
+
+
+def test_ask_within_chosen_documents(client: TestClient, seeded: Assistant) -> None:
+    """The document filter narrows retrieval (issue 11), on POST /api/ask and in the Python API."""
+    docs = {d.source.rsplit("/", 1)[-1]: d.doc_id for d in seeded.documents()}
+    only = docs["003_16f4160fbc76786d.txt"]
+    question = "Who commands the Quds Force?"
+    everywhere = seeded.ask(question)
+    assert {p.doc_id for p in everywhere.sources} == set(docs.values())  # both documents compete
+    within = client.post("/api/ask", json={"question": question, "documents": [only]}).json()
+    assert within["sources"] and {p["doc_id"] for p in within["sources"]} == {only}
+    assert within["citations"] and {c["doc_id"] for c in within["citations"]} == {only}
+    python = seeded.ask(question, documents=[only])
+    assert {p.doc_id for p in python.sources} == {only} and not python.refused
+    other = seeded.chat().ask(question, documents=[docs["000_8d4618b9783054d8.txt"]])
+    assert {p.doc_id for p in other.sources} == {docs["000_8d4618b9783054d8.txt"]}
+    assert client.post("/api/ask", json={"question": question, "documents": []}).json()["sources"]
+
+
+def test_ask_within_an_unknown_document_is_a_clear_error(client: TestClient) -> None:
+    reply = client.post("/api/ask", json={"question": "Who?", "documents": ["no-such-doc"]})
+    assert reply.status_code == 422 and "unknown doc_id 'no-such-doc'" in reply.json()["error"]
+    reply = client.post("/api/ask", json={"question": "Who?", "documents": "abc"})
+    assert reply.status_code == 422 and "documents" in reply.json()["error"]
+
+
+def test_documents_are_listed_with_their_titles(client: TestClient) -> None:
+    listed = client.get("/api/documents").json()["documents"]
+    titles = {d["source"].rsplit("/", 1)[-1]: d["title"] for d in listed}
+    assert (
+        titles["003_16f4160fbc76786d.txt"]
+        == "Iran’s elite military branch vows to help Hamas ‘whatever it takes’"
+    )

@@ -288,7 +288,7 @@ def test_follow_ups_in_llm_mode_are_condensed_and_shown(local: Assistant) -> Non
 def llm_client(seeded: Assistant, liar: ScriptedServer) -> Iterator[httpx.Client]:
     from fastapi.testclient import TestClient
 
-    from app import build_api
+    from qa.api import build_api
 
     with TestClient(build_api(with_llm(seeded, f"openai-compatible:{liar.url}/v1"))) as client:
         yield client

@@ -3,6 +3,7 @@ with the right 4xx and a JSON error, and the collection is unchanged afterwards.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -199,16 +200,26 @@ def _rendered_html(markup: str) -> str:
 
 
 def test_document_text_reaches_the_chat_as_text(hostile: Assistant) -> None:
-    from app import render_answer, render_sources
+    from qa.render import answer_html, citation_html, document_html, sources_html
 
     answer = hostile.ask("Who is the Varn harbour master?")
     assert "Lena Ostrova" in answer.answer
-    for shown in (render_answer(answer, hostile), render_sources(answer)):
+    cited = answer.citations[0]
+    doc = hostile.document(cited.doc_id)
+    shown_all = (
+        answer_html(answer, 0),
+        sources_html(answer),
+        citation_html(cited, doc, doc.text[:80]),
+        document_html(doc, doc.text[:80], cited.start, cited.end),
+    )
+    for shown in shown_all:
         page = _rendered_html(shown)
-        for active in ("<img", "<script", "<a ", "<h1", "<strong", "<code"):
+        for active in ("<img", "<script", "<h1", "<strong", "<code"):
             assert active not in page, (active, page)
-        assert "<mark>" in page or "<li>" in page  # our own markup still works
-    assert "Lena Ostrova" in _rendered_html(render_answer(answer, hostile))
+        links = re.findall(r"<a [^>]*>", page)
+        assert all('class="qa-cite"' in a or "class='qa-cite'" in a for a in links), links  # ours only
+        assert "<mark" in page or "<li>" in page or "qa-cite" in page  # our own markup still works
+    assert "Lena Ostrova" in _rendered_html(answer_html(answer, 0))
 
 
 def test_instructions_inside_documents_are_not_obeyed(hostile: Assistant) -> None:
