@@ -212,7 +212,11 @@ class ChatUI:
             else f"{len(answer.citations)} citation{'s' * (len(answer.citations) != 1)}"
         )
         scope = f" · within {len(within)} document{'s' * (len(within) != 1)}" if within else ""
-        status = f"Answered in {took:,.0f} ms · {note}{scope} · {answer.model}"
+        if mode == "llm" and answer.verification.fallback:
+            writer = f"{model}'s draft did not pass verification: quoted instead"
+        else:
+            writer = f"written by {answer.model}" if mode == "llm" else "quoted"
+        status = f"Answered in {took:,.0f} ms · {note}{scope} · {writer}"
         yield messages, pairs, record, status, sources_html(answer, shown), ""
 
     def citation(self, key: str, record: list[tuple[Answer, dict[str, Any]]]) -> tuple[Any, ...]:

@@ -430,3 +430,30 @@ def test_first_text_within_a_second_on_the_squad_half(squad_settings: Settings, 
     log.warning("browser, SQuAD half (%d chunks): Enter to first answer text %s s", chunks, report)
     assert chunks > 600
     assert max(times) <= 1.0, report
+
+
+def test_llm_answers_stream_with_the_model_this_session_chose(site, browser) -> None:
+    """llm mode with the bundled SmolLM2 picked in this session's settings: the draft streams in ("Writing…"),
+    then the verified answer replaces it, naming the model."""
+    url, _ = site
+    tab = Tab(browser, url, WIDE, "llm")
+    page = tab.page
+    page.locator("#qa-settings button, #qa-settings .label-wrap").first.click()
+    page.locator("#qa-mode label").filter(has_text="llm").click()
+    page.locator("#qa-model input").click()
+    page.get_by_role("option").filter(has_text="local:smollm2").first.click()
+    page.keyboard.press("Escape")
+    page.locator("#qa-question textarea").fill("Who commands the Quds Force?")
+    page.locator("#qa-question textarea").press("Enter")
+    page.wait_for_function(
+        "() => document.querySelector('#qa-status').innerText.includes('Writing')", timeout=60_000
+    )
+    tab.shot("streaming")
+    page.wait_for_function(
+        "() => document.querySelector('#qa-status').innerText.includes('Answered')", timeout=60_000
+    )
+    tab.shot("verified")
+    status = page.locator("#qa-status").inner_text()
+    assert "smollm2" in status, status
+    assert page.locator("#qa-chat [data-testid='bot']").last.locator("a.qa-cite, .qa-refusal").count() >= 1
+    tab.close()
