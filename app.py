@@ -71,6 +71,7 @@ mark { background: #fde68a; color: inherit; padding: 0 .1em; }
 .qa-muted { color: var(--body-text-color-subdued); }
 ol.qa-sources { padding-left: 1.2em; }
 .qa-outcome li { margin: .15em 0; }
+#qa-docs { max-width: calc(100vw - 64px) !important; min-width: 0 !important; }
 @media (max-width: 640px) {
   .app.main { padding: 8px !important; }
   #qa-header { padding-right: 34px; }
@@ -425,7 +426,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                     interactive=False,
                     wrap=True,
                     max_height=340,
-                    column_widths=["44%", "22%", "11%", "8%", "15%"],
+                    column_widths=["360px", "220px", "100px", "80px", "150px"],  # scrolls sideways on a phone
                     elem_id="qa-docs",
                 )
                 with gr.Row(equal_height=False):

@@ -209,9 +209,16 @@ def test_ask_then_open_a_citation_and_its_document(site, browser, pixel, viewpor
     tab.close()
 
 
-def test_a_follow_up_then_clear_starts_a_new_conversation(site, browser) -> None:
+@pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1440", "375"])
+def test_a_follow_up_then_clear_starts_a_new_conversation(site, browser, viewport) -> None:
     url, _ = site
-    tab = Tab(browser, url, WIDE, "follow-up")
+    tab = Tab(browser, url, viewport, "follow-up")
+    box = tab.page.locator("#qa-question textarea")
+    box.fill("first line")
+    box.press("Shift+Enter")
+    box.type("second line")
+    assert box.input_value() == "first line\nsecond line"  # Shift+Enter: a new line, nothing sent
+    assert tab.page.locator("#qa-chat [data-testid='user']").count() == 0
     tab.ask("Who commands the Quds Force?")
     follow, _ = tab.ask("Who did he replace?")
     tab.shot("follow-up")
@@ -258,9 +265,10 @@ def _choose(tab: Tab, picker: str, label_part: str) -> None:
     tab.page.keyboard.press("Escape")
 
 
-def test_upload_ask_then_delete(site, browser, tmp_path: Path) -> None:
+@pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1440", "375"])
+def test_upload_ask_then_delete(site, browser, tmp_path: Path, viewport) -> None:
     url, assistant = site
-    tab = Tab(browser, url, WIDE, "documents")
+    tab = Tab(browser, url, viewport, "documents")
     page = tab.page
     count = len(assistant.documents())
     _documents_tab(tab)
@@ -277,6 +285,7 @@ def test_upload_ask_then_delete(site, browser, tmp_path: Path) -> None:
     page.wait_for_function(f"() => document.querySelector('#qa-count').innerText.startsWith('{count + 1} ')")
     page.wait_for_timeout(500)
     tab.shot("uploaded")
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     outcome = page.locator("#qa-outcome").inner_text()
     assert "zephyrine.txt: added" in outcome and "broken.pdf" in outcome and "✗" in outcome
     assert "zephyrine.txt" in page.locator("#qa-docs").inner_text()
@@ -299,9 +308,10 @@ def test_upload_ask_then_delete(site, browser, tmp_path: Path) -> None:
     tab.close()
 
 
-def test_the_document_filter_narrows_retrieval(site, browser) -> None:
+@pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1440", "375"])
+def test_the_document_filter_narrows_retrieval(site, browser, viewport) -> None:
     url, assistant = site
-    tab = Tab(browser, url, WIDE, "filter")
+    tab = Tab(browser, url, viewport, "filter")
     _choose(tab, "#qa-within", "003_16f4160fbc76786d.txt")
     answer, _ = tab.ask("Who commands the Quds Force?")
     tab.page.locator("#qa-sources-box button, #qa-sources-box .label-wrap").first.click()
@@ -313,9 +323,10 @@ def test_the_document_filter_narrows_retrieval(site, browser) -> None:
     tab.close()
 
 
-def test_export_holds_quotes_that_match_the_documents(site, browser) -> None:
+@pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1440", "375"])
+def test_export_holds_quotes_that_match_the_documents(site, browser, viewport) -> None:
     url, assistant = site
-    tab = Tab(browser, url, WIDE, "export")
+    tab = Tab(browser, url, viewport, "export")
     page = tab.page
     tab.ask("Who commands the Quds Force?")
     tab.ask("Where did Khamenei meet the head of Hamas?")
@@ -349,9 +360,10 @@ def test_export_holds_quotes_that_match_the_documents(site, browser) -> None:
     tab.close()
 
 
-def test_feedback_goes_to_a_jsonl_file_beside_the_store(site, browser) -> None:
+@pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1440", "375"])
+def test_feedback_goes_to_a_jsonl_file_beside_the_store(site, browser, viewport) -> None:
     url, assistant = site
-    tab = Tab(browser, url, WIDE, "feedback")
+    tab = Tab(browser, url, viewport, "feedback")
     answer, _ = tab.ask("Who commands the Quds Force?")
     feedback = folder_of(assistant.settings) / "feedback.jsonl"
     before = feedback.read_text(encoding="utf-8").splitlines() if feedback.exists() else []
@@ -367,10 +379,11 @@ def test_feedback_goes_to_a_jsonl_file_beside_the_store(site, browser) -> None:
     tab.close()
 
 
-def test_settings_belong_to_each_browser_session(site, browser) -> None:
+@pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1440", "375"])
+def test_settings_belong_to_each_browser_session(site, browser, viewport) -> None:
     url, _ = site
-    first = Tab(browser, url, WIDE, "settings-a")
-    second = Tab(browser, url, WIDE, "settings-b")
+    first = Tab(browser, url, viewport, "settings-a")
+    second = Tab(browser, url, viewport, "settings-b")
     for tab in (first, second):
         tab.page.locator("#qa-settings button, #qa-settings .label-wrap").first.click()
     first.page.locator("#qa-mode label").filter(has_text="llm").click()
@@ -385,9 +398,10 @@ def test_settings_belong_to_each_browser_session(site, browser) -> None:
     second.close()
 
 
-def test_no_remote_request_from_a_document(site, browser, pixel) -> None:
+@pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1440", "375"])
+def test_no_remote_request_from_a_document(site, browser, pixel, viewport) -> None:
     url, _ = site
-    tab = Tab(browser, url, WIDE, "hostile")
+    tab = Tab(browser, url, viewport, "hostile")
     answer, _ = tab.ask("What did the beacon keeper log at dawn?")
     assert answer.locator("img").count() == 0
     if answer.locator("a.qa-cite").count():
