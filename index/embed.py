@@ -14,6 +14,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from index.clean import visible
+from index.errors import BadInput
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,8 @@ def cache_dir() -> Path:
     return Path(os.environ.get("QA_MODEL_DIR") or Path.home() / ".cache" / "qa-docs" / "models")
 
 
-BACKENDS = ("onnx", "torch")
+BACKENDS = ("onnx-int8", "onnx", "torch")
+DEFAULT_BACKEND = "onnx-int8"
 
 
 class Encoder(Protocol):
@@ -128,6 +130,29 @@ def onnx_graph(path: str, rebuild: bool = False) -> Path:
     return target
 
 
+def int8_graph(graph: Path, rebuild: bool = False) -> Path:
+    """The graph with its weights quantised to int8 (dynamic, per channel), made once beside it (a few
+    seconds)."""
+    from filelock import FileLock
+
+    target = graph.with_name(graph.stem + "-int8.onnx")
+    if target.exists() and not rebuild:
+        return target
+    with FileLock(str(target) + ".lock"):
+        if rebuild or not target.exists():
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+
+            log.info("quantising the embedder to int8 at %s (once)", target)
+            staging = target.with_name(target.name + ".tmp")
+            logging.disable(logging.WARNING)  # it advises "pre-processing" on the root logger, every time
+            try:
+                quantize_dynamic(str(graph), str(staging), weight_type=QuantType.QInt8, per_channel=True)
+            finally:
+                logging.disable(logging.NOTSET)
+            staging.replace(target)
+    return target
+
+
 def _export(path: str, target: Path) -> None:
     import torch
 
@@ -182,16 +207,22 @@ class Embedder:
     Args:
         batch_size: texts per forward pass (default: 8 for onnx, whose speed falls on wider batches of long
             texts here; 32 for torch).
-        backend: `onnx` (default: onnxruntime, fastest here) or `torch` (sentence-transformers); both give the
-            same vectors. When the ONNX graph cannot be built, the embedder says so and uses torch.
+        backend: `onnx-int8` (the default, `QA_EMBEDDER`): the ONNX graph with int8 weights (dynamic,
+            per channel): questions embed about 1.6x faster than fp32 ONNX, vectors within cosine 0.99 of
+            fp32, and on the SQuAD dev half recall@5 0.975 and answer recall 0.853 against fp32's 0.974 and
+            0.853. `onnx`: the fp32 graph, the same vectors as torch. `torch`: sentence-transformers, the
+            reference. When no ONNX graph can be built, the embedder says so and uses torch.
     """
 
     name = "all-MiniLM-L6-v2"
     dimension = 384
 
-    def __init__(self, path: str | None = None, batch_size: int | None = None, backend: str = "onnx") -> None:
+    def __init__(
+        self, path: str | None = None, batch_size: int | None = None, backend: str | None = None
+    ) -> None:
+        backend = backend or os.environ.get("QA_EMBEDDER") or DEFAULT_BACKEND
         if backend not in BACKENDS:
-            raise ValueError(f"embedding backend {backend!r} is not one of {', '.join(BACKENDS)}")
+            raise BadInput(f"embedder {backend!r} (QA_EMBEDDER) is not one of {', '.join(BACKENDS)}")
         self._path = path
         self.batch_size = batch_size
         self.backend = backend
@@ -203,7 +234,7 @@ class Embedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         path = self._path or model_path()
-        if self.backend == "onnx":
+        if self.backend in ("onnx", "onnx-int8"):
             try:
                 return self._onnx(path)
             except Exception as exc:  # any failure here leaves the torch path, which gives the same vectors
@@ -213,15 +244,19 @@ class Embedder:
 
     def _onnx(self, path: str) -> OnnxEncoder:
         """The ONNX encoder; a cached graph that cannot be loaded (truncated, corrupt) is exported again, once."""
-        graph = onnx_graph(path)
+        graph = self._graph(path)
         try:
             encoder = OnnxEncoder(path, self.batch_size or 8, graph)
         except Exception as exc:
             log.warning("cached ONNX graph %s unreadable (%s); rebuilding it", graph, _reason(exc))
-            graph = onnx_graph(path, rebuild=True)
+            graph = self._graph(path, rebuild=True)
             encoder = OnnxEncoder(path, self.batch_size or 8, graph)
         log.info("loaded embedder (onnx) from %s", graph)
         return encoder
+
+    def _graph(self, path: str, rebuild: bool = False) -> Path:
+        graph = onnx_graph(path, rebuild)
+        return int8_graph(graph, rebuild) if self.backend == "onnx-int8" else graph
 
     @cached_property
     def _counter(self) -> Any:
@@ -265,9 +300,11 @@ class Embedder:
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Word pieces in each text, special tokens excluded."""
-        if not texts:
-            return []
-        return [len(e.ids) for e in self._counter.encode_batch(list(texts), add_special_tokens=False)]
+        counts: list[int] = []
+        for i in range(0, len(texts), 2048):  # in slices: a long document's encodings never all live at once
+            batch = list(texts[i : i + 2048])
+            counts += [len(e.ids) for e in self._counter.encode_batch(batch, add_special_tokens=False)]
+        return counts
 
 
 def _reason(exc: Exception) -> str:
@@ -291,7 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("usage: python -m index.embed export", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    log.info("embedder graph: %s", onnx_graph(model_path()))
+    log.info("embedder graphs: %s", int8_graph(onnx_graph(model_path())))
     return 0
 
 

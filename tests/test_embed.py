@@ -1,4 +1,5 @@
-"""The embedder's two backends: onnxruntime (default) gives torch's vectors, and a broken cache is rebuilt."""
+"""The embedder's backends: fp32 onnxruntime gives torch's vectors, int8 (the default) stays within cosine 0.97
+of them, and a broken cache is rebuilt."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.embed import Embedder, TorchEncoder, model_path, onnx_graph
+from index.embed import Embedder, TorchEncoder, int8_graph, model_path, onnx_graph
 
 TEXTS = [
     "Who commands the Quds Force?",
@@ -23,7 +24,8 @@ def torch_embedder() -> Embedder:
     return Embedder(backend="torch")
 
 
-def test_onnx_gives_torchs_vectors(embedder: Embedder, torch_embedder: Embedder) -> None:
+def test_onnx_gives_torchs_vectors(torch_embedder: Embedder) -> None:
+    embedder = Embedder(backend="onnx")
     onnx = embedder.embed(TEXTS)
     reference = torch_embedder.embed(TEXTS)
     assert embedder.backend == "onnx" and torch_embedder.backend == "torch"
@@ -32,6 +34,23 @@ def test_onnx_gives_torchs_vectors(embedder: Embedder, torch_embedder: Embedder)
     assert float(np.abs(onnx - reference).max()) < 1e-4
     # Batched by length: a text's vector does not depend on its neighbours.
     assert float(np.abs(embedder.embed(TEXTS[1:2])[0] - onnx[1]).max()) < 1e-5
+
+
+def test_int8_is_the_default_and_stays_close_to_fp32(embedder: Embedder, torch_embedder: Embedder) -> None:
+    assert embedder.backend == "onnx-int8"
+    quantised = embedder.embed(TEXTS)
+    reference = torch_embedder.embed(TEXTS)
+    assert np.allclose(np.linalg.norm(quantised, axis=1), 1.0, atol=1e-5)
+    cosines = (quantised * reference).sum(axis=1)
+    assert float(cosines.min()) > 0.97 and float(cosines.mean()) > 0.98, cosines
+    assert float(np.abs(quantised - reference).max()) > 1e-4  # really the quantised graph
+
+
+def test_an_unknown_embedder_is_named() -> None:
+    from index.errors import BadInput
+
+    with pytest.raises(BadInput, match="QA_EMBEDDER"):
+        Embedder(backend="gpu")
 
 
 def test_word_piece_counts_match_the_models_tokenizer(embedder: Embedder, torch_embedder: Embedder) -> None:
@@ -45,11 +64,11 @@ def test_an_unreadable_cached_graph_is_rebuilt(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setenv("QA_MODEL_DIR", str(tmp_path))
-    graph = onnx_graph(model_path())  # exported into the empty cache
+    graph = int8_graph(onnx_graph(model_path()))  # exported and quantised into the empty cache
     graph.write_bytes(b"not an onnx graph")
     fresh = Embedder()
     with caplog.at_level(logging.WARNING, logger="index.embed"):
         vector = fresh.embed_query("Who commands the Quds Force?")
-    assert fresh.backend == "onnx" and "rebuilding" in caplog.text
-    assert graph.stat().st_size > 1_000_000 and not list(tmp_path.glob("*.part"))
-    assert float(np.dot(vector, Embedder(backend="torch").embed(TEXTS[:1])[0])) > 0.9999
+    assert fresh.backend == "onnx-int8" and "rebuilding" in caplog.text
+    assert graph.stat().st_size > 1_000_000 and not list(tmp_path.glob("*.tmp"))
+    assert float(np.dot(vector, Embedder(backend="torch").embed(TEXTS[:1])[0])) > 0.99
