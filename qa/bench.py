@@ -1,0 +1,428 @@
+"""`qa bench` (and `make bench`): how ingestion and questions scale on this machine.
+
+One run measures, each phase in its own process (so that its peak RSS is its own):
+- ingestion of the SQuAD dev half through the real indexer: chunks/s and MB/s, against a raw
+  `SentenceTransformer.encode` of the same chunk texts (torch fp32, batch 32) in the same run; the fixed start
+  (imports and model load) is timed apart;
+- re-indexing the unchanged corpus;
+- query latency (p50/p95/p99) for retrieval alone and for the full extractive answer, at 1k, 10k and 100k
+  chunks. The larger corpora are copies of the SQuAD articles whose vectors are the real ones with a small
+  deterministic perturbation (so building 100k chunks takes minutes, not hours); everything else, chunking,
+  the manifest, Chroma and BM25, is the real indexer;
+- peak RSS while indexing and while answering, and the store's size on disk;
+- cold start: from `qa serve` to the first answered request.
+
+It writes `bench.json`, `bench.md` (the README's table) and `bench.png` under `--out` (default eval-out/bench).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.embed import Embedder
+
+log = logging.getLogger(__name__)
+
+PROJECT = Path(__file__).resolve().parent.parent
+SQUAD = PROJECT / "tests" / "data" / "squad-dev-v2.0.json"
+SIZES = (1_000, 10_000, 100_000)
+QUESTIONS = 200
+NOISE = 0.02  # per-dimension perturbation of a copied vector (before re-normalising): cosine about 0.93
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _disk_mb(folder: Path) -> float:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6
+
+
+def _percentiles(values: Sequence[float]) -> dict[str, float]:
+    ordered = sorted(values)
+
+    def at(q: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2)
+
+    return {"p50": at(0.50), "p95": at(0.95), "p99": at(0.99)}
+
+
+# -- phases, each run in a process of its own ----------------------------------------------------------------
+
+
+def phase_ingest(store: Path) -> dict[str, Any]:
+    """Index the SQuAD half into an empty store; the model loads first, outside the timing."""
+    from qa import Assistant
+    from qa.datasets import load_dataset
+
+    dataset = load_dataset(SQUAD)
+    assert dataset.documents is not None
+    with Assistant.open(store=store, collection="bench") as assistant:
+        assistant.embedder.embed(["warm up"])  # the model loads now: part of the fixed start
+        assistant.embedder.count_tokens(["warm up"])
+        t0 = time.perf_counter()
+        report = assistant.indexer(progress=False).index_documents(dataset.documents)
+        seconds = time.perf_counter() - t0
+        sentences = len(assistant.store.manifest.ids("sentences"))
+    size = sum(len(d.text.encode("utf-8")) for d in dataset.documents)
+    return {
+        "seconds": round(seconds, 2),
+        "chunks": report.chunks,
+        "sentences": sentences,
+        "mb": round(size / 1e6, 3),
+        "chunks_per_s": round(report.chunks / seconds, 1),
+        "mb_per_s": round(size / 1e6 / seconds, 4),
+        "peak_rss_mb": round(_peak_rss_mb()),
+    }
+
+
+def phase_raw(store: Path) -> dict[str, Any]:
+    """The reference: sentence-transformers on torch (fp32, batch 32) over the same chunk texts."""
+    from index.embed import TorchEncoder, model_path
+    from index.manifest import Manifest
+
+    manifest = Manifest(store / "qa-bench" / "manifest.sqlite3")
+    texts = [text for _, text in manifest.iter_chunk_texts()]
+    manifest.close()
+    encoder = TorchEncoder(model_path(), 32)
+    encoder.encode(["warm up"])
+    t0 = time.perf_counter()
+    encoder.encode(texts)
+    seconds = time.perf_counter() - t0
+    return {
+        "seconds": round(seconds, 2),
+        "chunks": len(texts),
+        "chunks_per_s": round(len(texts) / seconds, 1),
+    }
+
+
+def phase_reindex(store: Path) -> dict[str, Any]:
+    """Index the same documents again: every one is unchanged."""
+    from qa import Assistant
+    from qa.datasets import load_dataset
+
+    dataset = load_dataset(SQUAD)
+    docs = _copies(dataset.documents or [], _copy_count(store))
+    with Assistant.open(store=store, collection="bench") as assistant:
+        t0 = time.perf_counter()
+        report = assistant.indexer(progress=False).index_documents(docs)
+        seconds = time.perf_counter() - t0
+    assert not report.added and not report.updated, "re-index changed documents"
+    return {
+        "seconds": round(seconds, 2),
+        "unchanged": len(report.unchanged),
+        "peak_rss_mb": round(_peak_rss_mb()),
+    }
+
+
+def _copy_count(store: Path) -> int:
+    marker = store / "bench-copies.json"
+    return int(json.loads(marker.read_text())["copies"]) if marker.exists() else 1
+
+
+def _copies(documents: Sequence[Any], copies: int) -> list[Any]:
+    """The SQuAD articles, then `copies - 1` renamed copies of them (each a different document)."""
+    from index.load import Document
+
+    out = list(documents)
+    for i in range(1, copies):
+        for doc in documents:
+            text = f"Copy {i} of {doc.source}.\n\n{doc.text}"
+            out.append(
+                Document(
+                    doc_id=f"{doc.doc_id}-copy{i}",
+                    source=f"{doc.source} (copy {i})",
+                    text=text,
+                    content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                )
+            )
+    return out
+
+
+def phase_grow(store: Path, source: Path, target: int) -> dict[str, Any]:
+    """A store of about `target` chunks: SQuAD copies whose vectors replay the source store's, perturbed."""
+    from qa import Assistant
+    from qa.datasets import load_dataset
+
+    dataset = load_dataset(SQUAD)
+    with Assistant.open(store=source, collection="bench") as original:
+        per_copy = original.store.manifest.counts()[1]
+        known = _known_vectors(original)
+    copies = max(1, round(target / per_copy))
+    docs = _copies(dataset.documents or [], copies)
+    with Assistant.open(store=store, collection="bench", embedder=ReplayEmbedder(known)) as assistant:
+        t0 = time.perf_counter()
+        report = assistant.indexer(progress=False).index_documents(docs)
+        seconds = time.perf_counter() - t0
+    (store / "bench-copies.json").write_text(json.dumps({"copies": copies}))
+    return {
+        "chunks": report.chunks,
+        "documents": report.documents,
+        "seconds": round(seconds, 1),
+        "peak_rss_mb": round(_peak_rss_mb()),
+        "disk_mb": round(_disk_mb(store), 1),
+    }
+
+
+def _known_vectors(assistant: Any) -> dict[str, np.ndarray]:
+    """Text -> vector of every chunk and sentence in a store."""
+    known: dict[str, np.ndarray] = {}
+    manifest = assistant.store.manifest
+    for info in manifest.documents():
+        doc = manifest.document(info.doc_id)
+        for table in ("chunks", "sentences"):
+            rows = manifest.spans(table, info.doc_id)
+            vectors = getattr(assistant.store, table).vectors([r.id for r in rows])
+            for r in rows:
+                if r.id in vectors:
+                    known[doc.text[r.start : r.end]] = vectors[r.id]
+    return known
+
+
+class ReplayEmbedder(Embedder):
+    """An embedder for the synthetic corpora: a text seen in the real SQuAD store gets its real vector plus a
+    small perturbation (deterministic per call), anything else is embedded by the real model."""
+
+    def __init__(self, known: dict[str, np.ndarray]) -> None:
+        super().__init__()
+        self.known = known
+        self.calls = 0
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls += 1
+        rng = np.random.default_rng(self.calls)
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        unknown = [i for i, t in enumerate(texts) if t not in self.known]
+        if unknown:
+            out[unknown] = super().embed([texts[i] for i in unknown])
+        for i, text in enumerate(texts):
+            if text in self.known:
+                vector = self.known[text] + rng.normal(0.0, NOISE, self.dimension).astype(np.float32)
+                out[i] = vector / np.linalg.norm(vector)
+        return out
+
+
+def phase_query(store: Path) -> dict[str, Any]:
+    """Latency of retrieval alone and of the whole extractive answer, on SQuAD questions (warm)."""
+    from qa import Assistant
+    from qa.datasets import load_dataset
+
+    items = load_dataset(SQUAD).items
+    questions = [item.turns[-1] for item in random.Random(7).sample(items, QUESTIONS)]
+    with Assistant.open(store=store, collection="bench") as assistant:
+        assistant.warm_up()
+        chunks = assistant.store.manifest.counts()[1]
+        for q in questions[:5]:
+            assistant.ask(q)
+        retrieval, answer = [], []
+        for q in questions:
+            t0 = time.perf_counter()
+            assistant.retriever.retrieve(q, k=10)
+            retrieval.append((time.perf_counter() - t0) * 1000)
+        for q in questions:
+            t0 = time.perf_counter()
+            assistant.ask(q)
+            answer.append((time.perf_counter() - t0) * 1000)
+    return {
+        "chunks": chunks,
+        "retrieval_ms": _percentiles(retrieval),
+        "answer_ms": _percentiles(answer),
+        "peak_rss_mb": round(_peak_rss_mb()),
+    }
+
+
+def phase_cold_start(store: Path) -> dict[str, Any]:
+    """From starting `qa serve` on the store to its first answered request."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "QA_STORE": str(store), "QA_COLLECTION": "bench", "QA_PORT": str(port)}
+    t0 = time.perf_counter()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "qa", "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        body = json.dumps({"question": "What is the name of the region the Normans gave their name to?"})
+        while time.perf_counter() - t0 < 300:
+            try:
+                request = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/api/ask", body.encode(), {"Content-Type": "application/json"}
+                )
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    if response.status == 200:
+                        return {"seconds": round(time.perf_counter() - t0, 2)}
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("qa serve did not answer within 300 s")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+PHASES = {
+    "ingest": phase_ingest,
+    "raw": phase_raw,
+    "reindex": phase_reindex,
+    "query": phase_query,
+    "cold-start": phase_cold_start,
+}
+
+
+# -- the run --------------------------------------------------------------------------------------------------
+
+
+def _phase(name: str, store: Path, *extra: str) -> dict[str, Any]:
+    """Run one phase in a fresh process; its JSON result."""
+    log.warning("bench: %s %s %s", name, store, " ".join(extra))
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "qa.bench", "--phase", name, "--store", str(store), *extra],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"bench phase {name} failed:\n{done.stderr[-3000:]}")
+    result = dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    result["process_s"] = round(time.perf_counter() - started, 2)
+    return result
+
+
+def run(out: Path, sizes: Sequence[int] = SIZES) -> dict[str, Any]:
+    """Every measurement (see the module docstring); writes bench.json, bench.md and bench.png under `out`."""
+    import shutil
+
+    out.mkdir(parents=True, exist_ok=True)
+    stores = out / "stores"
+    shutil.rmtree(stores, ignore_errors=True)
+    squad = stores / "squad"
+    results: dict[str, Any] = {
+        "machine": {"cpus": os.cpu_count()},
+        "embedder": os.environ.get("QA_EMBEDDER", "onnx"),
+    }
+    results["ingest"] = _phase("ingest", squad)
+    # The fixed start: the process's whole life (interpreter, imports, model load, the dataset) but the indexing.
+    results["ingest"]["fixed_start_s"] = round(
+        results["ingest"]["process_s"] - results["ingest"]["seconds"], 2
+    )
+    results["raw_torch"] = _phase("raw", squad)
+    results["ingest"]["ratio_to_raw_torch"] = round(
+        results["raw_torch"]["seconds"] / results["ingest"]["seconds"], 2
+    )
+    results["ingest"]["disk_mb"] = round(_disk_mb(squad), 1)
+    results["reindex_squad"] = _phase("reindex", squad)
+    results["cold_start"] = _phase("cold-start", squad)
+    results["scale"] = []
+    for size in sizes:
+        folder = stores / f"n{size}"
+        grown = _phase("grow", folder, "--source", str(squad), "--target", str(size))
+        row = {"target": size, "build": grown, **_phase("query", folder)}
+        if size == max(sizes):
+            row["reindex"] = _phase("reindex", folder)
+        results["scale"].append(row)
+        shutil.rmtree(folder, ignore_errors=True)
+    (out / "bench.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    (out / "bench.md").write_text(markdown(results), encoding="utf-8")
+    plot(results, out / "bench.png")
+    return results
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The README's table."""
+    ing, raw = results["ingest"], results["raw_torch"]
+    lines = [
+        "| measurement | result |",
+        "|---|---|",
+        f"| ingestion, SQuAD dev half ({ing['chunks']} chunks, {ing['sentences']} sentences, {ing['mb']} MB) | "
+        f"{ing['seconds']} s: {ing['chunks_per_s']} chunks/s, {ing['mb_per_s'] * 1000:.1f} kB/s |",
+        f"| raw sentence-transformers (torch fp32, batch 32), same chunk texts | {raw['seconds']} s: "
+        f"{raw['chunks_per_s']} chunks/s |",
+        f"| **ingestion / raw torch** | **{ing['ratio_to_raw_torch']}x** |",
+        f"| fixed start of indexing (imports, model load) | {ing['fixed_start_s']} s |",
+        f"| peak RSS indexing the SQuAD half; store on disk | {ing['peak_rss_mb']} MB; {ing['disk_mb']} MB |",
+        f"| re-index of the unchanged SQuAD half | {results['reindex_squad']['seconds']} s |",
+        f"| cold start: `qa serve` to the first answer | {results['cold_start']['seconds']} s |",
+    ]
+    for row in results["scale"]:
+        r, a, b = row["retrieval_ms"], row["answer_ms"], row["build"]
+        lines.append(
+            f"| {row['chunks']:,} chunks: retrieval p50/p95/p99; full answer p50/p95/p99 | "
+            f"{r['p50']}/{r['p95']}/{r['p99']} ms; {a['p50']}/{a['p95']}/{a['p99']} ms |"
+        )
+        lines.append(
+            f"| {row['chunks']:,} chunks: build (replayed vectors), peak RSS; serving peak RSS; disk | "
+            f"{b['seconds']} s, {b['peak_rss_mb']} MB; {row['peak_rss_mb']} MB; {b['disk_mb']} MB |"
+        )
+        if "reindex" in row:
+            lines.append(f"| {row['chunks']:,} chunks: re-index unchanged | {row['reindex']['seconds']} s |")
+    return "\n".join(lines) + "\n"
+
+
+def plot(results: dict[str, Any], path: Path) -> None:
+    """Latency against corpus size, and ingestion against the raw embedder."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    sizes = [row["chunks"] for row in results["scale"]]
+    for key, label in (("retrieval_ms", "retrieval"), ("answer_ms", "full answer")):
+        for q, style in (("p50", "-o"), ("p95", "--o")):
+            left.plot(sizes, [row[key][q] for row in results["scale"]], style, label=f"{label} {q}")
+    left.set_xscale("log")
+    left.set_xlabel("chunks in the store")
+    left.set_ylabel("ms")
+    left.set_title("Question latency")
+    left.legend()
+    names = ["qa index", "raw torch encode"]
+    rates = [results["ingest"]["chunks_per_s"], results["raw_torch"]["chunks_per_s"]]
+    right.bar(names, rates, color=["#4f46e5", "#9ca3af"])
+    right.set_ylabel("chunks/s")
+    right.set_title(f"Ingestion, SQuAD half: {results['ingest']['ratio_to_raw_torch']}x raw")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="qa bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=Path("eval-out/bench"))
+    parser.add_argument("--sizes", default=",".join(str(s) for s in SIZES), help="corpus sizes in chunks")
+    parser.add_argument("--phase", choices=[*PHASES, "grow"], help=argparse.SUPPRESS)
+    parser.add_argument("--store", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--source", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--target", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.phase == "grow":
+        print(json.dumps(phase_grow(args.store, args.source, args.target)))
+        return 0
+    if args.phase:
+        print(json.dumps(PHASES[args.phase](args.store)))
+        return 0
+    run(args.out, [int(s) for s in args.sizes.split(",")])
+    print((args.out / "bench.md").read_text(encoding="utf-8"))
+    log.warning("wrote %s", args.out / "bench.json")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
