@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
-from collections.abc import Iterable, Sequence
+import time
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 from tqdm import tqdm
 
-from index.chunk import chunk, sentences
+from index.chunk import Span, chunk, sentences
 from index.embed import CHUNK_MAX_TOKENS, Embedder
 from index.errors import LoadError
 from index.lease import write_lock
@@ -31,6 +36,18 @@ def store_write() -> None:
     _writes += 1
     if os.environ.get("QA_TEST_KILL_AT_WRITE") == str(_writes):
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+# Chunks embedded and written together: bounds the memory a long document needs (vectors, token states) and
+# how long the progress bar waits between moves.
+EMBED_BATCH = 256
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 @dataclass
@@ -112,6 +129,8 @@ class Indexer:
         self.progress = progress
         self.holder = holder
         self.wait = wait
+        self._bar: Any = None  # the progress bar of the run in progress
+        self._chunks, self._started = 0, 0.0
 
     def index_paths(self, paths: Sequence[Path], sync: bool = False) -> IndexReport:
         """Index files and folders; with `sync`, remove stored documents whose files are gone (first, so that
@@ -126,14 +145,17 @@ class Indexer:
                         self._remove(info.doc_id)
                         report.removed.append(info.source)
             stored = _Stored(self.store.manifest.hashes())
-            for path in tqdm(files, desc="indexing", unit="file", disable=not self.progress or not files):
-                try:
-                    doc = load_file(path)
-                except LoadError as exc:  # reported once, by whoever prints the report
-                    log.info("%s", exc)
-                    report.failed.append({"path": exc.path, "error": exc.reason})
-                    continue
-                self._put(doc, stored, report)
+            sizes = [_size(path) for path in files]
+            with self._progress(sum(sizes), bool(files)):
+                for path, size in zip(files, sizes, strict=True):
+                    try:
+                        doc = load_file(path, int(self.store.settings.max_doc_mb * 1_000_000))
+                    except LoadError as exc:  # reported once, by whoever prints the report
+                        log.info("%s", exc)
+                        report.failed.append({"path": exc.path, "error": exc.reason})
+                        self._advance(size, 0)
+                        continue
+                    self._put(doc, stored, report, size)
             self._finish(report)
         return report
 
@@ -143,8 +165,11 @@ class Indexer:
         with write_lock(self.store.folder, self.holder, self.wait):
             self.reconcile()
             stored = _Stored(self.store.manifest.hashes())
-            for doc in tqdm(list(docs), desc="indexing", unit="doc", disable=not self.progress):
-                self._put(doc, stored, report)
+            docs = list(docs)
+            sizes = [len(doc.text.encode("utf-8")) for doc in docs]
+            with self._progress(sum(sizes), bool(docs)):
+                for doc, size in zip(docs, sizes, strict=True):
+                    self._put(doc, stored, report, size)
             self._finish(report)
         return report
 
@@ -180,6 +205,12 @@ class Indexer:
         """
         manifest = self.store.manifest
         notes = []
+        if self.store.catalog.shared:
+            # With a Chroma server other processes write too: vectors this one does not know may be theirs,
+            # half-written. The server's record is the truth; the local manifest and BM25 follow it.
+            if self.store.sync():
+                notes.append("brought the local manifest and BM25 up to date with the Chroma server")
+            return notes
         for table in ("chunks", "sentences"):  # a manifest table and the vector collection of the same name
             collection = getattr(self.store, table)
             stored, expected = collection.all_ids(), manifest.ids(table)
@@ -202,15 +233,17 @@ class Indexer:
             log.warning("store repair: %s", note)
         return notes
 
-    def _put(self, doc: Document, stored: _Stored, report: IndexReport) -> None:
+    def _put(self, doc: Document, stored: _Stored, report: IndexReport, size: int) -> None:
         """Write one document, unless it is unchanged or another document already holds the same content.
 
         Args:
             stored: what the store holds; updated as documents are written.
+            size: the document's size in bytes, for the progress bar.
         """
         old_hash = stored.hash_of.get(doc.doc_id)
         if old_hash == doc.content_hash:
             report.unchanged.append(doc.source)
+            self._advance(size, 0)
             return
         twin = stored.twin(doc)
         if twin is not None:
@@ -220,31 +253,89 @@ class Indexer:
                 self._remove(doc.doc_id)
                 stored.pop(doc.doc_id)
                 report.removed.append(doc.source)
+            self._advance(size, 0)
             return
         sents, counts = sentences(doc.text, self.embedder.count_tokens, CHUNK_MAX_TOKENS)
         chunks = chunk(doc.text, sents, counts, CHUNK_MAX_TOKENS)
         if not chunks:
             report.failed.append({"path": doc.source, "error": "no content left after removing boilerplate"})
+            self._advance(size, 0)
             return
-        for name, spans, kind, keep_text in (("chunks", chunks, "", True), ("sentences", sents, "s", False)):
+        # Embedded and written a batch of chunks (with their sentences) at a time: memory stays bounded by the
+        # batch whatever the file's size, and the progress bar moves inside a long file.
+        starts = [sent.start for sent in sents]
+        written: dict[str, set[str]] = {"chunks": set(), "sentences": set()}
+        done = 0.0
+        for lo in range(0, len(chunks), EMBED_BATCH):
+            part = chunks[lo : lo + EMBED_BATCH]
+            begin = 0 if lo == 0 else part[0].start
+            end = chunks[lo + EMBED_BATCH].start if lo + EMBED_BATCH < len(chunks) else len(doc.text) + 1
+            part_sents = sents[bisect_left(starts, begin) : bisect_left(starts, end)]
+            chunk_vectors, sentence_vectors = self._vectors(doc, part, part_sents)
+            for name, spans, kind, vectors in (
+                ("chunks", part, "", chunk_vectors),
+                ("sentences", part_sents, "s", sentence_vectors),
+            ):
+                texts = [doc.text[s.start : s.end] for s in spans]
+                ids = [span_id(doc, s, kind) for s in spans]
+                metas = [
+                    {"doc_id": doc.doc_id, "source": doc.source, "start": s.start, "end": s.end}
+                    for s in spans
+                ]
+                getattr(self.store, name).add(ids, vectors, metas, texts if name == "chunks" else None)
+                written[name].update(ids)
+                store_write()
+            reached = min(end, len(doc.text)) / max(1, len(doc.text))
+            self._advance(size * reached - done, len(part))
+            done = size * reached
+        for name in ("chunks", "sentences"):  # what an earlier version of the document left behind
             collection = getattr(self.store, name)
-            texts = [doc.text[s.start : s.end] for s in spans]
-            ids = [span_id(doc, s, kind) for s in spans]
-            metas = [
-                {"doc_id": doc.doc_id, "source": doc.source, "start": s.start, "end": s.end} for s in spans
-            ]
-            collection.add(ids, self.embedder.embed(texts), metas, texts if keep_text else None)
-            store_write()
-            stale = set(collection.ids_of(doc.doc_id)) - set(ids)
-            collection.delete(sorted(stale))
+            collection.delete(sorted(set(collection.ids_of(doc.doc_id)) - written[name]))
             store_write()
         self.store.manifest.put(doc, chunks, sents)
         store_write()
+        self.store.catalog.published(doc)  # with a Chroma server: now other processes can take it
         stored.put(doc.doc_id, doc.content_hash)
         (report.updated if old_hash else report.added).append(doc.source)
         log.info("indexed %s: %d chunks, %d sentences", doc.source, len(chunks), len(sents))
 
+    @contextlib.contextmanager
+    def _progress(self, total: int, shown: bool) -> Iterator[None]:
+        """A progress bar over the bytes to index, with the chunks written so far, their rate and the time left."""
+        self._bar = tqdm(
+            total=total, desc="indexing", unit="B", unit_scale=True, disable=not self.progress or not shown
+        )
+        self._chunks, self._started = 0, time.monotonic()
+        try:
+            yield
+        finally:
+            self._bar.close()
+            self._bar = None
+
+    def _advance(self, size: float, chunks: int) -> None:
+        if self._bar is None:
+            return
+        self._chunks += chunks
+        rate = self._chunks / max(1e-6, time.monotonic() - self._started)
+        self._bar.set_postfix_str(f"{self._chunks:,} chunks, {rate:,.0f} chunks/s", refresh=False)
+        self._bar.update(size)
+
+    def _vectors(
+        self, doc: Document, chunks: Sequence[Span], sents: Sequence[Span]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Chunk and sentence vectors, each text embedded on its own.
+
+        Sentence vectors pooled from their chunk's forward pass (no token embedded twice) were measured on the
+        SQuAD dev half: indexing 1.8x faster, but recall@5 0.964 instead of 0.974, answer recall 0.846 instead
+        of 0.853 and first-sentence 0.738 instead of 0.757, and refitting the answer weights did not recover it.
+        """
+        return (
+            self.embedder.embed([doc.text[c.start : c.end] for c in chunks]),
+            self.embedder.embed([doc.text[s.start : s.end] for s in sents]),
+        )
+
     def _remove(self, doc_id: str) -> None:
+        self.store.catalog.withdrawn(doc_id)  # first: no other process takes it up while it goes
         for collection in (self.store.chunks, self.store.sentences):
             collection.delete(collection.ids_of(doc_id))
             store_write()
@@ -255,4 +346,6 @@ class Indexer:
         if report.changed or self.store.lexical_saved_at() is None:
             self.store.rebuild_lexical()
             store_write()
+        if report.changed:
+            self.store.catalog.changed()
         report.documents, report.chunks = self.store.manifest.counts()

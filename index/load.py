@@ -157,17 +157,18 @@ READERS: dict[str, Callable[[bytes, str], str]] = {
 }
 
 
-def load_file(path: Path) -> Document:
+def load_file(path: Path, max_bytes: int | None = None) -> Document:
     """Read one file into a Document.
 
     Args:
         path: a file with a supported extension.
+        max_bytes: refuse a larger file (checked before it is read).
 
     Returns:
         The document; its text is what citations' offsets index into.
 
     Raises:
-        LoadError: the file is missing, unreadable, binary, undecodable or holds no text.
+        LoadError: the file is missing, unreadable, binary, undecodable, too large or holds no text.
     """
     path = path.resolve()
     source = display_source(path)
@@ -175,6 +176,13 @@ def load_file(path: Path) -> Document:
     if reader is None:
         raise LoadError(source, f"unsupported file type {path.suffix!r} (supported: {', '.join(READERS)})")
     try:
+        size = path.stat().st_size
+        if max_bytes is not None and size > max_bytes:
+            raise LoadError(
+                source,
+                f"file is {size / 1e6:,.1f} MB, above the {max_bytes / 1e6:,.0f} MB limit for one document "
+                "(QA_MAX_DOC_MB): split it, or raise the limit",
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise LoadError(source, f"cannot read file ({exc.strerror or exc})") from None

@@ -27,6 +27,7 @@ ENV_VARS = {
     "auth": "QA_AUTH",
     "allowed_hosts": "QA_ALLOWED_HOSTS",
     "max_upload_mb": "QA_MAX_UPLOAD_MB",
+    "max_doc_mb": "QA_MAX_DOC_MB",
 }
 
 
@@ -47,6 +48,8 @@ class Settings:
         auth: `user:password` for the chat page's login.
         allowed_hosts: comma-separated `Host` header values accepted besides 127.0.0.1 and localhost.
         max_upload_mb: the largest upload accepted, in MB.
+        max_doc_mb: the largest file indexed, in MB; a larger one is refused by name (too large to be useful
+            as one document: split it).
     """
 
     store: Path = Path(".qa-store")
@@ -60,6 +63,7 @@ class Settings:
     auth: str | None = None
     allowed_hosts: str = ""
     max_upload_mb: float = 50.0
+    max_doc_mb: float = 100.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "store", Path(self.store))  # a str from with_() or a caller is a path too
@@ -76,6 +80,8 @@ class Settings:
             raise BadInput("QA_AUTH must be user:password")
         if not 0 < self.max_upload_mb <= 10_000:
             raise BadInput(f"QA_MAX_UPLOAD_MB {self.max_upload_mb} is not valid: use a number of MB above 0")
+        if not 0 < self.max_doc_mb <= 100_000:
+            raise BadInput(f"QA_MAX_DOC_MB {self.max_doc_mb} is not valid: use a number of MB above 0")
 
     def __repr__(self) -> str:  # secrets stay out of logs and tracebacks
         shown = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -112,6 +118,7 @@ class Settings:
         for name, kind, var in (
             ("port", int, "QA_PORT / --port"),
             ("max_upload_mb", float, "QA_MAX_UPLOAD_MB"),
+            ("max_doc_mb", float, "QA_MAX_DOC_MB"),
         ):
             if name in values:
                 try:

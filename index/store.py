@@ -7,6 +7,8 @@ write lock. Two collections per name: `<name>` for chunk vectors, `<name>.senten
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -16,7 +18,9 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from index.errors import QAError
+from index.catalog import Catalog, LocalCatalog, ServerCatalog
+from index.chunk import Span
+from index.errors import QAError, reachable
 from index.lexical import LexicalIndex
 from index.manifest import Manifest
 from index.settings import Settings
@@ -60,19 +64,27 @@ def _chroma_client(settings: Settings) -> Any:
 
 
 class VectorCollection:
-    """One Chroma collection of spans whose metadata carries doc_id, start and end."""
+    """One Chroma collection of spans whose metadata carries doc_id, start and end.
 
-    def __init__(self, client: Any, name: str) -> None:
+    Args:
+        where: how the store is named in errors (the Chroma server's URL, or the embedded store's folder).
+    """
+
+    @reachable
+    def __init__(self, client: Any, name: str, where: str = "embedded store") -> None:
         self._client = client
         self.name = name
+        self.where = where
         # No embedding function: vectors always come from our embedder, and Chroma's default one downloads.
         self._collection = client.get_or_create_collection(
             name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
         )
 
+    @reachable
     def count(self) -> int:
         return int(self._collection.count())
 
+    @reachable
     def add(
         self, ids: Sequence[str], vectors: np.ndarray, metas: Sequence[dict], texts: Sequence[str] | None
     ) -> None:
@@ -85,18 +97,33 @@ class VectorCollection:
                 documents=None if texts is None else list(texts[i : i + batch]),
             )
 
+    @reachable
     def all_ids(self) -> set[str]:
         """Every id in the collection."""
         return set(self._collection.get(include=[])["ids"])
 
+    @reachable
     def ids_of(self, doc_id: str) -> list[str]:
         return list(self._collection.get(where={"doc_id": doc_id}, include=[])["ids"])
 
+    @reachable
+    def spans_of(self, doc_id: str, prefix: str) -> list[Span]:
+        """The spans of one version of a document (ids starting with `prefix`), in text order."""
+        got = self._collection.get(where={"doc_id": doc_id}, include=["metadatas"])
+        spans = {
+            Span(int(m["start"]), int(m["end"]))
+            for i, m in zip(got["ids"], got["metadatas"], strict=True)
+            if m and i.startswith(prefix)
+        }
+        return sorted(spans, key=lambda s: (s.start, s.end))
+
+    @reachable
     def delete(self, ids: Sequence[str]) -> None:
         batch = 5000
         for i in range(0, len(ids), batch):
             self._collection.delete(ids=list(ids[i : i + batch]))
 
+    @reachable
     def query(self, vector: np.ndarray, k: int, doc_ids: Sequence[str] | None = None) -> list[Hit]:
         """The `k` nearest spans, nearest first; only spans of `doc_ids` when given."""
         if k <= 0:
@@ -116,6 +143,7 @@ class VectorCollection:
             )
         return hits
 
+    @reachable
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         if not ids:
             return {}
@@ -140,18 +168,77 @@ class Store:
         self.folder = folder_of(settings)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.manifest = Manifest(self.folder / "manifest.sqlite3")
+        self._seen: str | None = None  # the server record's generation this cache reflects
+        self._checked = 0.0
+        self._syncing = threading.Lock()
 
     @cached_property
     def _client(self) -> Any:
         return _chroma_client(self.settings)
 
+    @property
+    def where(self) -> str:
+        """The vector store, as errors name it."""
+        return (
+            f"Chroma server {self.settings.chroma_url}"
+            if self.settings.chroma_url
+            else str(self.settings.store)
+        )
+
     @cached_property
     def chunks(self) -> VectorCollection:
-        return VectorCollection(self._client, self.settings.collection)
+        return VectorCollection(self._client, self.settings.collection, self.where)
 
     @cached_property
     def sentences(self) -> VectorCollection:
-        return VectorCollection(self._client, f"{self.settings.collection}.sentences")
+        return VectorCollection(self._client, f"{self.settings.collection}.sentences", self.where)
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        """The collection's record of documents: the manifest itself (embedded), or on the Chroma server."""
+        if not self.settings.chroma_url:
+            return LocalCatalog()
+        return ServerCatalog(self._client, self.settings.collection, self.where)
+
+    def refresh(self, every: float = 1.0) -> bool:
+        """With a Chroma server, bring the local manifest and BM25 up to date with what other processes wrote
+        (checked at most once every `every` seconds: one small request). Returns whether anything changed."""
+        if not self.catalog.shared or time.monotonic() - self._checked < every:
+            return False
+        with self._syncing:
+            self._checked = time.monotonic()
+            stamp = self.catalog.generation()
+            if stamp == self._seen:
+                return False
+            changed = self.sync()
+            self._seen = stamp
+        return changed
+
+    def sync(self) -> bool:
+        """Make the local manifest hold exactly the server's documents (new, changed and removed ones), then
+        rebuild BM25 if anything changed. A document being rewritten this instant is taken next time."""
+        remote, local = self.catalog.hashes(), self.manifest.hashes()
+        changed = False
+        for doc_id in sorted(set(local) - set(remote)):
+            self.manifest.delete(doc_id)
+            changed = True
+        for doc_id, digest in sorted(remote.items()):
+            if local.get(doc_id) == digest:
+                continue
+            doc = self.catalog.document(doc_id)
+            if doc is None or doc.content_hash != digest:
+                continue
+            prefix = f"{doc_id}:{digest[:12]}:"
+            chunks = self.chunks.spans_of(doc_id, prefix)
+            sentences = self.sentences.spans_of(doc_id, prefix + "s")
+            if chunks:
+                self.manifest.put(doc, chunks, sentences)
+                changed = True
+        if changed or self.lexical_saved_at() is None:
+            self.rebuild_lexical()
+        if changed:
+            log.info("store: local cache brought up to date with %s", self.where)
+        return changed
 
     @cached_property
     def lexical(self) -> LexicalIndex:

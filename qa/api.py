@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from index.build import IndexReport
-from index.errors import BadInput, LoadError, NotFound, QAError
+from index.errors import BadInput, LoadError, NotFound, QAError, StoreUnavailable
 from index.lease import StoreBusy
 from index.load import READERS, load_file
 from qa.assistant import Assistant
@@ -222,6 +222,10 @@ def build_api(assistant: Assistant, app: FastAPI | None = None) -> FastAPI:
     # Starlette picks the handler of the closest class in the exception's MRO: NotFound before QAError.
     for exc_type, status in ((BadInput, 422), (NotFound, 404), (QAError, 503)):
         app.add_exception_handler(exc_type, _error_handler(status))
+
+    @app.exception_handler(StoreUnavailable)
+    async def _unavailable(_: Request, exc: StoreUnavailable) -> JSONResponse:
+        return JSONResponse(status_code=503, content={"error": str(exc)}, headers={"Retry-After": "5"})
 
     @app.exception_handler(StoreBusy)
     async def _busy(_: Request, exc: StoreBusy) -> JSONResponse:

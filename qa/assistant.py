@@ -181,6 +181,7 @@ class Assistant:
         """
         question = check_question(question)
         mode = mode or self.settings.mode
+        self.store.refresh()  # with a Chroma server: take up what other processes wrote
         doc_ids = self._check_documents(documents)
         answerer = self.answerer_for(mode, llm)
         return self._stream(question, list(history or []), mode, answerer, doc_ids)
@@ -280,6 +281,7 @@ class Assistant:
 
     def documents(self) -> list[DocumentInfo]:
         """Every indexed document (without its text)."""
+        self.store.refresh()
         return self.store.manifest.documents()
 
     def document(self, doc_id: str) -> Document:

@@ -172,3 +172,14 @@ def test_seed_questions_through_ask_jsonl(workdir: tuple[Path, Path]) -> None:
     assert false_refusal <= 0.1, false_refusal
     assert refused >= 0.8, refused
     assert latencies[len(latencies) // 2] <= 50, latencies
+
+
+def test_index_progress_counts_bytes_and_chunks(workdir: tuple[Path, Path], tmp_path: Path) -> None:
+    cwd, _ = workdir
+    result = qa("index", "seeds", cwd=cwd, store=tmp_path / "store")
+    assert result.returncode == 0, result.stderr
+    bar = result.stderr.replace("\r", "\n").splitlines()
+    final = [line for line in bar if line.startswith("indexing: 100%")][-1]
+    size = sum(f.stat().st_size for f in (cwd / "seeds").iterdir())
+    assert f"{size / 1000:.2f}k/{size / 1000:.2f}k" in final, final  # bytes, not files
+    assert "7 chunks" in final and "chunks/s" in final, final  # the seeds make 7 chunks

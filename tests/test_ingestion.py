@@ -176,3 +176,21 @@ def test_the_same_content_under_two_names_is_indexed_once(fresh: Assistant, tmp_
     assert len(report.added) == 1 and report.documents == 1 and not report.failed
     assert [Path(d["path"]).name for d in report.duplicates] == ["copy of a.txt"]
     assert "same content as" in report.summary()
+
+
+def test_a_file_above_the_document_size_limit_is_refused_by_name(tmp_path: Path, embedder) -> None:
+    from qa import Assistant
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "small.txt").write_text(
+        "The small file holds one sentence about lighthouses.\n", encoding="utf-8"
+    )
+    (folder / "huge.txt").write_text("A line of text about nothing much at all.\n" * 30_000, encoding="utf-8")
+    with Assistant.open(store=tmp_path / "store", embedder=embedder, max_doc_mb=1) as assistant:
+        report = assistant.index([folder], progress=False)
+    assert [Path(p).name for p in report.added] == ["small.txt"]
+    assert len(report.failed) == 1 and report.failed[0]["path"].endswith("huge.txt")
+    assert (
+        "above the 1 MB limit" in report.failed[0]["error"] and "QA_MAX_DOC_MB" in report.failed[0]["error"]
+    )
