@@ -93,15 +93,19 @@ def test_qa_eval_rejects_a_missing_dataset(tmp_path: Path) -> None:
     assert result.returncode == 2 and "nope.jsonl" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_squad_floors_on_the_whole_dev_half(tmp_path: Path, squad_settings) -> None:
-    """Issue 3's floors, on all 6,078 questions through the real pipeline (about 4 minutes: indexing included)."""
+def test_squad_floors_on_every_answerable_question(tmp_path: Path, squad_settings) -> None:
+    """Issue 3's floors through the real pipeline, on all 2,910 answerable questions of the dev half: every
+    figure asserted here is computed over answerable questions only (`qa eval` on the whole half, unanswerable
+    ones included, gives the README's table), so the 3,168 unanswerable ones would only add minutes."""
     from qa.datasets import load_dataset
     from qa.eval import open_for, run_items, summarize
 
     dataset = load_dataset(DATA / "squad-dev-v2.0.json")
     assistant, items = open_for(dataset, squad_settings, tmp_path)  # indexed already: nothing changes
-    m = summarize(run_items(assistant, items))
+    answerable = [item for item in items if item.answerable]
+    m = summarize(run_items(assistant, answerable))
     assistant.close()
+    assert m["answerable"] == len(answerable) == 2910, m
     assert m["recall@5"] >= 0.97 and m["recall@1"] >= 0.85, m
     assert m["answer_recall"] >= 0.85 and m["median_answer_words"] <= 45 and m["cited_support"] >= 0.85, m
     assert m["false_refusal"] <= 0.10 and m["quote_fidelity"] == 1.0, m
