@@ -146,7 +146,8 @@ class ChatUI:
 
     def examples(self) -> list[str]:
         docs = self.assistant.documents()[:20]
-        return example_questions((d.title, self.assistant.document(d.doc_id).text[:4000]) for d in docs)
+        openings = self.assistant.store.manifest.openings([d.doc_id for d in docs])
+        return example_questions((d.title, openings.get(d.doc_id, "")) for d in docs)
 
     def catalogue(self) -> tuple[Any, ...]:
         """Header, documents table, and both document pickers, as they stand now."""
@@ -166,11 +167,13 @@ class ChatUI:
     # -- chat --------------------------------------------------------------------------------------------
 
     def _turn(self, answer: Answer) -> dict[str, Any]:
-        hashes, titles = {}, {}
-        for c in answer.citations:
-            if c.doc_id not in hashes:
-                doc = self.assistant.document(c.doc_id)
-                hashes[c.doc_id], titles[c.doc_id] = doc.content_hash, title_of(doc.text[:400], doc.source)
+        """The exported record of an answered turn: each cited document's hash and title as they are now."""
+        cited = list(dict.fromkeys(c.doc_id for c in answer.citations))
+        manifest = self.assistant.store.manifest
+        hashes = manifest.hashes(cited)
+        openings = manifest.openings(cited, 400)
+        sources = {c.doc_id: c.source for c in answer.citations}
+        titles = {d: title_of(openings.get(d, ""), sources[d]) for d in cited}
         return turn_record(answer, hashes, titles)
 
     def respond(

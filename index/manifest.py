@@ -116,9 +116,26 @@ class Manifest:
             for doc_id, source, path, digest, chars, chunks, indexed_at, head in rows
         ]
 
-    def hashes(self) -> dict[str, str]:
-        """doc_id -> content hash of every stored document."""
-        return dict(self._rows("SELECT doc_id, content_hash FROM documents"))
+    def openings(self, doc_ids: Sequence[str], chars: int = 4000) -> dict[str, str]:
+        """The first `chars` characters of each document's text (without reading whole texts)."""
+        if not doc_ids:
+            return {}
+        marks = ",".join("?" * len(doc_ids))
+        rows = self._rows(
+            f"SELECT doc_id, substr(text, 1, ?) FROM documents WHERE doc_id IN ({marks})", [chars, *doc_ids]
+        )
+        return dict(rows)
+
+    def hashes(self, doc_ids: Sequence[str] | None = None) -> dict[str, str]:
+        """doc_id -> content hash of every stored document (or of these ones)."""
+        if doc_ids is None:
+            return dict(self._rows("SELECT doc_id, content_hash FROM documents"))
+        if not doc_ids:
+            return {}
+        marks = ",".join("?" * len(doc_ids))
+        return dict(
+            self._rows(f"SELECT doc_id, content_hash FROM documents WHERE doc_id IN ({marks})", doc_ids)
+        )
 
     def counts(self) -> tuple[int, int]:
         """(documents, chunks) stored."""

@@ -191,7 +191,7 @@ class Assistant:
             return []
         if isinstance(documents, str) or not all(isinstance(d, str) for d in documents):
             raise BadInput("documents must be a list of doc_id strings")
-        known = self.store.manifest.hashes()
+        known = self.store.manifest.hashes(list(documents))
         unknown = [d for d in documents if d not in known]
         if unknown:
             raise BadInput(f"documents: unknown doc_id {unknown[0]!r} (GET /api/documents lists them)")
