@@ -21,8 +21,8 @@ from fastapi import FastAPI
 
 from index.errors import QAError
 from index.lease import ServerLease
-from index.load import READERS
-from index.manifest import title_of
+from index.load import READERS, Document
+from index.manifest import DocumentInfo, title_of
 from index.settings import MODES, Settings
 from index.store import folder_of
 from qa import Answer, Assistant
@@ -37,9 +37,10 @@ from qa.render import (
     document_html,
     document_label,
     document_rows,
+    file_name,
     sources_html,
 )
-from qa.types import Delta
+from qa.types import Citation, Delta
 from qa.web import Guard, Policy, as_text, check_bind
 
 log = logging.getLogger("app")
@@ -144,14 +145,14 @@ class ChatUI:
             f"{documents} document{'s' * (documents != 1)} · {chunks:,} chunks</span><p>{LEDE}</p></div>"
         )
 
-    def examples(self) -> list[str]:
-        docs = self.assistant.documents()[:20]
+    def examples(self, docs: Sequence[DocumentInfo]) -> list[str]:
+        docs = docs[:20]
         openings = self.assistant.store.manifest.openings([d.doc_id for d in docs])
         return example_questions((d.title, openings.get(d.doc_id, "")) for d in docs)
 
-    def catalogue(self) -> tuple[Any, ...]:
+    def catalogue(self, docs: Sequence[DocumentInfo] | None = None) -> tuple[Any, ...]:
         """Header, documents table, and both document pickers, as they stand now."""
-        docs = self.assistant.documents()
+        docs = self.assistant.documents() if docs is None else docs
         choices = [(document_label(d), d.doc_id) for d in docs]
         return (
             self.header(),
@@ -161,8 +162,9 @@ class ChatUI:
         )
 
     def on_load(self) -> tuple[Any, ...]:
-        examples: list[Any] = [{"text": q} for q in self.examples()]
-        return (*self.catalogue(), gr.Chatbot(examples=examples or None))
+        docs = self.assistant.documents()
+        examples: list[Any] = [{"text": q} for q in self.examples(docs)]
+        return (*self.catalogue(docs), gr.Chatbot(examples=examples or None))
 
     # -- chat --------------------------------------------------------------------------------------------
 
@@ -223,39 +225,41 @@ class ChatUI:
         status = f"Answered in {took:,.0f} ms · {note}{scope} · {writer}"
         yield messages, pairs, record, status, sources_html(answer, shown), ""
 
+    def _cited(
+        self, record: list[tuple[Answer, dict[str, Any]]], turn: int, n: int
+    ) -> tuple[Citation, Document, str] | str:
+        """Citation `n` of answer `turn`, its document and the document's title; or why it cannot be shown."""
+        if not 0 <= turn < len(record):
+            return "<p>This citation belongs to a cleared conversation.</p>"
+        citation = next((c for c in record[turn][0].citations if c.n == n), None)
+        if citation is None:
+            return f"<p>Answer {turn + 1} has no citation [{n}].</p>"
+        try:
+            doc = self.assistant.document(citation.doc_id)
+        except QAError:
+            return "<p>This document has been removed from the collection.</p>"
+        return citation, doc, title_of(doc.text[:400], doc.source)
+
     def citation(self, key: str, record: list[tuple[Answer, dict[str, Any]]]) -> tuple[Any, ...]:
         """The side panel for a citation link (`#cite-<turn>-<n>`), opened."""
         found = CITE_HREF.fullmatch(key or "")
         turn, n = (int(found.group(1)), int(found.group(2))) if found else (-1, -1)
-        if not 0 <= turn < len(record):
-            return "<p>This citation belongs to a cleared conversation.</p>", "", None, gr.Sidebar(open=True)
-        citation = next((c for c in record[turn][0].citations if c.n == n), None)
-        if citation is None:
-            return f"<p>Answer {turn + 1} has no citation [{n}].</p>", "", None, gr.Sidebar(open=True)
-        try:
-            doc = self.assistant.document(citation.doc_id)
-        except QAError:
-            return (
-                "<p>This document has been removed from the collection.</p>",
-                "",
-                None,
-                gr.Sidebar(open=True),
-            )
-        title = title_of(doc.text[:400], doc.source)
-        return citation_html(citation, doc, title), "", (turn, n), gr.Sidebar(open=True)
+        cited = self._cited(record, turn, n)
+        if isinstance(cited, str):
+            return cited, "", None, gr.Sidebar(open=True)
+        return citation_html(*cited), "", (turn, n), gr.Sidebar(open=True)
 
     def whole_document(
         self, shown: tuple[int, int] | None, record: list[tuple[Answer, dict[str, Any]]]
     ) -> str:
         """The cited document's full text with the quote marked (scrolled to by the browser)."""
-        if shown is None or shown[0] >= len(record):
+        if shown is None:
             return ""
-        citation = next(c for c in record[shown[0]][0].citations if c.n == shown[1])
-        try:
-            doc = self.assistant.document(citation.doc_id)
-        except QAError:
-            return "<p>This document has been removed from the collection.</p>"
-        return document_html(doc, title_of(doc.text[:400], doc.source), citation.start, citation.end)
+        cited = self._cited(record, *shown)
+        if isinstance(cited, str):
+            return cited
+        citation, doc, title = cited
+        return document_html(doc, title, citation.start, citation.end)
 
     def feedback(self, data: gr.LikeData, record: list[tuple[Answer, dict[str, Any]]]) -> str:
         """A thumbs up or down, with the question and the answer, appended to feedback.jsonl beside the store."""
@@ -306,20 +310,17 @@ class ChatUI:
             else:
                 what = "updated" if report.updated else "added"
                 lines.append(f"<li>✓ {as_text(path.name)}: {what}</li>")
-        outcome = f"<ul class='qa-outcome'>{''.join(lines)}</ul>" if lines else "Choose files to add first."
-        return (outcome, gr.File(value=None), *self.catalogue())
+        return (_outcome(lines, "Choose files to add first."), gr.File(value=None), *self.catalogue())
 
     def delete(self, chosen: list[str] | None) -> tuple[Any, ...]:
         lines = []
         for doc_id in chosen or []:
             try:
-                name = self.assistant.document(doc_id).source
-                self.assistant.remove(doc_id)
-                lines.append(f"<li>✓ deleted {as_text(Path(name).name)}</li>")
+                for source in self.assistant.remove(doc_id).removed:
+                    lines.append(f"<li>✓ deleted {as_text(file_name(source))}</li>")
             except QAError as exc:
                 lines.append(f"<li>✗ {as_text(str(exc))}</li>")
-        outcome = f"<ul class='qa-outcome'>{''.join(lines)}</ul>" if lines else "Select documents first."
-        return (outcome, *self.catalogue())
+        return (_outcome(lines, "Select documents first."), *self.catalogue())
 
     def reindex(self, chosen: list[str] | None) -> tuple[Any, ...]:
         """Re-read the chosen documents' files (changed ones are updated, unchanged ones skipped)."""
@@ -330,7 +331,7 @@ class ChatUI:
             if info is None:
                 lines.append(f"<li>✗ unknown document {as_text(doc_id)}</li>")
             elif not info.path or not Path(info.path).is_file():
-                lines.append(f"<li>✗ {as_text(Path(info.source).name)}: its file is gone</li>")
+                lines.append(f"<li>✗ {as_text(file_name(info.source))}: its file is gone</li>")
             else:
                 paths.append(info.path)
         if paths:
@@ -338,15 +339,19 @@ class ChatUI:
                 report = self.assistant.index(paths, progress=False)
                 for kind in ("updated", "unchanged", "added"):
                     for source in getattr(report, kind):
-                        lines.append(f"<li>✓ {as_text(Path(source).name)}: {kind}</li>")
+                        lines.append(f"<li>✓ {as_text(file_name(source))}: {kind}</li>")
                 for failed in report.failed:
                     lines.append(
-                        f"<li>✗ {as_text(Path(failed['path']).name)}: {as_text(failed['error'])}</li>"
+                        f"<li>✗ {as_text(file_name(failed['path']))}: {as_text(failed['error'])}</li>"
                     )
             except QAError as exc:
                 lines.append(f"<li>✗ {as_text(str(exc))}</li>")
-        outcome = f"<ul class='qa-outcome'>{''.join(lines)}</ul>" if lines else "Select documents first."
-        return (outcome, *self.catalogue())
+        return (_outcome(lines, "Select documents first."), *self.catalogue())
+
+
+def _outcome(lines: list[str], nothing: str) -> str:
+    """The Documents tab's outcome: one line per file, or what to do first."""
+    return f"<ul class='qa-outcome'>{''.join(lines)}</ul>" if lines else nothing
 
 
 def build_ui(assistant: Assistant) -> gr.Blocks:

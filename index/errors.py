@@ -34,6 +34,8 @@ class LoadError(QAError):
 class StoreUnavailable(QAError):
     """The vector store failed or cannot be reached (a Chroma server that is down): HTTP 503, retry later."""
 
+    retry_after = 5  # seconds, as the Retry-After header says
+
 
 def reachable(method: F) -> F:
     """For methods that call Chroma: its own failures (a server that is down, a connection cut) become

@@ -223,15 +223,14 @@ def build_api(assistant: Assistant, app: FastAPI | None = None) -> FastAPI:
     for exc_type, status in ((BadInput, 422), (NotFound, 404), (QAError, 503)):
         app.add_exception_handler(exc_type, _error_handler(status))
 
-    @app.exception_handler(StoreUnavailable)
-    async def _unavailable(_: Request, exc: StoreUnavailable) -> JSONResponse:
-        return JSONResponse(status_code=503, content={"error": str(exc)}, headers={"Retry-After": "5"})
-
-    @app.exception_handler(StoreBusy)
-    async def _busy(_: Request, exc: StoreBusy) -> JSONResponse:
+    async def _retry_later(_: Request, exc: Exception) -> JSONResponse:
+        retry_after = getattr(exc, "retry_after", 5)
         return JSONResponse(
-            status_code=503, content={"error": str(exc)}, headers={"Retry-After": str(exc.retry_after)}
+            status_code=503, content={"error": str(exc)}, headers={"Retry-After": str(retry_after)}
         )
+
+    for retry_type in (StoreBusy, StoreUnavailable):  # the store is held, or down: both pass
+        app.add_exception_handler(retry_type, _retry_later)
 
     @app.get("/healthz", response_model=None)
     def healthz() -> dict[str, Any] | JSONResponse:

@@ -54,12 +54,10 @@ def _disk_mb(folder: Path) -> float:
 
 
 def _percentiles(values: Sequence[float]) -> dict[str, float]:
-    ordered = sorted(values)
+    """p50, p95 and p99 as `qa eval` computes them (qa.metrics.percentile)."""
+    from qa.metrics import percentile
 
-    def at(q: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2)
-
-    return {"p50": at(0.50), "p95": at(0.95), "p99": at(0.99)}
+    return {f"p{q}": round(percentile(values, q), 2) for q in (50, 95, 99)}
 
 
 # -- phases, each run in a process of its own ----------------------------------------------------------------

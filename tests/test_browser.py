@@ -138,6 +138,10 @@ class Tab:
         page.wait_for_function("() => document.querySelector('#qa-question textarea').value === ''")
         return page.locator("#qa-chat [data-testid='bot']").last, first_text
 
+    def unfold(self, accordion: str) -> None:
+        """Open a collapsed panel (an accordion) by its header."""
+        self.page.locator(f"{accordion} button, {accordion} .label-wrap").first.click()
+
     def close(self) -> None:
         self.context.close()
         assert self.errors == [], self.errors
@@ -242,7 +246,7 @@ def test_a_refusal_looks_different_and_offers_closest_passages(site, browser, vi
     assert answer.locator("a.qa-cite").count() == 0
     color = answer.locator(".qa-refusal").evaluate("e => getComputedStyle(e).color")
     assert color == "rgb(107, 114, 128)"  # muted grey, unlike an answer
-    tab.page.locator("#qa-sources-box button, #qa-sources-box .label-wrap").first.click()
+    tab.unfold("#qa-sources-box")
     tab.page.wait_for_selector("#qa-sources ol li")
     tab.shot("refusal")
     assert "Closest passages" in tab.page.locator("#qa-sources").inner_text()
@@ -314,7 +318,7 @@ def test_the_document_filter_narrows_retrieval(site, browser, viewport) -> None:
     tab = Tab(browser, url, viewport, "filter")
     _choose(tab, "#qa-within", "003_16f4160fbc76786d.txt")
     answer, _ = tab.ask("Who commands the Quds Force?")
-    tab.page.locator("#qa-sources-box button, #qa-sources-box .label-wrap").first.click()
+    tab.unfold("#qa-sources-box")
     tab.page.wait_for_selector("#qa-sources ol li")
     tab.shot("filtered")
     sources = tab.page.locator("#qa-sources").inner_text()
@@ -385,12 +389,12 @@ def test_settings_belong_to_each_browser_session(site, browser, viewport) -> Non
     first = Tab(browser, url, viewport, "settings-a")
     second = Tab(browser, url, viewport, "settings-b")
     for tab in (first, second):
-        tab.page.locator("#qa-settings button, #qa-settings .label-wrap").first.click()
+        tab.unfold("#qa-settings")
     first.page.locator("#qa-mode label").filter(has_text="llm").click()
     first.shot("llm-chosen")
     second.page.reload()
     second.page.wait_for_selector("#qa-question textarea")
-    second.page.locator("#qa-settings button, #qa-settings .label-wrap").first.click()
+    second.unfold("#qa-settings")
     second.shot("other-session")
     assert first.page.locator("#qa-mode input[value='llm']").is_checked()
     assert second.page.locator("#qa-mode input[value='extractive']").is_checked()
@@ -452,7 +456,7 @@ def test_llm_answers_stream_with_the_model_this_session_chose(site, browser) -> 
     url, _ = site
     tab = Tab(browser, url, WIDE, "llm")
     page = tab.page
-    page.locator("#qa-settings button, #qa-settings .label-wrap").first.click()
+    tab.unfold("#qa-settings")
     page.locator("#qa-mode label").filter(has_text="llm").click()
     page.locator("#qa-model input").click()
     page.get_by_role("option").filter(has_text="local:smollm2").first.click()
