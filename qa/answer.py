@@ -22,7 +22,7 @@ from index.embed import Embedder
 from index.lexical import terms, tokenize
 from index.manifest import SpanRow
 from index.store import Store
-from qa.answer_type import Kind, focus_words, has_kind, proximity, question_kind
+from qa.answer_type import Kind, entities, focus_words, has_kind, is_person_like, proximity, question_kind
 from qa.answerer import Reply
 from qa.chat import History, rewrite
 from qa.cite import Claim, Quote
@@ -60,6 +60,7 @@ class AnswerConfig:
     second_margin: float = 2.0  # another sentence joins the answer when it scores this close to the best
     max_sentences: int = 3
     lead_by_kind: bool = True  # lead with the sentence holding the asked-for kind of answer (see lead_first)
+    lead_within: float = 0.5  # ... among those scored this close to the best
     max_words: int = 100  # ... and while the answer stays within this many words
     extra_relevance: float = 0.5  # sentences after the first need at least this dense + overlap
     # Refusal: a candidate is relevant when dense + overlap reaches this; none relevant -> "don't say".
@@ -83,7 +84,10 @@ class Sentence:
     end: int
     text: str
     dense: float = 0.0
-    overlap: float = 0.0
+    overlap: float = (
+        0.0  # share of the question's terms the sentence holds, a shortened name counting as whole
+    )
+    literal: float = 0.0  # ... the same, the words as written ("Qaani" is not "Esmail Qaani")
     window: float = 0.0
     passage: float = 0.0
     kind_ok: bool = True
@@ -97,8 +101,10 @@ class Sentence:
 
     @property
     def relevance(self) -> float:
-        """Absolute match to the question (unlike `score`, comparable across questions)."""
-        return self.dense + self.overlap
+        """Absolute match to the question (unlike `score`, comparable across questions). It takes the words as
+        written: a shortened name ranks a sentence about that person, but does not by itself make it relevant
+        ("When was Esmail Qaani born?" is not answered by "Qaani took over the force in 2020")."""
+        return self.dense + self.literal
 
     def features(self, kind: Kind | None, best_dense: float, best_overlap: float) -> list[float]:
         """The FEATURES vector, given the question's kind and the best dense and overlap among candidates."""
@@ -137,13 +143,20 @@ def feature_matrix(kind: Kind | None, candidates: list[Sentence]) -> np.ndarray:
     return np.array([s.features(kind, best_dense, best_overlap) for s in candidates], dtype=float)
 
 
-def lead_first(chosen: list[Sentence], kind: Kind | None) -> list[Sentence]:
+def lead_first(chosen: list[Sentence], kind: Kind | None, within: float = 0.5) -> list[Sentence]:
     """The chosen sentences with the one that answers first: for a question wanting a person, date, number,
-    place or list, the one holding such an answer nearest the question's terms; else the best-scored. The
-    rest follow in score order."""
+    place or list, the one holding such an answer nearest the question's terms among those scored within
+    `within` of the best; else the best-scored. The rest follow in score order.
+
+    On the SQuAD dev half the window lifts the answer-in-first-sentence rate from 0.754 (any chosen sentence
+    may lead) to 0.765: a sentence that merely has a name beside the question's words ("Qaani assured the
+    Hamas commander") no longer leads one that scores clearly better."""
     if kind is None or len(chosen) < 2:
         return chosen
-    lead = max(chosen, key=lambda s: (s.kind_ok * s.proximity, s.score))
+    top = max(s.score for s in chosen)
+    lead = max(
+        (s for s in chosen if s.score >= top - within), key=lambda s: (s.kind_ok * s.proximity, s.score)
+    )
     return [lead, *(s for s in chosen if s is not lead)]
 
 
@@ -161,6 +174,33 @@ def term_overlap(weights: Mapping[str, float], text_tokens: set[str]) -> float:
     """
     total = sum(weights.values())
     return sum(w for t, w in weights.items() if t in text_tokens) / total if total else 0.0
+
+
+def name_aliases(question: str) -> list[tuple[list[str], str]]:
+    """For each person's full name in the question ("Esmail Qaani"), its first terms and its last term: a
+    sentence that says "Qaani" names Esmail Qaani too. Follow-ups make this matter: "Who did he replace?" is
+    rewritten with the full name, which most sentences about the man shorten."""
+    aliases = []
+    for name in entities(question):
+        stems = tokenize(name)
+        if len(stems) >= 2 and is_person_like(name):
+            aliases.append((stems[:-1], stems[-1]))
+    return aliases
+
+
+def with_aliases(token_list: list[str], aliases: list[tuple[list[str], str]]) -> list[str]:
+    """The sentence's terms in order, each last name preceded by the rest of its full name when the sentence
+    shortens it ("qaani took" -> "esmail qaani took")."""
+    if not aliases:
+        return token_list
+    full = {last: rest for rest, last in aliases}
+    out: list[str] = []
+    for t in token_list:
+        rest = full.get(t)
+        if rest and out[-len(rest) :] != rest:
+            out.extend(rest)
+        out.append(t)
+    return out
 
 
 def quoted(sentences: list[Sentence]) -> list[Claim]:
@@ -248,7 +288,9 @@ class ExtractiveAnswerer:
                 chosen.append(other)
                 quoted.add(other.text)
                 words += more
-        return Draft(lead_first(chosen, kind) if cfg.lead_by_kind else chosen, False, kind, ranked)
+        return Draft(
+            lead_first(chosen, kind, cfg.lead_within) if cfg.lead_by_kind else chosen, False, kind, ranked
+        )
 
     def _candidates(self, retrieval: Retrieval) -> tuple[list[Sentence], dict[str, tuple[str, str]]]:
         """The candidate sentences, and the texts of their documents: doc_id -> (source, text)."""
@@ -270,6 +312,7 @@ class ExtractiveAnswerer:
         query_tokens = list(retrieval.query_tokens)
         query = set(query_tokens)
         weights = {t: self.store.lexical.idf(t) for t in query}
+        aliases = name_aliases(retrieval.question)
         kind = question_kind(retrieval.question)
         texts: dict[str, tuple[str, str]] = {}
         # Only "how much/many X" and "which Xs" questions are held to their focus word: on SQuAD, applying it to
@@ -284,7 +327,8 @@ class ExtractiveAnswerer:
                 texts[row.doc_id] = (doc.source, doc.text)
             source, doc_text = texts[row.doc_id]
             text = doc_text[row.start : row.end]
-            token_list = list(terms(text))
+            literal = set(terms(text))
+            token_list = with_aliases(list(terms(text)), aliases)
             tokens = set(token_list)
             before = doc_text[max(0, row.start - 300) : row.start]
             window_tokens = tokens | set(tokenize(before.rsplit(".", 1)[-1] if "." in before else before))
@@ -297,6 +341,7 @@ class ExtractiveAnswerer:
                 text=text,
                 dense=dense.get(id_, 0.0),
                 overlap=term_overlap(weights, tokens),
+                literal=term_overlap(weights, literal),
                 window=term_overlap(weights, window_tokens),
                 passage=passage_score.get(id_, 0.0),
                 kind_ok=has_kind(kind, text, retrieval.question),

@@ -24,11 +24,12 @@ _ELLIPSIS = re.compile(r"^\s*(and|what about|how about|and what about)\b", re.IG
 
 
 def _person(question: str, answer: str) -> str | None:
-    """Who "he" or "she" most likely is: a person named in the answer but not in the question, else in it."""
+    """Who "he" or "she" most likely is: the person the question named, else one its answer names. After "Who
+    commands the Quds Force?", "he" is the commander the answer names; after "Who did Esmail Qaani replace?",
+    "he" is still Esmail Qaani, not the predecessor the answer names."""
     in_question = [e for e in entities(question) if is_person_like(e) and not e.lower().startswith("wh")]
     in_answer = person_names(answer, exclude=question)
-    asked_who = re.match(r"^\s*(who|whom|whose)\b", question, re.IGNORECASE)
-    ranked = (in_answer + in_question) if asked_who or not in_question else (in_question + in_answer)
+    ranked = in_question + in_answer
     ranked = sorted(ranked, key=lambda e: -min(len(e.split()), 2))  # stable: full names before single words
     return ranked[0] if ranked else None
 

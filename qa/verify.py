@@ -126,6 +126,7 @@ def split_answer(text: str) -> list[tuple[str, list[int]]]:
     for piece in pieces:
         joined = " ".join(piece)
         joined = re.sub(r"^\s*([-*•·]|\d+[.)])\s+", "", joined)  # list bullets
+        joined = re.sub(r"<{3,}|>{3,}", "", joined)  # the prompt's passage delimiters, echoed by small models
         markers = [int(m.group(1)) for m in MARKER.finditer(joined)]
         sentence = strip_markers(joined)
         if sentence:

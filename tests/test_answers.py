@@ -108,6 +108,19 @@ def test_follow_up_is_rewritten_with_the_earlier_turns(seeded: Assistant) -> Non
     assert "2020" in second.answer
 
 
+def test_a_conversation_about_one_man_keeps_him_and_answers_each_rewritten_question(seeded: Assistant) -> None:
+    """Issue 9's follow-up: "Who did he replace?" answered with the sentence that names the predecessor, though
+    it shortens the man's name to "Qaani" and never says "replace"; "he" then still means Qaani."""
+    chat = seeded.chat()
+    chat.ask("Who commands the Quds Force?")
+    replaced = chat.ask("Who did he replace?")
+    assert replaced.standalone_question == "Who did Esmail Qaani replace?"
+    assert "Soleimani" in replaced.answer.split(" [1]")[0], replaced.answer
+    when = chat.ask("When did he take over?")
+    assert when.standalone_question == "When did Esmail Qaani take over?"
+    assert "2020" in when.answer.split(" [1]")[0]
+
+
 def test_history_given_as_text_gives_the_same_rewrite(seeded: Assistant) -> None:
     history = [
         ("Who commands the Quds Force?", "Iran’s Quds Force commander Esmail Qaani sent the letter. [1]")

@@ -104,6 +104,11 @@ def test_passage_in_context_and_its_errors() -> None:
             "How tall is Eiffel Tower?",
         ),
         (
+            [("Who did Esmail Qaani replace?", "He replaced Qasem Soleimani. [1]")],
+            "When did he take over?",
+            "When did Esmail Qaani take over?",
+        ),
+        (
             [("Who leads the Ministry?", "The documents don't say.")],
             "Who founded it?",
             "Who founded Ministry?",

@@ -108,6 +108,10 @@ def test_markers_written_before_a_sentence_or_after_its_full_stop_belong_to_it()
     assert split_answer("Qaani leads the force. [1][2]") == [("Qaani leads the force.", [1, 2])]
 
 
+def test_passage_delimiters_echoed_by_the_model_are_not_part_of_the_answer() -> None:
+    assert split_answer("<<<Qaani leads the force.>>> [1]") == [("Qaani leads the force.", [1])]
+
+
 def test_a_claim_combining_two_sentences_cites_both(verifier: Verifier) -> None:
     verdict = verifier.verify(
         "Qaani, who took over in 2020, wrote to the Al Qassam Brigades [1][3].", paragraphs()
