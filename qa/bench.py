@@ -10,7 +10,9 @@ One run measures, each phase in its own process (so that its peak RSS is its own
   deterministic perturbation (so building 100k chunks takes minutes, not hours); everything else, chunking,
   the manifest, Chroma and BM25, is the real indexer;
 - peak RSS while indexing and while answering, and the store's size on disk;
-- cold start: from `qa serve` to the first answered request.
+- cold start: from `qa serve` to the first answered request;
+- one big text file (20 MB by default: SQuAD paragraphs, each numbered so that none repeats) against the same
+  text split into 200 files: time and peak RSS of each.
 
 It writes `bench.json`, `bench.md` (the README's table) and `bench.png` under `--out` (default eval-out/bench).
 """
@@ -42,6 +44,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 SQUAD = PROJECT / "tests" / "data" / "squad-dev-v2.0.json"
 SIZES = (1_000, 10_000, 100_000)
 QUESTIONS = 200
+BIG_MB = 20.0  # the one big file of the issue's users
 NOISE = 0.02  # per-dimension perturbation of a copied vector (before re-normalising): cosine about 0.93
 
 
@@ -71,8 +74,7 @@ def phase_ingest(store: Path) -> dict[str, Any]:
     dataset = load_dataset(SQUAD)
     assert dataset.documents is not None
     with Assistant.open(store=store, collection="bench") as assistant:
-        assistant.embedder.embed(["warm up"])  # the model loads now: part of the fixed start
-        assistant.embedder.count_tokens(["warm up"])
+        _warm(assistant)
         t0 = time.perf_counter()
         report = assistant.indexer(progress=False).index_documents(dataset.documents)
         seconds = time.perf_counter() - t0
@@ -87,6 +89,54 @@ def phase_ingest(store: Path) -> dict[str, Any]:
         "mb_per_s": round(size / 1e6 / seconds, 4),
         "peak_rss_mb": round(_peak_rss_mb()),
     }
+
+
+def _warm(assistant: Any) -> None:
+    """Load the model and open the store now: the fixed start, timed apart from the indexing."""
+    assistant.embedder.embed(["warm up"])
+    assistant.embedder.count_tokens(["warm up"])
+    assistant.store.chunks.count()
+    assistant.store.sentences.count()
+
+
+def phase_files(store: Path, folder: Path) -> dict[str, Any]:
+    """Index every file of `folder` into an empty store, as `qa index FOLDER` does."""
+    from qa import Assistant
+
+    files = sorted(folder.iterdir())
+    with Assistant.open(store=store, collection="bench") as assistant:
+        _warm(assistant)
+        t0 = time.perf_counter()
+        report = assistant.indexer(progress=False).index_paths([folder])
+        seconds = time.perf_counter() - t0
+    assert len(report.added) == len(files), report.summary()
+    return {
+        "seconds": round(seconds, 1),
+        "files": len(files),
+        "chunks": report.chunks,
+        "peak_rss_mb": round(_peak_rss_mb()),
+    }
+
+
+def write_big_text(folder: Path, mb: float, parts: int = 200) -> None:
+    """`folder/one/big.txt` of about `mb` megabytes of SQuAD paragraphs (each numbered, so none repeats), and
+    the same paragraphs in `parts` files of `folder/split/`."""
+    squad = json.loads(SQUAD.read_text(encoding="utf-8"))
+    paragraphs = [p["context"] for article in squad["data"] for p in article["paragraphs"]]
+    texts: list[str] = []
+    size = 0
+    while size < mb * 1e6:
+        n = len(texts)
+        texts.append(f"{paragraphs[n % len(paragraphs)]} (Paragraph {n + 1}.)")
+        size += len(texts[-1].encode("utf-8")) + 2
+    (folder / "one").mkdir(parents=True, exist_ok=True)
+    (folder / "one" / "big.txt").write_text("\n\n".join(texts), encoding="utf-8")
+    (folder / "split").mkdir(parents=True, exist_ok=True)
+    parts = min(parts, len(texts))
+    bounds = [len(texts) * i // parts for i in range(parts + 1)]
+    for i in range(parts):
+        part = folder / "split" / f"part-{i:03d}.txt"
+        part.write_text("\n\n".join(texts[bounds[i] : bounds[i + 1]]), encoding="utf-8")
 
 
 def phase_raw(store: Path) -> dict[str, Any]:
@@ -303,7 +353,7 @@ def _phase(name: str, store: Path, *extra: str) -> dict[str, Any]:
     return result
 
 
-def run(out: Path, sizes: Sequence[int] = SIZES) -> dict[str, Any]:
+def run(out: Path, sizes: Sequence[int] = SIZES, big_mb: float = BIG_MB) -> dict[str, Any]:
     """Every measurement (see the module docstring); writes bench.json, bench.md and bench.png under `out`."""
     import shutil
 
@@ -336,6 +386,19 @@ def run(out: Path, sizes: Sequence[int] = SIZES) -> dict[str, Any]:
             row["reindex"] = _phase("reindex", folder)
         results["scale"].append(row)
         shutil.rmtree(folder, ignore_errors=True)
+    if big_mb:
+        texts = stores / "big-texts"
+        write_big_text(texts, big_mb)
+        one = _phase("files", stores / "big-one", "--source", str(texts / "one"))
+        split = _phase("files", stores / "big-split", "--source", str(texts / "split"))
+        results["big_file"] = {
+            "mb": round((texts / "one" / "big.txt").stat().st_size / 1e6, 1),
+            "one_file": one,
+            "split": split,
+            "time_ratio": round(one["seconds"] / split["seconds"], 2),
+        }
+        for folder in (texts, stores / "big-one", stores / "big-split"):
+            shutil.rmtree(folder, ignore_errors=True)
     (out / "bench.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     (out / "bench.md").write_text(markdown(results), encoding="utf-8")
     plot(results, out / "bench.png")
@@ -370,6 +433,17 @@ def markdown(results: dict[str, Any]) -> str:
         )
         if "reindex" in row:
             lines.append(f"| {row['chunks']:,} chunks: re-index unchanged | {row['reindex']['seconds']} s |")
+    if "big_file" in results:
+        big = results["big_file"]
+        one, split = big["one_file"], big["split"]
+        lines.append(
+            f"| one {big['mb']} MB text file: time, peak RSS ({one['chunks']:,} chunks) | "
+            f"{one['seconds']} s, {one['peak_rss_mb']} MB |"
+        )
+        lines.append(
+            f"| the same text in {split['files']} files: time, peak RSS; **one file / split** | "
+            f"{split['seconds']} s, {split['peak_rss_mb']} MB; **{big['time_ratio']}x** |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -404,7 +478,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="qa bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path("eval-out/bench"))
     parser.add_argument("--sizes", default=",".join(str(s) for s in SIZES), help="corpus sizes in chunks")
-    parser.add_argument("--phase", choices=[*PHASES, "grow"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--big-mb", type=float, default=BIG_MB, help="size of the one-big-file test in MB (0: skip it)"
+    )
+    parser.add_argument("--phase", choices=[*PHASES, "grow", "files"], help=argparse.SUPPRESS)
     parser.add_argument("--store", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--source", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--target", type=int, help=argparse.SUPPRESS)
@@ -413,10 +490,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.phase == "grow":
         print(json.dumps(phase_grow(args.store, args.source, args.target)))
         return 0
+    if args.phase == "files":
+        print(json.dumps(phase_files(args.store, args.source)))
+        return 0
     if args.phase:
         print(json.dumps(PHASES[args.phase](args.store)))
         return 0
-    run(args.out, [int(s) for s in args.sizes.split(",")])
+    run(args.out, [int(s) for s in args.sizes.split(",")], args.big_mb)
     print((args.out / "bench.md").read_text(encoding="utf-8"))
     log.warning("wrote %s", args.out / "bench.json")
     return 0

@@ -75,9 +75,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
 
-    p = sub.add_parser("bench", help="measure ingestion, latency at 1k/10k/100k chunks, memory, cold start")
+    p = sub.add_parser(
+        "bench", help="measure ingestion, latency at 1k/10k/100k chunks, memory, cold start, a big file"
+    )
     p.add_argument("--out", metavar="DIR", default="eval-out/bench", help="where the results go")
     p.add_argument("--sizes", default="1000,10000,100000", help="corpus sizes in chunks (1000,10000,100000)")
+    p.add_argument(
+        "--big-mb",
+        type=float,
+        default=20.0,
+        help="one text file of this size against it in 200 files (0: skip)",
+    )
 
     p = sub.add_parser("serve", parents=[common], help="serve the chat UI and HTTP API")
     p.add_argument("--host", help="interface (QA_HOST, default 127.0.0.1)")
@@ -232,7 +240,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from qa.bench import main as bench
 
-    return bench(["--out", args.out, "--sizes", args.sizes])
+    return bench(["--out", args.out, "--sizes", args.sizes, "--big-mb", str(args.big_mb)])
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

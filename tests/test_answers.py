@@ -108,7 +108,9 @@ def test_follow_up_is_rewritten_with_the_earlier_turns(seeded: Assistant) -> Non
     assert "2020" in second.answer
 
 
-def test_a_conversation_about_one_man_keeps_him_and_answers_each_rewritten_question(seeded: Assistant) -> None:
+def test_a_conversation_about_one_man_keeps_him_and_answers_each_rewritten_question(
+    seeded: Assistant,
+) -> None:
     """Issue 9's follow-up: "Who did he replace?" answered with the sentence that names the predecessor, though
     it shortens the man's name to "Qaani" and never says "replace"; "he" then still means Qaani."""
     chat = seeded.chat()

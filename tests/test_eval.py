@@ -127,3 +127,17 @@ def test_more_seed_questions_paraphrased_and_unanswerable(seeded) -> None:
     m = summarize(run_items(seeded, resolve_quotes(dataset.items, docs)))
     assert m["answer_recall"] >= 31 / 34 and m["cited_support"] >= 31 / 34, m
     assert m["false_refusal"] <= 2 / 34 and m["refusal_accuracy"] == 1.0 and m["quote_fidelity"] == 1.0, m
+
+
+def test_the_big_file_bench_splits_the_same_text_into_200_files(tmp_path: Path) -> None:
+    """`qa bench` compares one big file with the same paragraphs in 200 files: same text, no paragraph twice."""
+    from qa.bench import write_big_text
+
+    write_big_text(tmp_path, 0.5)
+    one = (tmp_path / "one" / "big.txt").read_text(encoding="utf-8")
+    parts = sorted((tmp_path / "split").iterdir())
+    assert 0.5e6 <= len(one.encode("utf-8")) < 0.52e6
+    assert len(parts) == 200
+    assert "\n\n".join(p.read_text(encoding="utf-8") for p in parts) == one
+    paragraphs = one.split("\n\n")
+    assert len(set(paragraphs)) == len(paragraphs)
