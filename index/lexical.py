@@ -155,18 +155,17 @@ class LexicalIndex:
         self._position = {chunk_id: i for i, chunk_id in enumerate(ids)}
 
     @classmethod
-    def build(cls, items: Iterable[tuple[str, str]]) -> LexicalIndex:
-        """Index (id, text) pairs."""
+    def build(cls, items: Iterable[tuple[str, Sequence[str]]]) -> LexicalIndex:
+        """Index (id, terms) pairs; the terms are `tokenize(text)`."""
         import bm25s
 
         logging.getLogger("bm25s").setLevel(
             logging.WARNING
         )  # it logs every build at DEBUG on its own handler
         ids: list[str] = []
-        corpus: list[list[str]] = []
+        corpus: list[Sequence[str]] = []
         df: Counter[str] = Counter()
-        for chunk_id, text in items:
-            tokens = tokenize(text)
+        for chunk_id, tokens in items:
             ids.append(chunk_id)
             corpus.append(tokens)
             df.update(set(tokens))

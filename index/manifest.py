@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +29,8 @@ CREATE TABLE IF NOT EXISTS sentences (
     id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, ord INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sentences_doc ON sentences (doc_id, start);
+CREATE TABLE IF NOT EXISTS chunk_terms (id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, terms TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS chunk_terms_doc ON chunk_terms (doc_id);
 """
 
 
@@ -208,6 +210,33 @@ class Manifest:
             for row in self.spans("chunks", doc_id):
                 yield row.id, doc.text[row.start : row.end]
 
+    def chunk_terms(self, tokenize: Callable[[str], list[str]]) -> Iterator[tuple[str, list[str]]]:
+        """(chunk id, its terms) of every chunk, document by document, in a stable order.
+
+        A chunk's terms are computed once, when first asked for, and kept: rebuilding BM25 after a document
+        was added tokenizes that document's chunks only, not the whole corpus again."""
+        for (doc_id,) in self._rows("SELECT doc_id FROM documents ORDER BY doc_id"):
+            rows = self._rows(
+                'SELECT c.id, c.start, c."end", t.terms FROM chunks c LEFT JOIN chunk_terms t ON t.id = c.id '
+                "WHERE c.doc_id = ? ORDER BY c.ord",
+                [doc_id],
+            )
+            text: str | None = None
+            new: list[tuple[str, str, str]] = []
+            for chunk_id, start, end, terms in rows:
+                if terms is None:
+                    if text is None:
+                        doc = self.document(doc_id)
+                        text = doc.text if doc else ""
+                    tokens = tokenize(text[start:end])
+                    new.append((chunk_id, doc_id, " ".join(tokens)))
+                else:
+                    tokens = terms.split(" ") if terms else []
+                yield chunk_id, tokens
+            if new:
+                with self._lock:
+                    self._db.executemany("INSERT OR REPLACE INTO chunk_terms VALUES (?, ?, ?)", new)
+
     def put(self, doc: Document, chunks: Sequence[Span], sentences: Sequence[Span]) -> None:
         """Store a document with its spans, replacing any earlier version, in one transaction."""
         with self._lock:
@@ -238,5 +267,5 @@ class Manifest:
             self._db.execute("COMMIT")
 
     def _delete(self, doc_id: str) -> None:
-        for table in ("documents", "chunks", "sentences"):
+        for table in ("documents", "chunks", "sentences", "chunk_terms"):
             self._db.execute(f"DELETE FROM {table} WHERE doc_id = ?", [doc_id])

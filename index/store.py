@@ -21,7 +21,7 @@ import numpy as np
 from index.catalog import Catalog, LocalCatalog, ServerCatalog
 from index.chunk import Span
 from index.errors import QAError, reachable
-from index.lexical import LexicalIndex
+from index.lexical import LexicalIndex, tokenize
 from index.manifest import Manifest
 from index.settings import Settings
 
@@ -251,7 +251,7 @@ class Store:
 
     def rebuild_lexical(self) -> None:
         """Re-index BM25 over every stored chunk (after documents were added, changed or removed)."""
-        index = LexicalIndex.build(self.manifest.iter_chunk_texts())
+        index = LexicalIndex.build(self.manifest.chunk_terms(tokenize))
         index.save(self.folder / "bm25")
         self.__dict__["lexical"] = index
 

@@ -194,3 +194,30 @@ def test_a_file_above_the_document_size_limit_is_refused_by_name(tmp_path: Path,
     assert (
         "above the 1 MB limit" in report.failed[0]["error"] and "QA_MAX_DOC_MB" in report.failed[0]["error"]
     )
+
+
+def test_adding_a_document_tokenizes_only_its_chunks_for_bm25(
+    fresh: Assistant, docs: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """Issue 12: an incremental `qa index` does not re-tokenize the whole corpus to rebuild BM25; the index it
+    builds from the kept terms ranks exactly as one built from every chunk's text."""
+    import index.store
+    from index.lexical import LexicalIndex, tokenize
+
+    fresh.index([docs], progress=False)
+    texts: list[str] = []
+    monkeypatch.setattr(index.store, "tokenize", lambda text: texts.append(text) or tokenize(text))
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "note.txt").write_text("Zephyrin Okonkwo chaired the water board in Lagos for nine years.\n")
+    report = fresh.index([extra], progress=False)
+    assert report.added and texts == ["Zephyrin Okonkwo chaired the water board in Lagos for nine years."]
+    manifest = fresh.store.manifest
+    whole = LexicalIndex.build((i, tokenize(t)) for i, t in manifest.iter_chunk_texts())
+    assert fresh.store.lexical.ids == whole.ids
+    for query in (["qaani"], ["water", "board"], ["hama", "letter"]):
+        assert fresh.store.lexical.search(query, 5) == whole.search(query, 5)
+    fresh.remove(next(d.doc_id for d in fresh.documents() if d.source.endswith("note.txt")))
+    assert fresh.store.manifest._rows("SELECT count(*) FROM chunk_terms WHERE terms LIKE '%zephyrin%'") == [
+        (0,)
+    ]
