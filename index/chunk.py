@@ -22,6 +22,7 @@ _ABBREVIATIONS = frozenset(
 )
 # A sentence ends at . ! ? or … (with closing quotes/brackets), before white space.
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
+_NEXT_CHARACTER = re.compile(r"\s*(\S)")
 _BULLET = re.compile(r"^\s*([-*•·]|\d+[.)])\s")
 
 
@@ -80,7 +81,7 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
     cuts = set(_line_breaks(text, start, end))
     for match in _END.finditer(text, start, end):
         stop = match.end()
-        nxt = re.match(r"\s*(\S)", text[stop:end])
+        nxt = _NEXT_CHARACTER.match(text, stop, end)  # not text[stop:end]: a copy per sentence is quadratic
         if nxt and nxt.group(1).islower():
             continue
         if text[match.start()] == "." and match.end() - match.start() == 1 and _is_abbreviation(text, stop):
