@@ -62,8 +62,8 @@ class AnswerConfig:
     lead_by_kind: bool = True  # lead with the sentence holding the asked-for kind of answer (see lead_first)
     lead_within: float = 0.5  # ... among those scored this close to the best
     max_words: int = 100  # ... and while the answer stays within this many words
-    extra_relevance: float = 0.5  # sentences after the first need at least this dense + overlap
-    # Refusal: a candidate is relevant when dense + overlap reaches this; none relevant -> "don't say".
+    extra_relevance: float = 0.5  # sentences after the first need at least this dense + literal overlap
+    # Refusal: a candidate is relevant when dense + literal overlap reaches this; none relevant -> "don't say".
     refuse_below: float = 0.75
     # Number and date questions also need a relevant candidate that holds a number or date.
     kind_refuse_below: float = 0.75
@@ -84,10 +84,10 @@ class Sentence:
     end: int
     text: str
     dense: float = 0.0
-    overlap: float = (
-        0.0  # share of the question's terms the sentence holds, a shortened name counting as whole
-    )
-    literal: float = 0.0  # ... the same, the words as written ("Qaani" is not "Esmail Qaani")
+    # Share of the question's terms the sentence holds, a surname counting as the full name the question gives
+    # (overlap), or the words as written, "Qaani" not being "Esmail Qaani" (literal).
+    overlap: float = 0.0
+    literal: float = 0.0
     window: float = 0.0
     passage: float = 0.0
     kind_ok: bool = True
@@ -148,8 +148,8 @@ def lead_first(chosen: list[Sentence], kind: Kind | None, within: float = 0.5) -
     place or list, the one holding such an answer nearest the question's terms among those scored within
     `within` of the best; else the best-scored. The rest follow in score order.
 
-    On the SQuAD dev half the window lifts the answer-in-first-sentence rate from 0.754 (any chosen sentence
-    may lead) to 0.765: a sentence that merely has a name beside the question's words ("Qaani assured the
+    On the candidates `qa.tune` collects for the SQuAD dev half, the window lifts the answer-in-first-sentence
+    rate from 0.754 (any chosen sentence may lead) to 0.765: a sentence that merely has a name beside the question's words ("Qaani assured the
     Hamas commander") no longer leads one that scores clearly better."""
     if kind is None or len(chosen) < 2:
         return chosen
@@ -327,8 +327,8 @@ class ExtractiveAnswerer:
                 texts[row.doc_id] = (doc.source, doc.text)
             source, doc_text = texts[row.doc_id]
             text = doc_text[row.start : row.end]
-            literal = set(terms(text))
-            token_list = with_aliases(list(terms(text)), aliases)
+            written = list(terms(text))
+            token_list = with_aliases(written, aliases)
             tokens = set(token_list)
             before = doc_text[max(0, row.start - 300) : row.start]
             window_tokens = tokens | set(tokenize(before.rsplit(".", 1)[-1] if "." in before else before))
@@ -341,7 +341,7 @@ class ExtractiveAnswerer:
                 text=text,
                 dense=dense.get(id_, 0.0),
                 overlap=term_overlap(weights, tokens),
-                literal=term_overlap(weights, literal),
+                literal=term_overlap(weights, set(written)),
                 window=term_overlap(weights, window_tokens),
                 passage=passage_score.get(id_, 0.0),
                 kind_ok=has_kind(kind, text, retrieval.question),
