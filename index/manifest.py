@@ -233,9 +233,11 @@ class Manifest:
                 else:
                     tokens = terms.split(" ") if terms else []
                 yield chunk_id, tokens
-            if new:
+            if new:  # one transaction per document, not one per chunk
                 with self._lock:
+                    self._db.execute("BEGIN")
                     self._db.executemany("INSERT OR REPLACE INTO chunk_terms VALUES (?, ?, ?)", new)
+                    self._db.execute("COMMIT")
 
     def put(self, doc: Document, chunks: Sequence[Span], sentences: Sequence[Span]) -> None:
         """Store a document with its spans, replacing any earlier version, in one transaction."""

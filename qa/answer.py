@@ -143,14 +143,15 @@ def feature_matrix(kind: Kind | None, candidates: list[Sentence]) -> np.ndarray:
     return np.array([s.features(kind, best_dense, best_overlap) for s in candidates], dtype=float)
 
 
-def lead_first(chosen: list[Sentence], kind: Kind | None, within: float = 0.5) -> list[Sentence]:
+def lead_first(chosen: list[Sentence], kind: Kind | None, within: float) -> list[Sentence]:
     """The chosen sentences with the one that answers first: for a question wanting a person, date, number,
     place or list, the one holding such an answer nearest the question's terms among those scored within
     `within` of the best; else the best-scored. The rest follow in score order.
 
-    On the candidates `qa.tune` collects for the SQuAD dev half, the window lifts the answer-in-first-sentence
-    rate from 0.754 (any chosen sentence may lead) to 0.765: a sentence that merely has a name beside the question's words ("Qaani assured the
-    Hamas commander") no longer leads one that scores clearly better."""
+    On the candidates `qa.tune` collects for the SQuAD dev half, a window of 0.5 lifts the
+    answer-in-first-sentence rate from 0.754 (any chosen sentence may lead) to 0.765: a sentence that merely has
+    a name beside the question's words ("Qaani assured the Hamas commander") no longer leads one that scores
+    clearly better."""
     if kind is None or len(chosen) < 2:
         return chosen
     top = max(s.score for s in chosen)

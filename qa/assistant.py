@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from index.build import Indexer, IndexReport
+from index.clean import visible
 from index.embed import Embedder
 from index.errors import BadInput, NotFound
-from index.lexical import tokenize
 from index.load import Document
 from index.manifest import DocumentInfo
 from index.settings import MODES, Settings
@@ -308,9 +308,7 @@ class Assistant:
         """Load the models and indexes now rather than on the first question (the LLM too in llm mode)."""
         self.embedder.embed_query("warm up")
         _ = self.store.lexical, self.store.chunks, self.store.sentences
-        tokenize(
-            "the first non-ASCII text builds a table of format characters: 0.2 s, now rather than later’"
-        )
+        visible("’")  # builds the table of format characters (0.2 s) now, not on the first non-ASCII question
         if self.settings.mode == "llm":
             self.answerer_for("llm")
 
