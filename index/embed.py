@@ -23,6 +23,8 @@ MODEL_MAX_TOKENS = 256
 # Chunks are packed to this many word pieces: room for the two special tokens and for joins between
 # sentences, whose word pieces can differ slightly from the sum of the sentences counted alone.
 CHUNK_MAX_TOKENS = 240
+# Texts of at most this many word pieces (special tokens included) are batched twice as wide by the ONNX encoder.
+SHORT_TOKENS = 64
 
 
 def model_path() -> str:
@@ -86,8 +88,13 @@ class OnnxEncoder:
         encodings = self.tokenizer.encode_batch(texts)
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         out = np.zeros((len(texts), Embedder.dimension), dtype=np.float32)
-        for i in range(0, len(order), self.batch_size):
-            batch = order[i : i + self.batch_size]
+        i = 0
+        while i < len(order):
+            # Short texts go twice as many to a pass: on the SQuAD half's 3,543 sentences, 14.5 s at 16 against
+            # 16.3 s at 8 (and 17.1 s at 64); its 606 chunks embed faster at 8 (24.2 s against 24.9-26.0 s).
+            wide = len(encodings[order[min(len(order), i + 2 * self.batch_size) - 1]].ids) > SHORT_TOKENS
+            batch = order[i : i + (self.batch_size if wide else 2 * self.batch_size)]
+            i += len(batch)
             width = max(len(encodings[j].ids) for j in batch)
             ids = np.zeros((len(batch), width), dtype=np.int64)
             mask = np.zeros((len(batch), width), dtype=np.int64)
@@ -101,6 +108,32 @@ class OnnxEncoder:
             pooled = (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
             out[batch] = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
         return out
+
+
+def pooled(vectors: np.ndarray, counts: Sequence[int], groups: Sequence[tuple[int, int]]) -> np.ndarray:
+    """Vectors of spans made of consecutive texts, from the texts' own vectors: no token embedded twice.
+
+    Args:
+        vectors: unit-length rows, one per text.
+        counts: each text's word pieces; a text weighs the square root of its count (on the SQuAD dev half,
+            dense-only recall@5 of chunks 0.843 against 0.839 for plain counts, 0.838 for equal weights and
+            0.850 for the chunks' own vectors).
+        groups: for each span, the rows [i, j) of its texts (at least one).
+
+    Returns:
+        One unit-length row per group.
+
+    Raises:
+        ValueError: a group holds no text.
+    """
+    weights = np.sqrt(np.asarray(counts, dtype=np.float32))
+    out = np.zeros((len(groups), vectors.shape[1]), dtype=np.float32)
+    for row, (i, j) in enumerate(groups):
+        if j <= i:
+            raise ValueError(f"span {row} holds no text to pool (rows {i}:{j})")
+        total = weights[i:j] @ vectors[i:j]
+        out[row] = total / np.linalg.norm(total)
+    return out
 
 
 def onnx_graph(path: str, rebuild: bool = False) -> Path:

@@ -13,6 +13,7 @@ from index.errors import BadInput
 
 _COLLECTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$")
 MODES = ("extractive", "llm")
+CHUNK_VECTORS = ("embedded", "pooled")
 
 # field name -> environment variable (CONTRACT.md, "Configuration")
 ENV_VARS = {
@@ -28,6 +29,7 @@ ENV_VARS = {
     "allowed_hosts": "QA_ALLOWED_HOSTS",
     "max_upload_mb": "QA_MAX_UPLOAD_MB",
     "max_doc_mb": "QA_MAX_DOC_MB",
+    "chunk_vectors": "QA_CHUNK_VECTORS",
 }
 
 
@@ -50,6 +52,9 @@ class Settings:
         max_upload_mb: the largest upload accepted, in MB.
         max_doc_mb: the largest file indexed, in MB; a larger one is refused by name (too large to be useful
             as one document: split it).
+        chunk_vectors: how a chunk's vector is made when indexing. `embedded`: the chunk's text is embedded
+            (as well as each of its sentences). `pooled`: the mean of its sentences' vectors, so that every
+            token is embedded once: indexing about twice as fast, for slightly lower recall (README, Scale).
     """
 
     store: Path = Path(".qa-store")
@@ -64,6 +69,7 @@ class Settings:
     allowed_hosts: str = ""
     max_upload_mb: float = 50.0
     max_doc_mb: float = 100.0
+    chunk_vectors: str = "embedded"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "store", Path(self.store))  # a str from with_() or a caller is a path too
@@ -82,6 +88,10 @@ class Settings:
             raise BadInput(f"QA_MAX_UPLOAD_MB {self.max_upload_mb} is not valid: use a number of MB above 0")
         if not 0 < self.max_doc_mb <= 100_000:
             raise BadInput(f"QA_MAX_DOC_MB {self.max_doc_mb} is not valid: use a number of MB above 0")
+        if self.chunk_vectors not in CHUNK_VECTORS:
+            raise BadInput(
+                f"QA_CHUNK_VECTORS {self.chunk_vectors!r} is not valid: choose one of {', '.join(CHUNK_VECTORS)}"
+            )
 
     def __repr__(self) -> str:  # secrets stay out of logs and tracebacks
         shown = {f.name: getattr(self, f.name) for f in fields(self)}

@@ -72,3 +72,31 @@ def test_an_unreadable_cached_graph_is_rebuilt(
     assert fresh.backend == "onnx-int8" and "rebuilding" in caplog.text
     assert graph.stat().st_size > 1_000_000 and not list(tmp_path.glob("*.tmp"))
     assert float(np.dot(vector, Embedder(backend="torch").embed(TEXTS[:1])[0])) > 0.99
+
+
+def test_pooled_vectors_are_the_weighted_mean_of_their_texts() -> None:
+    """Pure logic: a span's vector from its texts' vectors, each weighing the square root of its word pieces."""
+    from index.embed import pooled
+
+    vectors = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]], dtype=np.float32)
+    got = pooled(vectors, [1, 4, 9], [(0, 2), (1, 3), (2, 3)])
+    expected = np.array([[1.0, 2.0], [0.0 + 3 * 0.6, 2.0 + 3 * 0.8], [0.6, 0.8]])
+    expected /= np.linalg.norm(expected, axis=1, keepdims=True)
+    assert np.allclose(got, expected, atol=1e-6)
+    assert got.dtype == np.float32
+    with pytest.raises(ValueError, match="span 1 holds no text"):
+        pooled(vectors, [1, 4, 9], [(0, 1), (2, 2)])
+
+
+def test_short_and_long_texts_batched_together_get_their_own_vectors() -> None:
+    """Short texts go more to a batch than long ones; each text still gets its own vector (fp32, where a
+    vector does not depend on its batch: int8's activations are quantised with the batch's range)."""
+    embedder = Embedder(backend="onnx")
+    words = "harbour lantern granite orchard violin glacier copper meadow falcon ember".split()
+    texts = [
+        f"The {words[i % 10]} stood near the {words[(i * 3 + 1) % 10]} for {i} years." for i in range(40)
+    ]
+    texts += TEXTS
+    together = embedder.embed(texts)
+    alone = np.stack([embedder.embed([t])[0] for t in texts])
+    assert float(np.abs(together - alone).max()) < 1e-4

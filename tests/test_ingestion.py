@@ -221,3 +221,59 @@ def test_adding_a_document_tokenizes_only_its_chunks_for_bm25(
     assert fresh.store.manifest._rows("SELECT count(*) FROM chunk_terms WHERE terms LIKE '%zephyrin%'") == [
         (0,)
     ]
+
+
+def test_pooled_chunk_vectors_embed_each_sentence_once(
+    tmp_path: Path, docs: Path, embedder, monkeypatch
+) -> None:
+    """QA_CHUNK_VECTORS=pooled: the same chunks and sentences as the default; every sentence's vector is its
+    own embedding and every chunk's is pooled from its sentences', also across embedding batches; questions
+    are still answered from them."""
+    import numpy as np
+
+    import index.build
+    from index.embed import pooled
+
+    monkeypatch.setattr(index.build, "EMBED_BATCH", 2)  # batches end inside the seeds: shared sentences
+    embedded: list[str] = []
+    real_embed = embedder.embed
+    monkeypatch.setattr(embedder, "embed", lambda texts: embedded.extend(texts) or real_embed(texts))
+    with Assistant.open(store=tmp_path / "pooled", embedder=embedder, chunk_vectors="pooled") as assistant:
+        assistant.index([docs], progress=False)
+        manifest = assistant.store.manifest
+        chunk_rows = [r for d in assistant.documents() for r in manifest.spans("chunks", d.doc_id)]
+        sentence_rows = [r for d in assistant.documents() for r in manifest.spans("sentences", d.doc_id)]
+        sentence_vectors = assistant.store.sentences.vectors([r.id for r in sentence_rows])
+        chunk_vectors = assistant.store.chunks.vectors([r.id for r in chunk_rows])
+        texts = {d.doc_id: assistant.document(d.doc_id).text for d in assistant.documents()}
+        counts = embedder.count_tokens([texts[r.doc_id][r.start : r.end] for r in sentence_rows])
+        assert len(sentence_vectors) == len(sentence_rows) and len(chunk_vectors) == len(chunk_rows)
+        for row in chunk_rows:
+            rows = [
+                i
+                for i, s in enumerate(sentence_rows)
+                if s.doc_id == row.doc_id and row.start <= s.start and s.end <= row.end
+            ]
+            stacked = np.stack([sentence_vectors[sentence_rows[i].id] for i in rows])
+            expected = pooled(stacked, [counts[i] for i in rows], [(0, len(rows))])[0]
+            # (0.999: a sentence shared by two batches is embedded in each, and int8 vectors vary by batch)
+            assert float(np.dot(chunk_vectors[row.id], expected)) > 0.999
+        sample = sentence_rows[len(sentence_rows) // 2]
+        own = embedder.embed([texts[sample.doc_id][sample.start : sample.end]])[0]
+        assert float(np.dot(sentence_vectors[sample.id], own)) > 0.98  # int8: batch-dependent, slightly
+        # No chunk of several sentences is embedded, and a sentence twice at most at a batch boundary.
+        sentence_texts = {texts[r.doc_id][r.start : r.end] for r in sentence_rows}
+        chunk_texts = {texts[r.doc_id][r.start : r.end] for r in chunk_rows} - sentence_texts
+        assert chunk_texts and not chunk_texts & set(embedded)
+        assert len(sentence_rows) <= len(embedded) <= len(sentence_rows) + len(chunk_rows) // 2
+        answer = assistant.ask("Who commands the Quds Force?")
+        assert not answer.refused and "Qaani" in answer.answer.split("[")[0]
+    with Assistant.open(store=tmp_path / "embedded", embedder=embedder) as default:
+        default.index([docs], progress=False)
+        same = default.store.manifest
+        assert {r.id for d in default.documents() for r in same.spans("chunks", d.doc_id)} == {
+            r.id for r in chunk_rows
+        }
+        assert {r.id for d in default.documents() for r in same.spans("sentences", d.doc_id)} == {
+            r.id for r in sentence_rows
+        }
