@@ -70,7 +70,9 @@ class TorchEncoder:
 
 class OnnxEncoder:
     """The same model as an ONNX graph run by onnxruntime (installed with chromadb): about 3x faster than torch on
-    short texts, same vectors (within 1e-6). Texts are batched by length, so that padding costs little."""
+    short texts, same vectors (within 1e-6). Texts are batched by length, so that padding costs little. With the
+    int8 graph, activations are quantised with each batch's range, so a text's vector varies slightly with the
+    texts it is batched with (tests/test_ingestion.py allows for it); the fp32 graph's do not."""
 
     def __init__(self, path: str, batch_size: int, graph: Path) -> None:
         import onnxruntime
