@@ -292,9 +292,8 @@ class Indexer:
             part = chunks[lo : lo + EMBED_BATCH]
             begin = 0 if lo == 0 else part[0].start
             end = chunks[lo + EMBED_BATCH].start if lo + EMBED_BATCH < len(chunks) else len(doc.text) + 1
-            own = range(
-                bisect_left(starts, begin), bisect_left(starts, end)
-            )  # the sentences this batch writes
+            # The sentences this batch writes: a sentence shared with the next batch's first chunk is its.
+            own = range(bisect_left(starts, begin), bisect_left(starts, end))
             part_sents = sents[own.start : own.stop]
             chunk_vectors, sentence_vectors = self._vectors(
                 _Batch(doc.text, part, sents, counts, starts, own)

@@ -277,3 +277,17 @@ def test_pooled_chunk_vectors_embed_each_sentence_once(
         assert {r.id for d in default.documents() for r in same.spans("sentences", d.doc_id)} == {
             r.id for r in sentence_rows
         }
+
+
+def test_chunk_vectors_setting_is_read_from_the_environment_and_checked() -> None:
+    import pytest
+
+    from index.errors import BadInput
+    from index.settings import Settings
+
+    assert Settings.load(env={}).chunk_vectors == "embedded"
+    assert Settings.load(env={"QA_CHUNK_VECTORS": "pooled"}).chunk_vectors == "pooled"
+    with pytest.raises(
+        BadInput, match="QA_CHUNK_VECTORS 'fast' is not valid: choose one of embedded, pooled"
+    ):
+        Settings.load(env={"QA_CHUNK_VECTORS": "fast"})
