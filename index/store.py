@@ -76,8 +76,11 @@ class VectorCollection:
         self.name = name
         self.where = where
         # No embedding function: vectors always come from our embedder, and Chroma's default one downloads.
+        # One HNSW thread: with several, the graph (and so the approximate neighbours) differs from build to
+        # build; two builds of the SQuAD half answered 2 of 600 questions from other passages, one thread none.
+        # (Set at creation only: an existing collection keeps its configuration.)
         self._collection = client.get_or_create_collection(
-            name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+            name, embedding_function=None, configuration={"hnsw": {"space": "cosine", "num_threads": 1}}
         )
 
     @reachable
