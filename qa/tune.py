@@ -4,7 +4,7 @@ The weights in `qa.answer.WEIGHTS` come from here. It ranks each question's cand
 conditional logit (softmax over the candidates; the positives are the sentences that hold a gold answer inside a
 gold span), fitted on the questions of half the documents and checked on the other half, so the printed held-out
 figures are honest. It then prints answer recall, false refusals, refusal accuracy and answer length for a grid of
-`second_margin` and `refuse_below` values, on the held-out half.
+`join_probability`, `cover` and `refuse_below` values, on the held-out half.
 """
 
 from __future__ import annotations
@@ -137,11 +137,11 @@ def main(argv: list[str] | None = None) -> int:
     for name, config in variants:
         print(name, "held out:", {k: round(v, 3) for k, v in measure(test, config).items()})
     fitted = replace(current, weights=tuple(round(float(w), 2) for w in weights))
-    print("second_margin max_words -> held-out figures with the fitted weights")
-    for margin in (0.5, 1.0, 1.5, 2.0):
-        for words in (35, 45, 60, 100):
-            config = replace(fitted, second_margin=margin, max_words=words)
-            print(f"{margin:5} {words:5}", {k: round(v, 3) for k, v in measure(test, config).items()})
+    print("join_probability cover -> held-out figures with the fitted weights")
+    for join in (0.08, 0.1, 0.105, 0.11, 0.12):
+        for cover in (0.7, 0.8, 0.9):
+            config = replace(fitted, join_probability=join, cover=cover)
+            print(f"{join:5} {cover:5}", {k: round(v, 3) for k, v in measure(test, config).items()})
     print("refuse_below -> held-out figures with the fitted weights")
     for refuse in (0.6, 0.65, 0.7, 0.75, 0.8):
         config = replace(fitted, refuse_below=refuse, kind_refuse_below=refuse)

@@ -175,3 +175,33 @@ def test_a_window_grows_within_its_paragraph_first_and_stops_at_boilerplate_and_
     assert grow(text, spans, 4, budget=100) == (40, 53)
     assert grow(text, spans, 1, budget=100, barriers=[(15, 28)]) == (0, 13)
     assert grow(text, spans, 0, budget=3) == (0, 6)  # a sentence longer than the budget stays whole
+
+
+def test_more_sentences_join_only_while_the_answer_is_uncertain() -> None:
+    """A sentence joins the best one while together they hold the answer with probability below `cover`, and
+    only when it is itself at least `join_probability` likely to hold it; never one that does not match."""
+    from dataclasses import replace
+
+    from qa.answer import FEATURES, AnswerConfig, ExtractiveAnswerer, Sentence
+
+    weights = tuple(1.0 if f == "dense" else 0.0 for f in FEATURES)
+    answerer = ExtractiveAnswerer(None, replace(AnswerConfig(), weights=weights))  # type: ignore[arg-type]
+
+    def candidates(*dense: float) -> list[Sentence]:
+        return [
+            Sentence(f"s{i}", "d", "d", i * 10, i * 10 + 9, f"sentence {i} words", dense=d, literal=0.5)
+            for i, d in enumerate(dense)
+        ]
+
+    def chosen(*dense: float) -> list[str]:
+        draft = answerer.select("What is it?", candidates(*dense))
+        assert not draft.refused
+        return [s.id for s in draft.sentences]
+
+    assert chosen(9.0, 1.0, 1.0) == ["s0"]  # sure of the best: it stands alone
+    assert chosen(2.0, 1.9, 0.0, 0.0) == ["s0", "s1"]  # two likely: both; the unlikely ones stay out
+    assert chosen(1.0, 1.0, 1.0, 1.0, 1.0) == ["s0", "s1", "s2", "s3"]  # at most max_sentences
+    assert chosen(*[1.0] * 12) == ["s0"]  # none likely enough (1/12 < join_probability): the best alone
+    weak = candidates(2.0, 1.9)
+    weak[1] = replace(weak[1], literal=-2.0)  # relevance 1.9 - 2.0: not relevant enough to join
+    assert [s.id for s in answerer.select("What is it?", weak).sentences] == ["s0"]

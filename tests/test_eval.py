@@ -107,7 +107,9 @@ def test_squad_floors_on_every_answerable_question(tmp_path: Path, squad_setting
     assistant.close()
     assert m["answerable"] == len(answerable) == 2910, m
     assert m["recall@5"] >= 0.97 and m["recall@1"] >= 0.85, m
-    assert m["answer_recall"] >= 0.85 and m["median_answer_words"] <= 45 and m["cited_support"] >= 0.85, m
+    assert m["answer_recall"] >= 0.85 and m["cited_support"] >= 0.85, m
+    # Issue 9: the answer leads with the sentence that answers, and stays short.
+    assert m["answer_in_first_sentence"] >= 0.75 and m["median_answer_words"] <= 35, m
     assert m["false_refusal"] <= 0.10 and m["quote_fidelity"] == 1.0, m
     assert m["latency_p50_ms"] <= 50 and m["latency_p95_ms"] <= 150, m
 
