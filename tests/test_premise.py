@@ -1,0 +1,71 @@
+"""The premise checks (`qa/premise.py`): pure logic, on SQuAD 2.0's kinds of unanswerable questions (a negation,
+a number or an opposite that the passages do not have) and on answerable look-alikes that must pass."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.premise import opposite_modifier, unmet_premise
+
+SHELVED = "Suggestions for a 'devolved' Parliament were shelved due to the outbreak of the First World War."
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        (
+            "What is not the key distinction between the two theories?",
+            "The key distinction is the time taken.",
+        ),
+        ("Why didn't the UK have to justify its action?", "The UK justified its action in 1998."),
+        ("The Second World War caused what to be shelved?", SHELVED),
+        (
+            "Something considered a non fundamental error is the belief in what?",
+            "A fundamental error was ...",
+        ),
+        ("When did the Yuan people suffer unnatural disasters?", "People suffered from natural disasters."),
+        ("What did some eastern troops protect?", "Western troops came to protect the Saudi monarchy."),
+        (
+            "Who won the Ekstraklasa Championship in 2001?",
+            "Polonia won the Ekstraklasa Championship in 2000.",
+        ),
+    ],
+)
+def test_questions_resting_on_what_the_passages_do_not_say_are_refused(question: str, sentence: str) -> None:
+    assert unmet_premise(question, [sentence], [sentence])
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        (
+            "Who was not allowed to settle in New France?",
+            "Huguenots were banned from settling in New France.",
+        ),
+        (
+            "What is studied whether or not it can be solved?",
+            "Computability asks which problems can be solved.",
+        ),
+        ("The First World War caused what to be shelved?", SHELVED),
+        ("How many people lived in Warsaw in 11,400 BC?", "In 11400 BC few people lived there."),
+        ("What releases the exhaust steam into the atmosphere?", "Steam is exhausted to the atmosphere."),
+        ("What is an informal notion of difficulty?", "It captures the informal notion of difficulty."),
+    ],
+)
+def test_answerable_look_alikes_pass(question: str, sentence: str) -> None:
+    assert unmet_premise(question, [sentence], [sentence]) is None
+
+
+def test_a_number_counts_when_any_passage_has_it_and_the_reason_names_what_is_missing() -> None:
+    question = "What happened to the fort in 1754?"
+    assert (
+        unmet_premise(question, ["The fort was rebuilt."], ["The fort was rebuilt.", "In 1754 it fell."])
+        is None
+    )
+    assert (
+        unmet_premise(question, ["The fort was rebuilt."], ["The fort was rebuilt."])
+        == "1754 is in no passage"
+    )
+    assert opposite_modifier("Where was the second fort built?", "The first fort was built on the lake.") == (
+        "second fort/first fort"
+    )
