@@ -29,6 +29,8 @@ CONDENSE = (
 )
 
 _DELIMITER = re.compile(r"<{3,}|>{3,}|</?passage[^>]*>", re.IGNORECASE)
+# The delimiters around passages (`answer_messages`); in a reply they mean the model is copying its prompt.
+ECHO = re.compile(r"<<<|>>>")
 _BRACKETED_NUMBER = re.compile(r"\[(\d+)\]")
 
 

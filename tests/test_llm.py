@@ -78,6 +78,9 @@ LIES = {
     "Khamenei accuse": "Khamenei accused Hamas of failing to notify Iran before the October 7 attack [3]. "
     "Khamenei also sent 500 rockets to Gaza [1].",
     "armed groups": "Iran sent weapons and money to the Houthis [1]. The Houthis fired 300 missiles [2].",
+    # a copy of the prompt, delimiters and all: true word for word, and no answer
+    "drone strike": "[1] <<<Qaani took over the force in 2020 after his predecessor, Qasem Soleimani, was "
+    "killed in a United States (US) drone strike.>>>",
     # true and supported, but not what was asked: the retrieval evidence plainly answers otherwise
     "predecessor": "The Quds Force is the foreign operations arm of Tehran’s Islamic Revolution Guards Corps [1].",
 }
@@ -138,11 +141,20 @@ def test_a_supported_sentence_that_misses_what_the_evidence_plainly_answers_is_r
     assert answer.verification.dropped == (LIES["predecessor"].replace(" [1]", ""),)
 
 
-def test_the_models_refusal_is_honoured_unless_the_evidence_answers_plainly(
+def test_a_copy_of_the_prompt_is_dropped_not_shown(seeded: Assistant, liar: ScriptedServer) -> None:
+    answer = with_llm(seeded, f"openai-compatible:{liar.url}/v1").ask("Who was killed in a US drone strike?")
+    assert "<<<" not in answer.answer and ">>>" not in answer.answer
+    assert len(answer.verification.dropped) == 1 and "drone strike" in answer.verification.dropped[0]
+    assert answer.verification.fallback and answer.model == "extractive" and "Soleimani" in answer.answer
+
+
+def test_the_models_refusal_stands_only_where_the_evidence_is_weak_too(
     seeded: Assistant, liar: ScriptedServer
 ) -> None:
     assistant = with_llm(seeded, f"openai-compatible:{liar.url}/v1")
-    answer = assistant.ask("How did Israel respond to the letter?")  # the scripted model says it doesn't say
+    # The scripted model says the documents don't say. The best sentence is on Qaani's letter, unlikely to
+    # answer (0.17) and silent on Hezbollah: the refusal stands.
+    answer = assistant.ask("What did Qaani tell Hezbollah?")
     assert answer.refused and answer.model == "liar-7b" and answer.citations == ()
     answer = assistant.ask("What did Qaani praise Hamas troops as?")  # "heroic", in a sentence that says so
     assert not answer.refused and "heroic" in answer.answer
