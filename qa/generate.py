@@ -51,8 +51,8 @@ class GenerateConfig:
     context_chars: int = 700  # all passages together at most this long (the first one always goes in)
     # The model's "don't say" is taken only when the best candidate sentence is less likely than
     # `honour_refusal_below` to hold the answer, or less likely than `honour_refusal_without_name` and silent on a
-    # name the question asks about ("How did Israel respond to the letter?" against a sentence on the letter
-    # that never mentions Israel). Otherwise the retrieval evidence (the gate and its premise checks) decides,
+    # name the question asks about ("What did Qaani tell Hezbollah?" against a sentence on Qaani's letter
+    # that never names Hezbollah). Otherwise the retrieval evidence (the gate and its premise checks) decides,
     # and the extractive answer is given as a fallback. Qwen2.5-Coder-0.5B's refusals barely tell answerable
     # from unanswerable questions: on three SQuAD samples of `make bench`'s kind (100 answerable + 50 not,
     # seeds 7, 11, 13), it refused 55%, 65% and 63% of the answerable questions that passed the gate and 61%,
@@ -138,9 +138,8 @@ class GenerativeAnswerer:
         verdict = Verifier(self.embedder.embed).verify(text, sources)
         claims = [c for c in verdict.claims if c.quotes]
         dropped = tuple(verdict.dropped)
-        if ECHO.search(
-            text
-        ):  # the prompt's passage delimiters: the model is copying its input, not answering
+        # The prompt's passage delimiters in the reply: the model is copying its input, not answering.
+        if ECHO.search(text):
             claims, dropped = [], dropped + tuple(c.text for c in claims)
         if (
             claims
@@ -217,7 +216,7 @@ class GenerativeAnswerer:
         with lock:
             text = ""
             chunks = None
-            stopped = False
+            finished = False
             try:
                 chunks = self.generator.llm.stream_chat(messages)
                 for chunk in chunks:
@@ -227,22 +226,24 @@ class GenerativeAnswerer:
                     text += delta
                     yield delta
                     if _enough(text, self.config.max_sentences):
-                        stopped = True
                         break
+                else:
+                    finished = True
             # Any backend failure (refused connection, timeout, HTTP error) is the user's to see.
             except Exception as exc:
                 log.debug("model call failed", exc_info=True)
                 raise QAError(f"the model {self.name} failed: {type(exc).__name__}: {exc}") from None
             finally:
-                if stopped:
+                if not finished and self.generator.over_http:  # stopped early, by us or by our reader
                     _abandon(chunks)
 
 
 def _abandon(chunks: object) -> None:
-    """Close a model stream that was stopped early, and collect it now. An OpenAI-compatible stream left
-    half-read sits in a reference cycle; when the garbage collector later finalised it in the middle of the
-    next request on the same thread, closing its HTTP response took the connection pool's lock that the request
-    held, and the thread hung (seen in tests/test_llm.py, httpx/httpcore)."""
+    """Close a model server's stream that was stopped early, and collect it now (a full collection: 40-60 ms).
+    An OpenAI-compatible stream left half-read sits in a reference cycle; when the garbage collector later
+    finalised it in the middle of the next request on the same thread, closing its HTTP response took the
+    connection pool's lock that the request held, and the thread hung (seen in tests/test_llm.py,
+    httpx/httpcore). A younger-generation collection is not enough once the stream has aged."""
     close = getattr(chunks, "close", None)
     if close is not None:
         close()

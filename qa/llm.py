@@ -76,12 +76,14 @@ class Generator:
         name: what `Answer.model` reports.
         context_window: tokens of prompt plus answer the model reads.
         lock: in-process models run one generation at a time (llama.cpp contexts are not thread-safe).
+        over_http: the model is a server reached over HTTP (see `qa.generate._abandon`).
     """
 
     llm: Any  # llama_index.core.llms.LLM
     name: str
     context_window: int
     lock: threading.Lock | None = None
+    over_http: bool = False
 
 
 def _require(module: str, extra: str) -> None:
@@ -185,7 +187,7 @@ def _openai_compatible(url: str, model: str | None) -> Generator:
         timeout=TIMEOUT_S,
         max_retries=1,
     )
-    return Generator(llm, model, 4096)
+    return Generator(llm, model, 4096, over_http=True)
 
 
 def _ollama(model: str, url: str) -> Generator:
@@ -200,4 +202,4 @@ def _ollama(model: str, url: str) -> Generator:
         temperature=0.0,
         additional_kwargs={"num_predict": MAX_NEW_TOKENS},
     )
-    return Generator(llm, model, 4096)
+    return Generator(llm, model, 4096, over_http=True)
