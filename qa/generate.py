@@ -204,11 +204,12 @@ class GenerativeAnswerer:
         best = evidence.sentences[0] if evidence.sentences else None
         if best is None or best.probability < cfg.honour_refusal_below:
             return True
+        if best.probability >= cfg.honour_refusal_without_name:
+            return False
         said = set(re.findall(r"\w+", " ".join(s.text for s in evidence.sentences).lower()))
         asked = {w.lower() for name in entities(question) for w in re.findall(r"\w+", name) if len(w) > 2}
         # A misspelt name ("Frensh") is still named: a close spelling counts.
-        unnamed = any(w not in said and not get_close_matches(w, said, n=1, cutoff=0.8) for w in asked)
-        return unnamed and best.probability < cfg.honour_refusal_without_name
+        return any(w not in said and not get_close_matches(w, said, n=1, cutoff=0.8) for w in asked)
 
     def _stream(self, messages: list) -> Iterator[str]:
         """The model's text as it arrives; stops after a refusal or `max_sentences` sentences."""
@@ -247,7 +248,6 @@ def _abandon(chunks: object) -> None:
     close = getattr(chunks, "close", None)
     if close is not None:
         close()
-    del chunks
     gc.collect()
 
 
