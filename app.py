@@ -1,4 +1,4 @@
-"""The chat UI (Gradio) on the same server as the HTTP API (qa/api.py): thin layers over `qa.Assistant`.
+"""The chat UI (Gradio) on the same server as the HTTP API (qa/serving/api.py): thin layers over `qa.Assistant`.
 
 Run `python app.py` (or `qa serve`, or `make run`): http://127.0.0.1:7860 serves the chat, `/api/...` the API.
 
@@ -26,11 +26,11 @@ from index.manifest import DocumentInfo, title_of
 from index.settings import MODES, Settings
 from index.store import folder_of
 from qa import Answer, Assistant
-from qa.api import build_api, save_and_index
-from qa.conversation import export_json, export_markdown, record_feedback, turn_record
-from qa.examples import example_questions
 from qa.logs import configure_logging
-from qa.render import (
+from qa.serving.api import build_api, save_and_index
+from qa.serving.conversation import export_json, export_markdown, record_feedback, turn_record
+from qa.serving.examples import example_questions
+from qa.serving.render import (
     CITE_HREF,
     answer_html,
     citation_html,
@@ -40,8 +40,8 @@ from qa.render import (
     file_name,
     sources_html,
 )
+from qa.serving.web import Guard, Policy, as_text, check_bind
 from qa.types import Citation, Delta
-from qa.web import Guard, Policy, as_text, check_bind
 
 log = logging.getLogger("app")
 
@@ -121,7 +121,7 @@ SCROLL_TO_SPAN = "() => document.getElementById('qa-span')?.scrollIntoView({bloc
 def llm_choices(settings: Settings) -> list[str]:
     """Models a browser session may pick: the configured one and the bundled models installed here (never an
     arbitrary spec: a URL or path from a browser would let any visitor send the documents elsewhere)."""
-    from qa.models import MODELS
+    from qa.generation.models import MODELS
 
     return list(dict.fromkeys([settings.llm, *(f"local:{m.aliases[0]}" for m in MODELS if m.installed())]))
 
@@ -507,7 +507,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
 
 def build_app(assistant: Assistant, local_key: str | None = None) -> FastAPI:
     """The API routes with the Gradio chat mounted at `/` on the same FastAPI server, behind the `Guard`
-    (qa/web.py): Host and Origin checks, the bearer token, upload limits.
+    (qa/serving/web.py): Host and Origin checks, the bearer token, upload limits.
 
     Args:
         local_key: the serving process's lease key, with which `qa index` on this machine sends work.

@@ -17,12 +17,11 @@ from index.load import Document
 from index.manifest import DocumentInfo
 from index.settings import MODES, Settings
 from index.store import Store
-from qa.answer import AnswerConfig, ExtractiveAnswerer
-from qa.answerer import Answerer, Reply
-from qa.chat import History
+from qa.answering.answerer import Answerer, Reply
+from qa.answering.extractive import AnswerConfig, ExtractiveAnswerer
+from qa.answering.retrieve import HybridRetriever, RetrievalConfig
 from qa.cite import number, passage_in_context
-from qa.retrieve import HybridRetriever, RetrievalConfig
-from qa.types import Answer, CitedPassage, Delta
+from qa.types import Answer, CitedPassage, Delta, History
 
 log = logging.getLogger(__name__)
 
@@ -132,8 +131,8 @@ class Assistant:
         spec = llm or self.settings.llm
         with self._loading:
             if spec not in self._generative:
-                from qa.generate import GenerativeAnswerer
-                from qa.llm import build
+                from qa.generation.generative import GenerativeAnswerer
+                from qa.generation.llm import build
 
                 self._generative[spec] = GenerativeAnswerer(build(spec), self.store, self.embedder)
             return self._generative[spec]
@@ -255,16 +254,16 @@ class Assistant:
 
     def as_retriever(self, top_k: int = 5) -> Any:
         """A llama-index `BaseRetriever` over this store (nodes hold exact passages with doc_id and offsets)."""
-        from qa.llamaindex import AssistantRetriever
+        from qa.llamaindex import AssistantRetriever  # llama-index loads only for its users (about 1 s)
 
-        return AssistantRetriever(self, top_k)
+        return AssistantRetriever(lambda question, k: self.retriever.retrieve(question, k=k).passages, top_k)
 
     def as_query_engine(self, mode: str | None = None) -> Any:
         """A llama-index `BaseQueryEngine`: response text is the answer, `source_nodes` the cited passages,
         `metadata["answer"]` the Answer dict."""
         from qa.llamaindex import AssistantQueryEngine
 
-        return AssistantQueryEngine(self, mode)
+        return AssistantQueryEngine(lambda question: self.ask(question, mode=mode))
 
     def chat(self) -> Chat:
         """A conversation: each `.ask()` sees the earlier turns."""

@@ -9,13 +9,11 @@ sends its own history over HTTP gets the same rewrite as a Python chat.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
 from index.lexical import tokenize
-from qa.answer_type import entities, is_person_like, person_names
+from qa.answering.kinds import entities, is_person_like, person_names
 from qa.cite import MARKER
-
-History = Sequence[tuple[str, str]]
+from qa.types import History
 
 _PERSON_PRONOUNS = {"he": "", "she": "", "him": "", "his": "’s", "her": "’s", "hers": "’s"}
 _THING_PRONOUNS = {"it": "", "its": "’s", "they": "", "them": "", "their": "’s"}

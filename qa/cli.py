@@ -15,7 +15,7 @@ from index.settings import MODES, Settings
 from qa.logs import configure_logging
 
 if TYPE_CHECKING:
-    from qa.remote import RemoteStore
+    from qa.serving.remote import RemoteStore
 
 log = logging.getLogger("qa")
 
@@ -107,7 +107,7 @@ def _server(settings: Settings) -> RemoteStore | None:
     """The running server that holds this store, if any: commands then go through it (index/lease.py)."""
     from index.lease import live_server
     from index.store import folder_of
-    from qa.remote import RemoteStore
+    from qa.serving.remote import RemoteStore
 
     holder = live_server(folder_of(settings))
     if holder is None:
@@ -221,7 +221,7 @@ def cmd_documents(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from qa.eval import run_eval
+    from qa.evaluation.eval import run_eval
 
     metrics = run_eval(
         Path(args.dataset),
@@ -238,7 +238,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from qa.bench import main as bench
+    from qa.evaluation.bench import main as bench
 
     return bench(["--out", args.out, "--sizes", args.sizes, "--big-mb", str(args.big_mb)])
 

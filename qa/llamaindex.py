@@ -12,7 +12,8 @@ Nodes carry the exact text of the passage and its offsets: `metadata = {doc_id, 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 from llama_index.core.base.base_query_engine import BaseQueryEngine
 from llama_index.core.base.base_retriever import BaseRetriever
@@ -21,10 +22,11 @@ from llama_index.core.callbacks import CallbackManager
 from llama_index.core.prompts.mixin import PromptMixinType
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
-from qa.types import Citation, Passage
+from qa.types import Answer, Citation, Passage
 
-if TYPE_CHECKING:
-    from qa.assistant import Assistant
+# What the adapters call: retrieval (question, k) -> passages, best first; answering (question) -> an Answer.
+Retrieve = Callable[[str, int], list[Passage]]
+Ask = Callable[[str], Answer]
 
 
 def passage_node(passage: Passage | Citation, score: float) -> NodeWithScore:
@@ -46,29 +48,28 @@ def passage_node(passage: Passage | Citation, score: float) -> NodeWithScore:
 class AssistantRetriever(BaseRetriever):
     """Hybrid retrieval (dense + BM25) over the assistant's store, best passages first."""
 
-    def __init__(self, assistant: Assistant, top_k: int = 5) -> None:
+    def __init__(self, retrieve: Retrieve, top_k: int = 5) -> None:
         super().__init__(callback_manager=CallbackManager([]))
-        self.assistant = assistant
+        self.retrieve_passages = retrieve
         self.top_k = top_k
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        retrieval = self.assistant.retriever.retrieve(query_bundle.query_str, k=self.top_k)
-        return [passage_node(p, p.score) for p in retrieval.passages[: self.top_k]]
+        passages = self.retrieve_passages(query_bundle.query_str, self.top_k)
+        return [passage_node(p, p.score) for p in passages[: self.top_k]]
 
 
 class AssistantQueryEngine(BaseQueryEngine):
     """The assistant's verified, cited answer as a llama-index Response."""
 
-    def __init__(self, assistant: Assistant, mode: str | None = None) -> None:
+    def __init__(self, ask: Ask) -> None:
         super().__init__(callback_manager=CallbackManager([]))
-        self.assistant = assistant
-        self.mode = mode
+        self.ask = ask
 
     def _get_prompt_modules(self) -> PromptMixinType:
         return {}
 
     def _query(self, query_bundle: QueryBundle) -> Response:
-        answer = self.assistant.ask(query_bundle.query_str, mode=self.mode)
+        answer = self.ask(query_bundle.query_str)
         nodes = [passage_node(c, c.score) for c in answer.citations]
         return Response(response=answer.answer, source_nodes=nodes, metadata={"answer": answer.to_dict()})
 

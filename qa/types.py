@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+
+# A conversation's earlier turns: (question, answer text) pairs, oldest first.
+History = Sequence[tuple[str, str]]
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ def docs(tmp_path: Path) -> Path:
 def squad_settings(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Settings:
     """Settings of a store holding the SQuAD dev half (16 articles, about 700 chunks), indexed once per run
     and shared read-only by the tests that need a collection of that size."""
-    from qa.datasets import load_dataset
+    from qa.evaluation.datasets import load_dataset
 
     settings = Settings(store=tmp_path_factory.mktemp("squad-store"), collection="squad")
     dataset = load_dataset(DATA / "squad-dev-v2.0.json")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answer_type import Kind, has_kind, listed_names, question_kind
+from qa.answering.kinds import Kind, has_kind, listed_names, question_kind
 
 AXIS = (
     "The secretive Quds Force is responsible not only for defending Iran but also for taking control of its allied "

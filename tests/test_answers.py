@@ -162,7 +162,7 @@ def test_sources_are_distinct_sentence_windows_around_the_best_sentences(seeded:
 
 
 def test_a_window_grows_within_its_paragraph_first_and_stops_at_boilerplate_and_other_windows() -> None:
-    from qa.passages import grow
+    from qa.answering.passages import grow
 
     text = "Aa aa. Bb bb.\n\nCc cc. Dd dd.\nSHARE THIS\nEe ee. Ff ff."
     spans = [(m, m + 6) for m in (0, 7, 15, 22, 40, 47)]
@@ -182,7 +182,7 @@ def test_more_sentences_join_only_while_the_answer_is_uncertain() -> None:
     only when it is itself at least `join_probability` likely to hold it; never one that does not match."""
     from dataclasses import replace
 
-    from qa.answer import FEATURES, AnswerConfig, ExtractiveAnswerer, Sentence
+    from qa.answering.extractive import FEATURES, AnswerConfig, ExtractiveAnswerer, Sentence
 
     weights = tuple(1.0 if f == "dense" else 0.0 for f in FEATURES)
     answerer = ExtractiveAnswerer(None, replace(AnswerConfig(), weights=weights))  # type: ignore[arg-type]

@@ -132,7 +132,7 @@ def test_bad_questions_exit_2_with_a_clear_message(workdir: tuple[Path, Path], q
 def test_seed_questions_through_ask_jsonl(workdir: tuple[Path, Path]) -> None:
     """The seed question set through `qa ask --jsonl`, graded as the outside checks grade it, against issue 2's
     floors as the issue states them."""
-    from qa.metrics import contains_answer
+    from qa.evaluation.metrics import contains_answer
 
     cwd, store = workdir
     items = [json.loads(line) for line in (DATA / "seeds-qa.jsonl").read_text(encoding="utf-8").splitlines()]

@@ -9,8 +9,8 @@ import numpy as np
 from conftest import DATA
 from test_cli import qa
 
-from qa.datasets import load_squad
-from qa.metrics import contains_answer
+from qa.evaluation.datasets import load_squad
+from qa.evaluation.metrics import contains_answer
 
 
 def test_squad_articles_become_documents_and_gold_spans_index_their_text() -> None:
@@ -59,11 +59,11 @@ def test_qa_eval_with_baselines_on_the_seed_set(tmp_path: Path) -> None:
 
 
 def test_fitting_learns_which_feature_marks_the_answer() -> None:
-    """The conditional logit of `qa.tune` puts weight on a feature that singles out the positives."""
-    from qa.answer import FEATURES, Sentence
-    from qa.datasets import Item
-    from qa.metrics import GoldSpan
-    from qa.tune import fit
+    """The conditional logit of `qa.evaluation.tune` puts weight on a feature that singles out the positives."""
+    from qa.answering.extractive import FEATURES, Sentence
+    from qa.evaluation.datasets import Item
+    from qa.evaluation.metrics import GoldSpan
+    from qa.evaluation.tune import fit
 
     rng = np.random.default_rng(0)
     examples = []
@@ -97,8 +97,8 @@ def test_squad_floors_on_every_answerable_question(tmp_path: Path, squad_setting
     """Issue 3's floors through the real pipeline, on all 2,910 answerable questions of the dev half (`qa eval` on
     the whole half, unanswerable ones included, gives the README's table), and refusals on a quarter of the
     3,168 unanswerable ones."""
-    from qa.datasets import load_dataset
-    from qa.eval import open_for, run_items, summarize
+    from qa.evaluation.datasets import load_dataset
+    from qa.evaluation.eval import open_for, run_items, summarize
 
     dataset = load_dataset(DATA / "squad-dev-v2.0.json")
     assistant, items = open_for(dataset, squad_settings, tmp_path)  # indexed already: nothing changes
@@ -126,8 +126,8 @@ def test_more_seed_questions_paraphrased_and_unanswerable(seeded) -> None:
     Measured 31 of 34 answered and 6 of 6 refused; the three misses are paraphrases with no shared word
     (README, Quality). This guards that level; a miss beyond it fails.
     """
-    from qa.datasets import load_dataset, resolve_quotes
-    from qa.eval import run_items, summarize
+    from qa.evaluation.datasets import load_dataset, resolve_quotes
+    from qa.evaluation.eval import run_items, summarize
 
     dataset = load_dataset(DATA / "seeds-more.jsonl")
     docs = [seeded.document(d.doc_id) for d in seeded.documents()]
@@ -138,7 +138,7 @@ def test_more_seed_questions_paraphrased_and_unanswerable(seeded) -> None:
 
 def test_the_big_file_bench_splits_the_same_text_into_200_files(tmp_path: Path) -> None:
     """`qa bench` compares one big file with the same paragraphs in 200 files: same text, no paragraph twice."""
-    from qa.bench import write_big_text
+    from qa.evaluation.bench import write_big_text
 
     write_big_text(tmp_path, 0.5)
     one = (tmp_path / "one" / "big.txt").read_text(encoding="utf-8")

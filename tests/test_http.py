@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 
 from app import build_app
 from qa import Assistant
-from qa.render import answer_html, citation_html, document_html, sources_html
-from qa.web import as_text
+from qa.serving.render import answer_html, citation_html, document_html, sources_html
+from qa.serving.web import as_text
 
 
 @pytest.fixture(scope="module")

@@ -19,9 +19,10 @@ from fakes import ScriptedServer
 from helpers import free_port
 
 from index.errors import BadInput
-from qa import Assistant, models
+from qa import Assistant
 from qa.cite import marker_problems, quote_problems
-from qa.llm import LLMSpec, parse_spec
+from qa.generation import models
+from qa.generation.llm import LLMSpec, parse_spec
 from qa.types import Answer, Delta
 
 
@@ -300,7 +301,7 @@ def test_follow_ups_in_llm_mode_are_condensed_and_shown(local: Assistant) -> Non
 def llm_client(seeded: Assistant, liar: ScriptedServer) -> Iterator[httpx.Client]:
     from fastapi.testclient import TestClient
 
-    from qa.api import build_api
+    from qa.serving.api import build_api
 
     with TestClient(build_api(with_llm(seeded, f"openai-compatible:{liar.url}/v1"))) as client:
         yield client

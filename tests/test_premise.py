@@ -1,11 +1,11 @@
-"""The premise checks (`qa/premise.py`): pure logic, on SQuAD 2.0's kinds of unanswerable questions (a negation,
+"""The premise checks (`qa/answering/premise.py`): pure logic, on SQuAD 2.0's kinds of unanswerable questions (a negation,
 a number or an opposite that the passages do not have) and on answerable look-alikes that must pass."""
 
 from __future__ import annotations
 
 import pytest
 
-from qa.premise import opposite_modifier, unmet_premise
+from qa.answering.premise import opposite_modifier, unmet_premise
 
 SHELVED = "Suggestions for a 'devolved' Parliament were shelved due to the outbreak of the First World War."
 

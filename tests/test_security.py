@@ -15,7 +15,7 @@ from index.embed import Embedder
 from index.errors import BadInput
 from index.settings import Settings
 from qa import Assistant
-from qa.web import Policy, host_name, safe_file_name
+from qa.serving.web import Policy, host_name, safe_file_name
 
 LOCAL = "http://127.0.0.1"
 TOKEN = "s3cret-token-for-tests"
@@ -200,7 +200,7 @@ def _rendered_html(markup: str) -> str:
 
 
 def test_document_text_reaches_the_chat_as_text(hostile: Assistant) -> None:
-    from qa.render import answer_html, citation_html, document_html, sources_html
+    from qa.serving.render import answer_html, citation_html, document_html, sources_html
 
     answer = hostile.ask("Who is the Varn harbour master?")
     assert "Lena Ostrova" in answer.answer

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from index.manifest import title_of
-from qa.conversation import export_json, export_markdown, record_feedback, turn_record
-from qa.examples import example_questions, questions_from_title
-from qa.render import CITE_HREF, cite_href, document_rows, paragraph_bounds
+from qa.serving.conversation import export_json, export_markdown, record_feedback, turn_record
+from qa.serving.examples import example_questions, questions_from_title
+from qa.serving.render import CITE_HREF, cite_href, document_rows, paragraph_bounds
 from qa.types import Answer, Citation
 
 

@@ -1,4 +1,4 @@
-"""Verification of generated sentences against the passages they cite (qa/verify.py), with the real embedder."""
+"""Verification of generated sentences against the passages they cite (qa/generation/verify.py), with the real embedder."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from index.chunk import split_sentences
 from index.embed import Embedder
 from index.load import Document
 from qa.cite import marker_problems, number
-from qa.verify import Source, Verifier, is_refusal, split_answer
+from qa.generation.verify import Source, Verifier, is_refusal, split_answer
 
 TEXT = (
     "The Quds Force is the foreign operations arm of Tehran’s Islamic Revolution Guards Corps (IRGC). "

@@ -3,10 +3,10 @@
 Candidates are the sentences of the best passages and the sentences closest to the question by embedding.
 Each gets a feature vector (dense similarity, IDF-weighted overlap with the question's terms, alone and with the
 sentence before it, shared bigrams, the rank of its passage, whether it holds the kind of answer asked for and
-how near that stands to the question's terms, ...). A linear model fitted on SQuAD (`python -m qa.tune`) turns
+how near that stands to the question's terms, ...). A linear model fitted on SQuAD (`python -m qa.evaluation.tune`) turns
 the features into a score; a softmax over the candidates makes it a probability. The refusal gate looks at how
 well the best candidates match the question, then whether the question rests on a detail they contradict
-(`qa/premise.py`). The sources are sentence windows around the best candidates.
+(`qa/answering/premise.py`). The sources are sentence windows around the best candidates.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import logging
 import math
 import re
 from collections.abc import Generator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 import numpy as np
@@ -24,14 +24,15 @@ from index.embed import Embedder
 from index.lexical import terms, tokenize
 from index.manifest import SpanRow
 from index.store import Store
-from qa.answer_type import Kind, entities, focus_words, has_kind, is_person_like, proximity, question_kind
-from qa.answerer import Reply
-from qa.chat import History, rewrite
+from qa.answering.answerer import Reply
+from qa.answering.evidence import Draft, Sentence
+from qa.answering.kinds import Kind, entities, focus_words, has_kind, is_person_like, proximity, question_kind
+from qa.answering.passages import sentence_windows
+from qa.answering.premise import unmet_premise
+from qa.answering.retrieve import Retrieval
+from qa.chat import rewrite
 from qa.cite import Claim, Quote
-from qa.passages import sentence_windows
-from qa.premise import unmet_premise
-from qa.retrieve import Retrieval
-from qa.types import Passage, Verification
+from qa.types import History, Verification
 
 log = logging.getLogger(__name__)
 
@@ -51,20 +52,20 @@ FEATURES = (
     "length",  # log(1 + terms in the sentence)
     "short",  # 1 for a sentence of fewer than 4 distinct terms (headings, fragments)
 )
-# Fitted by `python -m qa.tune` (conditional logit over each question's candidates; SQuAD 2.0 dev half,
+# Fitted by `python -m qa.evaluation.tune` (conditional logit over each question's candidates; SQuAD 2.0 dev half,
 # trained on half the articles and checked on the other half; README, Quality).
 WEIGHTS = (3.32, 2.19, 2.19, 1.47, 1.27, 0.27, 3.32, 2.19, 1.34, -0.58, -0.06, -0.43)
 
 
 @dataclass(frozen=True)
 class AnswerConfig:
-    """Weights and thresholds (tuned with `qa eval` / `python -m qa.tune` on SQuAD and the seed questions)."""
+    """Weights and thresholds (tuned with `qa eval` / `python -m qa.evaluation.tune` on SQuAD and the seed questions)."""
 
     passages: int = 5  # candidates come from this many top passages
     weights: tuple[float, ...] = WEIGHTS  # one per FEATURES
     # More sentences join the best one, in score order, while together they hold the answer with a probability
     # below `cover`, each at least `join_probability` likely to hold it, within `max_sentences` and `max_words`.
-    # Chosen from the grid of `python -m qa.tune`. On the SQuAD dev half (`qa eval`) it gave answer recall 0.853
+    # Chosen from the grid of `python -m qa.evaluation.tune`. On the SQuAD dev half (`qa eval`) it gave answer recall 0.853
     # at a median of 35 words (the Answer's words, markers included), where joining every sentence scored within
     # 2.0 of the best (up to three, 100 words) gave 0.851 at 40: sentences join when the answer is uncertain, not
     # merely when they score close. With the lower refusal bar and the premise checks, 0.105 gave 0.855 at 36.
@@ -77,12 +78,12 @@ class AnswerConfig:
     extra_relevance: float = 0.5  # sentences after the first need at least this dense + literal overlap
     # Refusal: a candidate is relevant when dense + literal overlap reaches this; none relevant -> "don't say".
     # With the premise checks below, 0.7 rather than 0.75 (the bar before them): on the SQuAD dev half's
-    # candidates (`qa.tune`'s `measure`), answer recall 0.853 and refusals 0.232 against 0.847 and 0.246 at 0.75
+    # candidates (`qa.evaluation.tune`'s `measure`), answer recall 0.853 and refusals 0.232 against 0.847 and 0.246 at 0.75
     # (false refusals 0.023 against 0.031): the checks refuse better than a higher bar does.
     refuse_below: float = 0.7
     # Number and date questions also need a relevant candidate that holds a number or date.
     kind_refuse_below: float = 0.7
-    # Refuse when the quoted sentences contradict or lack a detail the question rests on (`qa/premise.py`).
+    # Refuse when the quoted sentences contradict or lack a detail the question rests on (`qa/answering/premise.py`).
     check_premise: bool = True
     window_chars: int = 1500  # source passages: the best sentences grown by their neighbours up to this size
     # "How much money ...?" is answered only by a sentence that speaks of money, or of something this close.
@@ -90,74 +91,29 @@ class AnswerConfig:
     focus_checks: int = 4  # candidates checked by meaning when their words do not name the focus
 
 
-@dataclass(frozen=True)
-class Sentence:
-    """A candidate answer sentence with its features and score."""
-
-    id: str
-    doc_id: str
-    source: str
-    start: int
-    end: int
-    text: str
-    dense: float = 0.0
-    # Share of the question's terms the sentence holds, a surname counting as the full name the question gives
-    # (overlap), or the words as written, "Qaani" not being "Esmail Qaani" (literal).
-    overlap: float = 0.0
-    literal: float = 0.0
-    window: float = 0.0
-    passage: float = 0.0
-    kind_ok: bool = True
-    focus_ok: bool = True  # speaks of what a "what X / how much X" question asks about
-    proximity: float = 0.0
-    bigrams: float = 0.0
-    novelty: float = 0.0
-    terms: int = 0
-    score: float = 0.0
-    probability: float = 0.0
-
-    @property
-    def relevance(self) -> float:
-        """Absolute match to the question (unlike `score`, comparable across questions). It takes the words as
-        written: a shortened name ranks a sentence about that person, but does not by itself make it relevant
-        ("When was Esmail Qaani born?" is not answered by "Qaani took over the force in 2020")."""
-        return self.dense + self.literal
-
-    def features(self, kind: Kind | None, best_dense: float, best_overlap: float) -> list[float]:
-        """The FEATURES vector, given the question's kind and the best dense and overlap among candidates."""
-        return [
-            self.dense,
-            self.overlap,
-            self.window,
-            self.passage,
-            float(kind is not None and self.kind_ok),
-            self.proximity,
-            self.dense - best_dense,
-            self.overlap - best_overlap,
-            self.bigrams,
-            self.novelty,
-            math.log1p(self.terms),
-            float(self.terms < 4),
-        ]
-
-
-@dataclass(frozen=True)
-class Draft:
-    """The answerer's choice: sentences to quote, best first, or a refusal; and every candidate, ranked."""
-
-    sentences: list[Sentence]
-    refused: bool
-    kind: Kind | None
-    ranked: list[Sentence] = field(default_factory=list)
-    passages: list[Passage] = field(default_factory=list)
-    texts: dict[str, tuple[str, str]] = field(default_factory=dict)  # doc_id -> (source, text) of candidates
+def features(s: Sentence, kind: Kind | None, best_dense: float, best_overlap: float) -> list[float]:
+    """The FEATURES vector, given the question's kind and the best dense and overlap among candidates."""
+    return [
+        s.dense,
+        s.overlap,
+        s.window,
+        s.passage,
+        float(kind is not None and s.kind_ok),
+        s.proximity,
+        s.dense - best_dense,
+        s.overlap - best_overlap,
+        s.bigrams,
+        s.novelty,
+        math.log1p(s.terms),
+        float(s.terms < 4),
+    ]
 
 
 def feature_matrix(kind: Kind | None, candidates: list[Sentence]) -> np.ndarray:
     """One FEATURES row per candidate, for a question asking for `kind`."""
     best_dense = max(s.dense for s in candidates)
     best_overlap = max(s.overlap for s in candidates)
-    return np.array([s.features(kind, best_dense, best_overlap) for s in candidates], dtype=float)
+    return np.array([features(s, kind, best_dense, best_overlap) for s in candidates], dtype=float)
 
 
 def lead_first(chosen: list[Sentence], kind: Kind | None, within: float) -> list[Sentence]:
@@ -165,7 +121,7 @@ def lead_first(chosen: list[Sentence], kind: Kind | None, within: float) -> list
     place or list, the one holding such an answer nearest the question's terms among those scored within
     `within` of the best; else the best-scored. The rest follow in score order.
 
-    On the candidates `qa.tune` collects for the SQuAD dev half, a window of 0.5 lifts the
+    On the candidates `qa.evaluation.tune` collects for the SQuAD dev half, a window of 0.5 lifts the
     answer-in-first-sentence rate from 0.754 (any chosen sentence may lead) to 0.765: a sentence that merely has
     a name beside the question's words ("Qaani assured the Hamas commander") no longer leads one that scores
     clearly better."""

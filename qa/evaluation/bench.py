@@ -40,7 +40,7 @@ from index.embed import DEFAULT_BACKEND, Embedder
 
 log = logging.getLogger(__name__)
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 SQUAD = PROJECT / "tests" / "data" / "squad-dev-v2.0.json"
 SIZES = (1_000, 10_000, 100_000)
 QUESTIONS = 200
@@ -57,8 +57,8 @@ def _disk_mb(folder: Path) -> float:
 
 
 def _percentiles(values: Sequence[float]) -> dict[str, float]:
-    """p50, p95 and p99 as `qa eval` computes them (qa.metrics.percentile)."""
-    from qa.metrics import percentile
+    """p50, p95 and p99 as `qa eval` computes them (qa.evaluation.metrics.percentile)."""
+    from qa.evaluation.metrics import percentile
 
     return {f"p{q}": round(percentile(values, q), 2) for q in (50, 95, 99)}
 
@@ -69,7 +69,7 @@ def _percentiles(values: Sequence[float]) -> dict[str, float]:
 def phase_ingest(store: Path) -> dict[str, Any]:
     """Index the SQuAD half into an empty store; the model loads first, outside the timing."""
     from qa import Assistant
-    from qa.datasets import load_dataset
+    from qa.evaluation.datasets import load_dataset
 
     dataset = load_dataset(SQUAD)
     assert dataset.documents is not None
@@ -162,7 +162,7 @@ def phase_raw(store: Path) -> dict[str, Any]:
 def phase_reindex(store: Path) -> dict[str, Any]:
     """Index the same documents again: every one is unchanged."""
     from qa import Assistant
-    from qa.datasets import load_dataset
+    from qa.evaluation.datasets import load_dataset
 
     dataset = load_dataset(SQUAD)
     docs = _copies(dataset.documents or [], _copy_count(store))
@@ -205,7 +205,7 @@ def _copies(documents: Sequence[Any], copies: int) -> list[Any]:
 def phase_grow(store: Path, source: Path, target: int) -> dict[str, Any]:
     """A store of about `target` chunks: SQuAD copies whose vectors replay the source store's, perturbed."""
     from qa import Assistant
-    from qa.datasets import load_dataset
+    from qa.evaluation.datasets import load_dataset
 
     dataset = load_dataset(SQUAD)
     with Assistant.open(store=source, collection="bench") as original:
@@ -268,7 +268,7 @@ class ReplayEmbedder(Embedder):
 def phase_query(store: Path) -> dict[str, Any]:
     """Latency of retrieval alone and of the whole extractive answer, on SQuAD questions (warm)."""
     from qa import Assistant
-    from qa.datasets import load_dataset
+    from qa.evaluation.datasets import load_dataset
 
     items = load_dataset(SQUAD).items
     questions = [item.turns[-1] for item in random.Random(7).sample(items, QUESTIONS)]
@@ -341,7 +341,7 @@ def _phase(name: str, store: Path, *extra: str, env: dict[str, str] | None = Non
     log.warning("bench: %s %s %s %s", name, store, " ".join(extra), env or "")
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "qa.bench", "--phase", name, "--store", str(store), *extra],
+        [sys.executable, "-m", "qa.evaluation.bench", "--phase", name, "--store", str(store), *extra],
         capture_output=True,
         text=True,
         check=False,

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-from qa.chat import History
+from qa.answering.evidence import Draft
 from qa.cite import Claim
-from qa.types import Verification
-
-if TYPE_CHECKING:
-    from qa.answer import Draft
+from qa.types import History, Verification
 
 
 @dataclass(frozen=True)

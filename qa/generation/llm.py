@@ -1,7 +1,7 @@
 """The one place that turns an `--llm` spec into a llama-index LLM; nothing else knows which backend runs.
 
 Specs (CONTRACT.md):
-- `local` or `local:NAME`: a GGUF model shipped in a package (`qa/models.py`), run in-process by llama-cpp-python;
+- `local` or `local:NAME`: a GGUF model shipped in a package (`qa/generation/models.py`), run in-process by llama-cpp-python;
 - `gguf:PATH`: any GGUF file, run in-process, with the chat template stored in the file;
 - `openai-compatible:URL[#MODEL]`: vLLM, the llama.cpp server, LM Studio, OpenAI; the key from `QA_LLM_API_KEY`;
 - `ollama:MODEL[@URL]`: an Ollama server (default http://127.0.0.1:11434).
@@ -76,7 +76,7 @@ class Generator:
         name: what `Answer.model` reports.
         context_window: tokens of prompt plus answer the model reads.
         lock: in-process models run one generation at a time (llama.cpp contexts are not thread-safe).
-        over_http: the model is a server reached over HTTP (see `qa.generate._abandon`).
+        over_http: the model is a server reached over HTTP (see `qa.generation.generative._abandon`).
     """
 
     llm: Any  # llama_index.core.llms.LLM
@@ -101,7 +101,7 @@ def build(spec: str | LLMSpec, threads: int | None = None) -> Generator:
     """
     parsed = spec if isinstance(spec, LLMSpec) else parse_spec(spec)
     if parsed.kind == "local":
-        from qa import models
+        from qa.generation import models
 
         bundled = models.find(parsed.target or None)
         return _llama_cpp(models.path(bundled), bundled.name, bundled.context, threads)

@@ -1,8 +1,8 @@
 """The generative answerer: a language model writes the answer from numbered sentence windows, then every
-sentence is verified against the passages it cites (`qa/verify.py`).
+sentence is verified against the passages it cites (`qa/generation/verify.py`).
 
 Refusal has three signals: the extractive gate (the retrieval evidence: no sentence matches the question well
-enough, or the question rests on a detail the passages contradict, `qa/premise.py`; the model is then not
+enough, or the question rests on a detail the passages contradict, `qa/answering/premise.py`; the model is then not
 asked), the model's own "The documents don't say." (taken only when the evidence is weak too, see
 `GenerateConfig.honour_refusal_below`), and verification (nothing the model wrote is supported). When nothing
 survives and the refusal is not taken, the answer falls back to the extractive one, and says so in
@@ -24,16 +24,17 @@ from index.embed import Embedder
 from index.errors import QAError
 from index.lexical import tokenize
 from index.store import Store
-from qa.answer import Draft, quoted
-from qa.answer_type import entities, nearest_answer
-from qa.answerer import Reply
-from qa.chat import History, rewrite
+from qa.answering.answerer import Reply
+from qa.answering.evidence import Draft
+from qa.answering.extractive import quoted
+from qa.answering.kinds import entities, nearest_answer
+from qa.answering.passages import sentence_windows
+from qa.chat import rewrite
 from qa.cite import MARKER, Claim
-from qa.llm import Generator as LLMGenerator
-from qa.passages import sentence_windows
-from qa.prompt import ECHO, answer_messages, condense_messages
-from qa.types import Verification
-from qa.verify import Source, Verifier, is_refusal
+from qa.generation.llm import Generator as LLMGenerator
+from qa.generation.prompt import ECHO, answer_messages, condense_messages
+from qa.generation.verify import Source, Verifier, is_refusal
+from qa.types import History, Verification
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ class GenerateConfig:
 
 
 class GenerativeAnswerer:
-    """Answers with an LLM (any llama-index LLM, see `qa/llm.py`) and verifies what it wrote."""
+    """Answers with an LLM (any llama-index LLM, see `qa/generation/llm.py`) and verifies what it wrote."""
 
     def __init__(
         self, generator: LLMGenerator, store: Store, embedder: Embedder, config: GenerateConfig | None = None

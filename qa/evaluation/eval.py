@@ -16,16 +16,16 @@ from tqdm import tqdm
 from index.errors import BadInput
 from index.settings import Settings
 from qa.assistant import Assistant
-from qa.baselines import BUILDERS, Baseline
-from qa.datasets import Dataset, Item, load_dataset, resolve_quotes
-from qa.metrics import contains_answer, overlaps, percentile, rate
+from qa.evaluation.baselines import BUILDERS, Baseline
+from qa.evaluation.datasets import Dataset, Item, load_dataset, resolve_quotes
+from qa.evaluation.metrics import contains_answer, overlaps, percentile, rate
+from qa.generation.verify import split_answer
 from qa.types import Answer
-from qa.verify import split_answer
 
 log = logging.getLogger(__name__)
 
 KS = (1, 3, 5, 10)
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 def grade(item: Item, answer: Answer, text_of: Callable[[str], str]) -> dict[str, Any]:
@@ -226,7 +226,7 @@ def run_eval(
         results["methods"][name] = summarize(baseline_rows)
         _write_rows(out / f"rows-{name}.jsonl", baseline_rows)
     (out / "metrics.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
-    from qa.report import write_report
+    from qa.evaluation.report import write_report
 
     write_report(out / "report.html", results, rows)
     log.warning("wrote %s", out / "report.html")

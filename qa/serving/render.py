@@ -1,7 +1,7 @@
 """HTML for the chat UI: answers whose `[n]` markers are links, the citation panel, the whole-document view,
 the sources list and the documents table. Pure functions of an Answer or a Document.
 
-Every piece of document or model text passes through `as_text` (qa/web.py) before it reaches HTML, so that a
+Every piece of document or model text passes through `as_text` (qa/serving/web.py) before it reaches HTML, so that a
 document cannot inject markup, Markdown, links or remote images into the reader's browser.
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from index.load import Document
 from index.manifest import DocumentInfo
 from qa.cite import MARKER
+from qa.serving.web import as_text
 from qa.types import Answer, Citation
-from qa.web import as_text
 
 # The citation link's address: "#cite-<turn>-<n>", the turn being the answer's place in the conversation.
 CITE_HREF = re.compile(r"#cite-(\d+)-(\d+)")

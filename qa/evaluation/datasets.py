@@ -8,7 +8,7 @@ from pathlib import Path
 
 from index.errors import BadInput
 from index.load import Document
-from qa.metrics import GoldSpan
+from qa.evaluation.metrics import GoldSpan
 
 
 @dataclass(frozen=True)

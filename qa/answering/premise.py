@@ -6,7 +6,7 @@ distinction, "Who won the PZPN Championship in *2001*?" against passages that on
 *Second* World War caused what to be shelved?" against "... shelved due to the outbreak of the *First* World
 War". The answerer would quote the sentence anyway; these checks make it refuse.
 
-Each check is narrow on purpose. On the candidates `qa.tune` collects for the SQuAD 2.0 dev half (relevance gate
+Each check is narrow on purpose. On the candidates `qa.evaluation.tune` collects for the SQuAD 2.0 dev half (relevance gate
 at 0.7), the three together refused 581 of the 3,168 unanswerable questions that passed the relevance gate, and
 16 of the 2,910 answerable ones, 6 of them answered right without the checks.
 """

@@ -23,7 +23,7 @@ import numpy as np
 
 from index.chunk import split_sentences
 from index.lexical import stopwords, tokenize
-from qa.answer_type import entities
+from qa.answering.kinds import entities
 from qa.cite import MARKER, Claim, Quote, strip_markers
 
 Embed = Callable[[Sequence[str]], np.ndarray]

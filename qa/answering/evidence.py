@@ -1,0 +1,59 @@
+"""The extractive evidence that every answerer builds on: candidate sentences, scored, and the draft answer.
+
+`Sentence` is a candidate with the signals measured on it; `Draft` is the extractive answerer's decision (the
+sentences to quote or a refusal) with every candidate ranked, so that a generative answerer can read the same
+evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from qa.answering.kinds import Kind
+from qa.types import Passage
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A candidate answer sentence with its features and score."""
+
+    id: str
+    doc_id: str
+    source: str
+    start: int
+    end: int
+    text: str
+    dense: float = 0.0
+    # Share of the question's terms the sentence holds, a surname counting as the full name the question gives
+    # (overlap), or the words as written, "Qaani" not being "Esmail Qaani" (literal).
+    overlap: float = 0.0
+    literal: float = 0.0
+    window: float = 0.0
+    passage: float = 0.0
+    kind_ok: bool = True
+    focus_ok: bool = True  # speaks of what a "what X / how much X" question asks about
+    proximity: float = 0.0
+    bigrams: float = 0.0
+    novelty: float = 0.0
+    terms: int = 0
+    score: float = 0.0
+    probability: float = 0.0
+
+    @property
+    def relevance(self) -> float:
+        """Absolute match to the question (unlike `score`, comparable across questions). It takes the words as
+        written: a shortened name ranks a sentence about that person, but does not by itself make it relevant
+        ("When was Esmail Qaani born?" is not answered by "Qaani took over the force in 2020")."""
+        return self.dense + self.literal
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The answerer's choice: sentences to quote, best first, or a refusal; and every candidate, ranked."""
+
+    sentences: list[Sentence]
+    refused: bool
+    kind: Kind | None
+    ranked: list[Sentence] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    texts: dict[str, tuple[str, str]] = field(default_factory=dict)  # doc_id -> (source, text) of candidates
