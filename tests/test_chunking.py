@@ -137,13 +137,14 @@ def test_chunks_never_cross_boilerplate() -> None:
 
 def test_one_long_paragraph_splits_in_linear_time() -> None:
     """Issue 12's 20 MB file: splitting copied the rest of the text at every sentence end (quadratic; a 20 MB
-    paragraph did not finish in 9 minutes). 5 MB now takes about a second; quadratic, it took minutes."""
+    paragraph did not finish in 9 minutes). 5 MB now takes about a second; quadratic, it took minutes, so the
+    bound (ten times the measured second) catches only that, never a busy machine."""
     import time
 
     text = "".join(f"Sentence number {i} says little. " for i in range(160_000))  # 5.3 MB, one paragraph
     started = time.perf_counter()
     spans = split_sentences(text)
-    assert time.perf_counter() - started < 15
+    assert time.perf_counter() - started < 10
     assert (
         len(spans) == 160_000
         and text[spans[-1].start : spans[-1].end] == "Sentence number 159999 says little."

@@ -173,8 +173,9 @@ def test_two_app_processes_share_one_chroma_server(chroma: ChromaServer, tmp_pat
                 _upload(a, "zephyrine.txt", "The Zephyrine Lighthouse was built by Ada Quill in 1871.") == 201
             )
             question = {"question": "Who built the Zephyrine Lighthouse?"}
+            # Measured 1.1 s (printed below); the bound, ten times that, only catches "never".
             seen = _until(
-                lambda: "Ada Quill" in _call("POST", f"{b}/api/ask", question)[1].get("answer", ""), 5
+                lambda: "Ada Quill" in _call("POST", f"{b}/api/ask", question)[1].get("answer", ""), 15
             )
             docs = _call("GET", f"{b}/api/documents")[1]["documents"]
             new = next(d for d in docs if d["source"].endswith("zephyrine.txt"))
@@ -185,7 +186,7 @@ def test_two_app_processes_share_one_chroma_server(chroma: ChromaServer, tmp_pat
                     not d["source"].endswith("zephyrine.txt")
                     for d in _call("GET", f"{a}/api/documents")[1]["documents"]
                 ),
-                5,
+                15,
             )
             answer = _call("POST", f"{a}/api/ask", question)[1]
             assert "Ada Quill" not in answer["answer"] and answer["refused"], answer
