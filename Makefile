@@ -62,9 +62,13 @@ bench: $(STAMP)
 	done
 	$(BIN)/qa bench --out eval-out/bench
 
-# Refit the answerer's feature weights (qa/answering/extractive.py WEIGHTS) and print held-out figures for its thresholds.
+# Refit the answer ranker (qa/answering/ranker.json) on the training articles of SQuAD and COVID-QA, compare a
+# linear ranker with gradient-boosted trees held out, write the winner, and print held-out figures for the
+# selection thresholds.
 tune: $(STAMP)
-	$(BIN)/python -m qa.evaluation.tune tests/data/squad-dev-v2.0.json --out eval-out/squad
+	$(BIN)/pip install --quiet -e ".[llm,tune]"
+	$(BIN)/python -m qa.evaluation.tune tests/data/squad-dev-v2.0.json tests/data/covid-qa-dev.json --sample 0 \
+	  --out eval-out/tune --write
 
 lint: $(TEST_STAMP)
 	$(BIN)/pip install --quiet ruff mypy

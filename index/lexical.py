@@ -153,6 +153,7 @@ class LexicalIndex:
         self._df = df
         self._vocab: dict[str, int] = getattr(bm25, "vocab_dict", None) or {}
         self._position = {chunk_id: i for i, chunk_id in enumerate(ids)}
+        self._terms: list[str] | None = None  # the vocabulary, sorted, for spelling lookups
 
     @classmethod
     def build(cls, items: Iterable[tuple[str, Sequence[str]]]) -> LexicalIndex:
@@ -207,6 +208,34 @@ class LexicalIndex:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def knows(self, token: str) -> bool:
+        """Does any chunk hold this term?"""
+        return token in self._vocab
+
+    def closest(self, token: str) -> str | None:
+        """The collection's term closest in spelling to `token`, a term it does not hold, or None.
+
+        A misspelt question ("carageenan") finds the document's word ("carrageenan"): the closest term within
+        one edit for terms of 5 to 7 characters, two from 8, sharing the first character (misspellings keep it,
+        and other words that happen to be one edit away mostly do not: "ebola" is not "bola"). Shorter terms
+        are not corrected: too many words lie one edit apart.
+        """
+        from rapidfuzz import distance, process
+
+        if len(token) < 5 or not self._vocab:
+            return None
+        if self._terms is None:
+            self._terms = sorted(self._vocab)
+        limit = 1 if len(token) < 8 else 2
+        found = process.extract(
+            token, self._terms, scorer=distance.Levenshtein.distance, score_cutoff=limit, limit=8
+        )
+        same_start = [(term, d) for term, d, _ in found if term[0] == token[0]]
+        if not same_start:
+            return None
+        # Nearest first; among equals, the more common term.
+        return min(same_start, key=lambda td: (td[1], -self._df.get(td[0], 0), td[0]))[0]
 
     def idf(self, token: str) -> float:
         """Inverse document frequency over chunks; unseen terms get the highest value."""

@@ -71,6 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed for --sample (0)")
     p.add_argument(
+        "--extra",
+        metavar="FILE",
+        help="more questions (seeds-qa JSONL) asked of the same documents, e.g. unanswerable ones",
+    )
+    p.add_argument(
         "--baseline", action="store_true", help="also run BM25-only, dense-only and stock LlamaIndex"
     )
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
@@ -231,6 +236,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         sample=args.sample,
         seed=args.seed,
         baselines=args.baseline,
+        extra=Path(args.extra) if args.extra else None,
     )
     if args.json:
         _print_json(metrics)

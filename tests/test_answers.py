@@ -182,10 +182,11 @@ def test_more_sentences_join_only_while_the_answer_is_uncertain() -> None:
     only when it is itself at least `join_probability` likely to hold it; never one that does not match."""
     from dataclasses import replace
 
-    from qa.answering.extractive import FEATURES, AnswerConfig, ExtractiveAnswerer, Sentence
+    from qa.answering.evidence import Sentence
+    from qa.answering.extractive import ExtractiveAnswerer
+    from qa.answering.ranker import LinearRanker
 
-    weights = tuple(1.0 if f == "dense" else 0.0 for f in FEATURES)
-    answerer = ExtractiveAnswerer(None, replace(AnswerConfig(), weights=weights))  # type: ignore[arg-type]
+    answerer = ExtractiveAnswerer(None, ranker=LinearRanker.of(dense=1.0))  # type: ignore[arg-type]
 
     def candidates(*dense: float) -> list[Sentence]:
         return [

@@ -60,10 +60,11 @@ def test_qa_eval_with_baselines_on_the_seed_set(tmp_path: Path) -> None:
 
 def test_fitting_learns_which_feature_marks_the_answer() -> None:
     """The conditional logit of `qa.evaluation.tune` puts weight on a feature that singles out the positives."""
-    from qa.answering.extractive import FEATURES, Sentence
+    from qa.answering.evidence import Sentence
+    from qa.answering.features import FEATURES
     from qa.evaluation.datasets import Item
     from qa.evaluation.metrics import GoldSpan
-    from qa.evaluation.tune import fit
+    from qa.evaluation.tune import Example, fit_linear
 
     rng = np.random.default_rng(0)
     examples = []
@@ -83,8 +84,8 @@ def test_fitting_learns_which_feature_marks_the_answer() -> None:
             for i in range(5)
         ]
         item = Item(f"q{n}", ["q?"], ["answer"], True, [GoldSpan("d", right * 10, right * 10 + 9)])
-        examples.append((item, "q?", candidates))
-    weights = dict(zip(FEATURES, fit(examples), strict=True))
+        examples.append(Example("toy", item, "q?", candidates))
+    weights = dict(zip(FEATURES, fit_linear(examples).weights, strict=True))
     assert weights["bigrams"] > 2 and abs(weights["dense"]) < weights["bigrams"] / 2
 
 

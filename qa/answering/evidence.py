@@ -36,6 +36,27 @@ class Sentence:
     bigrams: float = 0.0
     novelty: float = 0.0
     terms: int = 0
+    run: float = 0.0  # longest unbroken run of the question's terms, as a share of them
+    bm25: float = 0.0  # Okapi BM25 of the sentence for the question's terms
+    passage_rank: int = -1  # rank of the best retrieved passage holding it (-1: found by embedding only)
+    lexical_rank: int = -1  # that passage's rank by BM25 (-1: not among the BM25 hits)
+    dense_rank: int = -1  # ... and by embedding
+    doc_share: float = 0.0  # share of the retrieved passages' scores that falls in its document
+    added: int = 0  # distinct terms the question does not use
+    before_overlap: float = 0.0  # literal overlap of the sentence before it
+    after_overlap: float = 0.0  # ... and of the one after it
+    number: bool = False  # holds a number the question does not
+    name: bool = False  # names something the question does not (beyond its first word)
+    heading: bool = False
+    cues: frozenset[str] = (
+        frozenset()
+    )  # the question's cues (`kinds.cues`) that the sentence gives  # a line of its own without punctuation or numbers
+    antecedent: int | None = None  # start of the sentence naming what its pronoun subject refers to
+    antecedent_text: str | None = None  # the document's text from there to this sentence
+    after_start: int | None = None  # start of the sentence after it
+    after_gap: str | None = None  # the white space before it (None: something else lies between)
+    before_end: int | None = None  # end of the sentence before it
+    version: int = 0  # its document is of the year or version asked about (1), of another (-1), or either (0)
     score: float = 0.0
     probability: float = 0.0
 

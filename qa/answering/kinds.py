@@ -1,5 +1,10 @@
-"""What kind of answer a question wants (a person, a date, a number, a place, a list of names), and whether a
-sentence has one.
+"""What kind of answer a question wants (a person, a time, a number, a place, a list of names, a reason), and
+whether a sentence has one.
+
+"When" is answered by any expression of time: a date, a clock time ("22:30", "5 pm", "noon"), a version or
+release ("in version 3.4"), a quarter ("Q3", "the third quarter") or a time relative to something else ("two
+weeks after the meeting"); "how long" by a duration; "why" by a reason ("because", "due to", "accused ... of",
+"after ... failed to").
 
 Regexes and capitalisation go a long way: a "how many" question is not answered by a sentence without a number,
 and "Which armed groups ...?" is answered by a sentence that names several ("Hamas, Hezbollah and the Houthis").
@@ -8,6 +13,7 @@ and "Which armed groups ...?" is answered by a sentence that names several ("Ham
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 
@@ -16,10 +22,12 @@ from index.lexical import stopwords, tokenize
 
 class Kind(str, Enum):
     NUMBER = "number"
-    DATE = "date"
+    DATE = "date"  # any expression of time: a date, a time of day, a version, a quarter, a relative time
     PERSON = "person"
     PLACE = "place"
     LIST = "list"  # several named things: "Which armed groups belong to ...?"
+    REASON = "reason"  # "Why ...?": a sentence that gives a cause
+    QUANTITY = "quantity"  # "What was the attack rate ...?": most likely a number, but not always one
 
 
 _MONTHS = (
@@ -35,6 +43,7 @@ _NUMBER_WORDS = (
 # "where" are usually conjunctions ("What occurs when electron clouds overlap?"), so only phrases count there.
 _LEADING_KINDS: list[tuple[re.Pattern[str], Kind]] = [
     (re.compile(r"^\W*(when|since when|until when)\b", re.IGNORECASE), Kind.DATE),
+    (re.compile(r"^\W*(why|for what reason|how come)\b", re.IGNORECASE), Kind.REASON),
     (re.compile(r"^\W*(where|from where)\b", re.IGNORECASE), Kind.PLACE),
     (re.compile(r"^\W*(who|whom|whose)\b", re.IGNORECASE), Kind.PERSON),
 ]
@@ -42,7 +51,8 @@ _QUESTION_KINDS: list[tuple[re.Pattern[str], Kind]] = [
     (
         re.compile(
             r"\b(what|which|in what|during what) (year|years|date|day|month|decade|century|era|period|time)\b|"
-            r"\bhow long ago\b|\b(since|until) when\b",
+            r"\bhow long ago\b|\b(since|until) when\b|\b(at|by) what (hour|time)\b|\bwhat time\b|"
+            r"\b(which|what) (version|release|quarter)\b",
             re.IGNORECASE,
         ),
         Kind.DATE,
@@ -58,18 +68,70 @@ _QUESTION_KINDS: list[tuple[re.Pattern[str], Kind]] = [
     ),
     (re.compile(r"\b(by whom|to whom|which person|what person|whose)\b", re.IGNORECASE), Kind.PERSON),
     (
+        re.compile(r"\b(what|which) (was|is|were|are) the (main )?(reasons?|cause|causes)\b", re.IGNORECASE),
+        Kind.REASON,
+    ),
+    (
         re.compile(
             r"\b(what|which) (country|city|town|state|region|place|continent|province|nation|location)\b",
             re.IGNORECASE,
         ),
         Kind.PLACE,
     ),
+    (
+        re.compile(
+            r"^\W*(what|which) (is|was|are|were|has been|have been) (the )?([\w-]+ ){0,3}?(%s)\b"
+            % "|".join(
+                "rates? ratios? risks? prevalence incidence proportions? percentages? numbers? amounts? levels? "
+                "titers? titres? doses? durations? periods? sizes? lengths? ages? mortality fatality efficacy "
+                "effectiveness sensitivity specificity accuracy coverage odds increase decrease reduction growth "
+                "range average mean median frequency probability speed temperatures? weights? concentrations? "
+                "counts? totals? costs? prices? population density yields? scores? estimates? R0 "
+                "identity similarity".split()
+            ),
+            re.IGNORECASE,
+        ),
+        Kind.QUANTITY,
+    ),
 ]
 _YEAR = r"\b(1\d{3}|20\d{2})s?\b"
+_UNITS = r"(seconds?|minutes?|hours?|days?|weeks?|fortnights?|months?|years?|decades?|centur(?:y|ies))"
+_RELATIVE_TIME = (
+    rf"\b(?:(?:\d+|{_NUMBER_WORDS}|a|an|a few|several|many)\s+{_UNITS}\s+(?:after|before|later|earlier|ago|"
+    r"prior to|since|following)|(?:the )?(?:following|next|previous|same|preceding) (?:day|week|month|year|"
+    r"morning|evening)|(?:shortly|soon|immediately|just|right|long) (?:after|before)|"
+    r"(?:a )?(?:day|week|month|year) (?:later|earlier|before|after))\b"
+)
 _DATE = re.compile(
     rf"{_YEAR}|\b({_MONTHS})\b\.?|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|\bcentur(y|ies)\b|\bdecades?\b|"
     r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|ago|bc|bce|ad|ce)\b|"
-    r"\b\d{1,2}(st|nd|rd|th)\b|\b(spring|summer|autumn|fall|winter)\b|\b(after|before|during|until) the\b",
+    r"\b\d{1,2}(st|nd|rd|th)\b|\b(spring|summer|autumn|fall|winter)\b|\b(after|before|during|until) the\b|"
+    # a time of day: "22:30", "5 pm", "5.30 a.m.", "noon", "midnight", "in the evening"
+    r"\b\d{1,2}[:.]\d{2}\b(?:\s?[ap]\.?m\b\.?)?|\b\d{1,2}\s?[ap]\.?m\b\.?|\b(noon|midday|midnight|o'clock|"
+    r"morning|afternoon|evening|tonight|overnight|dawn|dusk)\b|"
+    # a version or release: "version 3.4", "v2.1", "release 7", "in 3.4"
+    r"\b(version|release|v)\s?\d+(\.\d+)*\b|\bin \d+\.\d+(\.\d+)?\b|"
+    # a quarter or half of a year: "Q3", "the third quarter", "H1 2024", "FY2024"
+    r"\bQ[1-4]\b|\b(first|second|third|fourth|last|next) (quarter|half)\b|\bH[12]\b|\bFY\s?\d{2,4}\b|"
+    # a time relative to another: "two weeks after", "a day later", "the following year", "shortly before"
+    rf"{_RELATIVE_TIME}",
+    re.IGNORECASE,
+)
+_RELATIVE = re.compile(_RELATIVE_TIME, re.IGNORECASE)
+_RELATIVE_QUESTION = re.compile(r"\b(relative to|compared (to|with)|in relation to|before or after)\b", re.I)
+_HOW_LONG = re.compile(r"\bhow long\b|\bfor how many\b|\bwhat (duration|period)\b", re.IGNORECASE)
+# "How long ...?": a duration, in words as well as in numbers ("a fortnight", "an hour", "a decade").
+_DURATION = re.compile(
+    r"\b(a|an|one|half an?|several|a few|many)\s+(seconds?|minutes?|hours?|days?|weeks?|fortnights?|months?|"
+    r"years?|decades?|centur(y|ies)|generations?)\b|\bfortnight\b",
+    re.IGNORECASE,
+)
+# "Why ...?": words that give a cause or a motive.
+_REASON = re.compile(
+    r"\b(because|due to|owing to|on account of|as a result|result(s|ed)? (of|from)|caused by|causes?|led to|"
+    r"leads? to|reasons?|so that|in order to|in response to|thanks to|for fear|since it|as it|given that|"
+    r"motivated|aim(ed)? to|intended to|to (avoid|prevent|protect|ensure|help)|accus\w*\b.{0,60}\bof|"
+    r"blam\w*\b.{0,60}\b(for|on)|fail(ed|ure|s)? to|citing|cited|on the grounds|therefore|thus|hence)\b",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(rf"\b\d[\d,.]*\b|\b({_NUMBER_WORDS})\b|%", re.IGNORECASE)
@@ -77,13 +139,21 @@ _DATE_NUMBER = re.compile(
     rf"\b({_MONTHS})\.? \d{{1,2}}\b|\b\d{{1,2}} ({_MONTHS})\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b",
     re.IGNORECASE,
 )
+_CALENDAR = re.compile(
+    rf"({_MONTHS})|monday|tuesday|wednesday|thursday|friday|saturday|sunday", re.IGNORECASE
+)
 _PHRASE = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:of\s+|al-|bin\s+|de\s+|van\s+|von\s+)?[A-Z][\w’'-]*)*")
 # Words that make a capitalised phrase an organisation, a place or a title rather than a person's name.
 _NOT_PERSON = re.compile(
     r"\b(Force|Forces|Corps|Agency|Brigades?|News|Republic|Ministry|Council|Party|Army|Guards?|University|"
     r"Company|Group|State|States|Union|Nations|Organi[sz]ation|Committee|Court|Parliament|Church|Bank|"
     r"Department|Office|Institute|Association|League|Movement|Revolution|Strip|Sea|River|City|Kingdom|Empire|"
-    r"Axis|Resistance|Commander|President|Minister|Leader|General|Chief|King|Queen|Prince|Duke|Pope)\b"
+    r"Axis|Resistance|Commander|President|Minister|Leader|General|Chief|King|Queen|Prince|Duke|Pope|"
+    r"Works|Glassworks|Inc|Ltd|LLC|GmbH|Corporation|Corp|Foundation|Hospital|School|College|Museum|Factory|"
+    r"Mills?|Press|Airlines|Airways|Industries|Systems|Labs?|Laboratories|Society|Club|Team|Studios?|Records|"
+    r"Motors|Trust|Fund|Centre|Center|Station|Airport|Bridge|Street|Road|Square|Park|Hotel|Brewery|Castle|"
+    r"Palace|Tower|Hall|Cathedral|Abbey|Lake|Mountains?|Island|Valley|Bay|Province|County|District|Region|"
+    r"Policy|Act|Treaty|Agreement|War|Battle|Prize|Award|Cup|Championship|Festival|Virus|Syndrome|Disease)\b"
 )
 # "Which <plural noun> ...?" asks for several things, unless the noun asks for a description ("what kinds of").
 _DESCRIPTIVE_PLURALS = frozenset(
@@ -151,6 +221,31 @@ def entities(text: str) -> list[str]:
             words = words[1:]
         if words and not (len(words) == 1 and len(words[0]) < 2):
             found.append(" ".join(words))
+    return found
+
+
+@dataclass(frozen=True)
+class NamedPhrase:
+    """A capitalised phrase of a text: the name (as `entities` gives it), where it starts, and whether it
+    could be a person (not an organisation, place or title, and not introduced by "the" or "a")."""
+
+    name: str
+    start: int
+    person: bool
+
+
+def named_phrases(text: str) -> list[NamedPhrase]:
+    """The capitalised phrases of `text` in order, each with whether it could be a person's name."""
+    found = []
+    for match in _PHRASE.finditer(text):
+        words = re.sub(r"[’']s\b", "", match.group(0)).split()
+        article = bool(re.search(r"\b(the|a|an)\s+$", text[max(0, match.start() - 5) : match.start()], re.I))
+        while words and (words[0].lower() in stopwords() or words[0].lower() in _FUNCTION_STARTS):
+            article = article or words[0].lower() in ("the", "a", "an")
+            words = words[1:]
+        if words and not (len(words) == 1 and (len(words[0]) < 2 or _CALENDAR.fullmatch(words[0]))):
+            name = " ".join(words)
+            found.append(NamedPhrase(name, match.start(), not article and is_person_like(name)))
     return found
 
 
@@ -259,12 +354,18 @@ def has_kind(kind: Kind | None, sentence: str, question: str) -> bool:
         return True
     asked = question.lower()
     if kind is Kind.DATE:
-        return any(m.group(0).lower() not in asked for m in _DATE.finditer(sentence))
+        return bool(_kind_spans(kind, sentence, question))
+    if kind is Kind.QUANTITY:
+        return has_kind(Kind.NUMBER, sentence, question)
     if kind is Kind.NUMBER:
         text = _DATE_NUMBER.sub(" ", sentence)
         if not re.search(r"\b(year|date|when)\b", asked):
             text = re.sub(_YEAR, " ", text)
+        if _HOW_LONG.search(question) and _DURATION.search(text):
+            return True
         return any(m.group(0).lower() not in asked for m in _NUMBER.finditer(text))
+    if kind is Kind.REASON:
+        return bool(_REASON.search(sentence))
     if kind is Kind.PERSON:
         return bool(person_names(sentence, question))
     if kind is Kind.LIST:
@@ -279,9 +380,15 @@ def _kind_spans(kind: Kind | None, sentence: str, question: str) -> list[tuple[i
     """Character spans of the things in `sentence` that could answer a question of this kind."""
     asked = question.lower()
     if kind is Kind.DATE:
-        matches = [(m.start(), m.end(), m.group(0)) for m in _DATE.finditer(sentence)]
-    elif kind is Kind.NUMBER:
+        # "When ..., relative to X?" is answered by a time relative to something, not by a date.
+        pattern = _RELATIVE if _RELATIVE_QUESTION.search(question) else _DATE
+        matches = [(m.start(), m.end(), m.group(0)) for m in pattern.finditer(sentence)]
+    elif kind in (Kind.NUMBER, Kind.QUANTITY):
         matches = [(m.start(), m.end(), m.group(0)) for m in _NUMBER.finditer(sentence)]
+        if _HOW_LONG.search(question):
+            matches += [(m.start(), m.end(), m.group(0)) for m in _DURATION.finditer(sentence)]
+    elif kind is Kind.REASON:
+        return [(m.start(), m.end()) for m in _REASON.finditer(sentence)]
     elif kind is Kind.LIST:
         return listed_names(sentence, question)
     else:
@@ -291,7 +398,14 @@ def _kind_spans(kind: Kind | None, sentence: str, question: str) -> list[tuple[i
             pos = sentence.find(name.split()[0])
             if pos >= 0:
                 matches.append((pos, pos + len(name), name))
-    return [(s, e) for s, e, text in matches if not any(w.lower() in asked for w in text.split())]
+    # A candidate the question already gives is no answer ("2020" for "What happened in 2020?"); function
+    # words inside it ("a fortnight", "the Houthi") say nothing either way.
+    asked_words = set(_WORD.findall(asked))
+    return [
+        (s, e)
+        for s, e, text in matches
+        if not any(w in asked_words for w in _WORD.findall(text.lower()) if w not in stopwords())
+    ]
 
 
 @lru_cache(maxsize=20_000)
@@ -330,3 +444,52 @@ def nearest_answer(
 def proximity(kind: Kind | None, sentence: str, question: str, query_terms: set[str]) -> float:
     """How close a candidate answer of the asked kind stands to the question's terms (see nearest_answer)."""
     return nearest_answer(kind, sentence, question, query_terms)[0]
+
+
+# What a question asks for beyond a kind of answer, and the words of a sentence that give it.
+_CUES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
+    (
+        "definition",  # "What is X?": "X is a ...", "As a ..., X", "X, known as ..."
+        re.compile(
+            r"^\W*what (is|are|was|were) (?!the (?:\w+ )?(?:of|for|in|on)\b)(a |an |the )?"
+            r"(?:(?!(?:of|for|in|on|at|by|to|with|from|between|during|than)\b)[\w’'()./-]+ ?){1,4}\?*\s*$",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            r"\b(is|are|was|were) (a|an|the|one of)\b|\bknown as\b|\bdefined as\b|\brefers? to\b|\bcalled\b|"
+            r"^\W*as an?\b|\bconsists? of\b|\bcomposed of\b|\btype of\b|\bkind of\b|\bform of\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "finding",  # "What did the study conclude / show / find?"
+        re.compile(
+            r"\b(conclu\w*|find|finding|findings|found|result|results|show|shows|showed|suggest\w*|reveal\w*|"
+            r"demonstrat\w*|indicat\w*|observ\w*|outcome\w*|effect|effects|implication\w*)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            r"\b(suggest\w*|indicat\w*|show\w*|demonstrat\w*|reveal\w*|conclu\w*|found|find\w*|observ\w*|"
+            r"result\w*|confirm\w*|associated with|led to|caused|increased|decreased|reduced|improved)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "example",  # "What is an example of ...?"
+        re.compile(r"\bexamples?\b|\bsuch as\b|\binstances?\b", re.IGNORECASE),
+        re.compile(
+            r"\bfor example\b|\be\.g\.|\bsuch as\b|\bfor instance\b|\bincluding\b|\bexamples?\b", re.I
+        ),
+    ),
+    (
+        "method",  # "How was X measured / detected / made?"
+        re.compile(r"^\W*how (is|are|was|were|can|could|do|does|did|has|have)\b", re.IGNORECASE),
+        re.compile(r"\b(by|using|used|use|through|via|with|based on|performed|measured|method\w*)\b", re.I),
+    ),
+)
+CUES = tuple(name for name, _, _ in _CUES)
+
+
+def cues(question: str) -> list[tuple[str, re.Pattern[str]]]:
+    """The cues a question asks for: (name, the pattern of words in a sentence that give it)."""
+    return [(name, answer) for name, asks, answer in _CUES if asks.search(question)]

@@ -14,7 +14,10 @@ at 0.7), the three together refused 581 of the 3,168 unanswerable questions that
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Callable, Sequence
+
+from index.lexical import stopwords
 
 # A negation in the question ("What is not ...?", "Why didn't ...?"); "whether or not" asserts nothing.
 _QUESTION_NEGATION = re.compile(r"\b(not|never|cannot)\b|n't\b", re.IGNORECASE)
@@ -130,3 +133,138 @@ def unmet_premise(question: str, answer: Sequence[str], passages: Sequence[str])
         if swapped:
             return f"the passages say the opposite ({swapped})"
     return None
+
+
+# How common a word is in general English, on wordfreq's Zipf scale (4: once per 100,000 words; "vaccine" 4.0,
+# "malaria" 3.7, "Marburg" 2.6, "remdesivir" 1.1). A name or a code rarer than NAME_ZIPF, or a lower-case
+# word rarer than TERM_ZIPF that no common word explains (see `_common_base`), names a particular thing.
+NAME_ZIPF = 4.0
+TERM_ZIPF = 3.0
+COMMON_BASE_ZIPF = 3.5
+_ORDINAL_OR_NUMBER = re.compile(r"^\d+(?:st|nd|rd|th|s)?$|^\d+[.,]\d+$", re.IGNORECASE)
+_SUFFIXES = (
+    "ities ity ness ment ments ations ation ions ion ables able ibles ible ically ally ical ial al ic ous ive "
+    "izing ized izes ize ising ised ises ise ers er ors or ists ist isms ism ies ied ing ed es s ly y"
+).split()
+_PREFIXES = "un re dis non in im ir il de mis pre over under anti counter".split()
+
+
+def _zipf(word: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, "en"))
+
+
+def _common_base(word: str) -> bool:
+    """Is the word a common word with an affix ("likelihoods", "uncooperative", "restated")?"""
+    lower = word.lower()
+    forms = {lower}
+    for suffix in _SUFFIXES:
+        if lower.endswith(suffix) and len(lower) - len(suffix) >= 3:
+            stem = lower[: -len(suffix)]
+            forms |= {stem, stem + "e", stem + "y", stem[:-1] if stem[-1:] == stem[-2:-1] else stem}
+    for prefix in _PREFIXES:
+        forms |= {f[len(prefix) :] for f in list(forms) if f.startswith(prefix) and len(f) - len(prefix) >= 4}
+    return any(_zipf(f) >= COMMON_BASE_ZIPF for f in forms - {lower})
+
+
+def _two_words(word: str, known: Callable[[str], bool]) -> bool:
+    """Is the word two words run together ("ofwater", "PR8perform")?"""
+    lower = word.lower()
+    return any(known(lower[:i]) and known(lower[i:]) for i in range(2, len(lower) - 1) if len(lower) - i >= 2)
+
+
+def is_key_term(word: str, known: Callable[[str], bool]) -> bool:
+    """Does a word the collection never mentions name a particular thing, so that a question resting on it
+    cannot be answered by passages about other things? Names and codes ("Marburg", "RSV", "H7N9") rarer than
+    NAME_ZIPF are; so are rare lower-case words ("remdesivir") that are no common word with an affix. Numbers,
+    ordinals, function words, their misspellings and words run together are not.
+
+    Args:
+        known: is a (lower-case) word a word of the collection or of English?
+    """
+    from rapidfuzz.distance import OSA
+
+    bare = re.sub(r"[’']s$", "", word).strip("-/")
+    lower = bare.lower()
+    if len(bare) < 3 or _ORDINAL_OR_NUMBER.match(bare) or lower in stopwords():
+        return False
+    if len(lower) >= 5 and any(OSA.distance(lower, w) <= 1 for w in stopwords() if len(w) >= 4):
+        return False  # "betwen"
+    if _two_words(bare, known):
+        return False
+    name_like = bare != lower or any(ch.isdigit() for ch in bare)
+    if name_like:
+        return _zipf(bare) < NAME_ZIPF
+    return _zipf(bare) < TERM_ZIPF and not _common_base(bare)
+
+
+def _fold(word: str) -> str:
+    """Lower case without accents ("Céloron" -> "celoron")."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(ch))
+
+
+def _initials(texts: Sequence[str]) -> set[str]:
+    """The initials of every run of capitalised words ("World War II" -> "WWII", "WW", "WII", ...)."""
+    found = set()
+    for text in texts:
+        for run in re.finditer(r"(?:\b[A-Z][\w’'-]*\s+)+[A-Z][\w’'-]*|\b[A-Z][\w’'-]*", text):
+            words = run.group(0).split()
+            letters = [w if re.fullmatch(r"[IVX]+", w) else w[0] for w in words]
+            for i in range(len(letters)):
+                for j in range(i + 2, len(letters) + 1):
+                    found.add("".join(letters[i:j]).upper())
+    return found
+
+
+def mentioned_nearby(word: str, texts: Sequence[str]) -> bool:
+    """Do the passages found for the question mention the word after all: with another accent or a slip of
+    spelling ("Celeron" / "Céloron", "isilated" / "isolated", one edit in words of 5 to 7 letters, two from
+    8), or as the initials of a name they give ("WWII" / "World War II")?"""
+    from rapidfuzz.distance import OSA
+
+    bare = _fold(re.sub(r"[’']s$", "", word).strip("-/"))
+    words = {_fold(w) for text in texts for w in re.findall(r"[\w’'-]+", text)}
+    if bare in words:
+        return True
+    if len(bare) >= 5:
+        limit = 1 if len(bare) < 8 else 2
+        if any(abs(len(w) - len(bare)) <= limit and OSA.distance(bare, w) <= limit for w in words):
+            return True
+    letters = word.replace("-", "")
+    return letters.isupper() and letters in _initials(texts)
+
+
+def absent_key_term(
+    unknown: Sequence[str], texts: Sequence[str] = (), known: Callable[[str], bool] | None = None
+) -> str | None:
+    """The first of the question's words that the collection never mentions (nor a close spelling of it, see
+    `HybridRetriever.spell` and `mentioned_nearby`) and that names a particular thing (`is_key_term`), or
+    None: a question about "Marburg virus" is not answered by passages about other viruses, however well the
+    rest of it matches.
+
+    Args:
+        unknown: the question's words that no term of the collection matches.
+        texts: the passages found for the question (candidate sentences), read for near spellings.
+    """
+    check = known or (lambda w: _zipf(w) >= COMMON_BASE_ZIPF)
+    for word in unknown:
+        if is_key_term(word, check) and not mentioned_nearby(word, texts):
+            return re.sub(r"[’']s$", "", word)
+    return None
+
+
+_YEAR_OR_VERSION = re.compile(
+    r"\b(?:19|20)\d{2}\b|\b(?:version|release|v)\s?\d+(?:\.\d+)*\b|\bv\d+(?:\.\d+)*\b", re.IGNORECASE
+)
+
+
+def versions(text: str) -> set[str]:
+    """Years and version numbers a text names, normalised ("Version 3.4" and "v3.4" -> "v3.4")."""
+    found = set()
+    for match in _YEAR_OR_VERSION.finditer(text):
+        value = match.group(0).lower()
+        number = re.search(r"\d+(?:\.\d+)*", value)
+        assert number is not None
+        found.add(number.group(0) if re.fullmatch(r"(19|20)\d{2}", value) else "v" + number.group(0))
+    return found

@@ -24,9 +24,9 @@ class RetrievalConfig:
     """Fusion parameters (tuned with `qa eval` on SQuAD; see README, Quality)."""
 
     candidates: int = 30  # how deep each ranking is read
-    rrf_k: float = 20.0  # a small k lets the top ranks of either list dominate
+    rrf_k: float = 10.0  # a small k lets the top ranks of either list dominate
     dense_weight: float = 1.0
-    lexical_weight: float = 1.0
+    lexical_weight: float = 2.0
     sentence_hits: int = 20  # best sentences by dense similarity, offered to the answerer
 
 
@@ -36,9 +36,12 @@ class Retrieval:
 
     question: str
     query_vector: np.ndarray
-    query_tokens: list[str]
+    query_tokens: list[str]  # the question's terms, misspellings replaced by the collection's spelling
     passages: list[Passage]
     sentence_hits: list[Hit]
+    unknown: tuple[
+        str, ...
+    ] = ()  # the question's words that the collection holds nowhere, nor a close spelling
 
 
 class HybridRetriever:
@@ -57,7 +60,7 @@ class HybridRetriever:
         """
         cfg = self.config
         vector = self.embedder.embed_query(question)
-        tokens = tokenize(question)
+        tokens, unknown = self.spell(question)
         doc_ids = list(doc_ids or ())
         within = self.store.manifest.chunk_ids_of(doc_ids) if doc_ids else None
         # The sentence search runs beside the chunk search (Chroma's queries release the GIL): 2-3 ms saved.
@@ -79,7 +82,28 @@ class HybridRetriever:
         top = sorted(fused, key=lambda c: -fused[c])[:k]
         passages = self.passages([(c, fused[c] / best_possible) for c in top], dense_rank, lexical_rank)
         hits = sentences.result() if sentences is not None else []
-        return Retrieval(question, vector, tokens, passages, hits)
+        return Retrieval(question, vector, tokens, passages, hits, unknown)
+
+    def spell(self, question: str) -> tuple[list[str], tuple[str, ...]]:
+        """The question's terms, each absent one replaced by the collection's closest spelling when there is one
+        ("carageenan" -> "carrageenan"), and the words that stay absent (as the question writes them).
+
+        Returns:
+            (terms in order, absent words in order).
+        """
+        lexical = self.store.lexical
+        terms: list[str] = []
+        unknown: list[str] = []
+        for word in question.split():
+            for term in tokenize(word):
+                if lexical.knows(term) or not len(lexical):
+                    terms.append(term)
+                    continue
+                close = lexical.closest(term)
+                terms.append(close or term)
+                if close is None:
+                    unknown.append(word.strip(".,;:!?()[]{}\"'“”‘’"))
+        return terms, tuple(dict.fromkeys(unknown))
 
     def passages(
         self,

@@ -207,8 +207,13 @@ def run_eval(
     sample: str | int | None = None,
     seed: int = 0,
     baselines: bool = False,
+    extra: Path | None = None,
 ) -> dict[str, Any]:
     """Evaluate a dataset; writes `rows.jsonl`, `metrics.json` and `report.html` under `out`.
+
+    Args:
+        extra: more questions (seeds-qa JSONL) asked of the same documents, after the sample is drawn: the
+            COVID-QA articles with questions about things they never mention, for instance.
 
     Returns:
         {"dataset": ..., "methods": {"qa": metrics, and the baselines' when asked}}.
@@ -217,8 +222,16 @@ def run_eval(
     out.mkdir(parents=True, exist_ok=True)
     assistant, items = open_for(dataset, settings, out, own_store)
     items = draw(items, sample, seed)
+    if extra is not None:
+        items += load_dataset(extra).items
     rows = run_items(assistant, items)
-    results: dict[str, Any] = {"dataset": str(dataset_path), "sample": sample, "seed": seed, "methods": {}}
+    results: dict[str, Any] = {
+        "dataset": str(dataset_path),
+        "extra": str(extra) if extra else None,
+        "sample": sample,
+        "seed": seed,
+        "methods": {},
+    }
     results["methods"]["qa"] = summarize(rows)
     _write_rows(out / "rows.jsonl", rows)
     for name, build in BUILDERS.items() if baselines else ():

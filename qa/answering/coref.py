@@ -1,0 +1,72 @@
+"""Who a sentence's pronoun subject is: "She was born in 1861." after "... founded in 1893 by Margit Lindqvist."
+
+A sentence whose subject is a pronoun ("she", "it", "they") or a definite description ("the company", "the
+factory") speaks of something named in a sentence before it. The answerer reads such a sentence as if it named
+that thing, so that "When was Margit Lindqvist born?" is answered by "She was born in 1861.", and the citation
+then takes in the sentence that names her. Rules, not a model: "he" and "she" are the first person named in the
+sentence before (subjects come first: "Loudoun arrived in New York. He ..."), else in the one before that; "it",
+"its" and "the company" the first named thing that is not a person; "they" the first named thing or group.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from qa.answering.kinds import named_phrases
+
+# The subject at the start of a sentence, or after a short opening phrase ("In 1870, she ...").
+_OPENING = r"^\W*(?:(?:in|on|at|by|after|before|during|from|since|later|then|there)\b[^,.;]{0,40},\s*)?"
+_PERSON_SUBJECT = re.compile(_OPENING + r"(she|he|her|his)\b", re.IGNORECASE)
+_THING_SUBJECT = re.compile(
+    _OPENING + r"(it|its|the (?:company|firm|factory|plant|works|business|brand|group|organi[sz]ation|agency|"
+    r"institution|city|town|village|country|region|band|team|club|school|university|college|museum|hospital|"
+    r"ship|building|church|station|site|project|programme|program|product|policy|law|act|treaty|virus|disease|"
+    r"drug|vaccine|study|trial|device|system|model|party|movement|festival|prize|award|river|lake|island))\b",
+    re.IGNORECASE,
+)
+_GROUP_SUBJECT = re.compile(_OPENING + r"(they|their)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """What a sentence's subject refers to: the name, and how many sentences back it is named (1 = the one
+    just before)."""
+
+    name: str
+    back: int
+
+
+def subject_kind(sentence: str) -> str | None:
+    """ "person", "thing" or "group" when the sentence's subject is a pronoun or a definite description."""
+    if _PERSON_SUBJECT.match(sentence):
+        return "person"
+    if _THING_SUBJECT.match(sentence):
+        return "thing"
+    if _GROUP_SUBJECT.match(sentence):
+        return "group"
+    return None
+
+
+def resolve(sentence: str, before: Sequence[str]) -> Reference | None:
+    """The name the sentence's pronoun subject refers to, looked for in `before` (the sentences preceding it,
+    in document order; the last two are read), or None.
+
+    A sentence that names its own subject ("She met Ada Quill.") still refers back: the subject is the
+    pronoun, whatever else it names.
+    """
+    kind = subject_kind(sentence)
+    if kind is None:
+        return None
+    for back, previous in enumerate(reversed(before[-2:]), 1):
+        phrases = named_phrases(previous)
+        if kind == "person":
+            found = [p.name for p in phrases if p.person]
+        elif kind == "thing":
+            found = [p.name for p in phrases if not p.person]
+        else:
+            found = [p.name for p in phrases]
+        if found:
+            return Reference(found[0], back)
+    return None
