@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from index.lexical import tokenize
-from qa.answering.kinds import entities, is_person_like, person_names
+from qa.answering.kinds import entities, named_phrases
 from qa.cite import MARKER
 from qa.types import History
 
@@ -25,17 +25,27 @@ def _person(question: str, answer: str) -> str | None:
     """Who "he" or "she" most likely is: the person the question named, else one its answer names. After "Who
     commands the Quds Force?", "he" is the commander the answer names; after "Who did Esmail Qaani replace?",
     "he" is still Esmail Qaani, not the predecessor the answer names."""
-    in_question = [e for e in entities(question) if is_person_like(e) and not e.lower().startswith("wh")]
-    in_answer = person_names(answer, exclude=question)
+    in_question = [
+        p.name for p in named_phrases(question) if p.person and not p.name.lower().startswith("wh")
+    ]
+    # The answer's people, but not a name the question gives whole (a surname shared with a company it asks
+    # about still makes a new person: "Who founded the Lindqvist Glassworks?" - "Margit Lindqvist").
+    asked = question.lower()
+    in_answer = [p.name for p in named_phrases(answer) if p.person and p.name.lower() not in asked]
     ranked = in_question + in_answer
     ranked = sorted(ranked, key=lambda e: -min(len(e.split()), 2))  # stable: full names before single words
     return ranked[0] if ranked else None
 
 
 def _topic(question: str, answer: str) -> str | None:
-    """What "it" or "they" most likely is: the main named thing of the question, else of the answer."""
+    """What "it" or "they" most likely is: the main named thing of the question, else of the answer; never a
+    person ("it" after "Who founded the Lindqvist Glassworks?" is the glassworks)."""
     for text in (question, answer):
-        found = [e for e in entities(text) if not e.lower().startswith(("wh", "how"))]
+        found = [
+            p.name
+            for p in named_phrases(text)
+            if not p.person and not p.name.lower().startswith(("wh", "how"))
+        ] or [e for e in entities(text) if not e.lower().startswith(("wh", "how"))]
         if found:
             return max(found, key=len)
     return None

@@ -1,0 +1,131 @@
+"""Answers on documents unlike Wikipedia (issue 20): times of day, versions, durations, reasons, pronouns,
+near-duplicate versions, misspelt and absent terms. Each builds a small real collection and asks the real
+pipeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.embed import Embedder
+from qa import Assistant
+
+NOTES = {
+    "gates.txt": "Gate B closes at 22:30. Gate A stays open all night for arrivals.",
+    "office.txt": "The office opens at 8:30 on weekdays. The office closes at 17:00 on weekdays.",
+    "roadmap.md": "# Roadmap\n\nDark mode ships in version 3.4. Offline sync follows in the third quarter.",
+    "cafe.txt": "The cafe on the ground floor opens at noon. It serves lunch only.",
+    "warranty.txt": "Every Atlas desk comes with a warranty. The warranty lasts a fortnight from delivery.",
+    "glassworks.txt": (
+        "The Lindqvist Glassworks was founded in 1893 by Margit Lindqvist. She was born in 1861. "
+        "The factory closed in 1958 after a fire."
+    ),
+    "carrageenan.txt": (
+        "Nasal sprays with iota-carrageenan shortened the common cold by two days in a trial of 400 adults."
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def notes(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Assistant:
+    folder = tmp_path_factory.mktemp("notes")
+    for name, text in NOTES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    assistant = Assistant.open(store=tmp_path_factory.mktemp("notes-store"), embedder=embedder)
+    assert not assistant.index([folder], progress=False).failed
+    yield assistant
+    assistant.close()
+
+
+def _exact(assistant: Assistant, answer) -> None:  # type: ignore[no-untyped-def]
+    for c in answer.citations:
+        assert assistant.document(c.doc_id).text[c.start : c.end] == c.quote
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("When does gate B close?", "22:30"),
+        ("When does the office close?", "17:00"),
+        ("What time does the office open?", "8:30"),
+        ("When does dark mode ship?", "version 3.4"),
+        ("When does offline sync follow?", "third quarter"),
+        ("When does the cafe open?", "noon"),
+        ("How long does the warranty last?", "a fortnight"),
+    ],
+)
+def test_times_of_day_versions_quarters_and_durations_answer_when_and_how_long(
+    notes: Assistant, question: str, expected: str
+) -> None:
+    answer = notes.ask(question)
+    assert not answer.refused, answer.answer
+    assert expected in answer.answer.split(" [1]")[0], answer.answer
+    _exact(notes, answer)
+
+
+def test_a_pronoun_answers_for_the_person_it_refers_to_and_its_citation_names_her(notes: Assistant) -> None:
+    answer = notes.ask("When was Margit Lindqvist born?")
+    assert not answer.refused and "1861" in answer.answer and "1893" not in answer.answer, answer.answer
+    quote = answer.citations[0].quote
+    assert "Margit Lindqvist" in quote and "She was born in 1861." in quote
+    _exact(notes, answer)
+
+
+def test_a_follow_up_she_is_the_person_the_answer_named_not_the_company(notes: Assistant) -> None:
+    chat = notes.chat()
+    first = chat.ask("Who founded the Lindqvist Glassworks?")
+    assert "Margit Lindqvist" in first.answer
+    second = chat.ask("When was she born?")
+    assert "Margit Lindqvist" in second.standalone_question, second.standalone_question
+    assert "1861" in second.answer, second.answer
+
+
+def test_it_is_the_thing_the_earlier_question_named(notes: Assistant) -> None:
+    chat = notes.chat()
+    chat.ask("Who founded the Lindqvist Glassworks?")
+    later = chat.ask("When did it close?")
+    assert "Lindqvist Glassworks" in later.standalone_question, later.standalone_question
+    assert "1958" in later.answer
+
+
+def test_a_misspelt_term_finds_the_documents_spelling(notes: Assistant) -> None:
+    right = notes.ask("How much did carrageenan shorten the common cold?")
+    wrong = notes.ask("How much did carageenan shorten the common cold?")
+    assert not right.refused and not wrong.refused, wrong.answer
+    assert "two days" in wrong.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the recommended dose of favipiravir?",
+        "How long does immunity against Marburg virus last?",
+        "Does remdesivir shorten the common cold?",
+    ],
+)
+def test_a_question_about_something_no_document_mentions_is_refused(notes: Assistant, question: str) -> None:
+    answer = notes.ask(question)
+    assert answer.refused and answer.citations == (), answer.answer
+
+
+POLICY_2023 = (
+    "# Travel Policy 2023\n\nThis policy applies to all staff travelling on company business.\n\n"
+    "The nightly hotel allowance is EUR 120 in all cities.\n\nMeals are reimbursed up to EUR 40 a day.\n"
+)
+POLICY_2024 = (
+    "# Travel Policy 2024\n\nThis policy applies to all staff travelling on company business.\n\n"
+    "The nightly hotel allowance is EUR 150 in all cities.\n\nMeals are reimbursed up to EUR 45 a day.\n"
+)
+
+
+def test_the_version_asked_for_leads_and_the_other_is_not_quoted(tmp_path: Path, fresh: Assistant) -> None:
+    (tmp_path / "travel-policy-2023.md").write_text(POLICY_2023, encoding="utf-8")
+    (tmp_path / "travel-policy-2024.md").write_text(POLICY_2024, encoding="utf-8")
+    fresh.index([tmp_path / "travel-policy-2023.md", tmp_path / "travel-policy-2024.md"], progress=False)
+    answer = fresh.ask("What is the nightly hotel allowance in the 2024 travel policy?")
+    assert not answer.refused
+    assert answer.answer.startswith("The nightly hotel allowance is EUR 150"), answer.answer
+    assert "120" not in answer.answer and all("2024" in c.source for c in answer.citations)
+    older = fresh.ask("What was the nightly hotel allowance in 2023?")
+    assert "EUR 120" in older.answer and "150" not in older.answer, older.answer
