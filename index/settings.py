@@ -13,6 +13,7 @@ from index.errors import BadInput
 
 _COLLECTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$")
 MODES = ("extractive", "llm")
+LLM_POLICIES = ("auto", "cautious", "trusting")
 CHUNK_VECTORS = ("embedded", "pooled")
 
 # field name -> environment variable (CONTRACT.md, "Configuration")
@@ -22,6 +23,7 @@ ENV_VARS = {
     "collection": "QA_COLLECTION",
     "mode": "QA_MODE",
     "llm": "QA_LLM",
+    "llm_policy": "QA_LLM_POLICY",
     "port": "QA_PORT",
     "host": "QA_HOST",
     "api_token": "QA_API_TOKEN",
@@ -44,6 +46,11 @@ class Settings:
         collection: name of the document collection.
         mode: `extractive` (quoted sentences) or `llm` (generated from the same cited passages).
         llm: the generator for `llm` mode: `local`, `openai-compatible:URL` or `ollama:MODEL`.
+        llm_policy: how far generated answers are trusted (`qa/generation/policy.py`): `cautious` (little
+            evidence, verified sentences may still be replaced by the extractive answer, the model's refusal
+            taken only on weak evidence), `trusting` (several passages, verified sentences stand, the model's
+            refusal stands unless the evidence is strong), or `auto`: cautious for the bundled models and
+            models named under 3B parameters, trusting for the others.
         port: HTTP port of the UI and API.
         host: interface the server listens on.
         api_token: bearer token that `/api/*` and `/v1/*` require (required off loopback).
@@ -62,6 +69,7 @@ class Settings:
     collection: str = "seeds"
     mode: str = "extractive"
     llm: str = "local"
+    llm_policy: str = "auto"
     port: int = 7860
     host: str = "127.0.0.1"
     api_token: str | None = None
@@ -80,6 +88,10 @@ class Settings:
             )
         if self.mode not in MODES:
             raise BadInput(f"mode {self.mode!r} is not valid: choose one of {', '.join(MODES)}")
+        if self.llm_policy not in LLM_POLICIES:
+            raise BadInput(
+                f"QA_LLM_POLICY {self.llm_policy!r} is not valid: choose one of {', '.join(LLM_POLICIES)}"
+            )
         if not 0 < self.port < 65536:
             raise BadInput(f"port {self.port} is not valid: use 1-65535")
         if self.auth is not None and (":" not in self.auth or not self.auth.split(":", 1)[0]):

@@ -133,8 +133,14 @@ class Assistant:
             if spec not in self._generative:
                 from qa.generation.generative import GenerativeAnswerer
                 from qa.generation.llm import build
+                from qa.generation.policy import policy_for
 
-                self._generative[spec] = GenerativeAnswerer(build(spec), self.store, self.embedder)
+                generator = build(spec)
+                policy = policy_for(
+                    self.settings.llm_policy, generator.name, generator.bundled, generator.context_window
+                )
+                log.info("model %s: %s policy", generator.name, policy.name)
+                self._generative[spec] = GenerativeAnswerer(generator, self.store, self.embedder, policy)
             return self._generative[spec]
 
     # -- questions ---------------------------------------------------------------------------------------

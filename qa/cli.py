@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from index.errors import BadInput, QAError
-from index.settings import MODES, Settings
+from index.settings import LLM_POLICIES, MODES, Settings
 from qa.logs import configure_logging
 
 if TYPE_CHECKING:
@@ -32,6 +32,11 @@ def _common() -> argparse.ArgumentParser:
     group.add_argument("--collection", metavar="NAME", help="collection name (QA_COLLECTION, default seeds)")
     group.add_argument("--mode", choices=MODES, help="answer mode (QA_MODE, default extractive)")
     group.add_argument("--llm", metavar="SPEC", help="generator for --mode llm (QA_LLM, default local)")
+    group.add_argument(
+        "--llm-policy",
+        choices=LLM_POLICIES,
+        help="how far generated answers are trusted (QA_LLM_POLICY, default auto: cautious for small models)",
+    )
     group.add_argument("-v", "--verbose", action="store_true", help="log progress details to stderr")
     return common
 
@@ -99,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    names = ("store", "chroma_url", "collection", "mode", "llm", "host", "port")
+    names = ("store", "chroma_url", "collection", "mode", "llm", "llm_policy", "host", "port")
     return Settings.load({name: getattr(args, name, None) for name in names})
 
 

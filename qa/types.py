@@ -59,16 +59,25 @@ class Verification:
 
     Attributes:
         sentences: answer sentences checked.
-        dropped: the text of sentences removed as unsupported (kept for audit).
+        dropped: the text of sentences removed (kept for audit).
         fallback: True when no generated sentence survived and the answer is the extractive one or a refusal.
+        reasons: why each dropped sentence went, in the same order: `unsupported` (no passage supports it),
+            `invalid marker` (it cited only passages that do not exist) or `overruled` (verified, but replaced
+            by the model's policy: it missed what the evidence plainly answers, or copied the prompt).
     """
 
     sentences: int = 0
     dropped: tuple[str, ...] = ()
     fallback: bool = False
+    reasons: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
-        return {"sentences": self.sentences, "dropped": list(self.dropped), "fallback": self.fallback}
+        return {
+            "sentences": self.sentences,
+            "dropped": list(self.dropped),
+            "reasons": list(self.reasons),
+            "fallback": self.fallback,
+        }
 
 
 @dataclass(frozen=True)

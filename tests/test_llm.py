@@ -26,9 +26,9 @@ from qa.generation.llm import LLMSpec, parse_spec
 from qa.types import Answer, Delta
 
 
-def with_llm(seeded: Assistant, spec: str) -> Assistant:
+def with_llm(seeded: Assistant, spec: str, policy: str = "auto") -> Assistant:
     """An llm-mode assistant over the seeded store (same store, embedder and retriever)."""
-    settings = seeded.settings.with_(mode="llm", llm=spec)
+    settings = seeded.settings.with_(mode="llm", llm=spec, llm_policy=policy)
     return Assistant(settings, seeded.store, seeded.embedder, seeded.retriever, seeded.answerer)
 
 
@@ -134,12 +134,20 @@ def test_when_nothing_survives_the_answer_says_it_fell_back(seeded: Assistant, l
     assert "Hezbollah" in answer.answer  # the extractive answer, verified by construction
 
 
-def test_a_supported_sentence_that_misses_what_the_evidence_plainly_answers_is_replaced(
+def test_under_a_cautious_policy_a_verified_sentence_that_misses_the_plain_answer_is_overruled(
     seeded: Assistant, liar: ScriptedServer
 ) -> None:
-    answer = with_llm(seeded, f"openai-compatible:{liar.url}/v1").ask("Who was Qaani's predecessor?")
+    """The tiny bundled models answer from a neighbouring sentence: under their (cautious) policy, a verified
+    sentence that misses what the evidence plainly answers is replaced, and the audit says it was overruled."""
+    spec = f"openai-compatible:{liar.url}/v1"
+    answer = with_llm(seeded, spec, "cautious").ask("Who was Qaani's predecessor?")
     assert "Soleimani" in answer.answer and answer.verification.fallback and answer.model == "extractive"
     assert answer.verification.dropped == (LIES["predecessor"].replace(" [1]", ""),)
+    assert answer.verification.reasons == ("overruled",)
+    # A capable model's verified sentence is never overruled by a comparison with the extractive answer.
+    trusted = with_llm(seeded, spec, "trusting").ask("Who was Qaani's predecessor?")
+    assert trusted.model == "liar-7b" and not trusted.verification.fallback
+    assert trusted.answer.startswith("The Quds Force is the foreign operations arm")
 
 
 def test_a_copy_of_the_prompt_is_dropped_not_shown(seeded: Assistant, liar: ScriptedServer) -> None:
@@ -186,7 +194,22 @@ def test_passages_are_delimited_data_in_the_prompt(seeded: Assistant, liar: Scri
     user = messages[-1]["content"]
     assert user.count("<<<") == user.count(">>>") >= 1
     assert "Question: Who commands the Quds Force?" in user
-    assert len(user) < 2000  # sentence windows, not whole chunks
+
+
+def test_a_capable_model_reads_several_passages_a_tiny_one_a_few_sentences(
+    seeded: Assistant, liar: ScriptedServer
+) -> None:
+    """The evidence sent follows the model's policy: a 4k-token model (trusting) gets several passages, as
+    much as fits in a third of its window; a cautious one about 700 characters, so that a 0.5B model on two
+    cores starts writing within about two seconds."""
+    spec = f"openai-compatible:{liar.url}/v1"
+    sizes = {}
+    for policy in ("trusting", "cautious"):
+        with_llm(seeded, spec, policy).ask("Who commands the Quds Force?")
+        user = liar.requests[-1]["body"]["messages"][-1]["content"]
+        sizes[policy] = (user.count("<<<"), len(user))
+    assert sizes["trusting"][0] >= 4 and sizes["trusting"][1] > 3000, sizes
+    assert sizes["cautious"][0] <= 4 and sizes["cautious"][1] < 1200, sizes
 
 
 # -- Ollama (its chat API, scripted: Ollama itself cannot be installed here) -----------------------------------
@@ -380,3 +403,32 @@ def test_an_unreachable_model_server_is_a_clear_error_not_a_stack_trace(seeded: 
     assistant = with_llm(seeded, f"openai-compatible:http://127.0.0.1:{port}/v1#none")
     with pytest.raises(QAError, match="the model none failed"):
         assistant.ask("Who commands the Quds Force?")
+
+
+@pytest.mark.parametrize(
+    "setting, model, bundled, policy",
+    [
+        ("auto", "qwen2.5-coder-0.5b-instruct-q8_0", True, "cautious"),  # a bundled model
+        ("auto", "qwen2.5:0.5b", False, "cautious"),  # a name that says 0.5B parameters
+        ("auto", "llama3.2:1b", False, "cautious"),
+        ("auto", "smollm2-135m", False, "cautious"),
+        ("auto", "gpt-4o", False, "trusting"),
+        ("auto", "llama3.1:70b", False, "trusting"),
+        ("auto", "qwen2.5:7b-instruct", False, "trusting"),
+        ("trusting", "qwen2.5:0.5b", False, "trusting"),  # QA_LLM_POLICY decides when set
+        ("cautious", "gpt-4o", False, "cautious"),
+    ],
+)
+def test_a_models_policy_follows_its_size_unless_set(
+    setting: str, model: str, bundled: bool, policy: str
+) -> None:
+    from qa.generation.policy import policy_for
+
+    assert policy_for(setting, model, bundled, 4096).name == policy
+
+
+def test_an_unknown_policy_is_refused_by_name() -> None:
+    from index.settings import Settings
+
+    with pytest.raises(BadInput, match="QA_LLM_POLICY"):
+        Settings.load(env={"QA_LLM_POLICY": "reckless"})

@@ -63,6 +63,9 @@ FEATURES = (
     "kind_list",  # ... several names
     "kind_reason",  # ... a reason, and the sentence gives one
     "kind_quantity",  # ... most likely a number ("What was the attack rate?"), and the sentence has one
+    # How close that answer stands to the question's words, for each kind ("Quds Force commander Esmail
+    # Qaani" answers "Who commands the Quds Force?"; a name far from them, less so).
+    *(f"near_{kind.value}" for kind in Kind),
     *(f"cue_{name}" for name in CUES),  # the question asks for a definition, a finding, an example, a method
     *(f"wh_{name}" for name, _ in _WH),
 )
@@ -84,9 +87,9 @@ def wh_word(question: str) -> str | None:
 
 
 def _inverse_ranks(values: np.ndarray) -> np.ndarray:
-    order = np.argsort(-values, kind="stable")
-    ranks = np.empty(len(values), dtype=float)
-    ranks[order] = np.arange(len(values))
+    """1 / (1 + rank), best first, equal values sharing the better rank (candidates come in no meaningful
+    order, so a tie must not depend on it)."""
+    ranks = (values[None, :] > values[:, None]).sum(axis=1)
     return 1.0 / (1.0 + ranks)
 
 
@@ -132,6 +135,8 @@ def feature_matrix(question: str, kind: Kind | None, candidates: list[Sentence])
         row[_INDEX["resolved"]] = float(s.antecedent is not None)
         if kind_column is not None and s.kind_ok:
             row[kind_column] = 1.0
+        if kind is not None:
+            row[_INDEX[f"near_{kind.value}"]] = s.proximity
         for name in s.cues:
             row[_INDEX[f"cue_{name}"]] = 1.0
         if wh is not None:

@@ -1,10 +1,13 @@
 """The generative answerer: a language model writes the answer from numbered sentence windows, then every
 sentence is verified against the passages it cites (`qa/generation/verify.py`).
 
+How much the model reads, whether a verified answer may still be replaced, and when its refusal stands are
+its policy (`qa/generation/policy.py`): cautious for the tiny bundled models, trusting for capable ones.
+
 Refusal has three signals: the extractive gate (the retrieval evidence: no sentence matches the question well
-enough, or the question rests on a detail the passages contradict, `qa/answering/premise.py`; the model is then not
-asked), the model's own "The documents don't say." (taken only when the evidence is weak too, see
-`GenerateConfig.honour_refusal_below`), and verification (nothing the model wrote is supported). When nothing
+enough, or the question rests on a detail the passages contradict or a term no document mentions,
+`qa/answering/premise.py`; the model is then not asked), the model's own "The documents don't say." (weighed
+against the evidence as its policy says), and verification (nothing the model wrote is supported). When nothing
 survives and the refusal is not taken, the answer falls back to the extractive one, and says so in
 `verification.fallback`.
 """
@@ -17,7 +20,6 @@ import re
 import time
 from collections.abc import Generator, Iterator
 from contextlib import nullcontext
-from dataclasses import dataclass
 from difflib import get_close_matches
 
 from index.embed import Embedder
@@ -32,6 +34,7 @@ from qa.answering.passages import sentence_windows
 from qa.chat import rewrite
 from qa.cite import MARKER, Claim
 from qa.generation.llm import Generator as LLMGenerator
+from qa.generation.policy import CAUTIOUS, ModelPolicy
 from qa.generation.prompt import ECHO, answer_messages, condense_messages
 from qa.generation.verify import Source, Verifier, is_refusal
 from qa.types import History, Verification
@@ -39,43 +42,20 @@ from qa.types import History, Verification
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class GenerateConfig:
-    """How much context the model reads. On 2 CPU cores a 0.5B model reads about 100-130 prompt tokens a second
-    and 1,000 characters of passages are about 225 tokens, so the passages are budgeted in characters to keep
-    the first token within 2 s (the system prompt is the same for every question and stays in llama.cpp's
-    prompt cache). On the seed questions, 700 characters kept answer recall and support (1.0) and brought the
-    first token from 2.4 s to 1.6 s (p50) against 1,000."""
-
-    passages: int = 4  # at most this many sentence windows around the best candidates
-    window_chars: int = 420  # each at most this long
-    context_chars: int = 700  # all passages together at most this long (the first one always goes in)
-    # The model's "don't say" is taken only when the best candidate sentence is less likely than
-    # `honour_refusal_below` to hold the answer, or less likely than `honour_refusal_without_name` and silent on a
-    # name the question asks about ("What did Qaani tell Hezbollah?" against a sentence on Qaani's letter
-    # that never names Hezbollah). Otherwise the retrieval evidence (the gate and its premise checks) decides,
-    # and the extractive answer is given as a fallback. Qwen2.5-Coder-0.5B's refusals barely tell answerable
-    # from unanswerable questions: on three SQuAD samples of `make bench`'s kind (100 answerable + 50 not,
-    # seeds 7, 11, 13), it refused 55%, 65% and 63% of the answerable questions that passed the gate and 61%,
-    # 71% and 84% of the unanswerable ones. Replayed (an ad hoc script), the former rule (taken below 0.35, or
-    # when the best sentence lacks the kind of answer asked for) cost 9, 6 and 4 supported answers against the
-    # extractive mode; this one cost 1, 0 and 0, and taking it below 0.2 cost 3, 3 and 0.
-    honour_refusal_below: float = 0.1
-    honour_refusal_without_name: float = 0.35
-    max_sentences: int = 3  # generation stops once a sentence after this many begins to end
+MAX_SENTENCES = 3  # generation stops once a sentence after this many begins to end
 
 
 class GenerativeAnswerer:
     """Answers with an LLM (any llama-index LLM, see `qa/generation/llm.py`) and verifies what it wrote."""
 
     def __init__(
-        self, generator: LLMGenerator, store: Store, embedder: Embedder, config: GenerateConfig | None = None
+        self, generator: LLMGenerator, store: Store, embedder: Embedder, policy: ModelPolicy = CAUTIOUS
     ) -> None:
         self.generator = generator
         self.name = generator.name
         self.store = store
         self.embedder = embedder
-        self.config = config or GenerateConfig()
+        self.policy = policy
 
     # -- follow-ups -------------------------------------------------------------------------------------------
 
@@ -104,7 +84,7 @@ class GenerativeAnswerer:
 
     def sources(self, evidence: Draft) -> list[Source]:
         """The numbered passages the model reads: sentence windows around the best candidate sentences."""
-        cfg = self.config
+        cfg = self.policy
         windows = sentence_windows(
             self.store.manifest, evidence.texts, evidence.ranked, cfg.passages, cfg.window_chars
         )
@@ -138,26 +118,32 @@ class GenerativeAnswerer:
         log.info("generated: %r", text)
         verdict = Verifier(self.embedder.embed).verify(text, sources)
         claims = [c for c in verdict.claims if c.quotes]
-        dropped = tuple(verdict.dropped)
+        dropped, reasons = tuple(verdict.dropped), tuple(verdict.reasons)
         # The prompt's passage delimiters in the reply: the model is copying its input, not answering.
-        if ECHO.search(text):
-            claims, dropped = [], dropped + tuple(c.text for c in claims)
-        if (
-            claims
-            and self._agrees(claims, evidence)
-            and self._names_the_answer(question, claims, evidence)
-            and self._says_something_new(question, claims)
-        ):
-            check = Verification(verdict.sentences, dropped, False)
-            return Reply(claims, False, self.name, check, first_token, tokens, generate_ms)
-        if claims:  # verified, but not what the evidence plainly answers: listed, not shown
+        if ECHO.search(text) or (claims and not self._stands(question, claims, evidence)):
             dropped += tuple(c.text for c in claims)
-        if verdict.refusal and self._evidence_is_weak(question, evidence):
-            check = Verification(verdict.sentences, dropped, False)
+            reasons += ("overruled",) * len(claims)
+            claims = []
+        if claims:
+            check = Verification(verdict.sentences, dropped, False, reasons)
+            return Reply(claims, False, self.name, check, first_token, tokens, generate_ms)
+        if verdict.refusal and self._refusal_stands(question, evidence):
+            check = Verification(verdict.sentences, dropped, False, reasons)
             return Reply([], True, self.name, check, first_token, tokens, generate_ms)
         fallback = quoted(evidence.sentences)
-        check = Verification(verdict.sentences, dropped, True)
+        check = Verification(verdict.sentences, dropped, True, reasons)
         return Reply(fallback, not fallback, "extractive", check, first_token, tokens, generate_ms)
+
+    def _stands(self, question: str, claims: list[Claim], evidence: Draft) -> bool:
+        """May verified claims be shown? Always for a trusting policy; for a cautious one, only when they agree
+        with what the evidence plainly answers (the checks below)."""
+        if not self.policy.agreement_checks:
+            return True
+        return (
+            self._agrees(claims, evidence)
+            and self._names_the_answer(question, claims, evidence)
+            and self._says_something_new(question, claims)
+        )
 
     @staticmethod
     def _agrees(claims: list[Claim], evidence: Draft) -> bool:
@@ -199,13 +185,20 @@ class GenerativeAnswerer:
         asked = set(tokenize(question))
         return any(set(tokenize(MARKER.sub(" ", c.text))) - asked for c in claims)
 
-    def _evidence_is_weak(self, question: str, evidence: Draft) -> bool:
-        """Is the evidence weak enough for the model's refusal to stand (see `GenerateConfig`)?"""
-        cfg = self.config
+    def _refusal_stands(self, question: str, evidence: Draft) -> bool:
+        """Does the model's "The documents don't say." stand against the evidence (see `ModelPolicy`)?"""
+        cfg = self.policy
         best = evidence.sentences[0] if evidence.sentences else None
-        if best is None or best.probability < cfg.honour_refusal_below:
+        if best is None:
             return True
-        if best.probability >= cfg.honour_refusal_without_name:
+        if cfg.refusal_overruled_from is not None:  # it stands unless the evidence is strong
+            return not (
+                best.probability >= cfg.refusal_overruled_from
+                and (evidence.kind is None or (best.kind_ok and best.proximity >= 0.5))
+            )
+        if best.probability < cfg.refusal_stands_below:
+            return True
+        if best.probability >= cfg.refusal_stands_without_name:
             return False
         said = set(re.findall(r"\w+", " ".join(s.text for s in evidence.sentences).lower()))
         asked = {w.lower() for name in entities(question) for w in re.findall(r"\w+", name) if len(w) > 2}
@@ -227,7 +220,7 @@ class GenerativeAnswerer:
                         continue
                     text += delta
                     yield delta
-                    if _enough(text, self.config.max_sentences):
+                    if _enough(text, MAX_SENTENCES):
                         break
                 else:
                     finished = True

@@ -77,6 +77,7 @@ class Generator:
         context_window: tokens of prompt plus answer the model reads.
         lock: in-process models run one generation at a time (llama.cpp contexts are not thread-safe).
         over_http: the model is a server reached over HTTP (see `qa.generation.generative._abandon`).
+        bundled: one of the bundled local models (`qa/generation/models.py`).
     """
 
     llm: Any  # llama_index.core.llms.LLM
@@ -84,6 +85,7 @@ class Generator:
     context_window: int
     lock: threading.Lock | None = None
     over_http: bool = False
+    bundled: bool = False
 
 
 def _require(module: str, extra: str) -> None:
@@ -103,8 +105,10 @@ def build(spec: str | LLMSpec, threads: int | None = None) -> Generator:
     if parsed.kind == "local":
         from qa.generation import models
 
-        bundled = models.find(parsed.target or None)
-        return _llama_cpp(models.path(bundled), bundled.name, bundled.context, threads)
+        found = models.find(parsed.target or None)
+        generator = _llama_cpp(models.path(found), found.name, found.context, threads)
+        generator.bundled = True
+        return generator
     if parsed.kind == "gguf":
         path = Path(parsed.target).expanduser()
         if not path.is_file():

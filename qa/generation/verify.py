@@ -1,14 +1,19 @@
 """Verification of generated answers: every sentence is checked against the passages it cites.
 
 A generated sentence survives only when a small set of sentences from the retrieved passages supports it:
-- every number, date and proper name in it occurs, word for word, in those sentences;
-- its other content words occur in them too, or have a close match there by the embedder (so "replaced" may rest
-  on "predecessor", but "weapons" may not rest on "letter");
+- every number, date and name in it occurs in those sentences, in any of the forms people write them (see
+  `variants.py`: "EU" for "European Union", "Russian" for "Russia", "17/11/2023" for "November 17, 2023",
+  "11.4 thousand" for "11,400"); a name the model took from a sentence before the one it paraphrases ("He was
+  then ordered by William Pitt" after "Loudoun arrived ...") is found there, and the quote then covers both;
+- its other words occur in them too, or have a close match there by the embedder (so "replaced" may rest on
+  "predecessor", but "weapons" may not rest on "letter"); the closer the whole sentence is in meaning to the
+  quote, the more of its words may be paraphrased, while numbers, dates and names must still match;
 - it is cited to the passage that supports it: a sentence cited to the wrong passage is re-anchored to the one
   that supports it, unknown or out-of-range markers are removed, and each citation is narrowed to the exact
   sentences that support the claim, so a quote is always the document's own text.
-Sentences nothing supports are dropped and listed for audit. "The documents don't say" sentences are kept as
-the model's own refusal signal.
+Sentences nothing supports are dropped and listed for audit, with why: `unsupported`, or `invalid marker` when
+the sentence cited only passages that do not exist. "The documents don't say" sentences are kept as the
+model's own refusal signal.
 
 Pure: no model is loaded here. The embedder comes in as a function, so tests can reason about exact geometry.
 """
@@ -25,6 +30,7 @@ from index.chunk import split_sentences
 from index.lexical import stopwords, tokenize
 from qa.answering.kinds import entities
 from qa.cite import MARKER, Claim, Quote, strip_markers
+from qa.generation.variants import Vocabulary, dates, numbers, same_date
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
@@ -60,8 +66,13 @@ class VerifyConfig:
 
     word_match: float = 0.55  # a content word is matched by a quote word with at least this cosine
     unmatched_per_word: float = 1 / 6  # a claim may leave one content word in six unmatched (names never)
+    # A claim this close in meaning to its quote (cosine of the two sentences) may paraphrase a third of its
+    # words, and half of them from `loose_similarity`; numbers, dates and names must match all the same.
+    close_similarity: float = 0.75
+    loose_similarity: float = 0.85
     max_quotes: int = 3  # sentences one claim may rest on
     shortlist: int = 4  # best pool sentences considered for a claim's quotes
+    look_back: int = 3  # sentences before a quote where a name the claim took from there is looked for
 
 
 @dataclass(frozen=True)
@@ -92,6 +103,8 @@ class Verdict:
     Attributes:
         claims: surviving sentences with their narrowed quotes, in the model's order.
         dropped: the text of sentences no passage supports.
+        reasons: for each dropped sentence, `unsupported` or `invalid marker` (it cited only passages that do
+            not exist).
         sentences: how many sentences were checked.
         refusal: the model said the documents don't say (in a sentence of its own).
         reanchored: how many claims were moved to another passage than the one they cited.
@@ -104,6 +117,7 @@ class Verdict:
     refusal: bool
     reanchored: int = 0
     removed_markers: list[int] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # why each dropped sentence went, in the same order
 
 
 def is_refusal(text: str) -> bool:
@@ -134,43 +148,85 @@ def split_answer(text: str) -> list[tuple[str, list[int]]]:
     return out
 
 
-def key_terms(sentence: str, known_lower: set[str]) -> set[str]:
-    """Numbers, dates and proper-name words of a sentence, lower-cased: each must occur in its quotes.
+@dataclass(frozen=True)
+class Facts:
+    """What a claim asserts that must be found as such: names, numbers (values) and dates."""
+
+    names: tuple[str, ...] = ()
+    numbers: frozenset[float] = frozenset()
+    dates: frozenset[tuple[int | None, int, int]] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.names or self.numbers or self.dates)
+
+    @property
+    def size(self) -> int:
+        """How many words the facts take: each word of each name, each number, each date."""
+        return sum(len(n.split()) for n in self.names) + len(self.numbers) + len(self.dates)
+
+    @property
+    def name_stems(self) -> set[str]:
+        return {t for name in self.names for t in tokenize(name)}
+
+
+def claim_facts(sentence: str, known_lower: set[str]) -> Facts:
+    """The names, numbers and dates of a sentence.
 
     Args:
         known_lower: lower-case words that occur in the passages in lower case; a capitalised word that opens
             the sentence counts as a name only when it is not one of them ("Commander" is a title, not a name).
     """
-    keys = {n.replace(",", "").rstrip(".") for n in _NUMBER.findall(sentence)}
-    words = [w.strip("’'").lower() for w in _WORD.findall(sentence)]
-    keys |= {w for w in words if w in _NUMBER_WORDS or w in _DATE_WORDS}
-    first = words[0] if words else ""
+    found_dates = dates(sentence)
+    undated = _DATE_TEXT.sub(" ", sentence) if found_dates else sentence
+    first = (_WORD.findall(sentence) or [""])[0]
+    names = []
     for entity in entities(sentence):
-        for word in entity.split():
-            lower = re.sub(r"[’']s?$", "", word).lower()
-            if not lower or lower in stopwords() or lower in _DISCOURSE:
-                continue
-            if lower == first and sentence.lstrip().startswith(word) and lower in known_lower:
-                continue
-            keys.add(lower)
-    return keys
+        words = [
+            w
+            for w in entity.split()
+            if re.sub(r"[’']s?$", "", w).lower() not in stopwords()
+            and re.sub(r"[’']s?$", "", w).lower() not in _DISCOURSE
+            and not (w == first and sentence.lstrip().startswith(w) and w.lower() in known_lower)
+        ]
+        if words and not (len(words) == 1 and words[0].lower() in _DATE_WORDS and found_dates):
+            names.append(" ".join(words))
+    return Facts(tuple(dict.fromkeys(names)), frozenset(numbers(undated)), frozenset(found_dates))
 
 
-def _surface_words(text: str) -> set[str]:
-    """Lower-case words and normalised numbers of a text, possessives trimmed (for key-term lookups)."""
-    words = {re.sub(r"[’']s?$", "", w).lower() for w in _WORD.findall(text)}
-    words |= {n.replace(",", "").rstrip(".") for n in _NUMBER.findall(text)}
-    return words
+# Dates as they are written, so that their numbers are checked as one date rather than as numbers.
+_DATE_TEXT = re.compile(
+    r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d{4}-\d{1,2}-\d{1,2}\b|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?\b,?(?:\s+\d{4})?|"
+    r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+    r"(?:,?\s+\d{4})?",
+    re.IGNORECASE,
+)
 
 
-def _content_words(sentence: str) -> dict[str, str]:
-    """Stem -> surface word, for the words of a sentence that carry content (numbers are key terms instead)."""
+def missing_facts(facts: Facts, text: str) -> list[str]:
+    """The claim's names, numbers and dates that `text` (its quotes, joined) does not give in any form."""
+    vocabulary = Vocabulary.of([text])
+    given = {round(v, 6) for v in numbers(text)}
+    given_dates = dates(text)
+    for _, m, d in given_dates:  # "November 17" gives 11 and 17 too
+        given |= {float(m), float(d)}
+    missing = [name for name in facts.names if not vocabulary.has_name(name)]
+    missing += [f"{v:g}" for v in facts.numbers if round(v, 6) not in given]
+    if facts.dates and not same_date(set(facts.dates), given_dates):
+        missing.append("a date")
+    return missing
+
+
+def _content_words(sentence: str, facts: Facts) -> dict[str, str]:
+    """Stem -> surface word, for the words of a sentence that carry content besides its names and numbers
+    (those are checked as facts)."""
+    names = facts.name_stems
     out: dict[str, str] = {}
     for word in _WORD.findall(sentence):
         if word.lower() in _DISCOURSE or word[0].isdigit():
             continue
         stems = tokenize(word)
-        if stems and stems[0] not in out:
+        if stems and stems[0] not in out and stems[0] not in names:
             out[stems[0]] = word.lower()
     return out
 
@@ -191,6 +247,7 @@ class Verifier:
         known_lower = {w for w in known_lower if w.islower()}
         claims: list[Claim] = []
         dropped: list[str] = []
+        reasons: list[str] = []
         removed: list[int] = []
         refusal = False
         reanchored = 0
@@ -198,53 +255,58 @@ class Verifier:
         if pool:
             self._embed_sentences([sentence for sentence, _ in sentences] + [s.quote(sp) for s, sp in pool])
         for sentence, markers in sentences:
-            removed += [n for n in markers if n not in by_n]
+            invalid = [n for n in markers if n not in by_n]
+            removed += invalid
             if is_refusal(sentence):
                 refusal = True
                 claims.append(Claim(sentence, ()))
                 continue
-            keys = key_terms(sentence, known_lower)
-            if not _content_words(sentence) and not keys:  # "Sure!", "Here is the answer:"
+            facts = claim_facts(sentence, known_lower)
+            if not _content_words(sentence, facts) and not facts:  # "Sure!", "Here is the answer:"
                 dropped.append(sentence)
+                reasons.append("unsupported")
                 continue
             cited = [by_n[n] for n in dict.fromkeys(markers) if n in by_n]
             quotes = (
-                self._support(sentence, keys, [(s, sp) for s, sp in pool if s in cited]) if cited else None
+                self._support(sentence, facts, [(s, sp) for s, sp in pool if s in cited]) if cited else None
             )
             if quotes is None:
-                quotes = self._support(sentence, keys, pool)
+                quotes = self._support(sentence, facts, pool)
                 if quotes is not None and cited:
                     reanchored += 1
             if quotes is None:
                 dropped.append(sentence)
+                reasons.append("invalid marker" if invalid and not cited else "unsupported")
             else:
                 claims.append(Claim(sentence, quotes))
-        return Verdict(claims, dropped, len(sentences), refusal, reanchored, removed)
+        return Verdict(claims, dropped, len(sentences), refusal, reanchored, removed, reasons)
 
     # -- support ----------------------------------------------------------------------------------------------
 
     def _support(
-        self, sentence: str, keys: set[str], pool: Sequence[tuple[Source, tuple[int, int]]]
+        self, sentence: str, facts: Facts, pool: Sequence[tuple[Source, tuple[int, int]]]
     ) -> tuple[Quote, ...] | None:
         """The fewest pool sentences (best first) that support `sentence`, as Quotes; None when none do."""
         if not pool:
             return None
         cfg = self.config
-        words = _content_words(sentence)
+        words = _content_words(sentence, facts)
         claim_vec = self._sentence_vector(sentence)
+        total = len(facts.names) + len(facts.numbers) + len(facts.dates)
         scored = []
         for source, span in pool:
             quote = source.quote(span)
             lexical = len(set(words) & set(tokenize(quote))) / len(words) if words else 0.0
-            keys_found = len(keys & _surface_words(quote)) / len(keys) if keys else 1.0
+            found = 1.0 - len(missing_facts(facts, quote)) / total if total else 1.0
             similarity = float(self._sentence_vector(quote) @ claim_vec)
-            scored.append((lexical + similarity + keys_found, similarity, source, span))
+            scored.append((lexical + similarity + found, similarity, source, span))
         scored.sort(key=lambda item: -item[0])
         shortlist = scored[: cfg.shortlist]
-        chosen = [shortlist[0]]
+        chosen = [self._with_named_before(facts, shortlist[0])]
         while True:
-            missing_keys, unmatched = self._gaps(words, keys, [(s, sp) for _, _, s, sp in chosen])
-            if not missing_keys and len(unmatched) <= int(len(words) * cfg.unmatched_per_word):
+            missing, unmatched = self._gaps(words, facts, [(s, sp) for _, _, s, sp in chosen])
+            similarity = max(sim for _, sim, _, _ in chosen)
+            if not missing and len(unmatched) <= self._allowance(len(words) + facts.size, similarity):
                 break
             if len(chosen) >= cfg.max_quotes:
                 return None
@@ -252,10 +314,10 @@ class Verifier:
             for item in shortlist + scored[cfg.shortlist :]:
                 if item in chosen:
                     continue
-                keys_more, unmatched_more = self._gaps(
-                    words, keys, [(s, sp) for _, _, s, sp in chosen] + [(item[2], item[3])]
+                missing_more, unmatched_more = self._gaps(
+                    words, facts, [(s, sp) for _, _, s, sp in chosen] + [(item[2], item[3])]
                 )
-                gain = 2 * (len(missing_keys) - len(keys_more)) + (len(unmatched) - len(unmatched_more))
+                gain = 2 * (len(missing) - len(missing_more)) + (len(unmatched) - len(unmatched_more))
                 if gain > best_gain:
                     best_gain, best = gain, item
             if best is None:
@@ -266,25 +328,58 @@ class Verifier:
             for _, sim, s, sp in chosen
         )
 
+    def _allowance(self, words: int, similarity: float) -> int:
+        """How many of a claim's content words may go unmatched, given how many words it checks (its names'
+        and numbers' count: they were found) and its closeness in meaning to the quote."""
+        cfg = self.config
+        allowed = int(words * cfg.unmatched_per_word)
+        if similarity >= cfg.loose_similarity:
+            allowed = max(allowed, -(-words // 2))
+        elif similarity >= cfg.close_similarity:
+            allowed = max(allowed, -(-words // 3))
+        return allowed
+
+    def _with_named_before(
+        self, facts: Facts, item: tuple[float, float, Source, tuple[int, int]]
+    ) -> tuple[float, float, Source, tuple[int, int]]:
+        """The quote, started earlier when a name the claim gives is missing from it but named in one of the
+        sentences just before it, in the same passage ("He was then ordered by William Pitt ..." after
+        "Loudoun arrived ..." supports "Pitt ordered Loudoun ...")."""
+        score, similarity, source, span = item
+        missing = [n for n in missing_facts(facts, source.quote(span)) if n in facts.names]
+        if not missing:
+            return item
+        at = source.sentences.index(span) if span in source.sentences else -1
+        for back in range(1, self.config.look_back + 1):
+            if at - back < 0:
+                break
+            wider = (source.sentences[at - back][0], span[1])
+            if not any(n in facts.names for n in missing_facts(facts, source.quote(wider))):
+                return score, similarity, source, wider
+        return item
+
     def _gaps(
-        self, words: dict[str, str], keys: set[str], quotes: Sequence[tuple[Source, tuple[int, int]]]
-    ) -> tuple[set[str], set[str]]:
-        """(key terms missing from the quotes, content words neither in them nor matched by the embedder)."""
+        self, words: dict[str, str], facts: Facts, quotes: Sequence[tuple[Source, tuple[int, int]]]
+    ) -> tuple[list[str], set[str]]:
+        """(facts missing from the quotes, content words neither in them nor matched by the embedder).
+
+        A word may be paraphrased only within the main quote (the first): further quotes bring names, numbers
+        and words as written, never near meanings, or three sentences would together "support" anything
+        ("weapons" resting on "armed" in one sentence, "money" on "support" in another)."""
         text = " ".join(s.quote(sp) for s, sp in quotes)
-        surface = _surface_words(text)
-        missing_keys = {k for k in keys if k not in surface}
+        missing = missing_facts(facts, text)
         quote_stems = set(tokenize(text))
         unmatched = {stem for stem in words if stem not in quote_stems}
-        key_stems = {t for k in keys for t in tokenize(k)}
-        soft = [stem for stem in unmatched if stem not in key_stems]
-        if soft:
-            quote_words = sorted({w.lower() for w in _WORD.findall(text) if tokenize(w)})
+        if unmatched:
+            main = quotes[0][0].quote(quotes[0][1])
+            quote_words = sorted({w.lower() for w in _WORD.findall(main) if tokenize(w)})
             if quote_words:
+                soft = sorted(unmatched)
                 sims = self._word_matrix([words[s] for s in soft]) @ self._word_matrix(quote_words).T
                 unmatched -= {
                     stem for stem, row in zip(soft, sims, strict=True) if row.max() >= self.config.word_match
                 }
-        return missing_keys, unmatched
+        return missing, unmatched
 
     # -- embeddings (cached per verifier: one answer's words recur across candidates) -------------------------
 
