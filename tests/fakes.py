@@ -153,3 +153,54 @@ class ScriptedServer:
 def _pieces(text: str) -> Iterator[str]:
     """The text in word-sized pieces, as a model streams tokens."""
     yield from re.findall(r"\S+\s*|\s+", text)
+
+
+STYLES = ("verbatim", "concise", "paraphrase", "model", "two facts", "wrong marker")
+_PASSAGE = re.compile(r"\[(\d+)\] <<<(.*?)>>>", re.DOTALL)
+
+
+class TruthfulServer(ScriptedServer):
+    """A model that answers correctly, from the passages it is sent, the way capable models write.
+
+    Each case gives a question, a few words of the sentence that answers it (`support`) and the answer in
+    several styles with `[S]` where the number of the passage holding that sentence goes. `style` picks how it
+    answers: `verbatim` copies the supporting sentence; `concise`, `paraphrase` and `model` (short names, its
+    own date formats, acronyms) are the case's own sentences; `two facts` adds the first sentence of another
+    passage it was sent, cited to that passage; `wrong marker` cites a passage that does not hold the answer.
+    When no passage holds the supporting sentence it says the documents don't say, as a truthful model would.
+    """
+
+    def __init__(self, cases: list[dict[str, str]], model: str = "truthful-70b") -> None:
+        super().__init__({}, model=model)
+        self.cases = {c["question"]: c for c in cases}
+        self.style = "concise"
+
+    def reply_to(self, messages: list[dict[str, Any]]) -> str:
+        from index.chunk import split_sentences
+
+        last = next((m["content"] for m in reversed(messages) if m.get("role") == "user"), "")
+        asked = re.search(r"Question: (.*)", last)
+        case = self.cases.get(asked.group(1).strip() if asked else "")
+        passages = {int(n): text for n, text in _PASSAGE.findall(last)}
+        holding = [n for n, text in passages.items() if case and case["support"] in text]
+        if case is None or not holding:
+            return self.default
+        n = holding[0]
+        if self.style == "verbatim":
+            text = passages[n]
+            at = text.index(case["support"])
+            sentence = next(text[s.start : s.end] for s in split_sentences(text) if s.start <= at < s.end)
+            return f"{sentence} [{n}]"
+        if self.style == "wrong marker":
+            other = next((m for m in sorted(passages) if m != n), n)
+            return case["concise"].replace("[S]", f"[{other}]")
+        reply = case[
+            "paraphrase" if self.style == "paraphrase" else "model" if self.style == "model" else "concise"
+        ]
+        reply = reply.replace("[S]", f"[{n}]")
+        if self.style == "two facts":
+            other = next((m for m in sorted(passages) if m != n), None)
+            if other is not None:
+                first = split_sentences(passages[other])[0]
+                reply += f" {passages[other][first.start : first.end]} [{other}]"
+        return reply

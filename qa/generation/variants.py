@@ -27,7 +27,19 @@ _IRREGULAR = (
     "germany german|belgium belgian|hungary hungarian|thailand thai|arabia arab|arabia saudi|"
     "us american|usa american|america american|united states american|mongolia mongol|mongolia mongolian"
 )
+# Titles and months people shorten: "Gen. Amherst", "Sept. 1760", "Ft. Duquesne".
+_SHORT_FORMS = (
+    "gen general|col colonel|lt lieutenant|sgt sergeant|capt captain|cmdr commander|adm admiral|gov governor|"
+    "sen senator|rep representative|pres president|rev reverend|dr doctor|prof professor|st saint|st street|"
+    "mt mount|ft fort|dept department|univ university|corp corporation|co company|jan january|feb february|"
+    "mar march|apr april|jun june|jul july|aug august|sep september|sept september|oct october|nov november|"
+    "dec december"
+)
 _SAME: dict[str, set[str]] = {}
+for _pair in _SHORT_FORMS.split("|"):
+    _a, _b = _pair.split(" ")
+    _SAME.setdefault(_a, set()).add(_b)
+    _SAME.setdefault(_b, set()).add(_a)
 for _pair in _IRREGULAR.split("|"):
     _a, _b = _pair.rsplit(" ", 1)
     _SAME.setdefault(_a, set()).add(_b)
@@ -85,9 +97,13 @@ _WORD_NUMBERS = {
 
 def fold(word: str) -> str:
     """Lower case, accents and apostrophes dropped, possessive trimmed ("Céloron's" -> "celoron")."""
-    word = re.sub(r"[’']s$", "", word.strip())
-    plain = "".join(ch for ch in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(ch))
+    word = re.sub(r"[’']s$", "", word.strip()).lower().translate(_LETTERS)
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
     return plain.replace("’", "").replace("'", "")
+
+
+# Letters that carry no accent to strip: "Đằng" is "Dang", "Łódź" is "Lodz".
+_LETTERS = str.maketrans({"đ": "d", "ø": "o", "ł": "l", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i", "þ": "th"})
 
 
 def _singular(word: str) -> str:

@@ -51,12 +51,20 @@ _DATE_WORDS = frozenset(
     "january february march april may june july august september october november december monday "
     "tuesday wednesday thursday friday saturday sunday".split()
 )
-# Words that open a sentence without naming anything.
+# Words that open a sentence without naming anything, and verbs of saying, which any other can stand for
+# ("Mote said" for "Mote wrote"): neither is checked against the passages.
 _DISCOURSE = frozenset(
     "yes no however also according therefore thus so overall in summary additionally furthermore "
     "moreover meanwhile instead both around nearly approximately roughly almost over under several some "
-    "many more less only just there".split()
+    "many more less only just there say says said saying state states stated write writes wrote written "
+    "report reports reported tell tells told note notes noted describe describes described mention "
+    "mentions mentioned explain explains explained add adds added besides although though because since "
+    "while whereas despite unlike like today now then here this these those such each every after before "
+    "during following upon within without among between through later earlier finally first second third "
+    "initially eventually ultimately generally typically usually often come comes came go goes went get gets "
+    "got".split()
 )
+_MONTH_ABBREVIATIONS = frozenset("jan feb mar apr jun jul aug sep sept oct nov dec".split())
 _WORD = re.compile(r"[A-Za-z\u00C0-\u024F][\w’'-]*|\d+(?:[.,]\d+)*")
 
 
@@ -64,12 +72,19 @@ _WORD = re.compile(r"[A-Za-z\u00C0-\u024F][\w’'-]*|\d+(?:[.,]\d+)*")
 class VerifyConfig:
     """Thresholds of the support test (chosen on the seed questions and the scripted lying server's claims)."""
 
-    word_match: float = 0.55  # a content word is matched by a quote word with at least this cosine
+    # A content word is matched by a quote word with at least this cosine. Single-word vectors of synonyms
+    # sit near 0.5 with all-MiniLM-L6-v2 ("blamed"/"accused" 0.51, "fighters"/"troops" 0.54, "moved"/"went"
+    # 0.58), unrelated words well below ("sent"/"provide" 0.26, "money"/"support" 0.37).
+    word_match: float = 0.5
     unmatched_per_word: float = 1 / 6  # a claim may leave one content word in six unmatched (names never)
-    # A claim this close in meaning to its quote (cosine of the two sentences) may paraphrase a third of its
-    # words, and half of them from `loose_similarity`; numbers, dates and names must match all the same.
-    close_similarity: float = 0.75
-    loose_similarity: float = 0.85
+    # The closer a claim is in meaning to its main quote (cosine of the two sentences), the more of its words
+    # may be paraphrased: one from `some_similarity`, a third from `close_similarity`, half from
+    # `loose_similarity`; numbers, dates and names must match all the same. Chosen on the scripted truthful
+    # and lying models (tests/test_llm_truthful.py, tests/test_llm.py): true paraphrases scored 0.6-0.8
+    # against their sentences, invented claims built from a passage's names 0.45-0.5.
+    some_similarity: float = 0.6
+    close_similarity: float = 0.7
+    loose_similarity: float = 0.8
     max_quotes: int = 3  # sentences one claim may rest on
     shortlist: int = 4  # best pool sentences considered for a claim's quotes
     look_back: int = 3  # sentences before a quote where a name the claim took from there is looked for
@@ -169,12 +184,15 @@ class Facts:
         return {t for name in self.names for t in tokenize(name)}
 
 
-def claim_facts(sentence: str, known_lower: set[str]) -> Facts:
+def claim_facts(
+    sentence: str, known_lower: set[str], known_capitalised: frozenset[str] = frozenset()
+) -> Facts:
     """The names, numbers and dates of a sentence.
 
     Args:
         known_lower: lower-case words that occur in the passages in lower case; a capitalised word that opens
-            the sentence counts as a name only when it is not one of them ("Commander" is a title, not a name).
+            the sentence counts as a name only when it is not one of them ("Commander" is a title, not a name)
+            nor a common English word that the passages never capitalise (`known_capitalised`, lower-cased).
     """
     found_dates = dates(sentence)
     undated = _DATE_TEXT.sub(" ", sentence) if found_dates else sentence
@@ -186,11 +204,28 @@ def claim_facts(sentence: str, known_lower: set[str]) -> Facts:
             for w in entity.split()
             if re.sub(r"[’']s?$", "", w).lower() not in stopwords()
             and re.sub(r"[’']s?$", "", w).lower() not in _DISCOURSE
-            and not (w == first and sentence.lstrip().startswith(w) and w.lower() in known_lower)
+            and not (
+                w == first
+                and sentence.lstrip().startswith(w)
+                and _opens_as_a_word(w, known_lower, known_capitalised)
+            )
         ]
-        if words and not (len(words) == 1 and words[0].lower() in _DATE_WORDS and found_dates):
+        calendar = _DATE_WORDS | _MONTH_ABBREVIATIONS
+        if words and not (len(words) == 1 and words[0].lower() in calendar and found_dates):
             names.append(" ".join(words))
     return Facts(tuple(dict.fromkeys(names)), frozenset(numbers(undated)), frozenset(found_dates))
+
+
+def _opens_as_a_word(word: str, known_lower: set[str], known_capitalised: frozenset[str]) -> bool:
+    """Is the capitalised word that opens a sentence an ordinary word rather than a name: one the passages
+    write in lower case ("Commander"), or a common English word ("Members", "Besides") they never write
+    capitalised?"""
+    lower = word.lower()
+    if lower in known_lower:
+        return True
+    from wordfreq import zipf_frequency
+
+    return lower not in known_capitalised and zipf_frequency(lower, "en") >= 3.5
 
 
 # Dates as they are written, so that their numbers are checked as one date rather than as numbers.
@@ -225,8 +260,11 @@ def _content_words(sentence: str, facts: Facts) -> dict[str, str]:
     for word in _WORD.findall(sentence):
         if word.lower() in _DISCOURSE or word[0].isdigit():
             continue
+        if facts.dates and word.lower() in _DATE_WORDS | _MONTH_ABBREVIATIONS:
+            continue  # checked as part of its date
         stems = tokenize(word)
-        if stems and stems[0] not in out and stems[0] not in names:
+        # "mostly" stems to "most", a function word the passages' terms never hold
+        if stems and stems[0] not in out and stems[0] not in names and stems[0] not in stopwords():
             out[stems[0]] = word.lower()
     return out
 
@@ -244,6 +282,7 @@ class Verifier:
         by_n = {s.n: s for s in sources}
         pool = [(s, span) for s in sources for span in s.sentences]
         known_lower = set().union(*(set(_WORD.findall(s.text)) for s in sources)) if sources else set()
+        known_capitalised = frozenset(w.lower() for w in known_lower if w[:1].isupper())
         known_lower = {w for w in known_lower if w.islower()}
         claims: list[Claim] = []
         dropped: list[str] = []
@@ -261,7 +300,7 @@ class Verifier:
                 refusal = True
                 claims.append(Claim(sentence, ()))
                 continue
-            facts = claim_facts(sentence, known_lower)
+            facts = claim_facts(sentence, known_lower, known_capitalised)
             if not _content_words(sentence, facts) and not facts:  # "Sure!", "Here is the answer:"
                 dropped.append(sentence)
                 reasons.append("unsupported")
@@ -337,6 +376,8 @@ class Verifier:
             allowed = max(allowed, -(-words // 2))
         elif similarity >= cfg.close_similarity:
             allowed = max(allowed, -(-words // 3))
+        elif similarity >= cfg.some_similarity:
+            allowed = max(allowed, 1)
         return allowed
 
     def _with_named_before(
