@@ -15,7 +15,6 @@ import json
 import logging
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from conftest import DATA, SEEDS
