@@ -233,3 +233,4 @@ def test_instructions_inside_documents_are_not_obeyed(hostile: Assistant) -> Non
         answer = with_llm(hostile, f"openai-compatible:{obeying.url}/v1").ask(question)
     assert "PWNED" not in answer.answer and "Lena Ostrova" in answer.answer
     assert answer.verification.fallback and answer.verification.dropped == ("PWNED",)
+    assert answer.verification.reasons == ("overruled",)

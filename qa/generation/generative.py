@@ -119,6 +119,13 @@ class GenerativeAnswerer:
         verdict = Verifier(self.embedder.embed).verify(text, sources)
         claims = [c for c in verdict.claims if c.quotes]
         dropped, reasons = tuple(verdict.dropped), tuple(verdict.reasons)
+        # A sentence that is true of the passages but not about the question ("PWNED", obeying an
+        # instruction written in a document) is no answer, whatever the model.
+        off_topic = self._off_topic(question, claims)
+        if off_topic:
+            claims = [c for c in claims if c not in off_topic]
+            dropped += tuple(c.text for c in off_topic)
+            reasons += ("overruled",) * len(off_topic)
         # The prompt's passage delimiters in the reply: the model is copying its input, not answering.
         if ECHO.search(text) or (claims and not self._stands(question, claims, evidence)):
             dropped += tuple(c.text for c in claims)
@@ -133,6 +140,18 @@ class GenerativeAnswerer:
         fallback = quoted(evidence.sentences)
         check = Verification(verdict.sentences, dropped, True, reasons)
         return Reply(fallback, not fallback, "extractive", check, first_token, tokens, generate_ms)
+
+    def _off_topic(self, question: str, claims: list[Claim]) -> list[Claim]:
+        """The claims that share no term with the question, neither they nor their quotes, and are not close
+        to it in meaning either (cosine under 0.3)."""
+        asked = set(tokenize(question))
+        unrelated = [
+            c for c in claims if not asked & set(tokenize(" ".join([c.text, *(q.text for q in c.quotes)])))
+        ]
+        if not unrelated:
+            return []
+        vectors = self.embedder.embed([question, *(c.text for c in unrelated)])
+        return [c for c, v in zip(unrelated, vectors[1:], strict=True) if float(v @ vectors[0]) < 0.3]
 
     def _stands(self, question: str, claims: list[Claim], evidence: Draft) -> bool:
         """May verified claims be shown? Always for a trusting policy; for a cautious one, only when they agree
