@@ -282,7 +282,7 @@ class CandidateFinder:
             reference = resolve(text, prior)
             if reference is not None:
                 named = tokenize(reference.name)
-                if named and set(named) <= query:
+                if set(named) & query:  # "Ali Khamenei" for a question about Khamenei
                     token_list = [*named, *token_list]
                     naming = (two_before, before)[-reference.back]
                     antecedent = naming.start if naming is not None else None

@@ -3,8 +3,9 @@
 A sentence whose subject is a pronoun ("she", "it", "they") or a definite description ("the company", "the
 factory") speaks of something named in a sentence before it. The answerer reads such a sentence as if it named
 that thing, so that "When was Margit Lindqvist born?" is answered by "She was born in 1861.", and the citation
-then takes in the sentence that names her. Rules, not a model: "he" and "she" are the first person named in the
-sentence before (subjects come first: "Loudoun arrived in New York. He ..."), else in the one before that; "it",
+then takes in the sentence that names her. Rules, not a model: "he", "she" and "the president" / "the supreme
+leader" are the first person named in the sentence before (a titled name counts by its name: "Supreme Leader
+Ali Khamenei" is Ali Khamenei) (subjects come first: "Loudoun arrived in New York. He ..."), else in the one before that; "it",
 "its" and "the company" the first named thing that is not a person; "they" the first named thing or group.
 """
 
@@ -18,7 +19,13 @@ from qa.answering.kinds import named_phrases
 
 # The subject at the start of a sentence, or after a short opening phrase ("In 1870, she ...").
 _OPENING = r"^\W*(?:(?:in|on|at|by|after|before|during|from|since|later|then|there)\b[^,.;]{0,40},\s*)?"
-_PERSON_SUBJECT = re.compile(_OPENING + r"(she|he|her|his)\b", re.IGNORECASE)
+_TITLES = (
+    r"supreme leader|leader|president|prime minister|minister|commander|general|king|queen|emperor|chief|head|"
+    r"director|chairman|chairwoman|chair|governor|senator|judge|pope|prince|princess|duke|founder|secretary"
+)
+_PERSON_SUBJECT = re.compile(_OPENING + rf"(she|he|her|his|the (?:{_TITLES}))\b", re.IGNORECASE)
+# A title before a name: "Supreme Leader Ali Khamenei", "President Joe Biden".
+_TITLED = re.compile(rf"\b(?:{_TITLES})\s+((?:[A-Z][\w’'-]+\s*){{1,3}})$", re.IGNORECASE)
 _THING_SUBJECT = re.compile(
     _OPENING + r"(it|its|the (?:company|firm|factory|plant|works|business|brand|group|organi[sz]ation|agency|"
     r"institution|city|town|village|country|region|band|team|club|school|university|college|museum|hospital|"
@@ -59,10 +66,18 @@ def resolve(sentence: str, before: Sequence[str]) -> Reference | None:
     kind = subject_kind(sentence)
     if kind is None:
         return None
+    subject = _PERSON_SUBJECT.match(sentence)
+    title = subject.group(1).lower()[4:] if subject and subject.group(1).lower().startswith("the ") else None
     for back, previous in enumerate(reversed(before[-2:]), 1):
         phrases = named_phrases(previous)
+        if title:  # "the supreme leader" after "Supreme Leader Ali Khamenei": that title first
+            titled = [(m.group(1).strip(), p.name) for p in phrases if (m := _TITLED.search(p.name))]
+            matching = [n for n, full in titled if title in full.lower()] or [n for n, _ in titled]
+            if matching:
+                return Reference(matching[0], back)
         if kind == "person":
-            found = [p.name for p in phrases if p.person]
+            found = [p.name for p in phrases if p.person or _TITLED.search(p.name)]
+            found = [m.group(1).strip() if (m := _TITLED.search(f)) else f for f in found]
         elif kind == "thing":
             found = [p.name for p in phrases if not p.person]
         else:
