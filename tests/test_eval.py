@@ -116,7 +116,7 @@ def test_squad_floors_on_every_answerable_question(tmp_path: Path, squad_setting
     assert m["answer_recall"] >= 0.85 and m["cited_support"] >= 0.85, m
     # Issue 9: the answer leads with the sentence that answers, and stays short.
     assert m["answer_in_first_sentence"] >= 0.75 and m["median_answer_words"] <= 35, m
-    assert m["false_refusal"] <= 0.10 and m["quote_fidelity"] == 1.0, m
+    assert m["false_refusal"] <= 0.03 and m["quote_fidelity"] == 1.0, m  # issue 20 keeps issue 9's floor
 
 
 def test_more_seed_questions_paraphrased_and_unanswerable(seeded) -> None:
