@@ -10,8 +10,8 @@ what it says beyond the question. `qa/answering/features.py` turns these into th
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 import numpy as np
@@ -103,10 +103,6 @@ def _names_more(text: str, asked_words: set[str]) -> bool:
     opening = re.match(r"\W*\w+", text)
     rest = text[opening.end() :] if opening else text
     return any(not any(w.lower() in asked_words for w in e.split()) for e in entities(rest))
-
-
-def _rank(rank: int | None) -> int:
-    return -1 if rank is None else rank
 
 
 def longest_run(query: Sequence[str], text: Sequence[str]) -> int:
@@ -209,6 +205,49 @@ class _Context:
         )
 
 
+@dataclass
+class _Found:
+    """What retrieval found: candidate rows by id and the signals it measured of them."""
+
+    rows: dict[str, SpanRow] = field(default_factory=dict)
+    passage_score: dict[str, float] = field(default_factory=dict)
+    passage_rank: dict[str, int] = field(default_factory=dict)
+    ranks: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)  # by BM25, by embedding
+    doc_mass: dict[str, float] = field(default_factory=dict)  # the retrieved passages' scores by document
+    dense: dict[str, float] = field(default_factory=dict)  # cosine of each candidate to the question
+
+
+@dataclass(frozen=True)
+class _Question:
+    """What every candidate is measured against."""
+
+    text: str
+    tokens: list[str]  # the question's terms in order (misspellings corrected)
+    terms: set[str]
+    weights: dict[str, float]  # term -> IDF
+    aliases: list[tuple[list[str], str]]
+    kind: Kind | None
+    words: set[str]  # lower-case words as written
+    versions: set[str]
+    cues: list[tuple[str, re.Pattern[str]]]
+
+    @classmethod
+    def of(cls, retrieval: Retrieval, idf: Callable[[str], float]) -> _Question:
+        question = retrieval.question
+        tokens = list(retrieval.query_tokens)
+        return cls(
+            text=question,
+            tokens=tokens,
+            terms=set(tokens),
+            weights={t: idf(t) for t in set(tokens)},
+            aliases=name_aliases(question),
+            kind=question_kind(question),
+            words={w.lower() for w in re.findall(r"\w+", question)},
+            versions=versions(question),
+            cues=cues(question),
+        )
+
+
 class CandidateFinder:
     """Finds a question's candidate sentences in a store and measures each (see the module docstring)."""
 
@@ -220,118 +259,119 @@ class CandidateFinder:
 
     def find(self, retrieval: Retrieval) -> tuple[list[Sentence], dict[str, tuple[str, str]]]:
         """The candidate sentences, and the texts of their documents: doc_id -> (source, text)."""
-        cfg = self.config
-        manifest = self.store.manifest
-        passage_score: dict[str, float] = {}
-        passage_rank: dict[str, int] = {}
-        ranks: dict[str, tuple[int | None, int | None]] = {}  # the passage's rank by BM25 and by embedding
-        rows: dict[str, SpanRow] = {}
-        for rank, passage in enumerate(retrieval.passages[: cfg.passages]):
-            for row in manifest.sentences_within(passage.doc_id, passage.start, passage.end):
-                rows[row.id] = row
-                passage_score[row.id] = max(passage_score.get(row.id, 0.0), passage.score)
-                passage_rank.setdefault(row.id, rank)
-                ranks.setdefault(row.id, (passage.lexical_rank, passage.dense_rank))
-        # How much of the retrieval points at each document: the answer's article gathers the best passages.
-        doc_mass: dict[str, float] = {}
-        for passage in retrieval.passages:
-            doc_mass[passage.doc_id] = doc_mass.get(passage.doc_id, 0.0) + passage.score
-        total_mass = sum(doc_mass.values()) or 1.0
-        dense = {hit.id: hit.similarity for hit in retrieval.sentence_hits}
-        for hit in retrieval.sentence_hits:
-            rows.setdefault(hit.id, SpanRow(hit.id, hit.doc_id, hit.start, hit.end))
-        missing = [i for i in rows if i not in dense]
-        for id_, vec in self.store.sentences.vectors(missing).items():
-            dense[id_] = float(np.dot(vec, retrieval.query_vector))
+        found = self._gather(retrieval)
         texts: dict[str, tuple[str, str]] = {}
         expansions: dict[str, Expansions] = {}
-        for row in rows.values():
+        for row in found.rows.values():
             if row.doc_id not in texts:
-                doc = manifest.document(row.doc_id)
+                doc = self.store.manifest.document(row.doc_id)
                 if doc is not None:
                     texts[row.doc_id] = (doc.source, doc.text)
                     expansions[row.doc_id] = self._expansions(doc.doc_id, doc.content_hash, doc.text)
-        contexts = self._contexts([r for r in rows.values() if r.doc_id in texts])
-
-        question = retrieval.question
-        query_tokens = list(retrieval.query_tokens)
-        query = set(query_tokens)
-        weights = {t: self.store.lexical.idf(t) for t in query}
-        aliases = name_aliases(question)
-        kind = question_kind(question)
-        asked_words = {w.lower() for w in re.findall(r"\w+", question)}
-        asked_versions = versions(question)
-        version_of = {doc_id: _version_match(asked_versions, *texts[doc_id]) for doc_id in texts}
-        wanted = cues(question)
+        contexts = self._contexts([r for r in found.rows.values() if r.doc_id in texts])
+        asked = _Question.of(retrieval, self.store.lexical.idf)
+        version_of = {doc_id: _version_match(asked.versions, *texts[doc_id]) for doc_id in texts}
+        out = [
+            self._measure(row, asked, found, texts[row.doc_id], expansions[row.doc_id], contexts[row.doc_id])
+            for row in found.rows.values()
+            if row.doc_id in texts
+        ]
+        out = [replace(s, version=version_of[s.doc_id]) for s in out]
         # Only "how much/many X" and "which Xs" questions are held to their focus word: on SQuAD, applying it to
         # every "what X" question refused 4 answerable questions in 100 to stop 6 unanswerable ones in 100.
-        focus = focus_words(question) if kind in (Kind.NUMBER, Kind.LIST) else []
-        out = []
-        for id_, row in rows.items():
-            if row.doc_id not in texts:
-                continue
-            source, doc_text = texts[row.doc_id]
-            text = doc_text[row.start : row.end]
-            two_before, before, after = contexts[row.doc_id].neighbours(row)
-            prior = [doc_text[r.start : r.end] for r in (two_before, before) if r is not None]
-            written = expansions[row.doc_id].expand(list(terms(text)))
-            token_list = with_aliases(written, aliases)
-            # A pronoun subject read as what it refers to, when the question names that: "She was born in
-            # 1861." answers "When was Margit Lindqvist born?", and the quote then starts where she is named.
-            antecedent = None
-            reference = resolve(text, prior)
-            if reference is not None:
-                named = tokenize(reference.name)
-                if set(named) & query:  # "Ali Khamenei" for a question about Khamenei
-                    token_list = [*named, *token_list]
-                    naming = (two_before, before)[-reference.back]
-                    antecedent = naming.start if naming is not None else None
-            tokens = set(token_list)
-            window_tokens = tokens | (set(terms(prior[-1])) if prior else set())
-            new = tokens - query
-            sentence = Sentence(
-                id=id_,
-                doc_id=row.doc_id,
-                source=source,
-                start=row.start,
-                end=row.end,
-                text=text,
-                dense=dense.get(id_, 0.0),
-                overlap=term_overlap(weights, tokens),
-                literal=term_overlap(weights, written),
-                window=term_overlap(weights, window_tokens),
-                passage=passage_score.get(id_, 0.0),
-                passage_rank=passage_rank.get(id_, -1),
-                lexical_rank=_rank(ranks.get(id_, (None, None))[0]),
-                dense_rank=_rank(ranks.get(id_, (None, None))[1]),
-                doc_share=doc_mass.get(row.doc_id, 0.0) / total_mass,
-                kind_ok=has_kind(kind, text, question),
-                proximity=proximity(kind, text, question, query),
-                bigrams=bigram_share(query_tokens, token_list),
-                run=longest_run(query_tokens, token_list) / len(query_tokens) if query_tokens else 0.0,
-                bm25=bm25(weights, token_list, _AVERAGE_TERMS),
-                novelty=len(new) / len(tokens) if tokens else 0.0,
-                terms=len(tokens),
-                added=len(new),
-                before_overlap=term_overlap(weights, terms(prior[-1])) if prior else 0.0,
-                after_overlap=term_overlap(weights, terms(doc_text[after.start : after.end]))
-                if after
-                else 0.0,
-                number=any(m.group(0) not in asked_words for m in re.finditer(r"\d[\d,.]*\d|\d", text)),
-                name=_names_more(text, asked_words),
-                heading=is_heading(text, doc_text, row.start, row.end),
-                cues=frozenset(name for name, pattern in wanted if pattern.search(text)),
-                antecedent=antecedent,
-                antecedent_text=doc_text[antecedent : row.start] if antecedent is not None else None,
-                after_gap=_gap(doc_text, row.end, after.start) if after is not None else None,
-                version=version_of[row.doc_id],
-                after_start=after.start if after is not None else None,
-                before_end=before.end if before is not None else None,
-            )
-            out.append(sentence)
+        focus = focus_words(asked.text) if asked.kind in (Kind.NUMBER, Kind.LIST) else []
         if focus:
             out = self._mark_focus(focus, out)
         return out, texts
+
+    def _gather(self, retrieval: Retrieval) -> _Found:
+        """The candidate rows (sentences of the best passages, and the sentence hits) with what retrieval
+        measured of them."""
+        found = _Found()
+        manifest = self.store.manifest
+        for rank, passage in enumerate(retrieval.passages[: self.config.passages]):
+            for row in manifest.sentences_within(passage.doc_id, passage.start, passage.end):
+                found.rows[row.id] = row
+                found.passage_score[row.id] = max(found.passage_score.get(row.id, 0.0), passage.score)
+                found.passage_rank.setdefault(row.id, rank)
+                found.ranks.setdefault(row.id, (passage.lexical_rank, passage.dense_rank))
+        # How much of the retrieval points at each document: the answer's article gathers the best passages.
+        for passage in retrieval.passages:
+            found.doc_mass[passage.doc_id] = found.doc_mass.get(passage.doc_id, 0.0) + passage.score
+        found.dense = {hit.id: hit.similarity for hit in retrieval.sentence_hits}
+        for hit in retrieval.sentence_hits:
+            found.rows.setdefault(hit.id, SpanRow(hit.id, hit.doc_id, hit.start, hit.end))
+        missing = [i for i in found.rows if i not in found.dense]
+        for id_, vec in self.store.sentences.vectors(missing).items():
+            found.dense[id_] = float(np.dot(vec, retrieval.query_vector))
+        return found
+
+    @staticmethod
+    def _measure(
+        row: SpanRow,
+        asked: _Question,
+        found: _Found,
+        document: tuple[str, str],
+        expansions: Expansions,
+        context: _Context,
+    ) -> Sentence:
+        """One candidate sentence with every signal measured against the question."""
+        source, doc_text = document
+        text = doc_text[row.start : row.end]
+        two_before, before, after = context.neighbours(row)
+        prior = [doc_text[r.start : r.end] for r in (two_before, before) if r is not None]
+        written = expansions.expand(list(terms(text)))
+        token_list = with_aliases(written, asked.aliases)
+        # A pronoun subject read as what it refers to, when the question names that: "She was born in 1861."
+        # answers "When was Margit Lindqvist born?", and the quote then starts where she is named.
+        antecedent = None
+        reference = resolve(text, prior)
+        if reference is not None:
+            named = tokenize(reference.name)
+            if set(named) & asked.terms:  # "Ali Khamenei" for a question about Khamenei
+                token_list = [*named, *token_list]
+                naming = (two_before, before)[-reference.back]
+                antecedent = naming.start if naming is not None else None
+        tokens = set(token_list)
+        new = tokens - asked.terms
+        weights = asked.weights
+        lexical_rank, dense_rank = found.ranks.get(row.id, (None, None))
+        total_mass = sum(found.doc_mass.values()) or 1.0
+        return Sentence(
+            id=row.id,
+            doc_id=row.doc_id,
+            source=source,
+            start=row.start,
+            end=row.end,
+            text=text,
+            dense=found.dense.get(row.id, 0.0),
+            overlap=term_overlap(weights, tokens),
+            literal=term_overlap(weights, written),
+            window=term_overlap(weights, tokens | (set(terms(prior[-1])) if prior else set())),
+            passage=found.passage_score.get(row.id, 0.0),
+            passage_rank=found.passage_rank.get(row.id, -1),
+            lexical_rank=-1 if lexical_rank is None else lexical_rank,
+            dense_rank=-1 if dense_rank is None else dense_rank,
+            doc_share=found.doc_mass.get(row.doc_id, 0.0) / total_mass,
+            kind_ok=has_kind(asked.kind, text, asked.text),
+            proximity=proximity(asked.kind, text, asked.text, asked.terms),
+            bigrams=bigram_share(asked.tokens, token_list),
+            run=longest_run(asked.tokens, token_list) / len(asked.tokens) if asked.tokens else 0.0,
+            bm25=bm25(weights, token_list, _AVERAGE_TERMS),
+            novelty=len(new) / len(tokens) if tokens else 0.0,
+            terms=len(tokens),
+            added=len(new),
+            before_overlap=term_overlap(weights, terms(prior[-1])) if prior else 0.0,
+            after_overlap=term_overlap(weights, terms(doc_text[after.start : after.end])) if after else 0.0,
+            number=any(m.group(0) not in asked.words for m in re.finditer(r"\d[\d,.]*\d|\d", text)),
+            name=_names_more(text, asked.words),
+            heading=is_heading(text, doc_text, row.start, row.end),
+            cues=frozenset(name for name, pattern in asked.cues if pattern.search(text)),
+            antecedent=antecedent,
+            antecedent_text=doc_text[antecedent : row.start] if antecedent is not None else None,
+            after_start=after.start if after is not None else None,
+            after_gap=_gap(doc_text, row.end, after.start) if after is not None else None,
+        )
 
     def _expansions(self, doc_id: str, content_hash: str, text: str) -> Expansions:
         """A document's abbreviations, found once per version of it (the first 500,000 characters are read:

@@ -55,7 +55,6 @@ class Sentence:
     antecedent_text: str | None = None  # the document's text from there to this sentence
     after_start: int | None = None  # start of the sentence after it
     after_gap: str | None = None  # the white space before it (None: something else lies between)
-    before_end: int | None = None  # end of the sentence before it
     version: int = 0  # its document is of the year or version asked about (1), of another (-1), or either (0)
     score: float = 0.0
     probability: float = 0.0

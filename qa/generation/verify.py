@@ -41,12 +41,6 @@ _REFUSAL = re.compile(
     r"^\W*(i don't know|i do not know|unknown|no answer)\b",
     re.IGNORECASE,
 )
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_NUMBER_WORDS = frozenset(
-    "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred "
-    "hundreds thousand thousands million millions billion billions trillion dozen dozens".split()
-)
 _DATE_WORDS = frozenset(
     "january february march april may june july august september october november december monday "
     "tuesday wednesday thursday friday saturday sunday".split()
