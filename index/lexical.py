@@ -8,6 +8,7 @@ import math
 import os
 import re
 import shutil
+import unicodedata
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from functools import lru_cache
@@ -128,6 +129,16 @@ _IRREGULAR = {
 }
 
 
+# Letters that carry no accent to strip: "Đằng" is "Dang", "Ørsted" is "Orsted", "Łódź" is "Lodz".
+_LETTERS = str.maketrans({"đ": "d", "ø": "o", "ł": "l", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i", "þ": "th"})
+
+
+def fold(word: str) -> str:
+    """Lower case without accents ("Céloron" -> "celoron", "Ørsted" -> "orsted", "München" -> "munchen")."""
+    lower = word.lower().translate(_LETTERS)
+    return "".join(ch for ch in unicodedata.normalize("NFKD", lower) if not unicodedata.combining(ch))
+
+
 def stopwords() -> frozenset[str]:
     return _STOPWORDS
 
@@ -154,6 +165,7 @@ class LexicalIndex:
         self._vocab: dict[str, int] = getattr(bm25, "vocab_dict", None) or {}
         self._position = {chunk_id: i for i, chunk_id in enumerate(ids)}
         self._terms: list[str] | None = None  # the vocabulary, sorted, for spelling lookups
+        self._folded: dict[str, str] = {}  # each term without accents -> the term
 
     @classmethod
     def build(cls, items: Iterable[tuple[str, Sequence[str]]]) -> LexicalIndex:
@@ -225,17 +237,33 @@ class LexicalIndex:
 
         if len(token) < 5 or not self._vocab:
             return None
-        if self._terms is None:
-            self._terms = sorted(self._vocab)
+        terms = self._sorted_terms()
         limit = 1 if len(token) < 8 else 2
         found = process.extract(
-            token, self._terms, scorer=distance.Levenshtein.distance, score_cutoff=limit, limit=8
+            token, terms, scorer=distance.Levenshtein.distance, score_cutoff=limit, limit=8
         )
         same_start = [(term, d) for term, d, _ in found if term[0] == token[0]]
         if not same_start:
             return None
         # Nearest first; among equals, the more common term.
         return min(same_start, key=lambda td: (td[1], -self._df.get(td[0], 0), td[0]))[0]
+
+    def unaccented(self, word: str) -> str | None:
+        """The collection's term for a word written without the accents or letters the documents use
+        ("Orsted" for "Ørsted", "Zurich" for "Zürich"), or None. Words, not stems: the stemmer leaves
+        "ørsted" whole but cuts "orsted" to "orst"."""
+        if not self._vocab:
+            return None
+        self._sorted_terms()
+        return self._folded.get(fold(word))
+
+    def _sorted_terms(self) -> list[str]:
+        if self._terms is None:
+            self._terms = sorted(self._vocab)
+            self._folded = {}
+            for term in self._terms:
+                self._folded.setdefault(fold(term), term)
+        return self._terms
 
     def idf(self, token: str) -> float:
         """Inverse document frequency over chunks; unseen terms get the highest value."""

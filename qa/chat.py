@@ -37,15 +37,21 @@ def _person(question: str, answer: str) -> str | None:
     return ranked[0] if ranked else None
 
 
-def _topic(question: str, answer: str) -> str | None:
-    """What "it" or "they" most likely is: the main named thing of the question, else of the answer; never a
-    person ("it" after "Who founded the Lindqvist Glassworks?" is the glassworks)."""
-    for text in (question, answer):
+def _topic(turns: History) -> str | None:
+    """What "it" or "they" most likely is: the main named thing of the latest question, else of its answer,
+    else of the turns before; never a person ("it" after "Who founded the Lindqvist Glassworks?" and "When
+    was she born?" is still the glassworks). A person only when no turn names a thing."""
+    texts = [text for question, answer in reversed(turns) for text in (question, answer)]
+    for text in texts:
         found = [
             p.name
             for p in named_phrases(text)
             if not p.person and not p.name.lower().startswith(("wh", "how"))
-        ] or [e for e in entities(text) if not e.lower().startswith(("wh", "how"))]
+        ]
+        if found:
+            return max(found, key=len)
+    for text in texts[:2]:
+        found = [e for e in entities(text) if not e.lower().startswith(("wh", "how"))]
         if found:
             return max(found, key=len)
     return None
@@ -58,12 +64,13 @@ def rewrite(question: str, history: History) -> str:
     standalone_before: list[str] = []
     for i, (q, _) in enumerate(history):  # earlier questions may be follow-ups themselves
         standalone_before.append(rewrite(q, history[:i]) if i else q)
-    previous = standalone_before[-1]
-    answer = MARKER.sub(" ", history[-1][1])
-    if answer.lower().startswith(("the documents don't say", "no documents")):
-        answer = ""
+    answers = [MARKER.sub(" ", a) for _, a in history]
+    answers = [
+        "" if a.lower().startswith(("the documents don't say", "no documents")) else a for a in answers
+    ]
+    previous, answer = standalone_before[-1], answers[-1]
     person = _person(previous, answer)
-    topic = _topic(previous, answer)
+    topic = _topic(list(zip(standalone_before, answers, strict=True)))
 
     def substitute(match: re.Match[str]) -> str:
         word = match.group(0)

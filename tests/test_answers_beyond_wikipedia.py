@@ -21,6 +21,17 @@ NOTES = {
         "The Lindqvist Glassworks was founded in 1893 by Margit Lindqvist. She was born in 1861. "
         "The factory closed in 1958 after a fire."
     ),
+    "releases.md": (
+        "# Lumen release notes\n\nLumen version 2.3 added support for PDF export. Version 2.4 fixed the memory "
+        "leak in the image cache. Version 3.0 dropped support for Windows 7.\n"
+    ),
+    "brewery.md": (
+        "# The Lindgren Brewery\n\nThe Lindgren Brewery was founded in 1880 by Karin Lindgren in Uppsala. She was "
+        "born in 1851. She studied chemistry in Berlin. She married a merchant in 1875. She died in 1922 in "
+        "Stockholm.\n\nThe brewery was sold to a larger group in 1968.\n"
+    ),
+    "libya.txt": "Muammar Qaddafi ruled Libya from 1969 to 2011.",
+    "institute.md": "Researchers at the Ørsted Institute in Århus measured bleeding rates.",
     "carrageenan.txt": (
         "Nasal sprays with iota-carrageenan shortened the common cold by two days in a trial of 400 adults."
     ),
@@ -62,6 +73,31 @@ def test_times_of_day_versions_quarters_and_durations_answer_when_and_how_long(
     assert not answer.refused, answer.answer
     assert expected in answer.answer.split(" [1]")[0], answer.answer
     _exact(notes, answer)
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("Which version fixed the memory leak?", "Version 2.4"),  # the question's "version" is no answer
+        ("How long did Qaddafi rule Libya?", "from 1969 to 2011"),
+        ("When did Karin Lindgren die?", "1922"),  # "She" four sentences after her name
+        ("When did Karin Lindgren marry?", "1875"),
+        ("Where is the Orsted Institute?", "Århus"),  # written without the document's letter
+    ],
+)
+def test_answers_a_hostile_review_found_wanting(notes: Assistant, question: str, expected: str) -> None:
+    answer = notes.ask(question)
+    assert not answer.refused and expected in answer.answer.split(" [1]")[0], answer.answer
+    _exact(notes, answer)
+
+
+def test_it_after_a_turn_about_her_is_still_the_company(notes: Assistant) -> None:
+    chat = notes.chat()
+    chat.ask("Who founded the Lindgren Brewery?")
+    chat.ask("When was she born?")
+    later = chat.ask("When was it sold?")
+    assert "Lindgren Brewery" in later.standalone_question, later.standalone_question
+    assert "1968" in later.answer
 
 
 def test_a_pronoun_answers_for_the_person_it_refers_to_and_its_citation_names_her(notes: Assistant) -> None:
@@ -125,7 +161,7 @@ def test_the_version_asked_for_leads_and_the_other_is_not_quoted(tmp_path: Path,
     fresh.index([tmp_path / "travel-policy-2023.md", tmp_path / "travel-policy-2024.md"], progress=False)
     answer = fresh.ask("What is the nightly hotel allowance in the 2024 travel policy?")
     assert not answer.refused
-    assert answer.answer.startswith("The nightly hotel allowance is EUR 150"), answer.answer
+    assert answer.answer.startswith("The nightly hotel allowance is EUR 150"), answer.answer  # no heading
     assert "120" not in answer.answer and all("2024" in c.source for c in answer.citations)
     older = fresh.ask("What was the nightly hotel allowance in 2023?")
     assert "EUR 120" in older.answer and "150" not in older.answer, older.answer

@@ -200,7 +200,7 @@ def test_a_capable_model_reads_several_passages_a_tiny_one_a_few_sentences(
     seeded: Assistant, liar: ScriptedServer
 ) -> None:
     """The evidence sent follows the model's policy: a 4k-token model (trusting) gets several passages, as
-    much as fits in a third of its window; a cautious one about 700 characters, so that a 0.5B model on two
+    much as fits in half its window; a cautious one about 700 characters, so that a 0.5B model on two
     cores starts writing within about two seconds."""
     spec = f"openai-compatible:{liar.url}/v1"
     sizes = {}

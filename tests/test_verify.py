@@ -205,3 +205,84 @@ def test_each_dropped_sentence_says_why(verifier: Verifier) -> None:
         "Qaani took over the force in 2020 [1]. Khamenei met Haniyeh in Doha [9].", paragraphs()
     )
     assert verdict.dropped == ["Khamenei met Haniyeh in Doha."] and verdict.reasons == ["invalid marker"]
+
+
+def _one_passage(text: str) -> list[Source]:
+    doc = Document.from_text("probe.txt", text)
+    spans = tuple((s.start, s.end) for s in split_sentences(text))
+    return [Source(1, doc.doc_id, doc.source, 0, len(text), text, spans)]
+
+
+@pytest.mark.parametrize(
+    "passage, lie",
+    [
+        # one letter, one digit, one sign or one format away from the passage (a hostile review's finds)
+        ("Its headquarters are in Boston.", "Its headquarters are in Bolton [1]."),
+        ("The summit was held in Ireland in 2019.", "The summit was held in Iceland in 2019 [1]."),
+        ("The summit was held in Austria in 2019.", "The summit was held in Australia in 2019 [1]."),
+        ("The Slovenian team won the cup.", "The Slovakian team won the cup [1]."),
+        ("The pipeline runs through Niger.", "The pipeline runs through Nigeria [1]."),
+        ("Martin Price founded the bakery in 1952.", "Marvin Price founded the bakery in 1952 [1]."),
+        ("Erik Hansen won the race.", "Erik Hanson won the race [1]."),
+        ("The fix shipped in version 3.4.1 of the library.", "The fix shipped in version 3.4.2 [1]."),
+        ("Version 2.4 fixed the memory leak.", "The memory leak was fixed in v2.5 [1]."),
+        ("The station recorded -40 degrees.", "The station recorded 40 degrees [1]."),
+        ("The council voted on March 3 to close the library.", "The council voted on March 3, 2021 [1]."),
+        ("On 17/11/2023, 5 people were injured in the blast.", "11 people were injured in the blast [1]."),
+        ("Three hundred people fled the village.", "Three people fled the village [1]."),
+        ("Twenty-five soldiers died in the attack.", "Five soldiers died in the attack [1]."),
+        ("In 2020, 45 employees left the firm.", "In 2020, 45% of employees left the firm [1]."),
+        (
+            "The Ukrainian Security Service arrested two men in Kyiv.",
+            "US agents arrested two men in Kyiv [1].",
+        ),
+        ("Ukraine's National Guard sent troops to the border.", "The UN sent troops to the border [1]."),
+        ("The board did not approve the merger.", "The board approved the merger [1]."),
+        ("South Korea exported chips to the north of Europe.", "North Korea exported chips [1]."),
+        ("John Adams met Samuel Smith in Paris.", "John Smith met Samuel Adams in Paris [1]."),
+        ("The last train leaves at 22:30.", "The last train leaves at 10:30 am [1]."),
+        ("Revenue fell in the third quarter of 2023.", "Revenue fell in Q2 2023 [1]."),
+    ],
+)
+def test_lies_one_step_from_the_passage_are_dropped(verifier: Verifier, passage: str, lie: str) -> None:
+    verdict = verifier.verify(lie, _one_passage(passage))
+    assert verdict.claims == [], (lie, verdict)
+
+
+@pytest.mark.parametrize(
+    "passage, claim",
+    [
+        ("Mexico's president announced the reform on Monday.", "The Mexican president announced it [1]."),
+        ("Afghanistan's government announced the reform.", "The Afghan government announced the reform [1]."),
+        ("The U.S. sent troops to the border.", "The United States sent troops to the border [1]."),
+        ("The letter was published on November 5, 2023.", "The letter was published on 05/11/2023 [1]."),
+        ("The wall is 3 m high.", "The wall is 3 metres high [1]."),
+        ("25 soldiers died in the attack.", "Twenty-five soldiers died in the attack [1]."),
+        ("Five junior doctors went on strike.", "5 junior doctors went on strike [1]."),
+        ("The city has 11 400 registered voters.", "The city has 11,400 registered voters [1]."),
+        (
+            "The church was rebuilt in the twentieth century.",
+            "The church was rebuilt in the 20th century [1].",
+        ),
+        ("The last train leaves at 22:30.", "The last train leaves at 10:30 pm [1]."),
+        ("The museum closes at 5 pm.", "The museum closes at 17:00 [1]."),
+        ("Revenue fell in the third quarter of 2023.", "Revenue fell in Q3 2023 [1]."),
+        ("The deal cost $5m.", "The deal cost 5 million dollars [1]."),
+        ("The H7N9 virus spread in 2013.", "H7N9 spread in 2013 [1]."),
+        (
+            "The Houthi militia, which does not border Israel, launched drone attacks.",
+            "The Houthis attacked Israel with drones [1].",
+        ),
+    ],
+)
+def test_true_claims_in_other_forms_are_kept(verifier: Verifier, passage: str, claim: str) -> None:
+    verdict = verifier.verify(claim, _one_passage(passage))
+    assert verdict.dropped == [], (claim, verdict)
+
+
+def test_a_figure_beside_a_refusal_phrase_is_checked_not_taken_for_a_refusal(verifier: Verifier) -> None:
+    verdict = verifier.verify(
+        "Its budget, not specified in the agenda, was 500,000 euros [1].",
+        _one_passage("The agenda lists no budget."),
+    )
+    assert not verdict.refusal and verdict.dropped and verdict.reasons == ["unsupported"]

@@ -37,6 +37,7 @@ from qa.answering.premise import versions
 from qa.answering.retrieve import Retrieval
 
 _DIGITS = re.compile(r"\d")
+_YEARS = re.compile(r"\b(?:1[5-9]|20)\d{2}\b")
 _AVERAGE_TERMS = 12.0  # a sentence's typical length in terms (SQuAD and COVID-QA: 11 to 13), for BM25
 # A line of its own without a full stop, a colon or a number: a heading, not an answer.
 _HEADING_END = re.compile(r"[.!?:;…\"”’)\]]\s*$")
@@ -51,7 +52,7 @@ class CandidateConfig:
     focus_similarity: float = 0.6
     focus_checks: int = 4  # candidates checked by meaning when their words do not name the focus
     focus_relevance: float = 0.5  # candidates below this relevance are not checked (they cannot answer)
-    context_chars: int = 600  # how far around a candidate its neighbours are looked for
+    context_chars: int = 1000  # how far around a candidate its neighbours are looked for
 
 
 def bigram_share(query: Sequence[str], text: Sequence[str]) -> float:
@@ -181,9 +182,15 @@ def _version_match(asked: set[str], source: str, text: str) -> int:
 
 
 def is_heading(text: str, doc_text: str, start: int, end: int) -> bool:
-    """Is the sentence a line of its own that ends without punctuation and holds no number: a heading?"""
+    """Is the sentence a line of its own that is a Markdown heading ("# Travel policy 2024"), or ends without
+    punctuation and holds no number but a year: a heading?"""
     own_line = (start == 0 or doc_text[start - 1] == "\n") and (end == len(doc_text) or doc_text[end] == "\n")
-    return own_line and not _HEADING_END.search(text) and not _DIGITS.search(text) and len(text.split()) <= 12
+    if not own_line:
+        return False
+    if text.lstrip().startswith("#"):
+        return True
+    figures = _DIGITS.search(_YEARS.sub(" ", text))
+    return not _HEADING_END.search(text) and not figures and len(text.split()) <= 12
 
 
 @dataclass
@@ -193,16 +200,12 @@ class _Context:
     rows: list[SpanRow]
     position: dict[tuple[int, int], int]
 
-    def neighbours(self, row: SpanRow) -> tuple[SpanRow | None, SpanRow | None, SpanRow | None]:
-        """The sentence two before, one before and one after `row` (None where there is none)."""
+    def neighbours(self, row: SpanRow, back: int = 6) -> tuple[list[SpanRow], SpanRow | None]:
+        """Up to `back` sentences before `row` (in document order) and the one after it (None if none)."""
         i = self.position.get((row.start, row.end))
         if i is None:
-            return None, None, None
-        return (
-            self.rows[i - 2] if i >= 2 else None,
-            self.rows[i - 1] if i >= 1 else None,
-            self.rows[i + 1] if i + 1 < len(self.rows) else None,
-        )
+            return [], None
+        return self.rows[max(0, i - back) : i], self.rows[i + 1] if i + 1 < len(self.rows) else None
 
 
 @dataclass
@@ -318,8 +321,8 @@ class CandidateFinder:
         """One candidate sentence with every signal measured against the question."""
         source, doc_text = document
         text = doc_text[row.start : row.end]
-        two_before, before, after = context.neighbours(row)
-        prior = [doc_text[r.start : r.end] for r in (two_before, before) if r is not None]
+        earlier, after = context.neighbours(row)
+        prior = [doc_text[r.start : r.end] for r in earlier]
         written = expansions.expand(list(terms(text)))
         token_list = with_aliases(written, asked.aliases)
         # A pronoun subject read as what it refers to, when the question names that: "She was born in 1861."
@@ -330,8 +333,10 @@ class CandidateFinder:
             named = tokenize(reference.name)
             if set(named) & asked.terms:  # "Ali Khamenei" for a question about Khamenei
                 token_list = [*named, *token_list]
-                naming = (two_before, before)[-reference.back]
-                antecedent = naming.start if naming is not None else None
+                # The quote takes in the naming sentence when it is one of the two before; further back,
+                # the sentence is quoted alone (the whole chain would make a long answer).
+                if reference.back <= 2:
+                    antecedent = earlier[-reference.back].start
         tokens = set(token_list)
         new = tokens - asked.terms
         weights = asked.weights

@@ -58,7 +58,9 @@ def subject_kind(sentence: str) -> str | None:
 
 def resolve(sentence: str, before: Sequence[str]) -> Reference | None:
     """The name the sentence's pronoun subject refers to, looked for in `before` (the sentences preceding it,
-    in document order; the last two are read), or None.
+    in document order), or None. The two sentences before it are read, and further back while they too speak
+    of "her" or "it" ("... founded by Karin Lindgren. She was born in 1851. She studied in Berlin. She died in
+    1922.").
 
     A sentence that names its own subject ("She met Ada Quill.") still refers back: the subject is the
     pronoun, whatever else it names.
@@ -68,7 +70,11 @@ def resolve(sentence: str, before: Sequence[str]) -> Reference | None:
         return None
     subject = _PERSON_SUBJECT.match(sentence)
     title = subject.group(1).lower()[4:] if subject and subject.group(1).lower().startswith("the ") else None
-    for back, previous in enumerate(reversed(before[-2:]), 1):
+    for back, previous in enumerate(reversed(before), 1):
+        if back > 2 and subject_kind(before[-back + 1]) != kind:
+            break  # the chain of sentences about the same one has ended
+        if subject_kind(previous) == kind:
+            continue  # "She studied chemistry in Berlin.": about her too; Berlin is not who she is
         phrases = named_phrases(previous)
         if title:  # "the supreme leader" after "Supreme Leader Ali Khamenei": that title first
             titled = [(m.group(1).strip(), p.name) for p in phrases if (m := _TITLED.search(p.name))]

@@ -359,7 +359,7 @@ def has_kind(kind: Kind | None, sentence: str, question: str) -> bool:
         return has_kind(Kind.NUMBER, sentence, question)
     if kind is Kind.NUMBER:
         text = _DATE_NUMBER.sub(" ", sentence)
-        if not re.search(r"\b(year|date|when)\b", asked):
+        if not re.search(r"\b(years?|date|when|how long)\b", asked):  # "ruled from 1969 to 2011"
             text = re.sub(_YEAR, " ", text)
         if _HOW_LONG.search(question) and _DURATION.search(text):
             return True
@@ -374,6 +374,11 @@ def has_kind(kind: Kind | None, sentence: str, question: str) -> bool:
 
 
 _WORD = re.compile(r"[\w’'-]+")
+# Words that say what kind of value follows, not which: "Which version ...?" is answered by "version 2.4".
+_MARKERS = frozenset(
+    "version versions release releases quarter quarters v q am pm year years month months week weeks day "
+    "days hour hours minute minutes percent".split()
+)
 
 
 def _kind_spans(kind: Kind | None, sentence: str, question: str) -> list[tuple[int, int]]:
@@ -400,7 +405,7 @@ def _kind_spans(kind: Kind | None, sentence: str, question: str) -> list[tuple[i
                 matches.append((pos, pos + len(name), name))
     # A candidate the question already gives is no answer ("2020" for "What happened in 2020?"); function
     # words inside it ("a fortnight", "the Houthi") say nothing either way.
-    asked_words = set(_WORD.findall(asked))
+    asked_words = set(_WORD.findall(asked)) - _MARKERS
     return [
         (s, e)
         for s, e, text in matches

@@ -14,10 +14,9 @@ at 0.7), the three together refused 581 of the 3,168 unanswerable questions that
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 
-from index.lexical import stopwords
+from index.lexical import fold, stopwords
 
 # A negation in the question ("What is not ...?", "Why didn't ...?"); "whether or not" asserts nothing.
 _QUESTION_NEGATION = re.compile(r"\b(not|never|cannot)\b|n't\b", re.IGNORECASE)
@@ -199,11 +198,6 @@ def is_key_term(word: str, known: Callable[[str], bool]) -> bool:
     return _zipf(bare) < TERM_ZIPF and not _common_base(bare)
 
 
-def _fold(word: str) -> str:
-    """Lower case without accents ("Céloron" -> "celoron")."""
-    return "".join(ch for ch in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(ch))
-
-
 def _initials(texts: Sequence[str]) -> set[str]:
     """The initials of every run of capitalised words ("World War II" -> "WWII", "WW", "WII", ...)."""
     found = set()
@@ -223,8 +217,8 @@ def mentioned_nearby(word: str, texts: Sequence[str]) -> bool:
     8), or as the initials of a name they give ("WWII" / "World War II")?"""
     from rapidfuzz.distance import OSA
 
-    bare = _fold(re.sub(r"[’']s$", "", word).strip("-/"))
-    words = {_fold(w) for text in texts for w in re.findall(r"[\w’'-]+", text)}
+    bare = fold(re.sub(r"[’']s$", "", word).strip("-/"))
+    words = {fold(w) for text in texts for w in re.findall(r"[\w’'-]+", text)}
     if bare in words:
         return True
     if len(bare) >= 5:

@@ -16,6 +16,7 @@ from index.lexical import tokenize
 from index.store import Hit, Store
 from qa.types import Passage
 
+_PUNCTUATION = ".,;:!?()[]{}\"'“”‘’"
 _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="qa-retrieve")
 
 
@@ -99,10 +100,11 @@ class HybridRetriever:
                 if lexical.knows(term) or not len(lexical):
                     terms.append(term)
                     continue
-                close = lexical.closest(term)
+                # The document's word with its accents ("Orsted" is "Ørsted"), else its closest spelling.
+                close = lexical.unaccented(word.strip(_PUNCTUATION)) or lexical.closest(term)
                 terms.append(close or term)
                 if close is None:
-                    unknown.append(word.strip(".,;:!?()[]{}\"'“”‘’"))
+                    unknown.append(word.strip(_PUNCTUATION))
         return terms, tuple(dict.fromkeys(unknown))
 
     def passages(

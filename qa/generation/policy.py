@@ -11,7 +11,7 @@ and refuses when the passages are silent. So:
   characters of evidence; a verified answer is still replaced by the extractive one when it rests on none of
   the sentences the extractive answerer chose, misses the answer named right beside the question's words, or
   says nothing the question does not; the model's refusal stands only where the evidence is weak too.
-- `trusting` (every other model): as much evidence as its context window holds (several passages); a verified
+- `trusting` (every other model): as much evidence as half its context window holds (up to ten passages); a verified
   sentence is never overruled; the model's refusal stands unless the extractive evidence is strong.
 
 `QA_LLM_POLICY=cautious|trusting` (or `--llm-policy`) sets it for every model; `auto` (the default) chooses as
@@ -74,9 +74,9 @@ CAUTIOUS = ModelPolicy(
 )
 TRUSTING = ModelPolicy(
     name="trusting",
-    passages=8,
-    window_chars=1200,
-    context_chars=6000,
+    passages=10,
+    window_chars=800,
+    context_chars=8000,
     agreement_checks=False,
     refusal_stands_below=1.0,
     refusal_stands_without_name=1.0,
@@ -94,10 +94,10 @@ def policy_for(setting: str, model: str, bundled: bool, context_window: int) -> 
         setting: `auto`, `cautious` or `trusting` (QA_LLM_POLICY).
         model: the model's name, as `Answer.model` reports it.
         bundled: the model is one of the bundled local models.
-        context_window: tokens the model reads; a trusting policy sends what fits in about a third of it.
+        context_window: tokens the model reads; a trusting policy sends what fits in about half of it.
     """
     if setting == "cautious" or (setting == "auto" and (bundled or _SMALL.search(model))):
         return CAUTIOUS
-    # About 3.5 characters a token, a third of the window for passages, the rest for the prompt and answer.
-    budget = max(CAUTIOUS.context_chars, min(TRUSTING.context_chars, context_window * 35 // 30))
+    # About 3.5 characters a token, half the window for passages, the rest for the prompt and the answer.
+    budget = max(CAUTIOUS.context_chars, min(TRUSTING.context_chars, context_window * 35 // 20))
     return replace(TRUSTING, context_chars=budget)

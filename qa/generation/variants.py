@@ -9,12 +9,12 @@ not give. Pure functions; no model.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
+from index.lexical import fold as lexical_fold
 from qa.answering.abbreviations import definitions
 
 # Country and people, where one is not the other plus a suffix.
@@ -61,8 +61,9 @@ _ENDINGS = (
     "ish",
     "ic",
     "on",
-    "ia",
+    "o",
     "ary",
+    "istan",
 )
 _MONTHS = {
     m: i + 1
@@ -97,13 +98,8 @@ _WORD_NUMBERS = {
 
 def fold(word: str) -> str:
     """Lower case, accents and apostrophes dropped, possessive trimmed ("Céloron's" -> "celoron")."""
-    word = re.sub(r"[’']s$", "", word.strip()).lower().translate(_LETTERS)
-    plain = "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
+    plain = lexical_fold(re.sub(r"[’']s$", "", word.strip()))
     return plain.replace("’", "").replace("'", "")
-
-
-# Letters that carry no accent to strip: "Đằng" is "Dang", "Łódź" is "Lodz".
-_LETTERS = str.maketrans({"đ": "d", "ø": "o", "ł": "l", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i", "þ": "th"})
 
 
 def _singular(word: str) -> str:
@@ -118,8 +114,8 @@ def _singular(word: str) -> str:
 
 def same_word(a: str, b: str) -> bool:
     """Do two words (of names) name the same thing: equal once folded, singular and plural, a country and its
-    people ("Russia" / "Russian"), or one slip of spelling apart in words of five letters or more ("Kublai"
-    / "Khublai")?"""
+    people ("Russia" / "Russian", "Mexico" / "Mexican", "Afghanistan" / "Afghan"), or one letter more or less
+    in names of six letters or more ("Kublai" / "Khublai")?"""
     x, y = fold(a), fold(b)
     if x == y or _singular(x) == _singular(y):
         return True
@@ -131,11 +127,14 @@ def same_word(a: str, b: str) -> bool:
     for cut in range(max(4, len(short) - 3), len(short) + 1):
         if long.startswith(short[:cut]) and short[cut:] in _ENDINGS and long[cut:] in _ENDINGS:
             return True
-    if min(len(x), len(y)) >= 5:
-        from rapidfuzz.distance import OSA
-
-        return OSA.distance(x, y) <= (1 if max(len(x), len(y)) < 9 else 2)
-    return False
+    # One letter more or less in a longer name is a spelling ("Kublai" / "Khublai"); one letter changed is
+    # mostly another name ("Boston" / "Bolton", "Martin" / "Marvin", "Ireland" / "Iceland").
+    short, long = sorted((x, y), key=len)
+    return (
+        len(short) >= 6
+        and len(long) == len(short) + 1
+        and any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+    )
 
 
 def word_forms(text: str) -> list[str]:
@@ -165,7 +164,9 @@ class Vocabulary:
     """What a passage names, for looking up a claim's names in it."""
 
     words: frozenset[str]
-    acronyms: frozenset[str]  # initials of its runs of capitalised words, and the short forms it defines
+    sequence: tuple[str, ...]  # its words in order (hyphenated ones split), for names of several words
+    initialisms: frozenset[str]  # the initials of its names ("EU" for "European Union")
+    acronyms: frozenset[str]  # the acronyms it writes ("EU", "U.S.") and the short forms it defines
     expansions: tuple[tuple[str, str], ...]  # short form -> long form, as the passage defines them
 
     @classmethod
@@ -181,19 +182,34 @@ class Vocabulary:
         return any(same_word(folded, w) for w in self._near(folded))
 
     def has_name(self, name: str) -> bool:
-        """Is the name in the passage: every word of it (as variants), its acronym, or its expansion?"""
+        """Is the name in the passage: its words (as variants) in order, side by side or one word apart, its
+        acronym, or its expansion? "North Korea" is not in "South Korea exported chips to the north"."""
         words = [w for w in re.findall(r"[\w’'-]+", name) if w.lower() not in ("of", "the", "and")]
-        if words and all(self.has_word(w) for w in words):
+        if words and all(self.has_word(w) for w in words) and self._in_order(words):
             return True
         letters = name.replace(".", "").replace("-", "")
         if len(words) >= 2 and initials(name) in self.acronyms:
             return True  # "European Union" where the passage says "EU"
         if letters.isupper() and 2 <= len(letters) <= 8:
-            if letters in self.acronyms:
+            if letters in self.initialisms or letters in self.acronyms:
                 return True  # "EU" where the passage says "European Union"
             long = dict(self.expansions).get(name)
             return long is not None and self.has_name(long)
         return False
+
+    def _in_order(self, words: list[str]) -> bool:
+        parts = [p for w in words for p in fold(w).split("-") if p]
+        if len(parts) < 2:
+            return True
+        at: list[list[int]] = [
+            [i for i, w in enumerate(self.sequence) if w == part or same_word(part, w)] for part in parts
+        ]
+        ends = set(at[0])
+        for positions in at[1:]:
+            ends = {j for j in positions if any(0 < j - i <= 2 for i in ends)}
+            if not ends:
+                return False
+        return True
 
     def _near(self, folded: str) -> list[str]:
         first = folded[:1]
@@ -202,64 +218,245 @@ class Vocabulary:
 
 @lru_cache(maxsize=1024)
 def _vocabulary(text: str) -> Vocabulary:
-    acronyms = set()
+    initialisms = set()
     for run in re.finditer(r"(?:\b[A-Z][\w’'-]*(?:\s+(?:of|the|and|for)\s+|\s+))*\b[A-Z][\w’'-]*", text):
         letters = initials(run.group(0))
-        for i in range(len(letters)):  # every part of the run: "Tehran's Islamic Revolution Guards Corps"
-            for j in range(i + 2, min(len(letters), i + 8) + 1):
-                acronyms.add(letters[i:j])
+        # The whole run, and its ends ("IRGC" in "Tehran's Islamic Revolution Guards Corps"), but not its
+        # beginnings: "US" is not in "Ukrainian Security Service".
+        initialisms |= {letters[i:] for i in range(len(letters) - 1)}
     found = definitions(text)
-    acronyms |= set(found)
-    acronyms |= {token for token in re.findall(r"\b[A-Z]{2,8}\b", text)}
-    return Vocabulary(frozenset(word_forms(text)), frozenset(acronyms), tuple(found.items()))
+    acronyms = set(found) | set(re.findall(r"\b[A-Z]{2,8}\b", text))
+    acronyms |= {dotted.replace(".", "") for dotted in re.findall(r"\b(?:[A-Z]\.){2,}", text)}  # "U.S."
+    sequence = tuple(p for token in re.findall(r"[\w’'-]+", text) for p in fold(token).split("-") if p)
+    return Vocabulary(
+        frozenset(word_forms(text)),
+        sequence,
+        frozenset(initialisms),
+        frozenset(acronyms),
+        tuple(found.items()),
+    )
 
 
-# -- numbers and dates ---------------------------------------------------------------------------------------
+# -- numbers, dates, times, quarters and codes ----------------------------------------------------------------
 
+DateReading = tuple[int | None, int, int]  # (year or None, month, day)
+_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DATE_PATTERNS = (
+    re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{2,4})\b"),  # 17/11/2023, 5.11.23
+    re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b"),  # 2023-11-17
+    re.compile(rf"\b({_MONTH_NAMES})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b,?(?:\s+(\d{{4}})\b)?", re.I),
+    re.compile(
+        rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_NAMES})\b\.?(?:,?\s+(\d{{4}})\b)?", re.I
+    ),
+)
+_TIME = re.compile(
+    r"\b(\d{1,2}):(\d{2})\s*([ap])\.?\s?m\b\.?|\b(\d{1,2}):(\d{2})\b|\b(\d{1,2})\s*([ap])\.?\s?m\b\.?|"
+    r"\b(noon|midday|midnight)\b",
+    re.IGNORECASE,
+)
+_QUARTER = re.compile(r"\bQ([1-4])\b|\b(first|second|third|fourth)\s+quarter\b", re.IGNORECASE)
+_ORDINAL_QUARTERS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+# Codes: a version, a strain or gene name, a standard: "v2.5", "3.4.1", "H7N9", "CD40L", "COVID-19", "B.1.1.7".
+_CODE = re.compile(
+    r"\b(?:[A-Za-z]+-?\d[\w.-]*\w|[A-Za-z]+-?\d|\d+(?:\.\d+){2,}|"
+    r"\d+(?!(?:k|m|bn|mn|st|nd|rd|th|s)\b)[A-Za-z][A-Za-z\d-]*)\b(?![.,]?\d)",
+    re.IGNORECASE,
+)
+_ORDINAL_DIGITS = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b", re.IGNORECASE)
+_NAMED_VERSION = re.compile(r"\b(?:version|release)\s+(\d+(?:\.\d+)*)\b", re.IGNORECASE)
+_VERSION_CODE = re.compile(r"^v(\d+(?:\.\d+)*)$", re.IGNORECASE)
 _NUMBER = re.compile(
-    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s?(thousand|million|billion|trillion|hundred|bn|mn|k|m)\b"
-    r"|\s?(%|percent)\b)?",
+    r"(?:(?<![\w.-])(-|\u2212|minus\s+)|(?<![\w.]))"  # a sign, or none
+    r"(\d{1,3}(?:,\d{3})+|\d{1,3}(?:\s\d{3})+(?!\d)|\d+(?:\.\d+)?)"  # 11,400 / 11 400 / 11400 / 11.4
+    r"(?:(k|m|bn|mn)\b|\s?(thousand|million|billion|trillion|hundred|bn|mn)\b|\s?(%|percent\b|per cent\b))?",
+    re.IGNORECASE,
+)
+_SMALL = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+        "seventeen eighteen nineteen".split()
+    )
+}
+_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_ORDINALS = {
+    w: i
+    for i, w in enumerate(
+        "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+        "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split()
+    )
+} | {"thirtieth": 30, "fortieth": 40, "fiftieth": 50, "hundredth": 100}
+_WORD_SCALES = {
+    "hundred": 100,
+    "thousand": 1e3,
+    "million": 1e6,
+    "billion": 1e9,
+    "trillion": 1e12,
+    "dozen": 12,
+}
+_NUMBER_WORD = re.compile(
+    r"\b(?:%s)(?:[\s-]+(?:and\s+)?(?:%s))*\b"
+    % (("|".join([*_SMALL, *_TENS, *_ORDINALS, *_WORD_SCALES]),) * 2),
     re.IGNORECASE,
 )
 
 
-def numbers(text: str) -> set[float]:
-    """The values of the numbers a text gives: "11,400", "11.4 thousand" and "11400" are all 11400.0 (a
-    number with a scale word counts at its scaled value only); "twelve" is 12.0."""
-    found = set()
-    for match in _NUMBER.finditer(text):
-        value = float(match.group(1).replace(",", ""))
-        scale = (match.group(2) or "").lower()
-        found.add(round(value * _SCALES[scale], 6) if scale in _SCALES else value)
-    for word in re.findall(r"[a-z]+", text.lower()):
-        if word in _WORD_NUMBERS:
-            found.add(float(_WORD_NUMBERS[word]))
-    return found
+@dataclass(frozen=True)
+class Quantities:
+    """The numbers, dates, times, quarters and codes a text gives, each in one comparable form.
+
+    Attributes:
+        numbers: (unit, value): unit "%" for a percentage, "" otherwise; "11,400", "11 400", "11.4 thousand",
+            "11.4k" are all ("", 11400.0); "Three hundred" is ("", 300.0), "twenty-five" ("", 25.0), "-40"
+            and "minus 40" ("", -40.0).
+        dates: each date mentioned, as its possible readings (a numeric date whose day and month could be
+            either way round has two).
+        times: minutes after midnight ("22:30", "10:30 pm" are 1350; "noon" 720); a time without am or pm of
+            12 or under also reads as its afternoon hour.
+        quarters: 1 to 4 ("Q3", "the third quarter").
+        codes: versions, strains, genes, standards, lower case, without separators ("v2.5" -> "v2.5" as a
+            version, "COVID-19" -> "covid19").
+    """
+
+    numbers: frozenset[tuple[str, float]] = frozenset()
+    dates: tuple[frozenset[DateReading], ...] = ()
+    times: frozenset[int] = frozenset()
+    quarters: frozenset[int] = frozenset()
+    codes: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.numbers or self.dates or self.times or self.quarters or self.codes)
+
+    @property
+    def size(self) -> int:
+        return len(self.numbers) + len(self.dates) + len(self.times) + len(self.quarters) + len(self.codes)
+
+    @property
+    def readings(self) -> set[DateReading]:
+        return set().union(*self.dates) if self.dates else set()
 
 
-def dates(text: str) -> set[tuple[int | None, int, int]]:
-    """The dates a text gives, as (year or None, month, day): "17/11/2023", "2023-11-17", "November 17, 2023",
-    "17 Nov 2023" and "Friday (17/11/2023)" are all (2023, 11, 17). A numeric date whose day and month could
-    be either way round counts both ways."""
-    found: set[tuple[int | None, int, int]] = set()
-    for d, m, y in re.findall(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{2,4})\b", text):
-        year = int(y) + (2000 if len(y) == 2 else 0)
-        for day, month in ((int(d), int(m)), (int(m), int(d))):
-            if _valid(year, month, day):
-                found.add((year, month, day))
-    for y, m, d in re.findall(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b", text):
-        if _valid(int(y), int(m), int(d)):
-            found.add((int(y), int(m), int(d)))
-    month_names = "|".join(sorted(_MONTHS, key=len, reverse=True))
-    for m, d, y in re.findall(
-        rf"\b({month_names})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b,?(?:\s+(\d{{4}}))?", text, re.I
-    ):
-        found.add((int(y) if y else None, _MONTHS[m.lower()], int(d)))
-    for d, m, y in re.findall(
-        rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({month_names})\.?(?:,?\s+(\d{{4}}))?", text, re.I
-    ):
-        found.add((int(y) if y else None, _MONTHS[m.lower()], int(d)))
-    return found
+def quantities(text: str) -> Quantities:
+    """The text's numbers, dates, times, quarters and codes (see Quantities); each is read once: the numbers
+    inside a date, a time, a quarter or a code are not numbers of their own."""
+    rest = text
+    mentions: list[frozenset[DateReading]] = []
+    for pattern in _DATE_PATTERNS:
+        for match in pattern.finditer(rest):
+            readings = _date_readings(pattern, match)
+            if readings:
+                mentions.append(frozenset(readings))
+                rest = rest[: match.start()] + " " * len(match.group(0)) + rest[match.end() :]
+    times: set[int] = set()
+    for match in _TIME.finditer(rest):
+        times |= _time_readings(match)
+        rest = rest[: match.start()] + " " * len(match.group(0)) + rest[match.end() :]
+    quarters = set()
+    for match in _QUARTER.finditer(rest):
+        quarters.add(int(match.group(1)) if match.group(1) else _ORDINAL_QUARTERS[match.group(2).lower()])
+        rest = rest[: match.start()] + " " * len(match.group(0)) + rest[match.end() :]
+    numbers: set[tuple[str, float]] = set()
+    for match in _ORDINAL_DIGITS.finditer(rest):  # "20th" is the number 20, as "twentieth" is
+        numbers.add(("", float(match.group(1))))
+        rest = rest[: match.start()] + " " * len(match.group(0)) + rest[match.end() :]
+    codes = set()
+    for match in _NAMED_VERSION.finditer(rest):  # "version 2.4" is the version v2.4
+        codes.add("v" + match.group(1))
+        rest = rest[: match.start()] + " " * len(match.group(0)) + rest[match.end() :]
+    for match in _CODE.finditer(rest):
+        codes.add(_code(match.group(0)))
+        rest = rest[: match.start()] + " " * len(match.group(0)) + rest[match.end() :]
+    for match in _NUMBER.finditer(rest):
+        sign, digits, attached, word, percent = match.groups()
+        value = float(re.sub(r"[,\s]", "", digits))
+        scale = (attached or word or "").lower()
+        value *= {"k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9}.get(scale, _WORD_SCALES.get(scale, 1))
+        numbers.add(("%" if percent else "", round(-value if sign else value, 6)))
+        rest = rest[: match.start()] + " " * len(match.group(0)) + rest[match.end() :]
+    for match in _NUMBER_WORD.finditer(rest):
+        spelled = _word_number(match.group(0))
+        if spelled is not None:
+            after = rest[match.end() : match.end() + 12].lower()
+            percent = bool(re.match(r"\s*(%|percent|per cent)", after))
+            numbers.add(("%" if percent else "", spelled))
+    return Quantities(
+        frozenset(numbers), tuple(mentions), frozenset(times), frozenset(quarters), frozenset(codes)
+    )
+
+
+def _date_readings(pattern: re.Pattern[str], match: re.Match[str]) -> set[DateReading]:
+    groups = match.groups()
+    if pattern is _DATE_PATTERNS[0]:
+        d, m, y = (int(g) for g in groups)
+        year = y + (2000 if len(groups[2]) == 2 else 0)
+        return {(year, mm, dd) for dd, mm in ((d, m), (m, d)) if _valid(year, mm, dd)}
+    if pattern is _DATE_PATTERNS[1]:
+        y, m, d = (int(g) for g in groups)
+        return {(y, m, d)} if _valid(y, m, d) else set()
+    month_name, day_text, year_text = (
+        groups if pattern is _DATE_PATTERNS[2] else (groups[1], groups[0], groups[2])
+    )
+    reading = (int(year_text) if year_text else None, _MONTHS[month_name.lower()], int(day_text))
+    return {reading} if _valid(reading[0] or 2000, reading[1], reading[2]) else set()
+
+
+def _time_readings(match: re.Match[str]) -> set[int]:
+    h1, m1, ap1, h2, m2, h3, ap3, word = match.groups()
+    if word:
+        return {0 if word.lower() == "midnight" else 720}
+    if h1 is not None:
+        hour, minute, half = int(h1) % 12, int(m1), ap1.lower()
+    elif h3 is not None:
+        hour, minute, half = int(h3) % 12, 0, ap3.lower()
+    else:
+        hour, minute = int(h2), int(m2)
+        readings = {hour * 60 + minute}
+        if 1 <= hour <= 12:
+            readings.add(((hour % 12) + 12) * 60 + minute)
+        return readings
+    return {(hour + (12 if half == "p" else 0)) * 60 + minute}
+
+
+def _code(token: str) -> str:
+    version = _VERSION_CODE.match(token)
+    if version:
+        return "v" + version.group(1)
+    if re.fullmatch(r"\d+(?:\.\d+)+", token):  # "3.4.1" is a version
+        return "v" + token
+    return re.sub(r"[-.]", "", token.lower())
+
+
+def _word_number(phrase: str) -> float | None:
+    """The value of a number in words: "Three hundred" 300, "twenty-five" 25, "two million" 2e6, "first" 1."""
+    total, current = 0.0, 0.0
+    seen = False
+    for word in re.findall(r"[a-z]+", phrase.lower()):
+        if word == "and":
+            continue
+        if word in _SMALL:
+            current += _SMALL[word]
+        elif word in _TENS:
+            current += _TENS[word]
+        elif word in _ORDINALS:
+            current += _ORDINALS[word]
+        elif word in _WORD_SCALES:
+            scale = _WORD_SCALES[word]
+            current = (current or 1) * scale
+            if scale >= 1000:
+                total, current = total + current, 0.0
+        else:
+            return None
+        seen = True
+    return total + current if seen else None
 
 
 def _valid(year: int, month: int, day: int) -> bool:
@@ -270,9 +467,36 @@ def _valid(year: int, month: int, day: int) -> bool:
     return True
 
 
-def same_date(claim: set[tuple[int | None, int, int]], quote: set[tuple[int | None, int, int]]) -> bool:
-    """Does every date of the claim occur in the quote (a year the claim leaves out matches any)?"""
-    return all(
-        any(m == qm and d == qd and (y is None or qy is None or y == qy) for qy, qm, qd in quote)
-        for y, m, d in claim
-    )
+def missing_quantities(claim: Quantities, quote: Quantities, quote_text: str) -> list[str]:
+    """The claim's numbers, dates, times, quarters and codes that the quote does not give in any form.
+
+    A date the claim gives with a year matches a date of the quote without one only when the quote names that
+    year too; a year on its own ("in 2023") matches a date's year.
+    """
+    from qa.answering.premise import versions
+
+    given = set(quote.numbers) | {("", float(y)) for y, _, _ in quote.readings if y is not None}
+    missing = [f"{v:g}{unit}" for unit, v in claim.numbers if (unit, v) not in given]
+    for mention in claim.dates:
+        if not any(_same_reading(c, q, given) for c in mention for q in quote.readings):
+            missing.append("a date")
+    missing += [f"{t // 60}:{t % 60:02d}" for t in claim.times if t not in quote.times]
+    missing += [f"Q{n}" for n in claim.quarters if n not in quote.quarters]
+    quote_versions = versions(quote_text)
+    flat = re.sub(r"[\s.-]", "", quote_text.lower())
+    for code in claim.codes:
+        found = code in quote.codes or (
+            code.startswith("v") and code[1:2].isdigit() and code in quote_versions
+        )
+        if not found and not (len(code) >= 4 and code in flat and not code.startswith("v")):
+            missing.append(code)
+    return missing
+
+
+def _same_reading(claim: DateReading, quote: DateReading, given: set[tuple[str, float]]) -> bool:
+    (cy, cm, cd), (qy, qm, qd) = claim, quote
+    if (cm, cd) != (qm, qd):
+        return False
+    if cy is None or cy == qy:
+        return True
+    return qy is None and ("", float(cy)) in given

@@ -28,9 +28,9 @@ import numpy as np
 
 from index.chunk import split_sentences
 from index.lexical import stopwords, tokenize
-from qa.answering.kinds import entities
+from qa.answering.kinds import entities, is_person_like, named_phrases
 from qa.cite import MARKER, Claim, Quote, strip_markers
-from qa.generation.variants import Vocabulary, dates, numbers, same_date
+from qa.generation.variants import Quantities, Vocabulary, missing_quantities, quantities
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
@@ -77,6 +77,8 @@ class VerifyConfig:
     # and lying models (tests/test_llm_truthful.py, tests/test_llm.py): true paraphrases scored 0.6-0.8
     # against their sentences, invented claims built from a passage's names 0.45-0.5.
     some_similarity: float = 0.6
+    # Below this cosine to its main quote a claim is no paraphrase of it: its words must be there as written.
+    paraphrase_similarity: float = 0.5
     close_similarity: float = 0.7
     loose_similarity: float = 0.8
     max_quotes: int = 3  # sentences one claim may rest on
@@ -159,19 +161,20 @@ def split_answer(text: str) -> list[tuple[str, list[int]]]:
 
 @dataclass(frozen=True)
 class Facts:
-    """What a claim asserts that must be found as such: names, numbers (values) and dates."""
+    """What a claim asserts that must be found as such: names, and numbers, dates, times, quarters, codes."""
 
     names: tuple[str, ...] = ()
-    numbers: frozenset[float] = frozenset()
-    dates: frozenset[tuple[int | None, int, int]] = frozenset()
+    quantities: Quantities = field(default_factory=Quantities)
+    affirmed: frozenset[str] = frozenset()  # content terms the claim states
+    negated: frozenset[str] = frozenset()  # ... and those it denies ("did not approve": approv)
 
     def __bool__(self) -> bool:
-        return bool(self.names or self.numbers or self.dates)
+        return bool(self.names or self.quantities)
 
     @property
     def size(self) -> int:
-        """How many words the facts take: each word of each name, each number, each date."""
-        return sum(len(n.split()) for n in self.names) + len(self.numbers) + len(self.dates)
+        """How many words the facts take: each word of each name, each number, date, time and code."""
+        return sum(len(n.split()) for n in self.names) + self.quantities.size
 
     @property
     def name_stems(self) -> set[str]:
@@ -181,33 +184,56 @@ class Facts:
 def claim_facts(
     sentence: str, known_lower: set[str], known_capitalised: frozenset[str] = frozenset()
 ) -> Facts:
-    """The names, numbers and dates of a sentence.
+    """The names, numbers, dates, times, quarters and codes of a sentence.
 
     Args:
         known_lower: lower-case words that occur in the passages in lower case; a capitalised word that opens
             the sentence counts as a name only when it is not one of them ("Commander" is a title, not a name)
             nor a common English word that the passages never capitalise (`known_capitalised`, lower-cased).
     """
-    found_dates = dates(sentence)
-    undated = _DATE_TEXT.sub(" ", sentence) if found_dates else sentence
+    found = quantities(sentence)
     first = (_WORD.findall(sentence) or [""])[0]
     names = []
-    for entity in entities(sentence):
+    calendar = _DATE_WORDS | _MONTH_ABBREVIATIONS
+    # "Yemen's Houthis", "EU Council": two names, each found on its own.
+    separated = re.sub(r"([’']s)\s+(?=[A-Z])", r"\1 , ", sentence)
+    separated = re.sub(r"\b([A-Z]{2,8})\s+(?=[A-Z][a-z])", r"\1 , ", separated)
+    for entity in entities(separated):
+        parts = entity.split()
         words = [
             w
-            for w in entity.split()
+            for n, w in enumerate(parts)
             if re.sub(r"[’']s?$", "", w).lower() not in stopwords()
-            and re.sub(r"[’']s?$", "", w).lower() not in _DISCOURSE
+            and not (n == 0 and re.sub(r"[’']s?$", "", w).lower() in _DISCOURSE)
+            and not re.search(r"\d", w)  # codes ("H7N9", "COVID-19") are checked as codes
             and not (
                 w == first
+                and len(parts) == 1  # "Marvin Price" opening a sentence is a name all the same
+                and not w.isupper()  # and so is "US"
                 and sentence.lstrip().startswith(w)
                 and _opens_as_a_word(w, known_lower, known_capitalised)
             )
         ]
-        calendar = _DATE_WORDS | _MONTH_ABBREVIATIONS
-        if words and not (len(words) == 1 and words[0].lower() in calendar and found_dates):
+        if words and not (
+            len(words) == 1 and words[0].lower() in calendar and (found.dates or found.quarters)
+        ):
             names.append(" ".join(words))
-    return Facts(tuple(dict.fromkeys(names)), frozenset(numbers(undated)), frozenset(found_dates))
+    denied = negated_terms(sentence)
+    return Facts(tuple(dict.fromkeys(names)), found, frozenset(tokenize(sentence)) - denied, denied)
+
+
+# A negation, and the words it reaches: "did not approve", "never reached", "cannot be".
+_NEGATION = re.compile(r"\b(?:not|never|no|nor|cannot|neither)\b|n[’']t\b", re.IGNORECASE)
+
+
+def negated_terms(text: str) -> frozenset[str]:
+    """The terms a negation in `text` denies: the first term after each "not", "never", "no", "n't" within
+    three words ("The board did not approve the merger" -> approv; "which does not border Israel" -> border)."""
+    out: set[str] = set()
+    for match in _NEGATION.finditer(text):
+        following = " ".join(text[match.end() :].split()[:3])
+        out |= set(tokenize(following)[:1])
+    return frozenset(out)
 
 
 def _opens_as_a_word(word: str, known_lower: set[str], known_capitalised: frozenset[str]) -> bool:
@@ -222,27 +248,19 @@ def _opens_as_a_word(word: str, known_lower: set[str], known_capitalised: frozen
     return lower not in known_capitalised and zipf_frequency(lower, "en") >= 3.5
 
 
-# Dates as they are written, so that their numbers are checked as one date rather than as numbers.
-_DATE_TEXT = re.compile(
-    r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d{4}-\d{1,2}-\d{1,2}\b|"
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?\b,?(?:\s+\d{4})?|"
-    r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-    r"(?:,?\s+\d{4})?",
-    re.IGNORECASE,
-)
-
-
 def missing_facts(facts: Facts, text: str) -> list[str]:
-    """The claim's names, numbers and dates that `text` (its quotes, joined) does not give in any form."""
+    """The claim's names and quantities that `text` (its quotes, joined) does not give in any form, and a
+    negation one of them has and the other lacks."""
     vocabulary = Vocabulary.of([text])
-    given = {round(v, 6) for v in numbers(text)}
-    given_dates = dates(text)
-    for _, m, d in given_dates:  # "November 17" gives 11 and 17 too
-        given |= {float(m), float(d)}
     missing = [name for name in facts.names if not vocabulary.has_name(name)]
-    missing += [f"{v:g}" for v in facts.numbers if round(v, 6) not in given]
-    if facts.dates and not same_date(set(facts.dates), given_dates):
-        missing.append("a date")
+    missing += missing_quantities(facts.quantities, quantities(text), text)
+    denied = negated_terms(text)
+    stated = set(tokenize(text)) - denied
+    # "The board approved the merger." against "The board did not approve the merger." (The reverse, a
+    # claim that denies what the text states, is often the text's own negation in other words: "failed to
+    # notify" for "did not tell".)
+    if facts.affirmed & denied - stated:
+        missing.append("a negation")
     return missing
 
 
@@ -254,7 +272,7 @@ def _content_words(sentence: str, facts: Facts) -> dict[str, str]:
     for word in _WORD.findall(sentence):
         if word.lower() in _DISCOURSE or word[0].isdigit():
             continue
-        if facts.dates and word.lower() in _DATE_WORDS | _MONTH_ABBREVIATIONS:
+        if facts.quantities.dates and word.lower() in _DATE_WORDS | _MONTH_ABBREVIATIONS:
             continue  # checked as part of its date
         stems = tokenize(word)
         # "mostly" stems to "most", a function word the passages' terms never hold
@@ -290,11 +308,13 @@ class Verifier:
         for sentence, markers in sentences:
             invalid = [n for n in markers if n not in by_n]
             removed += invalid
-            if is_refusal(sentence):
+            facts = claim_facts(sentence, known_lower, known_capitalised)
+            # "The documents don't say." is the model's refusal; a sentence that says "not specified" and
+            # gives a figure ("Its budget, not specified in the agenda, was 500,000 euros.") is a claim.
+            if is_refusal(sentence) and not facts.quantities:
                 refusal = True
                 claims.append(Claim(sentence, ()))
                 continue
-            facts = claim_facts(sentence, known_lower, known_capitalised)
             if not _content_words(sentence, facts) and not facts:  # "Sure!", "Here is the answer:"
                 dropped.append(sentence)
                 reasons.append("unsupported")
@@ -325,7 +345,7 @@ class Verifier:
         cfg = self.config
         words = _content_words(sentence, facts)
         claim_vec = self._sentence_vector(sentence)
-        total = len(facts.names) + len(facts.numbers) + len(facts.dates)
+        total = len(facts.names) + facts.quantities.size
         scored = []
         for source, span in pool:
             quote = source.quote(span)
@@ -337,7 +357,7 @@ class Verifier:
         shortlist = scored[: cfg.shortlist]
         chosen = [self._with_named_before(facts, shortlist[0])]
         while True:
-            missing, unmatched = self._gaps(words, facts, [(s, sp) for _, _, s, sp in chosen])
+            missing, unmatched = self._gaps(sentence, words, facts, [(s, sp) for _, _, s, sp in chosen])
             similarity = max(sim for _, sim, _, _ in chosen)
             if not missing and len(unmatched) <= self._allowance(len(words) + facts.size, similarity):
                 break
@@ -348,7 +368,7 @@ class Verifier:
                 if item in chosen:
                     continue
                 missing_more, unmatched_more = self._gaps(
-                    words, facts, [(s, sp) for _, _, s, sp in chosen] + [(item[2], item[3])]
+                    sentence, words, facts, [(s, sp) for _, _, s, sp in chosen] + [(item[2], item[3])]
                 )
                 gain = 2 * (len(missing) - len(missing_more)) + (len(unmatched) - len(unmatched_more))
                 if gain > best_gain:
@@ -384,6 +404,15 @@ class Verifier:
         missing = [n for n in missing_facts(facts, source.quote(span)) if n in facts.names]
         if not missing:
             return item
+        # A sentence that names a person of its own, whom the claim leaves out, is about that person: the
+        # claim's name from a sentence before would replace them ("Anna Berg resigned" from "Anna Berg chaired
+        # the board. Tom Lund resigned ...").
+        claimed = {w.lower() for name in facts.names for w in name.split()}
+        if any(is_person_like(name) for name in missing) and any(
+            p.person and not {w.lower() for w in p.name.split()} <= claimed
+            for p in named_phrases(source.quote(span))
+        ):
+            return item
         at = source.sentences.index(span) if span in source.sentences else -1
         for back in range(1, self.config.look_back + 1):
             if at - back < 0:
@@ -394,19 +423,26 @@ class Verifier:
         return item
 
     def _gaps(
-        self, words: dict[str, str], facts: Facts, quotes: Sequence[tuple[Source, tuple[int, int]]]
+        self,
+        claim: str,
+        words: dict[str, str],
+        facts: Facts,
+        quotes: Sequence[tuple[Source, tuple[int, int]]],
     ) -> tuple[list[str], set[str]]:
         """(facts missing from the quotes, content words neither in them nor matched by the embedder).
 
-        A word may be paraphrased only within the main quote (the first): further quotes bring names, numbers
-        and words as written, never near meanings, or three sentences would together "support" anything
-        ("weapons" resting on "armed" in one sentence, "money" on "support" in another)."""
+        A word may be paraphrased only within the main quote (the first), and only when the claim is close to
+        it in meaning (`paraphrase_similarity`): further quotes bring names, numbers and words as written,
+        never near meanings, or a few sentences would together "support" anything ("weapons" resting on
+        "war" in one sentence, "money" on "support" in another)."""
         text = " ".join(s.quote(sp) for s, sp in quotes)
         missing = missing_facts(facts, text)
         quote_stems = set(tokenize(text))
         unmatched = {stem for stem in words if stem not in quote_stems}
-        if unmatched:
-            main = quotes[0][0].quote(quotes[0][1])
+        main = quotes[0][0].quote(quotes[0][1])
+        if unmatched and float(self._sentence_vector(main) @ self._sentence_vector(claim)) >= (
+            self.config.paraphrase_similarity
+        ):
             quote_words = sorted({w.lower() for w in _WORD.findall(main) if tokenize(w)})
             if quote_words:
                 soft = sorted(unmatched)
