@@ -212,16 +212,24 @@ _ENUMERATION_SEPARATOR = re.compile(r",\s+(?:and\s+|or\s+)?|,?\s+(?:and|or)\s+")
 _FUNCTION_STARTS = {"according", "however", "meanwhile", "so", "in", "on", "at", "after", "before", "while"}
 
 
-def entities(text: str) -> list[str]:
-    """Capitalised phrases ("Esmail Qaani", "Quds Force"), possessives trimmed, leading function words dropped."""
+def _phrases(text: str) -> list[tuple[list[str], int, bool]]:
+    """Each capitalised phrase of `text`: its words (possessives trimmed, leading function words dropped),
+    where it starts, and whether "the", "a" or "an" introduces it."""
     found = []
     for match in _PHRASE.finditer(text):
         words = re.sub(r"[’']s\b", "", match.group(0)).split()
+        article = bool(re.search(r"\b(the|a|an)\s+$", text[max(0, match.start() - 5) : match.start()], re.I))
         while words and (words[0].lower() in stopwords() or words[0].lower() in _FUNCTION_STARTS):
+            article = article or words[0].lower() in ("the", "a", "an")
             words = words[1:]
         if words and not (len(words) == 1 and len(words[0]) < 2):
-            found.append(" ".join(words))
+            found.append((words, match.start(), article))
     return found
+
+
+def entities(text: str) -> list[str]:
+    """Capitalised phrases ("Esmail Qaani", "Quds Force"), possessives trimmed, leading function words dropped."""
+    return [" ".join(words) for words, _, _ in _phrases(text)]
 
 
 @dataclass(frozen=True)
@@ -235,18 +243,13 @@ class NamedPhrase:
 
 
 def named_phrases(text: str) -> list[NamedPhrase]:
-    """The capitalised phrases of `text` in order, each with whether it could be a person's name."""
-    found = []
-    for match in _PHRASE.finditer(text):
-        words = re.sub(r"[’']s\b", "", match.group(0)).split()
-        article = bool(re.search(r"\b(the|a|an)\s+$", text[max(0, match.start() - 5) : match.start()], re.I))
-        while words and (words[0].lower() in stopwords() or words[0].lower() in _FUNCTION_STARTS):
-            article = article or words[0].lower() in ("the", "a", "an")
-            words = words[1:]
-        if words and not (len(words) == 1 and (len(words[0]) < 2 or _CALENDAR.fullmatch(words[0]))):
-            name = " ".join(words)
-            found.append(NamedPhrase(name, match.start(), not article and is_person_like(name)))
-    return found
+    """The capitalised phrases of `text` in order, each with whether it could be a person's name; a month or
+    a weekday alone is no name."""
+    return [
+        NamedPhrase(" ".join(words), start, not article and is_person_like(" ".join(words)))
+        for words, start, article in _phrases(text)
+        if not (len(words) == 1 and _CALENDAR.fullmatch(words[0]))
+    ]
 
 
 def is_person_like(phrase: str) -> bool:

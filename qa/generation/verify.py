@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -248,14 +249,20 @@ def _opens_as_a_word(word: str, known_lower: set[str], known_capitalised: frozen
     return lower not in known_capitalised and zipf_frequency(lower, "en") >= 3.5
 
 
+@lru_cache(maxsize=4096)
+def _passage(text: str) -> tuple[Vocabulary, Quantities, frozenset[str], frozenset[str]]:
+    """What a quote gives, read once however many claims and candidate sets it is checked against: its
+    names, its quantities, the terms it denies and those it states."""
+    denied = negated_terms(text)
+    return Vocabulary.of([text]), quantities(text), denied, frozenset(tokenize(text)) - denied
+
+
 def missing_facts(facts: Facts, text: str) -> list[str]:
     """The claim's names and quantities that `text` (its quotes, joined) does not give in any form, and a
     negation one of them has and the other lacks."""
-    vocabulary = Vocabulary.of([text])
+    vocabulary, given, denied, stated = _passage(text)
     missing = [name for name in facts.names if not vocabulary.has_name(name)]
-    missing += missing_quantities(facts.quantities, quantities(text), text)
-    denied = negated_terms(text)
-    stated = set(tokenize(text)) - denied
+    missing += missing_quantities(facts.quantities, given, text)
     # "The board approved the merger." against "The board did not approve the merger." (The reverse, a
     # claim that denies what the text states, is often the text's own negation in other words: "failed to
     # notify" for "did not tell".)
