@@ -14,7 +14,7 @@ One run measures, each phase in its own process (so that its peak RSS is its own
 - one big text file (20 MB by default: SQuAD paragraphs, each numbered so that none repeats) against the same
   text split into 200 files: time and peak RSS of each.
 
-It writes `bench.json`, `bench.md` (the README's table) and `bench.png` under `--out` (default eval-out/bench).
+It writes `bench.json`, `bench.md` (the table in docs/scale.md) and `bench.png` under `--out` (default eval-out/bench).
 """
 
 from __future__ import annotations
@@ -411,7 +411,7 @@ def run(out: Path, sizes: Sequence[int] = SIZES, big_mb: float = BIG_MB) -> dict
 
 
 def markdown(results: dict[str, Any]) -> str:
-    """The README's table."""
+    """The table in docs/scale.md."""
     ing, raw = results["ingest"], results["raw_torch"]
     lines = [
         "| measurement | result |",
