@@ -349,6 +349,7 @@ class CandidateFinder:
                     antecedent = earlier[-reference.back].start
         tokens = set(token_list)
         new = tokens - asked.terms
+        before = set(terms(prior[-1])) if prior else set()  # the sentence before it
         weights = asked.weights
         lexical_rank, dense_rank = found.ranks.get(row.id, (None, None))
         return Sentence(
@@ -361,7 +362,7 @@ class CandidateFinder:
             dense=found.dense.get(row.id, 0.0),
             overlap=term_overlap(weights, tokens),
             literal=term_overlap(weights, written),
-            window=term_overlap(weights, tokens | (set(terms(prior[-1])) if prior else set())),
+            window=term_overlap(weights, tokens | before),
             passage=found.passage_score.get(row.id, 0.0),
             passage_rank=found.passage_rank.get(row.id, -1),
             lexical_rank=-1 if lexical_rank is None else lexical_rank,
@@ -375,7 +376,7 @@ class CandidateFinder:
             novelty=len(new) / len(tokens) if tokens else 0.0,
             terms=len(tokens),
             added=len(new),
-            before_overlap=term_overlap(weights, terms(prior[-1])) if prior else 0.0,
+            before_overlap=term_overlap(weights, before),
             after_overlap=term_overlap(weights, terms(doc_text[after.start : after.end])) if after else 0.0,
             number=any(m.group(0) not in asked.words for m in re.finditer(r"\d[\d,.]*\d|\d", text)),
             name=_names_more(text, asked.words),

@@ -47,10 +47,8 @@ class Sentence:
     after_overlap: float = 0.0  # ... and of the one after it
     number: bool = False  # holds a number the question does not
     name: bool = False  # names something the question does not (beyond its first word)
-    heading: bool = False
-    cues: frozenset[str] = (
-        frozenset()
-    )  # the question's cues (`kinds.cues`) that the sentence gives  # a line of its own without punctuation or numbers
+    heading: bool = False  # a line of its own without punctuation or numbers
+    cues: frozenset[str] = frozenset()  # the question's cues (`kinds.cues`) that the sentence gives
     antecedent: int | None = None  # start of the sentence naming what its pronoun subject refers to
     antecedent_text: str | None = None  # the document's text from there to this sentence
     after_start: int | None = None  # start of the sentence after it

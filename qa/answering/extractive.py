@@ -14,8 +14,6 @@ from collections.abc import Generator, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
-import numpy as np
-
 from index.embed import Embedder
 from index.store import Store
 from qa.answering.answerer import Reply
@@ -25,7 +23,7 @@ from qa.answering.features import feature_matrix
 from qa.answering.kinds import Kind, question_kind
 from qa.answering.passages import sentence_windows
 from qa.answering.premise import absent_key_term, unmet_premise
-from qa.answering.ranker import Ranker
+from qa.answering.ranker import Ranker, softmax
 from qa.answering.ranker import load as load_ranker
 from qa.answering.retrieve import Retrieval
 from qa.chat import rewrite
@@ -176,8 +174,7 @@ class ExtractiveAnswerer:
         if not candidates:
             return Draft([], True, kind)
         scores = self.ranker.scores(feature_matrix(question, kind, candidates))
-        odds = np.exp(scores - scores.max())
-        probabilities = odds / odds.sum()
+        probabilities = softmax(scores)
         ranked = sorted(
             (
                 replace(s, score=float(x), probability=float(p))
@@ -208,7 +205,7 @@ class ExtractiveAnswerer:
         chosen = [best]
         covered = best.probability
         words = len(best.text.split())
-        quoted = {best.text}
+        chosen_texts = {best.text}
         for other in ranked:  # best first: probabilities fall
             if (
                 covered >= cfg.cover
@@ -218,13 +215,13 @@ class ExtractiveAnswerer:
                 break
             more = len(other.text.split())
             if (
-                other.text not in quoted
+                other.text not in chosen_texts
                 and not other.heading
                 and other.relevance >= cfg.extra_relevance
                 and words + more <= cfg.max_words
             ):
                 chosen.append(other)
-                quoted.add(other.text)
+                chosen_texts.add(other.text)
                 covered += other.probability
                 words += more
         chosen = lead_first(chosen, kind, cfg.lead_within) if cfg.lead_by_kind else chosen

@@ -122,8 +122,7 @@ _RELATIVE_QUESTION = re.compile(r"\b(relative to|compared (to|with)|in relation 
 _HOW_LONG = re.compile(r"\bhow long\b|\bfor how many\b|\bwhat (duration|period)\b", re.IGNORECASE)
 # "How long ...?": a duration, in words as well as in numbers ("a fortnight", "an hour", "a decade").
 _DURATION = re.compile(
-    r"\b(a|an|one|half an?|several|a few|many)\s+(seconds?|minutes?|hours?|days?|weeks?|fortnights?|months?|"
-    r"years?|decades?|centur(y|ies)|generations?)\b|\bfortnight\b",
+    rf"\b(a|an|one|half an?|several|a few|many)\s+({_UNITS}|generations?)\b|\bfortnight\b",
     re.IGNORECASE,
 )
 # "Why ...?": words that give a cause or a motive.

@@ -29,6 +29,12 @@ class Ranker(Protocol):
     def scores(self, x: np.ndarray) -> np.ndarray: ...
 
 
+def softmax(scores: np.ndarray) -> np.ndarray:
+    """The probability that each of a question's candidates holds the answer, from their scores (shape: n)."""
+    odds = np.exp(scores - scores.max())
+    return odds / odds.sum()
+
+
 @dataclass(frozen=True)
 class LinearRanker:
     """score = x @ weights (one weight per feature)."""

@@ -40,9 +40,8 @@ class Retrieval:
     query_tokens: list[str]  # the question's terms, misspellings replaced by the collection's spelling
     passages: list[Passage]
     sentence_hits: list[Hit]
-    unknown: tuple[
-        str, ...
-    ] = ()  # the question's words that the collection holds nowhere, nor a close spelling
+    # the question's words that the collection holds nowhere, nor a close spelling
+    unknown: tuple[str, ...] = ()
 
 
 class HybridRetriever:

@@ -19,6 +19,7 @@ the selection thresholds follows, on the held-out questions.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import pickle
 import random
@@ -36,7 +37,7 @@ from qa.answering.evidence import Sentence
 from qa.answering.extractive import AnswerConfig, ExtractiveAnswerer, quoted
 from qa.answering.features import FEATURES, feature_matrix
 from qa.answering.kinds import question_kind
-from qa.answering.ranker import DEFAULT_PATH, LinearRanker, Ranker, TreeRanker, to_dict
+from qa.answering.ranker import DEFAULT_PATH, LinearRanker, Ranker, TreeRanker, softmax, to_dict
 from qa.cite import number
 from qa.evaluation.datasets import Item, load_dataset
 from qa.evaluation.eval import open_for
@@ -118,10 +119,7 @@ def _groups(examples: Sequence[Example]) -> list[tuple[np.ndarray, np.ndarray]]:
 def _softmax_loss(groups: list[tuple[np.ndarray, np.ndarray]], scores: list[np.ndarray], t: float) -> float:
     total = 0.0
     for (_, y), s in zip(groups, scores, strict=True):
-        z = s * t
-        p = np.exp(z - z.max())
-        p /= p.sum()
-        total -= float(np.log(p @ y + 1e-12))
+        total -= float(np.log(softmax(s * t) @ y + 1e-12))
     return total / len(groups)
 
 
@@ -134,9 +132,7 @@ def fit_linear(examples: Sequence[Example], l2: float = 1e-3) -> LinearRanker:
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
         total, grad = 0.0, np.zeros_like(w)
         for x, y in groups:
-            s = x @ w
-            p = np.exp(s - s.max())
-            p /= p.sum()
+            p = softmax(x @ w)
             mass = float(p @ y)
             total -= np.log(mass + 1e-12)
             grad += x.T @ p - x.T @ (p * y / (mass + 1e-12))
@@ -272,8 +268,6 @@ def main(argv: list[str] | None = None) -> int:
             "held_out": results[winner],
             "command": "python -m qa.evaluation.tune " + " ".join(str(p) for p in args.datasets),
         }
-        import json
-
         DEFAULT_PATH.write_text(json.dumps(to_dict(best, about), indent=1) + "\n", encoding="utf-8")
         print(f"wrote {DEFAULT_PATH}")
     return 0

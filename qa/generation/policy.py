@@ -23,8 +23,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-POLICIES = ("auto", "cautious", "trusting")
-
 
 @dataclass(frozen=True)
 class ModelPolicy:

@@ -9,13 +9,17 @@ not give. Pure functions; no model.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
+from typing import TypeVar
 
 from index.lexical import fold as lexical_fold
 from qa.answering.abbreviations import definitions
+from qa.answering.premise import versions
+
+T = TypeVar("T")
 
 # Country and people, where one is not the other plus a suffix.
 _IRREGULAR = (
@@ -73,27 +77,6 @@ _MONTHS = {
     )
     for m in names.split()
 }
-_SCALES = {
-    "thousand": 1e3,
-    "k": 1e3,
-    "million": 1e6,
-    "m": 1e6,
-    "mn": 1e6,
-    "billion": 1e9,
-    "bn": 1e9,
-    "trillion": 1e12,
-    "hundred": 1e2,
-    "dozen": 12,
-    "percent": 1,
-    "%": 1,
-}
-_WORD_NUMBERS = {
-    w: i
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-        "seventeen eighteen nineteen twenty".split()
-    )
-} | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 
 
 def fold(word: str) -> str:
@@ -303,6 +286,7 @@ _WORD_SCALES = {
     "trillion": 1e12,
     "dozen": 12,
 }
+_ABBREVIATED_SCALES = {"k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9}
 _NUMBER_WORD = re.compile(
     r"\b(?:%s)(?:[\s-]+(?:and\s+)?(?:%s))*\b"
     % (("|".join([*_SMALL, *_TENS, *_ORDINALS, *_WORD_SCALES]),) * 2),
@@ -351,37 +335,18 @@ def quantities(text: str) -> Quantities:
     rest = text
     mentions: list[frozenset[DateReading]] = []
     for pattern in _DATE_PATTERNS:
-        for match in pattern.finditer(rest):
-            readings = _date_readings(pattern, match)
-            if readings:
-                mentions.append(frozenset(readings))
-                rest = rest[: match.start()] + " " * len(match.group(0)) + rest[match.end() :]
-    times: set[int] = set()
-    for match in _TIME.finditer(rest):
-        times |= _time_readings(match)
-        rest = rest[: match.start()] + " " * len(match.group(0)) + rest[match.end() :]
-    quarters = set()
-    for match in _QUARTER.finditer(rest):
-        quarters.add(int(match.group(1)) if match.group(1) else _ORDINAL_QUARTERS[match.group(2).lower()])
-        rest = rest[: match.start()] + " " * len(match.group(0)) + rest[match.end() :]
-    numbers: set[tuple[str, float]] = set()
-    for match in _ORDINAL_DIGITS.finditer(rest):  # "20th" is the number 20, as "twentieth" is
-        numbers.add(("", float(match.group(1))))
-        rest = rest[: match.start()] + " " * len(match.group(0)) + rest[match.end() :]
-    codes = set()
-    for match in _NAMED_VERSION.finditer(rest):  # "version 2.4" is the version v2.4
-        codes.add("v" + match.group(1))
-        rest = rest[: match.start()] + " " * len(match.group(0)) + rest[match.end() :]
-    for match in _CODE.finditer(rest):
-        codes.add(_code(match.group(0)))
-        rest = rest[: match.start()] + " " * len(match.group(0)) + rest[match.end() :]
-    for match in _NUMBER.finditer(rest):
-        sign, digits, attached, word, percent = match.groups()
-        value = float(re.sub(r"[,\s]", "", digits))
-        scale = (attached or word or "").lower()
-        value *= {"k": 1e3, "m": 1e6, "mn": 1e6, "bn": 1e9}.get(scale, _WORD_SCALES.get(scale, 1))
-        numbers.add(("%" if percent else "", round(-value if sign else value, 6)))
-        rest = rest[: match.start()] + " " * len(match.group(0)) + rest[match.end() :]
+        dates, rest = _take(pattern, rest, partial(_date_mention, pattern))
+        mentions += dates
+    times, rest = _take(_TIME, rest, _time_readings)
+    quarters, rest = _take(
+        _QUARTER, rest, lambda m: int(m.group(1)) if m.group(1) else _ORDINAL_QUARTERS[m.group(2).lower()]
+    )
+    # "20th" is the number 20, as "twentieth" is; "version 2.4" is the version v2.4.
+    ordinals, rest = _take(_ORDINAL_DIGITS, rest, lambda m: ("", float(m.group(1))))
+    versions_named, rest = _take(_NAMED_VERSION, rest, lambda m: "v" + m.group(1))
+    codes, rest = _take(_CODE, rest, lambda m: _code(m.group(0)))
+    figures, rest = _take(_NUMBER, rest, _figure)
+    numbers = {*ordinals, *figures}
     for match in _NUMBER_WORD.finditer(rest):
         spelled = _word_number(match.group(0))
         if spelled is not None:
@@ -389,8 +354,43 @@ def quantities(text: str) -> Quantities:
             percent = bool(re.match(r"\s*(%|percent|per cent)", after))
             numbers.add(("%" if percent else "", spelled))
     return Quantities(
-        frozenset(numbers), tuple(mentions), frozenset(times), frozenset(quarters), frozenset(codes)
+        frozenset(numbers),
+        tuple(mentions),
+        frozenset().union(*times),
+        frozenset(quarters),
+        frozenset(versions_named + codes),
     )
+
+
+def _take(
+    pattern: re.Pattern[str], text: str, read: Callable[[re.Match[str]], T | None]
+) -> tuple[list[T], str]:
+    """What `read` makes of each match of `pattern` in `text`, and the text with the matches it read (those
+    not None) blanked out, its length kept, so that no later pattern reads them again."""
+    found: list[T] = []
+
+    def blank(match: re.Match[str]) -> str:
+        value = read(match)
+        if value is None:
+            return match.group(0)
+        found.append(value)
+        return " " * len(match.group(0))
+
+    return found, pattern.sub(blank, text)
+
+
+def _figure(match: re.Match[str]) -> tuple[str, float]:
+    """(unit, value) of a number in figures (`_NUMBER`): "11,400", "11.4k", "-40", "12%"."""
+    sign, digits, attached, word, percent = match.groups()
+    value = float(re.sub(r"[,\s]", "", digits))
+    scale = (attached or word or "").lower()
+    value *= _ABBREVIATED_SCALES.get(scale, _WORD_SCALES.get(scale, 1))
+    return ("%" if percent else "", round(-value if sign else value, 6))
+
+
+def _date_mention(pattern: re.Pattern[str], match: re.Match[str]) -> frozenset[DateReading] | None:
+    """A date's possible readings, or None when it is no valid date ("31/02/2023")."""
+    return frozenset(_date_readings(pattern, match)) or None
 
 
 def _date_readings(pattern: re.Pattern[str], match: re.Match[str]) -> set[DateReading]:
@@ -473,8 +473,6 @@ def missing_quantities(claim: Quantities, quote: Quantities, quote_text: str) ->
     A date the claim gives with a year matches a date of the quote without one only when the quote names that
     year too; a year on its own ("in 2023") matches a date's year.
     """
-    from qa.answering.premise import versions
-
     given = set(quote.numbers) | {("", float(y)) for y, _, _ in quote.readings if y is not None}
     missing = [f"{v:g}{unit}" for unit, v in claim.numbers if (unit, v) not in given]
     for mention in claim.dates:

@@ -363,8 +363,10 @@ class Verifier:
         scored.sort(key=lambda item: -item[0])
         shortlist = scored[: cfg.shortlist]
         chosen = [self._with_named_before(facts, shortlist[0])]
+        _, _, main, main_span = chosen[0]
+        paraphrased = self._paraphrased(sentence, words, main.quote(main_span))
         while True:
-            missing, unmatched = self._gaps(sentence, words, facts, [(s, sp) for _, _, s, sp in chosen])
+            missing, unmatched = self._gaps(words, facts, [(s, sp) for _, _, s, sp in chosen], paraphrased)
             similarity = max(sim for _, sim, _, _ in chosen)
             if not missing and len(unmatched) <= self._allowance(len(words) + facts.size, similarity):
                 break
@@ -375,7 +377,7 @@ class Verifier:
                 if item in chosen:
                     continue
                 missing_more, unmatched_more = self._gaps(
-                    sentence, words, facts, [(s, sp) for _, _, s, sp in chosen] + [(item[2], item[3])]
+                    words, facts, [(s, sp) for _, _, s, sp in chosen] + [(item[2], item[3])], paraphrased
                 )
                 gain = 2 * (len(missing) - len(missing_more)) + (len(unmatched) - len(unmatched_more))
                 if gain > best_gain:
@@ -429,35 +431,38 @@ class Verifier:
                 return score, similarity, source, wider
         return item
 
+    @staticmethod
     def _gaps(
-        self,
-        claim: str,
         words: dict[str, str],
         facts: Facts,
         quotes: Sequence[tuple[Source, tuple[int, int]]],
+        paraphrased: set[str],
     ) -> tuple[list[str], set[str]]:
-        """(facts missing from the quotes, content words neither in them nor matched by the embedder).
-
-        A word may be paraphrased only within the main quote (the first), and only when the claim is close to
-        it in meaning (`paraphrase_similarity`): further quotes bring names, numbers and words as written,
-        never near meanings, or a few sentences would together "support" anything ("weapons" resting on
-        "war" in one sentence, "money" on "support" in another)."""
+        """(facts missing from the quotes, content words neither in them nor `paraphrased` by the main quote)."""
         text = " ".join(s.quote(sp) for s, sp in quotes)
-        missing = missing_facts(facts, text)
         quote_stems = set(tokenize(text))
-        unmatched = {stem for stem in words if stem not in quote_stems}
-        main = quotes[0][0].quote(quotes[0][1])
-        if unmatched and float(self._sentence_vector(main) @ self._sentence_vector(claim)) >= (
+        return missing_facts(facts, text), {stem for stem in words if stem not in quote_stems} - paraphrased
+
+    def _paraphrased(self, claim: str, words: dict[str, str], main: str) -> set[str]:
+        """The claim's content words (stems) that the main quote, its first, does not hold but matches by the
+        embedder (`word_match`).
+
+        A word may be paraphrased only within the main quote, and only when the claim is close to it in meaning
+        (`paraphrase_similarity`): further quotes bring names, numbers and words as written, never near
+        meanings, or a few sentences would together "support" anything ("weapons" resting on "war" in one
+        sentence, "money" on "support" in another). Read once per claim, however many quotes are tried beside
+        the main one."""
+        main_stems = set(tokenize(main))
+        soft = sorted(stem for stem in words if stem not in main_stems)
+        if not soft or float(self._sentence_vector(main) @ self._sentence_vector(claim)) < (
             self.config.paraphrase_similarity
         ):
-            quote_words = sorted({w.lower() for w in _WORD.findall(main) if tokenize(w)})
-            if quote_words:
-                soft = sorted(unmatched)
-                sims = self._word_matrix([words[s] for s in soft]) @ self._word_matrix(quote_words).T
-                unmatched -= {
-                    stem for stem, row in zip(soft, sims, strict=True) if row.max() >= self.config.word_match
-                }
-        return missing, unmatched
+            return set()
+        quote_words = sorted({w.lower() for w in _WORD.findall(main) if tokenize(w)})
+        if not quote_words:
+            return set()
+        sims = self._word_matrix([words[s] for s in soft]) @ self._word_matrix(quote_words).T
+        return {stem for stem, row in zip(soft, sims, strict=True) if row.max() >= self.config.word_match}
 
     # -- embeddings (cached per verifier: one answer's words recur across candidates) -------------------------
 
