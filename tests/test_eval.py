@@ -124,7 +124,7 @@ def test_more_seed_questions_paraphrased_and_unanswerable(seeded) -> None:
     leads the Axis of Resistance?" for "headed by Iran", follow-ups, questions the seeds cannot answer).
 
     Measured 31 of 34 answered and 6 of 6 refused; the three misses are paraphrases with no shared word
-    (README, Quality). This guards that level; a miss beyond it fails.
+    (docs/quality.md). This guards that level; a miss beyond it fails.
     """
     from qa.evaluation.datasets import load_dataset, resolve_quotes
     from qa.evaluation.eval import run_items, summarize

@@ -22,7 +22,7 @@ _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="qa-retrieve")
 
 @dataclass(frozen=True)
 class RetrievalConfig:
-    """Fusion parameters (tuned with `qa eval` on SQuAD; see README, Quality)."""
+    """Fusion parameters (tuned with `qa eval` on SQuAD; see docs/quality.md)."""
 
     candidates: int = 30  # how deep each ranking is read
     rrf_k: float = 10.0  # a small k lets the top ranks of either list dominate
