@@ -29,6 +29,9 @@ def test_answers_match_after_squad_normalisation() -> None:
     assert contains_answer("It cost 11,400 dollars.", ["11400"])
     assert contains_answer("The Quds Force's commander", ["quds force"])
     assert not contains_answer("In 20200 BC", ["2020"])  # whole words only
+    # Reference markers are not part of the answer: the prose leaves them out, the gold may keep them.
+    assert contains_answer("such as insulin and heparin; thus", ["insulin [39] and heparin [40, 41]"])
+    assert not contains_answer("such as insulin; thus", ["insulin [39] and heparin [40]"])
 
 
 def test_qa_eval_with_baselines_on_the_seed_set(tmp_path: Path) -> None:
