@@ -20,7 +20,7 @@ from index.chunk import Span, chunk, sentences
 from index.embed import CHUNK_MAX_TOKENS, Embedder, pooled
 from index.errors import LoadError
 from index.lease import write_lock
-from index.load import Document, discover, load_file
+from index.load import Document, discover, extract, read_file
 from index.manifest import span_id
 from index.store import Store
 
@@ -59,6 +59,10 @@ class IndexReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     failed: list[dict[str, str]] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)  # {"path", "reason"}: not a file we read
+    # {"path", "problem"}: indexed, but part of it could not be read ("page 3: OCR found no text")
+    incomplete: list[dict[str, str]] = field(default_factory=list)
+    ocr_pages: int = 0  # pages read by OCR in this run
     duplicates: list[dict[str, str]] = field(default_factory=list)  # {"path", "same_as"}: not indexed twice
     documents: int = 0
     chunks: int = 0
@@ -74,6 +78,8 @@ class IndexReport:
         return (
             f"added {len(self.added)}, updated {len(self.updated)}, unchanged {len(self.unchanged)}, "
             f"removed {len(self.removed)}, failed {len(self.failed)}"
+            + (f", skipped {len(self.skipped)}" if self.skipped else "")
+            + (f", {self.ocr_pages} pages read by OCR" if self.ocr_pages else "")
             + "".join(f", {d['path']} has the same content as {d['same_as']}" for d in self.duplicates)
             + "; "
             f"the store holds {self.documents} documents in {self.chunks} chunks"
@@ -157,8 +163,11 @@ class Indexer:
     def index_paths(self, paths: Sequence[Path], sync: bool = False) -> IndexReport:
         """Index files and folders; with `sync`, remove stored documents whose files are gone (first, so that
         a file whose content moved to another name is indexed under the new one)."""
-        files, errors = discover(paths)
-        report = IndexReport(failed=[{"path": e.path, "error": e.reason} for e in errors])
+        files, skipped, errors = discover(paths)
+        report = IndexReport(
+            failed=[{"path": e.path, "error": e.reason} for e in errors],
+            skipped=[{"path": path, "reason": reason} for path, reason in skipped],
+        )
         with write_lock(self.store.folder, self.holder, self.wait):
             self.reconcile()
             if sync:
@@ -171,7 +180,14 @@ class Indexer:
             with self._progress(sum(sizes), bool(files)):
                 for path, size in zip(files, sizes, strict=True):
                     try:
-                        doc = load_file(path, int(self.store.settings.max_doc_mb * 1_000_000))
+                        file = read_file(path, int(self.store.settings.max_doc_mb * 1_000_000))
+                        if stored.hash_of.get(file.doc_id) == file.content_hash:  # not extracted again
+                            report.unchanged.append(file.source)
+                            self._advance(size, 0)
+                            continue
+                        doc = extract(file)
+                        report.ocr_pages += doc.ocr_pages
+                        report.incomplete += [{"path": doc.source, "problem": p} for p in doc.problems]
                     except LoadError as exc:  # reported once, by whoever prints the report
                         log.info("%s", exc)
                         report.failed.append({"path": exc.path, "error": exc.reason})

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from index.errors import reachable
 from index.load import Document
+from index.readers.base import regions_from_json, regions_to_json
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,9 @@ class ServerCatalog:
             ids=[f"{doc.doc_id}#{i}" for i in range(len(parts))],
             embeddings=[[1.0]] * len(parts),
             documents=parts,
-            metadatas=[{**meta, "part": i} for i in range(len(parts))],
+            # The regions (pages, slides, rows) ride on the first part.
+            metadatas=[{**meta, "part": i, **({"regions": regions_to_json(doc.regions)} if i == 0 else {})}
+                       for i in range(len(parts))],
         )
         stale = [
             i for i in self._collection.get(where={"doc_id": doc.doc_id}, include=[])["ids"]
@@ -137,4 +140,5 @@ class ServerCatalog:
             text="".join(str(text) for _, text in parts),
             content_hash=str(meta["content_hash"]),
             path=str(meta["path"]) or None,
+            regions=regions_from_json(str(meta.get("regions") or "[]")),
         )

@@ -22,6 +22,10 @@ class NotFound(QAError):
     """A document or passage that does not exist: HTTP 404."""
 
 
+class Stale(QAError):
+    """A citation of a document that has changed since it was given: HTTP 409, CLI exit 1."""
+
+
 class LoadError(QAError):
     """One file could not be read; the others are still indexed."""
 

@@ -1,18 +1,21 @@
-"""Files -> Documents: one reader per format, each returning the exact text that offsets index into."""
+"""Files -> Documents: the reader of the file's format (`index/readers/`) gives the exact text that offsets
+index into, and where each part of it lies in the original (pages, slides, rows, chapters)."""
 
 from __future__ import annotations
 
-import codecs
 import hashlib
-import io
 import logging
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from index.errors import LoadError
+from index.readers import READERS, ZIPPED
+from index.readers.base import Region, decode
+
+__all__ = ["READERS", "Document", "decode", "discover", "load_file"]
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +31,9 @@ class Document:
         text: the text every offset indexes into.
         content_hash: SHA-256 of the raw bytes; unchanged hash means nothing to re-index.
         path: absolute path of the file, or None for documents given in memory.
+        regions: where stretches of the text come from (`index.readers.base.Region`), sorted by start.
+        ocr_pages: pages of it read by OCR.
+        problems: what of it could not be read, for the index report.
     """
 
     doc_id: str
@@ -35,6 +41,9 @@ class Document:
     text: str
     content_hash: str
     path: str | None = None
+    regions: tuple[Region, ...] = ()
+    ocr_pages: int = 0
+    problems: tuple[str, ...] = ()  # parts that could not be read ("page 3: OCR found no text")
 
     @classmethod
     def from_text(cls, source: str, text: str) -> Document:
@@ -61,64 +70,6 @@ def display_source(path: Path) -> str:
         return path.as_posix()
 
 
-# Byte-order marks, longest first (the UTF-32 LE mark begins with the UTF-16 LE one).
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
-    (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
-    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
-    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
-)
-
-
-def decode(raw: bytes, path: str) -> str:
-    """Text from bytes: UTF-16 or UTF-32 when a byte-order mark says so (the mark dropped), else UTF-8 (a UTF-8
-    mark is kept, as `open(path, encoding="utf-8").read()` keeps it, so that offsets match).
-
-    Raises:
-        LoadError: undecodable bytes, or a NUL character anywhere (binary data).
-    """
-    encoding, label = "utf-8", "UTF-8"
-    for bom, codec, name in _BOMS:
-        if raw.startswith(bom):
-            raw, encoding, label = raw[len(bom) :], codec, name
-            break
-    try:
-        text = raw.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise LoadError(path, f"not valid {label} text (undecodable byte at offset {exc.start})") from None
-    if "\x00" in text:
-        raise LoadError(path, f"binary file (NUL character at offset {text.index(chr(0))}), not text")
-    return text
-
-
-def _read_text(raw: bytes, path: str) -> str:
-    # Universal newlines, as open(path, encoding="utf-8").read() gives (CONTRACT.md).
-    return decode(raw, path).replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _read_html(raw: bytes, path: str) -> str:
-    import trafilatura
-
-    text = trafilatura.extract(
-        decode(raw, path), include_comments=False, include_tables=True, favor_recall=True
-    )
-    if not text:
-        raise LoadError(path, "no main text found in the HTML page")
-    return text
-
-
-def _read_pdf(raw: bytes, path: str) -> str:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(raw))
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise LoadError(path, f"not a readable PDF ({exc})") from None
-    return "\n\n".join(page.strip() for page in pages if page.strip())
-
-
 # Signatures of binary formats that are never text: a file is checked by its content, not by its extension.
 _MAGIC = {
     b"%PDF-": "a PDF",
@@ -142,39 +93,41 @@ def check_content(raw: bytes, suffix: str, source: str) -> None:
         if raw.lstrip()[:5] != b"%PDF-":
             raise LoadError(source, "not a PDF: the content does not start with %PDF-")
         return
+    if suffix in ZIPPED:
+        if not raw.startswith(b"PK\x03\x04"):
+            raise LoadError(source, f"not a {suffix} file: the content is not the ZIP archive such files are")
+        return
     for magic, kind in _MAGIC.items():
         if raw.startswith(magic):
             raise LoadError(source, f"the content is {kind}, not {suffix} text")
 
 
-READERS: dict[str, Callable[[bytes, str], str]] = {
-    ".txt": _read_text,
-    ".md": _read_text,
-    ".markdown": _read_text,
-    ".html": _read_html,
-    ".htm": _read_html,
-    ".pdf": _read_pdf,
-}
+def supported_types() -> str:
+    """The supported extensions, for messages: ".txt, .md, ..., .epub"."""
+    return ", ".join(READERS)
 
 
-def load_file(path: Path, max_bytes: int | None = None) -> Document:
-    """Read one file into a Document.
+@dataclass(frozen=True)
+class RawFile:
+    """A file's bytes and identity, before its text is extracted (an unchanged file is never extracted)."""
 
-    Args:
-        path: a file with a supported extension.
-        max_bytes: refuse a larger file (checked before it is read).
+    doc_id: str
+    source: str
+    path: Path
+    raw: bytes
+    content_hash: str
 
-    Returns:
-        The document; its text is what citations' offsets index into.
+
+def read_file(path: Path, max_bytes: int | None = None) -> RawFile:
+    """Read one file's bytes, checking its type, size and content signature.
 
     Raises:
-        LoadError: the file is missing, unreadable, binary, undecodable, too large or holds no text.
+        LoadError: unsupported type, missing, unreadable, too large, or content not of its type.
     """
     path = path.resolve()
     source = display_source(path)
-    reader = READERS.get(path.suffix.lower())
-    if reader is None:
-        raise LoadError(source, f"unsupported file type {path.suffix!r} (supported: {', '.join(READERS)})")
+    if path.suffix.lower() not in READERS:
+        raise LoadError(source, f"unsupported file type {path.suffix!r} (supported: {supported_types()})")
     try:
         size = path.stat().st_size
         if max_bytes is not None and size > max_bytes:
@@ -187,47 +140,76 @@ def load_file(path: Path, max_bytes: int | None = None) -> Document:
     except OSError as exc:
         raise LoadError(source, f"cannot read file ({exc.strerror or exc})") from None
     check_content(raw, path.suffix.lower(), source)
-    text = reader(raw, source)
-    if not text.strip():
-        raise LoadError(source, "no text in file")
+    return RawFile(make_doc_id(path.name, str(path)), source, path, raw, hashlib.sha256(raw).hexdigest())
+
+
+def extract(file: RawFile) -> Document:
+    """The document in a file: its text, by the reader of its format, and the text's regions.
+
+    Raises:
+        LoadError: the content cannot be read, or holds no text (the message says why: needs a password, no
+            text layer, ...).
+    """
+    extracted = READERS[file.path.suffix.lower()](file.raw, file.source)
+    if not extracted.text.strip():
+        raise LoadError(file.source, "no text in file")
     return Document(
-        doc_id=make_doc_id(path.name, str(path)),
-        source=source,
-        text=text,
-        content_hash=hashlib.sha256(raw).hexdigest(),
-        path=str(path),
+        doc_id=file.doc_id,
+        source=file.source,
+        text=extracted.text,
+        content_hash=file.content_hash,
+        path=str(file.path),
+        regions=extracted.regions,
+        ocr_pages=extracted.ocr_pages,
+        problems=extracted.problems,
     )
 
 
-def discover(paths: Iterable[Path]) -> tuple[list[Path], list[LoadError]]:
+def load_file(path: Path, max_bytes: int | None = None) -> Document:
+    """Read one file into a Document (`read_file`, then `extract`).
+
+    Raises:
+        LoadError: the file is missing, unreadable, binary, undecodable, too large or holds no text.
+    """
+    return extract(read_file(path, max_bytes))
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]], list[LoadError]]:
     """Expand files and folders into the files to index, sorted, without duplicates.
 
-    Folders are walked recursively; hidden entries and files of unsupported types inside folders are
-    passed over (logged), while a file named explicitly with an unsupported type is an error.
+    Folders are walked recursively; hidden folders are not entered.
 
     Returns:
-        The files, and an error for every named path that does not exist or cannot be indexed.
+        The files; every other file given or found, with why it is skipped (unsupported type, hidden, an
+        Office lock file); and an error for every named path that does not exist.
     """
     found: dict[Path, None] = {}
+    skipped: dict[str, str] = {}
     errors: list[LoadError] = []
+
+    def consider(path: Path, named: bool = False) -> None:
+        name = path.name
+        if name.startswith("~$"):
+            skipped[display_source(path.resolve())] = "an Office lock file (the document is open in an editor)"
+        elif name.startswith(".") and not named:
+            skipped[display_source(path.resolve())] = "hidden file"
+        elif path.suffix.lower() not in READERS:
+            kind = f"{path.suffix!r}" if path.suffix else "without an extension"
+            skipped[display_source(path.resolve())] = f"unsupported file type {kind} (supported: {supported_types()})"
+        else:
+            found[path.resolve()] = None
+
     for given in paths:
         path = Path(given)
         if path.is_dir():
             for root, dirs, files in os.walk(path):
+                for hidden in sorted(d for d in dirs if d.startswith(".")):
+                    skipped[display_source((Path(root) / hidden).resolve())] = "hidden folder (not searched)"
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
-                    child = Path(root) / name
-                    if name.startswith("."):
-                        continue
-                    if child.suffix.lower() in READERS:
-                        found[child.resolve()] = None
-                    else:
-                        log.info("skipping %s: unsupported file type", child)
+                    consider(Path(root) / name)
         elif path.is_file():
-            if path.suffix.lower() in READERS:
-                found[path.resolve()] = None
-            else:
-                errors.append(LoadError(str(path), f"unsupported file type {path.suffix!r}"))
+            consider(path, named=True)
         else:
             errors.append(LoadError(str(path), "no such file or folder"))
-    return sorted(found), errors
+    return sorted(found), sorted(skipped.items()), errors

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from index.chunk import Span
 from index.load import Document
+from index.readers.base import Location, Region, locate
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -31,6 +32,11 @@ CREATE TABLE IF NOT EXISTS sentences (
 CREATE INDEX IF NOT EXISTS sentences_doc ON sentences (doc_id, start);
 CREATE TABLE IF NOT EXISTS chunk_terms (id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, terms TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS chunk_terms_doc ON chunk_terms (doc_id);
+CREATE TABLE IF NOT EXISTS regions (
+    doc_id TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, page INTEGER, label TEXT NOT NULL,
+    ocr INTEGER NOT NULL, box TEXT
+);
+CREATE INDEX IF NOT EXISTS regions_doc ON regions (doc_id, start);
 """
 
 
@@ -56,6 +62,8 @@ class DocumentInfo:
     chunks: int
     indexed_at: float
     title: str = ""
+    pages: int = 0  # pages of a PDF (0 for other formats)
+    ocr_pages: int = 0  # ... of which were read by OCR
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -66,6 +74,8 @@ class DocumentInfo:
             "chars": self.chars,
             "chunks": self.chunks,
             "indexed_at": self.indexed_at,
+            **({"pages": self.pages} if self.pages else {}),
+            **({"ocr_pages": self.ocr_pages} if self.ocr_pages else {}),
         }
 
 
@@ -77,6 +87,10 @@ class SpanRow:
     doc_id: str
     start: int
     end: int
+
+
+def _box(region: Region) -> str | None:
+    return " ".join(f"{v:.1f}" for v in region.box) if region.box else None
 
 
 def span_id(doc: Document, span: Span, kind: str = "") -> str:
@@ -110,13 +124,37 @@ class Manifest:
     def documents(self) -> list[DocumentInfo]:
         rows = self._rows(
             "SELECT d.doc_id, d.source, d.path, d.content_hash, length(d.text), "
-            "(SELECT count(*) FROM chunks c WHERE c.doc_id = d.doc_id), d.indexed_at, substr(d.text, 1, 400) "
+            "(SELECT count(*) FROM chunks c WHERE c.doc_id = d.doc_id), d.indexed_at, substr(d.text, 1, 400), "
+            "(SELECT count(DISTINCT page) FROM regions r WHERE r.doc_id = d.doc_id), "
+            "(SELECT count(DISTINCT page) FROM regions r WHERE r.doc_id = d.doc_id AND r.ocr) "
             "FROM documents d ORDER BY d.source"
         )
         return [
-            DocumentInfo(doc_id, source, path, digest, chars, chunks, indexed_at, title_of(head, source))
-            for doc_id, source, path, digest, chars, chunks, indexed_at, head in rows
+            DocumentInfo(
+                doc_id, source, path, digest, chars, chunks, indexed_at, title_of(head, source), pages, ocr
+            )
+            for doc_id, source, path, digest, chars, chunks, indexed_at, head, pages, ocr in rows
         ]
+
+    def regions(self, doc_id: str) -> tuple[Region, ...]:
+        """Where each stretch of a document's text comes from (pages, slides, rows), sorted by start."""
+        rows = self._rows(
+            'SELECT start, "end", page, label, ocr, box FROM regions WHERE doc_id = ? ORDER BY start', [doc_id]
+        )
+        return tuple(
+            Region(start, end, page, label, bool(ocr), tuple(map(float, box.split())) if box else None)  # type: ignore[arg-type]
+            for start, end, page, label, ocr, box in rows
+        )
+
+    def locations(self, spans: Sequence[tuple[str, int, int]]) -> list[Location]:
+        """The location of each (doc_id, start, end): page, label and OCR mark (empty where none)."""
+        regions: dict[str, tuple[Region, ...]] = {}
+        found = []
+        for doc_id, start, end in spans:
+            if doc_id not in regions:
+                regions[doc_id] = self.regions(doc_id)
+            found.append(locate(regions[doc_id], start, end))
+        return found
 
     def openings(self, doc_ids: Sequence[str], chars: int = 4000) -> dict[str, str]:
         """The first `chars` characters of each document's text (without reading whole texts)."""
@@ -257,6 +295,13 @@ class Manifest:
                     "INSERT INTO sentences VALUES (?, ?, ?, ?, ?)",
                     [(span_id(doc, s, "s"), doc.doc_id, i, s.start, s.end) for i, s in enumerate(sentences)],
                 )
+                self._db.executemany(
+                    "INSERT INTO regions VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (doc.doc_id, r.start, r.end, r.page, r.label, int(r.ocr), _box(r))
+                        for r in doc.regions
+                    ],
+                )
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -269,5 +314,5 @@ class Manifest:
             self._db.execute("COMMIT")
 
     def _delete(self, doc_id: str) -> None:
-        for table in ("documents", "chunks", "sentences", "chunk_terms"):
+        for table in ("documents", "chunks", "sentences", "chunk_terms", "regions"):
             self._db.execute(f"DELETE FROM {table} WHERE doc_id = ?", [doc_id])

@@ -6,13 +6,14 @@ import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from index.build import Indexer, IndexReport
 from index.clean import visible
 from index.embed import Embedder
-from index.errors import BadInput, NotFound
+from index.errors import BadInput, NotFound, Stale
 from index.load import Document
 from index.manifest import DocumentInfo
 from index.settings import MODES, Settings
@@ -21,9 +22,11 @@ from qa.answering.answerer import Answerer, Reply
 from qa.answering.extractive import AnswerConfig, ExtractiveAnswerer
 from qa.answering.retrieve import HybridRetriever, RetrievalConfig
 from qa.cite import number, passage_in_context
-from qa.types import Answer, CitedPassage, Delta, History
+from qa.types import Answer, Citation, CitedPassage, Delta, History, Passage
 
 log = logging.getLogger(__name__)
+
+_Spanned = TypeVar("_Spanned", Citation, Passage)
 
 MAX_QUESTION_CHARS = 2000
 SOURCES = 10
@@ -242,6 +245,7 @@ class Assistant:
         sources = tuple(evidence.passages or retrieval.passages)
         refused = reply.refused or not reply.claims
         text, citations = (refusal_text(standalone), []) if refused else number(reply.claims)
+        citations, sources = self._placed(citations), self._placed(sources)
         yield Answer(
             question,
             standalone,
@@ -255,6 +259,19 @@ class Assistant:
             verification=reply.verification,
             completion_tokens=reply.tokens,
         )
+
+    def _placed(self, spans: Sequence[_Spanned]) -> tuple[_Spanned, ...]:
+        """Citations or passages with where they lie (page, slide, row; OCR) and, for citations, the version of
+        the document they quote."""
+        manifest = self.store.manifest
+        located = manifest.locations([(s.doc_id, s.start, s.end) for s in spans])
+        if spans and isinstance(spans[0], Citation):
+            hashes = manifest.hashes(list({s.doc_id for s in spans}))
+            return tuple(
+                replace(s, location=where, content_hash=hashes.get(s.doc_id, ""))  # type: ignore[call-arg]
+                for s, where in zip(spans, located, strict=True)
+            )
+        return tuple(replace(s, location=where) for s, where in zip(spans, located, strict=True))
 
     # -- llama-index ------------------------------------------------------------------------------------------
 
@@ -277,13 +294,27 @@ class Assistant:
 
     # -- documents ---------------------------------------------------------------------------------------
 
-    def cite(self, doc_id: str, start: int, end: int, context: int = 200) -> CitedPassage:
-        """The cited span with `context` characters either side.
+    def cite(
+        self, doc_id: str, start: int, end: int, context: int = 200, version: str | None = None
+    ) -> CitedPassage:
+        """The cited span with `context` characters either side, its location and the document's version.
+
+        Args:
+            version: the `content_hash` the citation was given with; a document changed since is an error.
 
         Raises:
             NotFound: unknown doc_id, or offsets outside the document.
+            Stale: `version` is given and the document has changed since.
         """
-        return passage_in_context(self.store.manifest.document(doc_id), doc_id, start, end, context)
+        doc = self.store.manifest.document(doc_id)
+        if doc is not None and version is not None and version != doc.content_hash:
+            raise Stale(
+                f"document changed since this citation: {doc.source} is now version {doc.content_hash[:12]}, "
+                f"the citation quotes version {version[:12]}; ask again for a current citation"
+            )
+        passage = passage_in_context(doc, doc_id, start, end, context)
+        (where,) = self.store.manifest.locations([(doc_id, start, end)])
+        return replace(passage, location=where, content_hash=doc.content_hash if doc else "")
 
     def documents(self) -> list[DocumentInfo]:
         """Every indexed document (without its text)."""

@@ -63,6 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("start", type=int)
     p.add_argument("end", type=int)
     p.add_argument("--context", type=int, default=200, metavar="N", help="characters either side (200)")
+    p.add_argument(
+        "--version",
+        metavar="HASH",
+        help="the citation's content_hash: fail (exit 1) if the document has changed since",
+    )
 
     sub.add_parser("documents", parents=[common], help="list the indexed documents as JSON")
 
@@ -126,6 +131,9 @@ def _server(settings: Settings) -> RemoteStore | None:
     return RemoteStore(holder)
 
 
+SHOWN_SKIPPED = 20  # skipped files listed one per line; --json lists them all
+
+
 def cmd_index(args: argparse.Namespace) -> int:
     from index.build import IndexReport
     from qa.assistant import Assistant
@@ -143,6 +151,12 @@ def cmd_index(args: argparse.Namespace) -> int:
     else:
         for failure in report.failed:
             print(f"failed: {failure['path']}: {failure['error']}", file=sys.stderr)
+        for part in report.incomplete:
+            print(f"incomplete: {part['path']}: {part['problem']}", file=sys.stderr)
+        for skip in report.skipped[:SHOWN_SKIPPED]:
+            print(f"skipped: {skip['path']}: {skip['reason']}", file=sys.stderr)
+        if len(report.skipped) > SHOWN_SKIPPED:
+            print(f"skipped: {len(report.skipped) - SHOWN_SKIPPED} more (--json lists them)", file=sys.stderr)
         print(report.summary())
     return EXIT_FAILED if report.failed else EXIT_OK
 
@@ -218,7 +232,7 @@ def cmd_cite(args: argparse.Namespace) -> int:
     from qa.assistant import Assistant
 
     with Assistant.open(settings=_settings(args)) as assistant:
-        _print_json(assistant.cite(args.doc_id, args.start, args.end, args.context).to_dict())
+        _print_json(assistant.cite(args.doc_id, args.start, args.end, args.context, args.version).to_dict())
     return EXIT_OK
 
 

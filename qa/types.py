@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
+from index.readers.base import Location
+
 # A conversation's earlier turns: (question, answer text) pairs, oldest first.
 History = Sequence[tuple[str, str]]
 
@@ -22,6 +24,7 @@ class Passage:
     score: float
     dense_rank: int | None = None
     lexical_rank: int | None = None
+    location: Location = Location()
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -31,6 +34,7 @@ class Passage:
             "end": self.end,
             "score": round(self.score, 4),
             "text": self.text,
+            **self.location.to_dict(),
         }
 
 
@@ -46,10 +50,23 @@ class Citation:
     quote: str
     score: float
     supported: bool
+    location: Location = Location()  # page ("p. 3"), slide, row or chapter; OCR mark
+    content_hash: str = ""  # the document's version when the answer was given (`qa cite --version`)
 
     def to_dict(self) -> dict[str, object]:
-        data = asdict(self)
-        data["score"] = round(self.score, 4)
+        data: dict[str, object] = {
+            "n": self.n,
+            "doc_id": self.doc_id,
+            "source": self.source,
+            "start": self.start,
+            "end": self.end,
+            "quote": self.quote,
+            "score": round(self.score, 4),
+            "supported": self.supported,
+            **self.location.to_dict(),
+        }
+        if self.content_hash:
+            data["content_hash"] = self.content_hash
         return data
 
 
@@ -126,9 +143,12 @@ class CitedPassage:
     quote: str
     before: str
     after: str
+    location: Location = Location()
+    content_hash: str = ""
 
     def to_dict(self) -> dict[str, object]:
-        return asdict(self)
+        data = {k: v for k, v in asdict(self).items() if k != "location"}
+        return {**data, **self.location.to_dict()}
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from index.build import IndexReport
-from index.errors import BadInput, LoadError, NotFound, QAError, StoreUnavailable
+from index.errors import BadInput, LoadError, NotFound, QAError, Stale, StoreUnavailable
 from index.lease import StoreBusy
 from index.load import READERS, load_file
 from qa.assistant import Assistant
@@ -220,7 +220,7 @@ def build_api(assistant: Assistant, app: FastAPI | None = None) -> FastAPI:
         )
 
     # Starlette picks the handler of the closest class in the exception's MRO: NotFound before QAError.
-    for exc_type, status in ((BadInput, 422), (NotFound, 404), (QAError, 503)):
+    for exc_type, status in ((BadInput, 422), (NotFound, 404), (Stale, 409), (QAError, 503)):
         app.add_exception_handler(exc_type, _error_handler(status))
 
     async def _retry_later(_: Request, exc: Exception) -> JSONResponse:
@@ -305,9 +305,13 @@ def build_api(assistant: Assistant, app: FastAPI | None = None) -> FastAPI:
 
     @app.get("/api/citations")
     def api_citations(
-        doc_id: str = Query(...), start: int = Query(...), end: int = Query(...), context: int = Query(200)
+        doc_id: str = Query(...),
+        start: int = Query(...),
+        end: int = Query(...),
+        context: int = Query(200),
+        version: str | None = Query(None, description="the citation's content_hash: 409 if the document changed"),
     ) -> dict[str, Any]:
-        return assistant.cite(doc_id, start, end, context).to_dict()
+        return assistant.cite(doc_id, start, end, context, version).to_dict()
 
     @app.post("/v1/chat/completions", response_model=None)
     def chat_completions(request: ChatCompletionRequest) -> dict[str, Any] | StreamingResponse:

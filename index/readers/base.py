@@ -1,0 +1,207 @@
+"""What every reader returns: a document's text and a map from its offsets to where they are in the original.
+
+A reader turns a file's bytes into `Extracted`: the text that citations' offsets index into, and `Region`s
+that say where each stretch of it comes from (a PDF page and the line's box on it, a slide, a sheet row, a
+chapter). `TextBuilder` assembles both in one pass, so a region's offsets are exact by construction.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from index.errors import LoadError
+
+# A box on a PDF page, in PDF points from the page's bottom-left corner: (x0, y0, x1, y1).
+Box = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Region:
+    """Where text[start:end] comes from.
+
+    Attributes:
+        page: 1-based page number (PDFs), else None.
+        label: a short label for people: "p. 3", "slide 2", "Prices, row 7", "chapter 3" ("" when none).
+        ocr: the text was read by OCR from an image of the page.
+        box: the line's box on its page (PDF points, origin bottom-left), when the format has one.
+    """
+
+    start: int
+    end: int
+    page: int | None = None
+    label: str = ""
+    ocr: bool = False
+    box: Box | None = None
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """A file's text and the regions of it (sorted by start, not overlapping; gaps have no location)."""
+
+    text: str
+    regions: tuple[Region, ...] = ()
+    ocr_pages: int = 0  # pages read by OCR
+    problems: tuple[str, ...] = ()  # what could not be read, for the report ("page 3: OCR found no text")
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a span lies: its first region's page and label, and whether any of it was read by OCR."""
+
+    page: int | None = None
+    label: str = ""
+    ocr: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {}
+        if self.page is not None:
+            out["page"] = self.page
+        if self.label:
+            out["location"] = self.label
+        if self.ocr:
+            out["ocr"] = True
+        return out
+
+
+def locate(regions: Sequence[Region], start: int, end: int) -> Location:
+    """The location of text[start:end] from its document's regions (sorted by start): the region holding
+    `start` (or the first one after it, within the span) gives page and label; `ocr` if any region of the span
+    was read by OCR."""
+    if not regions:
+        return Location()
+    i = max(0, bisect_right([r.start for r in regions], start) - 1)
+    if regions[i].end <= start and i + 1 < len(regions) and regions[i + 1].start < end:
+        i += 1
+    first = regions[i]
+    if not (first.start < end and start < first.end):
+        return Location()
+    ocr = any(r.ocr for r in regions[i:] if r.start < end)
+    return Location(first.page, first.label, ocr)
+
+
+def boxes(regions: Sequence[Region], start: int, end: int) -> dict[int, list[Box]]:
+    """Page -> the boxes of the lines text[start:end] touches (for highlighting a quote on a rendered page)."""
+    found: dict[int, list[Box]] = {}
+    for r in regions:
+        if r.start < end and start < r.end and r.page is not None and r.box is not None:
+            found.setdefault(r.page, []).append(r.box)
+    return found
+
+
+@dataclass
+class TextBuilder:
+    """Appends pieces of text, recording the region each falls in."""
+
+    parts: list[str] = field(default_factory=list)
+    regions: list[Region] = field(default_factory=list)
+    length: int = 0
+
+    def add(
+        self,
+        text: str,
+        page: int | None = None,
+        label: str = "",
+        ocr: bool = False,
+        box: Box | None = None,
+    ) -> None:
+        """Append text; with a page or label, it becomes a region of its own."""
+        if not text:
+            return
+        if page is not None or label or ocr or box is not None:
+            self.regions.append(Region(self.length, self.length + len(text), page, label, ocr, box))
+        self.parts.append(text)
+        self.length += len(text)
+
+    def gap(self, separator: str = "\n\n") -> None:
+        """End the current block: a separator (outside every region), unless the text is empty or already
+        ends with it."""
+        if self.length and not "".join(self.parts[-2:]).endswith(separator):
+            self.add(separator)
+
+    def build(self, ocr_pages: int = 0, problems: Sequence[str] = ()) -> Extracted:
+        text = "".join(self.parts)
+        end = len(text.rstrip())
+        regions = tuple(
+            Region(r.start, min(r.end, end), r.page, r.label, r.ocr, r.box) for r in self.regions if r.start < end
+        )
+        return Extracted(text[:end], regions, ocr_pages, tuple(problems))
+
+
+# Compatibility characters a reader sees as others: ligatures (U+FB00-FB4F), full-width forms, unusual spaces;
+# NFKC maps each to what it stands for ("ﬂ" -> "fl"). Superscripts, fractions and symbols are left alone.
+_COMPATIBILITY = re.compile("[\ufb00-\ufb4f\uff01-\uff5e\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")  # soft hyphen, zero-width characters
+
+
+def as_read(text: str) -> str:
+    """Text as a reader sees it: ligatures and other compatibility characters replaced, invisible ones gone."""
+    text = _INVISIBLE.sub("", text)
+    return _COMPATIBILITY.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+
+
+def one_line(text: str) -> str:
+    """A cell or a short field on one line: white space runs (newlines included) become one space."""
+    return " ".join(as_read(text).split())
+
+
+def record(fields: Sequence[tuple[str, str]]) -> str:
+    """A table row as one sentence that keeps its column headers: "Product: Atlas desk; Weight: 31 kg."
+
+    Empty cells are left out; a cell without a header stands alone; the record ends with a full stop, so the
+    sentence splitter reads each row as a sentence of its own."""
+    items = [f"{h}: {v}" if h else v for h, v in ((one_line(h), one_line(v)) for h, v in fields) if v]
+    if not items:
+        return ""
+    line = "; ".join(items)
+    return line if line.endswith((".", "!", "?")) else line + "."
+
+
+# Byte-order marks, longest first (the UTF-32 LE mark begins with the UTF-16 LE one).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
+)
+
+
+def decode(raw: bytes, path: str) -> str:
+    """Text from bytes: UTF-16 or UTF-32 when a byte-order mark says so (the mark dropped), else UTF-8 (a UTF-8
+    mark is kept, as `open(path, encoding="utf-8").read()` keeps it, so that offsets match).
+
+    Raises:
+        LoadError: undecodable bytes, or a NUL character anywhere (binary data).
+    """
+    encoding, label = "utf-8", "UTF-8"
+    for bom, codec, name in _BOMS:
+        if raw.startswith(bom):
+            raw, encoding, label = raw[len(bom) :], codec, name
+            break
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise LoadError(path, f"not valid {label} text (undecodable byte at offset {exc.start})") from None
+    if "\x00" in text:
+        raise LoadError(path, f"binary file (NUL character at offset {text.index(chr(0))}), not text")
+    return text
+
+
+def regions_to_json(regions: Sequence[Region]) -> str:
+    """Regions as compact JSON (for a Chroma server's record of a document)."""
+    import json
+
+    return json.dumps([[r.start, r.end, r.page, r.label, int(r.ocr), r.box] for r in regions], separators=(",", ":"))
+
+
+def regions_from_json(data: str) -> tuple[Region, ...]:
+    import json
+
+    return tuple(
+        Region(start, end, page, label, bool(ocr), tuple(box) if box else None)
+        for start, end, page, label, ocr, box in json.loads(data or "[]")
+    )

@@ -1,0 +1,135 @@
+"""Lines on a page -> text in reading order: columns one after the other, paragraphs joined, hyphens healed.
+
+Used for PDF text layers and for OCR output alike. The order comes from a recursive XY-cut (Nagy and Seth,
+"Hierarchical representation of optically scanned documents", 1984): a page region is split at its widest
+empty horizontal or vertical band, top before bottom and left before right, so two columns are read one after
+the other rather than line by line across both. A vertical cut is taken only between sides that read as
+columns of prose (lines wider than a table cell), so a table is still read row by row.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from index.readers.base import Box, TextBuilder, as_read
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line of text and its box (PDF points, origin bottom-left)."""
+
+    text: str
+    box: Box
+
+    @property
+    def width(self) -> float:
+        return self.box[2] - self.box[0]
+
+    @property
+    def height(self) -> float:
+        return self.box[3] - self.box[1]
+
+
+def _gaps(spans: Sequence[tuple[float, float]]) -> tuple[float, float]:
+    """The widest empty interval between 1-D spans: (width, cut position); (0, 0) when they all overlap."""
+    best = (0.0, 0.0)
+    ordered = sorted(spans)
+    reach = ordered[0][1]
+    for lo, hi in ordered[1:]:
+        if lo > reach and lo - reach > best[0]:
+            best = (lo - reach, (lo + reach) / 2)
+        reach = max(reach, hi)
+    return best
+
+
+def _prose(lines: Sequence[Line], width: float) -> bool:
+    """Do these lines read as a column of prose: most of them wider than a quarter of the region?"""
+    wide = sum(1 for line in lines if line.width >= 0.25 * width)
+    return len(lines) >= 2 and wide >= 0.6 * len(lines)
+
+
+def reading_order(lines: Sequence[Line]) -> list[list[Line]]:
+    """Blocks of lines in reading order (each block top to bottom), by recursive XY-cut.
+
+    A region is cut at its widest empty band when that band is wider than the usual line height (the gap
+    between two lines of a paragraph is not a cut; the white space between paragraphs or columns is)."""
+    if len(lines) <= 1:
+        return [list(lines)] if lines else []
+    x0 = min(line.box[0] for line in lines)
+    x1 = max(line.box[2] for line in lines)
+    height = statistics.median(line.height for line in lines)
+    across, at_y = _gaps([(line.box[1], line.box[3]) for line in lines])
+    down, at_x = _gaps([(line.box[0], line.box[2]) for line in lines])
+    if down > height and down >= across:
+        left = [line for line in lines if line.box[2] <= at_x]
+        right = [line for line in lines if line.box[0] >= at_x]
+        if _prose(left, x1 - x0) and _prose(right, x1 - x0):
+            return reading_order(left) + reading_order(right)
+    if across > height:
+        top = [line for line in lines if line.box[1] >= at_y]
+        bottom = [line for line in lines if line.box[1] < at_y]
+        return reading_order(top) + reading_order(bottom)
+    # No cut: one block, top to bottom, then left to right.
+    return [sorted(lines, key=lambda line: (-round(line.box[3], 0), line.box[0]))]
+
+
+@cache
+def _zipf(word: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, "en"))
+
+
+def _compound(first: str, second: str) -> bool:
+    """Is "first-second" a hyphenated compound ("well-known", "long-term") rather than one word broken at a
+    line's end ("main-tenance")? Both halves are common words (Zipf >= 3, wordfreq) and the joined form is not."""
+    return _zipf(first.lower()) >= 3 and _zipf(second.lower()) >= 3 and _zipf((first + second).lower()) < 3
+
+
+_BROKEN = re.compile(r"([A-Za-z]+)-$")
+_WORD = re.compile(r"^([a-z]+)")
+
+
+def _joiner(before: str, after: str) -> tuple[str, str]:
+    """How a line ends before the next: (its text, separator). A word broken by a hyphen at the line's end
+    ("main-" + "tenance") is joined without it; a hyphenated compound ("well-" + "known") keeps its hyphen,
+    without a space."""
+    broken, following = _BROKEN.search(before), _WORD.match(after)
+    if broken and following:
+        if _compound(broken.group(1), following.group(1)):
+            return before, ""
+        return before[:-1], ""
+    return before, " "
+
+
+def add_page(builder: TextBuilder, lines: Sequence[Line], page: int, ocr: bool = False) -> None:
+    """Append one page's lines in reading order: the lines of a paragraph joined by spaces (hyphenated words
+    healed), paragraphs and blocks separated by a blank line; each line a region with its page and box."""
+    label = f"p. {page}"
+    for block in reading_order([Line(as_read(line.text).strip(), line.box) for line in lines if line.text.strip()]):
+        pitch = statistics.median(
+            [a.box[1] - b.box[1] for a, b in zip(block, block[1:], strict=False)] or [block[0].height * 1.2]
+        )
+        right = max(line.box[2] for line in block)
+        left = min(line.box[0] for line in block)
+        builder.gap()
+        for i, line in enumerate(block):
+            text, sep = line.text, ""
+            if i + 1 < len(block):
+                after = block[i + 1]
+                short = line.box[2] < left + 0.7 * (right - left)
+                if (
+                    after.box[1] < line.box[1] - 1.6 * max(pitch, 1.0)  # a gap wider than the line spacing
+                    or abs(after.height - line.height) > 0.2 * max(line.height, 1.0)  # a heading's font
+                    or (short and (text.endswith((".", ":", "!", "?")) or after.text[:1].isupper()))
+                ):
+                    sep = "\n\n"
+                else:
+                    text, sep = _joiner(text, after.text)
+            builder.add(text, page=page, label=label, ocr=ocr, box=line.box)
+            if sep:
+                builder.add(sep)

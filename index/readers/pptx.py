@@ -1,0 +1,59 @@
+"""PowerPoint decks (.pptx) with python-pptx: each slide's title, text, tables and speaker notes, by slide."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from index.errors import LoadError
+from index.readers.base import Extracted, TextBuilder, one_line
+from index.readers.docx import add_table
+
+
+def _shapes(shapes: Any) -> Iterator[Any]:
+    """Every shape, group members included, top to bottom and left to right."""
+    for shape in sorted(shapes, key=lambda s: ((s.top or 0), (s.left or 0))):
+        if getattr(shape, "shapes", None) is not None:  # a group
+            yield from _shapes(shape.shapes)
+        else:
+            yield shape
+
+
+def _paragraphs(frame: Any) -> list[str]:
+    return [text for text in (one_line(p.text) for p in frame.paragraphs) if text]
+
+
+def read_pptx(raw: bytes, source: str) -> Extracted:
+    import pptx
+
+    try:
+        deck = pptx.Presentation(io.BytesIO(raw))
+    except Exception as exc:
+        raise LoadError(source, f"not a readable PowerPoint deck ({type(exc).__name__}: {exc})") from None
+    builder = TextBuilder()
+    for number, slide in enumerate(deck.slides, 1):
+        label = f"slide {number}"
+        title = slide.shapes.title
+        builder.gap()
+        if title is not None and title.has_text_frame and one_line(title.text_frame.text):
+            builder.add(one_line(title.text_frame.text), label=label)
+            builder.add("\n\n")
+        for shape in _shapes(slide.shapes):
+            if title is not None and shape.shape_id == title.shape_id:
+                continue
+            if getattr(shape, "has_table", False) and shape.has_table:
+                rows = [[cell.text for cell in row.cells] for row in shape.table.rows]
+                add_table(builder, rows, f"{label}, table")
+            elif shape.has_text_frame:
+                for text in _paragraphs(shape.text_frame):
+                    builder.add(text, label=label)
+                    builder.add("\n")
+                builder.gap()
+        if slide.has_notes_slide and slide.notes_slide.notes_text_frame is not None:
+            notes = _paragraphs(slide.notes_slide.notes_text_frame)
+            builder.gap()
+            for text in notes:
+                builder.add(text, label=f"{label}, notes")
+                builder.add("\n")
+    return builder.build()

@@ -1,0 +1,204 @@
+"""Real files of each format, written by the libraries people's tools use, for the reader tests.
+
+Each writer puts known facts in a known place (a table cell, a slide's notes, a sheet row, a PDF page), so the
+tests can ask about them and check the quote and its location.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+# A Unicode TrueType font that ships with matplotlib (a dependency): it has the ﬁ/ﬂ ligature glyphs.
+FONT = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+
+
+def write_docx(path: Path) -> Path:
+    import docx
+
+    d = docx.Document()
+    d.add_heading("Office furniture handbook", level=1)
+    d.add_paragraph("This handbook lists the desks and chairs that staff may order for their offices.")
+    d.add_heading("Desks", level=2)
+    d.add_paragraph("Every desk is delivered assembled by the supplier within ten working days.")
+    table = d.add_table(rows=3, cols=3)
+    for row, values in zip(
+        table.rows, [("Product", "Weight", "Price"), ("Atlas desk", "31 kg", "480 EUR"), ("Birch desk", "24 kg", "390 EUR")], strict=True
+    ):
+        for cell, value in zip(row.cells, values, strict=True):
+            cell.text = value
+    d.add_paragraph("Chairs are ordered through the facilities team.")
+    d.save(path)
+    return path
+
+
+def write_pptx(path: Path) -> Path:
+    import pptx
+    from pptx.util import Inches
+
+    deck = pptx.Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[1])
+    slide.shapes.title.text = "Project Heron"
+    slide.placeholders[1].text = "A new billing system for the regional offices."
+    slide = deck.slides.add_slide(deck.slide_layouts[5])
+    slide.shapes.title.text = "Timeline"
+    rows = [("Phase", "Start"), ("Pilot", "April 2025"), ("Rollout", "September 2025")]
+    shape = slide.shapes.add_table(3, 2, Inches(1), Inches(2), Inches(6), Inches(2))
+    for r, values in enumerate(rows):
+        for c, value in enumerate(values):
+            shape.table.cell(r, c).text = value
+    slide.notes_slide.notes_text_frame.text = "The pilot office in Tromsø was chosen because its staff volunteered."
+    deck.save(path)
+    return path
+
+
+def write_xlsx(path: Path, rows: int = 0) -> Path:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Fares"
+    sheet.append(["Route", "Fare (EUR)", "Duration"])
+    sheet.append(["Oslo - Bergen", 89, "6 h 30 min"])
+    sheet.append(["Oslo - Trondheim", 112, "6 h 40 min"])
+    sheet.append(["Bergen - Flåm", 45, "2 h 50 min"])
+    for n in range(rows):
+        sheet.append([f"Route {n}", 10 + n % 90, f"{1 + n % 9} h"])
+    other = book.create_sheet("Notes")
+    other.append(["Topic", "Note"])
+    other.append(["Bicycles", "Bicycles travel free on regional trains outside rush hours."])
+    book.save(path)
+    return path
+
+
+def write_csv(path: Path) -> Path:
+    path.write_text(
+        "Name,Role,Phone,Office\n"
+        "Ingrid Dahl,Head of finance,+47 555 0101,Room 4.12\n"
+        "Tomas Berg,IT support,+47 555 0144,Room 1.03\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def write_epub(path: Path) -> Path:
+    from ebooklib import epub
+
+    book = epub.EpubBook()
+    book.set_identifier("booklet-1")
+    book.set_title("Visitor booklet")
+    book.set_language("en")
+    chapters = []
+    for n, (title, body) in enumerate(
+        [
+            ("Arrival", "Visitors sign in at the reception desk on the ground floor and receive a day pass."),
+            ("Safety", "The assembly point in case of fire is the car park behind the north wing."),
+        ],
+        1,
+    ):
+        chapter = epub.EpubHtml(title=title, file_name=f"ch{n}.xhtml", lang="en")
+        chapter.content = f"<html><body><h1>{title}</h1><p>{body}</p></body></html>"
+        book.add_item(chapter)
+        chapters.append(chapter)
+    book.toc = chapters
+    book.add_item(epub.EpubNcx())
+    book.add_item(epub.EpubNav())
+    book.spine = ["nav", *chapters]
+    epub.write_epub(str(path), book)
+    return path
+
+
+def _pdf() -> object:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_font("dejavu", fname=str(FONT))
+    pdf.set_font("dejavu", size=11)
+    return pdf
+
+
+PDF_PAGES = [
+    "Annual report of the harbour authority. This report covers the year 2024.",
+    "Cargo volumes rose by 7 percent to 4.2 million tonnes in 2024.",
+    "The new ferry terminal opened on 3 June 2024 after two years of building work.",
+    "The harbour master is Sigrun Holm, who was appointed in 2021.",
+]
+
+
+def write_pdf(path: Path, pages: list[str] | None = None) -> Path:
+    """One paragraph per page."""
+    pdf = _pdf()
+    for text in pages or PDF_PAGES:
+        pdf.add_page()  # type: ignore[attr-defined]
+        pdf.multi_cell(0, 6, text)  # type: ignore[attr-defined]
+    pdf.output(str(path))  # type: ignore[attr-defined]
+    return path
+
+
+def write_two_columns(path: Path) -> Path:
+    """Two columns drawn line by line across the page, as some generators do: the text layer interleaves them."""
+    left = [
+        "The northern depot opens at six in the",
+        "morning and closes at nine at night on",
+        "weekdays, but keeps shorter hours on",
+        "Saturdays, when only the loading bay",
+        "is staffed by the night crew.",
+    ]
+    right = [
+        "Parking permits for the southern yard",
+        "cost forty euros a month and are sold",
+        "at the front desk of the main office",
+        "building to any employee who shows",
+        "a valid badge.",
+    ]
+    pdf = _pdf()
+    pdf.add_page()  # type: ignore[attr-defined]
+    y = 30.0
+    for a, b in zip(left, right, strict=True):
+        pdf.text(15, y, a)  # type: ignore[attr-defined]
+        pdf.text(110, y, b)  # type: ignore[attr-defined]
+        y += 5.0
+    pdf.output(str(path))  # type: ignore[attr-defined]
+    return path
+
+
+def write_ligatures(path: Path) -> Path:
+    return write_pdf(path, ["The ﬂoor of the ﬁre station is cleaned every Friday by the ofﬁce staff."])
+
+
+def write_hyphenated(path: Path) -> Path:
+    pdf = _pdf()
+    pdf.add_page()  # type: ignore[attr-defined]
+    for y, line in ((30, "Members pay the annual main-"), (36, "tenance fee of 120 euros each January,"), (42, "and a well-"), (48, "known discount applies to students.")):
+        pdf.text(15, y, line)  # type: ignore[attr-defined]
+    pdf.output(str(path))  # type: ignore[attr-defined]
+    return path
+
+
+def write_encrypted(path: Path, user_password: str = "") -> Path:
+    """A PDF encrypted with AES-256: with an empty user password (opens without one, as "no printing" PDFs
+    do), or with a user password that must be given."""
+    from pypdf import PdfReader, PdfWriter
+
+    plain = write_pdf(path.with_suffix(".plain.pdf"), ["The vault code changes every Monday at noon."])
+    writer = PdfWriter(clone_from=PdfReader(plain))
+    writer.encrypt(user_password=user_password, owner_password="owner-secret", algorithm="AES-256")
+    writer.write(path)
+    plain.unlink()
+    return path
+
+
+def write_scanned(path: Path, text: str) -> Path:
+    """A PDF page that is only an image of text (no text layer), as a scanner makes."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (1654, 2339), "white")  # A4 at 200 dpi
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(FONT), 44)
+    y = 200
+    for line in text.split("\n"):
+        draw.text((150, y), line, fill="black", font=font)
+        y += 70
+    image.save(path, "PDF", resolution=200.0)
+    return path
