@@ -96,8 +96,10 @@ class ServerCatalog:
             embeddings=[[1.0]] * len(parts),
             documents=parts,
             # The regions (pages, slides, rows) ride on the first part.
-            metadatas=[{**meta, "part": i, **({"regions": regions_to_json(doc.regions)} if i == 0 else {})}
-                       for i in range(len(parts))],
+            metadatas=[
+                {**meta, "part": i, **({"regions": regions_to_json(doc.regions)} if i == 0 else {})}
+                for i in range(len(parts))
+            ],
         )
         stale = [
             i for i in self._collection.get(where={"doc_id": doc.doc_id}, include=[])["ids"]

@@ -190,12 +190,16 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]], 
     def consider(path: Path, named: bool = False) -> None:
         name = path.name
         if name.startswith("~$"):
-            skipped[display_source(path.resolve())] = "an Office lock file (the document is open in an editor)"
+            skipped[display_source(path.resolve())] = (
+                "an Office lock file (the document is open in an editor)"
+            )
         elif name.startswith(".") and not named:
             skipped[display_source(path.resolve())] = "hidden file"
         elif path.suffix.lower() not in READERS:
             kind = f"{path.suffix!r}" if path.suffix else "without an extension"
-            skipped[display_source(path.resolve())] = f"unsupported file type {kind} (supported: {supported_types()})"
+            skipped[display_source(path.resolve())] = (
+                f"unsupported file type {kind} (supported: {supported_types()})"
+            )
         else:
             found[path.resolve()] = None
 

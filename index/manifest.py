@@ -139,7 +139,8 @@ class Manifest:
     def regions(self, doc_id: str) -> tuple[Region, ...]:
         """Where each stretch of a document's text comes from (pages, slides, rows), sorted by start."""
         rows = self._rows(
-            'SELECT start, "end", page, label, ocr, box FROM regions WHERE doc_id = ? ORDER BY start', [doc_id]
+            'SELECT start, "end", page, label, ocr, box FROM regions WHERE doc_id = ? ORDER BY start',
+            [doc_id],
         )
         return tuple(
             Region(start, end, page, label, bool(ocr), tuple(map(float, box.split())) if box else None)  # type: ignore[arg-type]
@@ -297,10 +298,7 @@ class Manifest:
                 )
                 self._db.executemany(
                     "INSERT INTO regions VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (doc.doc_id, r.start, r.end, r.page, r.label, int(r.ocr), _box(r))
-                        for r in doc.regions
-                    ],
+                    [(doc.doc_id, r.start, r.end, r.page, r.label, int(r.ocr), _box(r)) for r in doc.regions],
                 )
                 self._db.execute("COMMIT")
             except BaseException:

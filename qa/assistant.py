@@ -244,14 +244,14 @@ class Assistant:
             timings["generate"] = reply.generate_ms
         sources = tuple(evidence.passages or retrieval.passages)
         refused = reply.refused or not reply.claims
-        text, citations = (refusal_text(standalone), []) if refused else number(reply.claims)
-        citations, sources = self._placed(citations), self._placed(sources)
+        text, numbered = (refusal_text(standalone), []) if refused else number(reply.claims)
+        citations, sources = self._placed(numbered), self._placed(sources)
         yield Answer(
             question,
             standalone,
             text,
             refused,
-            tuple(citations),
+            citations,
             sources,
             mode,
             timings,

@@ -24,7 +24,13 @@ def write_docx(path: Path) -> Path:
     d.add_paragraph("Every desk is delivered assembled by the supplier within ten working days.")
     table = d.add_table(rows=3, cols=3)
     for row, values in zip(
-        table.rows, [("Product", "Weight", "Price"), ("Atlas desk", "31 kg", "480 EUR"), ("Birch desk", "24 kg", "390 EUR")], strict=True
+        table.rows,
+        [
+            ("Product", "Weight", "Price"),
+            ("Atlas desk", "31 kg", "480 EUR"),
+            ("Birch desk", "24 kg", "390 EUR"),
+        ],
+        strict=True,
     ):
         for cell, value in zip(row.cells, values, strict=True):
             cell.text = value
@@ -48,7 +54,9 @@ def write_pptx(path: Path) -> Path:
     for r, values in enumerate(rows):
         for c, value in enumerate(values):
             shape.table.cell(r, c).text = value
-    slide.notes_slide.notes_text_frame.text = "The pilot office in Tromsø was chosen because its staff volunteered."
+    slide.notes_slide.notes_text_frame.text = (
+        "The pilot office in Tromsø was chosen because its staff volunteered."
+    )
     deck.save(path)
     return path
 
@@ -170,7 +178,12 @@ def write_ligatures(path: Path) -> Path:
 def write_hyphenated(path: Path) -> Path:
     pdf = _pdf()
     pdf.add_page()  # type: ignore[attr-defined]
-    for y, line in ((30, "Members pay the annual main-"), (36, "tenance fee of 120 euros each January,"), (42, "and a well-"), (48, "known discount applies to students.")):
+    for y, line in (
+        (30, "Members pay the annual main-"),
+        (36, "tenance fee of 120 euros each January,"),
+        (42, "and a well-"),
+        (48, "known discount applies to students."),
+    ):
         pdf.text(15, y, line)  # type: ignore[attr-defined]
     pdf.output(str(path))  # type: ignore[attr-defined]
     return path

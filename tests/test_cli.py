@@ -118,7 +118,13 @@ def test_cite_prints_the_passage_with_context(workdir: tuple[Path, Path]) -> Non
     assert result.returncode == 0, result.stderr
     passage = json.loads(result.stdout)
     assert passage["quote"] == c["quote"] and len(passage["before"]) <= 30 and len(passage["after"]) <= 30
+    assert passage["content_hash"] == c["content_hash"]
     assert qa("cite", "no-such-doc", "0", "5", cwd=cwd, store=store).returncode == 1
+    # The version the citation was given with: current -> the quote; another -> exit 1, "changed since".
+    args = ("cite", c["doc_id"], str(c["start"]), str(c["end"]), "--version")
+    assert json.loads(qa(*args, c["content_hash"], cwd=cwd, store=store).stdout)["quote"] == c["quote"]
+    stale = qa(*args, "0" * 64, cwd=cwd, store=store)
+    assert stale.returncode == 1 and "document changed since this citation" in stale.stderr
 
 
 @pytest.mark.parametrize("question", ["", "   ", "q" * 2001])

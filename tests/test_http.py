@@ -199,3 +199,12 @@ def test_documents_are_listed_with_their_titles(client: TestClient) -> None:
         titles["003_16f4160fbc76786d.txt"]
         == "Iran’s elite military branch vows to help Hamas ‘whatever it takes’"
     )
+
+
+def test_a_stale_citation_version_is_409(client: TestClient, seeded: Assistant) -> None:
+    c = client.post("/api/ask", json={"question": "Who commands Iran's Quds Force?"}).json()["citations"][0]
+    query = {"doc_id": c["doc_id"], "start": c["start"], "end": c["end"]}
+    current = client.get("/api/citations", params={**query, "version": c["content_hash"]})
+    assert current.status_code == 200 and current.json()["quote"] == c["quote"]
+    stale = client.get("/api/citations", params={**query, "version": "f" * 64})
+    assert stale.status_code == 409 and "changed since this citation" in stale.json()["error"]

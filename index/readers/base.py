@@ -127,7 +127,9 @@ class TextBuilder:
         text = "".join(self.parts)
         end = len(text.rstrip())
         regions = tuple(
-            Region(r.start, min(r.end, end), r.page, r.label, r.ocr, r.box) for r in self.regions if r.start < end
+            Region(r.start, min(r.end, end), r.page, r.label, r.ocr, r.box)
+            for r in self.regions
+            if r.start < end
         )
         return Extracted(text[:end], regions, ocr_pages, tuple(problems))
 
@@ -195,7 +197,9 @@ def regions_to_json(regions: Sequence[Region]) -> str:
     """Regions as compact JSON (for a Chroma server's record of a document)."""
     import json
 
-    return json.dumps([[r.start, r.end, r.page, r.label, int(r.ocr), r.box] for r in regions], separators=(",", ":"))
+    return json.dumps(
+        [[r.start, r.end, r.page, r.label, int(r.ocr), r.box] for r in regions], separators=(",", ":")
+    )
 
 
 def regions_from_json(data: str) -> tuple[Region, ...]:

@@ -110,7 +110,9 @@ def add_page(builder: TextBuilder, lines: Sequence[Line], page: int, ocr: bool =
     """Append one page's lines in reading order: the lines of a paragraph joined by spaces (hyphenated words
     healed), paragraphs and blocks separated by a blank line; each line a region with its page and box."""
     label = f"p. {page}"
-    for block in reading_order([Line(as_read(line.text).strip(), line.box) for line in lines if line.text.strip()]):
+    for block in reading_order(
+        [Line(as_read(line.text).strip(), line.box) for line in lines if line.text.strip()]
+    ):
         pitch = statistics.median(
             [a.box[1] - b.box[1] for a, b in zip(block, block[1:], strict=False)] or [block[0].height * 1.2]
         )

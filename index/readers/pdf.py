@@ -77,7 +77,9 @@ def read_pdf(raw: bytes, source: str) -> Extracted:
             else:
                 problems.append(f"page {number}: OCR found no text")
     except PDFPasswordIncorrect:
-        raise LoadError(source, "needs a password (it is encrypted and the empty password does not open it)") from None
+        raise LoadError(
+            source, "needs a password (it is encrypted and the empty password does not open it)"
+        ) from None
     except PDFEncryptionError as exc:
         raise LoadError(source, f"encrypted in a way that cannot be read ({exc})") from None
     except LoadError:

@@ -309,7 +309,9 @@ def build_api(assistant: Assistant, app: FastAPI | None = None) -> FastAPI:
         start: int = Query(...),
         end: int = Query(...),
         context: int = Query(200),
-        version: str | None = Query(None, description="the citation's content_hash: 409 if the document changed"),
+        version: str | None = Query(
+            None, description="the citation's content_hash: 409 if the document changed"
+        ),
     ) -> dict[str, Any]:
         return assistant.cite(doc_id, start, end, context, version).to_dict()
 

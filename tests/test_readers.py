@@ -1,0 +1,229 @@
+"""Real files of every supported format, indexed into a real store and asked about: exact quotes, and the page,
+slide, row or chapter of each (issue 21)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import office_files as files
+import pytest
+
+from index.embed import Embedder
+from index.errors import Stale
+from index.load import discover, load_file
+from qa import Assistant
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
+
+
+def _on_page(quote: str, pdf: Path, page: int) -> bool:
+    """Is every word of the quote on that page of the PDF, as pypdf reads it (in its own order, with its line
+    breaks and ligature characters)?"""
+    import unicodedata
+
+    from pypdf import PdfReader
+
+    text = unicodedata.normalize("NFKC", PdfReader(pdf).pages[page - 1].extract_text() or "")
+    squeezed = _words(text).replace(" ", "")
+    return all(word in squeezed for word in _words(quote).split())
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One file of each format, the PDF cases from the wild, and files that are not documents."""
+    d = tmp_path_factory.mktemp("office")
+    files.write_docx(d / "handbook.docx")
+    files.write_pptx(d / "deck.pptx")
+    files.write_xlsx(d / "fares.xlsx")
+    files.write_csv(d / "directory.csv")
+    files.write_epub(d / "booklet.epub")
+    files.write_pdf(d / "report.pdf")
+    wild = d / "wild"
+    wild.mkdir()
+    files.write_two_columns(wild / "columns.pdf")
+    files.write_ligatures(wild / "ligatures.pdf")
+    files.write_hyphenated(wild / "hyphenated.pdf")
+    files.write_encrypted(wild / "no-printing.pdf")
+    files.write_encrypted(wild / "locked.pdf", user_password="secret")
+    files.write_scanned(
+        wild / "scan.pdf", "The boiler room key is kept\nin the blue cabinet next to\nthe caretaker office."
+    )
+    (d / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (d / "~$handbook.docx").write_bytes(b"lock")
+    return d
+
+
+@pytest.fixture(scope="module")
+def office(folder: Path, tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Assistant:
+    assistant = Assistant.open(store=tmp_path_factory.mktemp("office-store"), embedder=embedder)
+    yield assistant
+    assistant.close()
+
+
+@pytest.fixture(scope="module")
+def report(office: Assistant, folder: Path) -> dict[str, object]:
+    return office.index([folder], progress=False).to_dict()
+
+
+def test_every_file_of_the_folder_is_accounted_for(report: dict[str, object], folder: Path) -> None:
+    names = {
+        Path(p).name: outcome
+        for outcome in ("added", "updated", "unchanged", "removed")
+        for p in report[outcome]  # type: ignore[union-attr]
+    }
+    names |= {Path(f["path"]).name: "failed" for f in report["failed"]}  # type: ignore[union-attr]
+    names |= {Path(f["path"]).name: "skipped" for f in report["skipped"]}  # type: ignore[union-attr]
+    on_disk = {p.name for p in folder.rglob("*") if p.is_file()}
+    assert set(names) == on_disk
+    for name in ("handbook.docx", "deck.pptx", "fares.xlsx", "directory.csv", "booklet.epub", "report.pdf"):
+        assert names[name] == "added", name
+    assert names["photo.png"] == "skipped" and names["~$handbook.docx"] == "skipped"
+    skipped = {Path(s["path"]).name: s["reason"] for s in report["skipped"]}  # type: ignore[union-attr]
+    assert ".docx" in skipped["photo.png"] and ".pdf" in skipped["photo.png"]  # says what is supported
+    failed = {Path(f["path"]).name: f["error"] for f in report["failed"]}  # type: ignore[union-attr]
+    assert failed == {"locked.pdf": failed["locked.pdf"]} and "needs a password" in failed["locked.pdf"]
+    assert report["ocr_pages"] == 1
+
+
+@pytest.mark.parametrize(
+    ("question", "source", "answer", "location"),
+    [
+        ("How much does the Atlas desk weigh?", "handbook.docx", "Weight: 31 kg", "table 1, row 2"),
+        ("Why was the pilot office in Tromsø chosen?", "deck.pptx", "staff volunteered", "slide 2, notes"),
+        ("When does the rollout start?", "deck.pptx", "September 2025", "slide 2, table, row 3"),
+        ("What is the fare from Oslo to Trondheim?", "fares.xlsx", "Fare (EUR): 112", "Fares, row 3"),
+        ("What is Tomas Berg's phone number?", "directory.csv", "+47 555 0144", "row 3"),
+        ("Where is the assembly point in case of fire?", "booklet.epub", "car park", "chapter 2"),
+        ("Who is the harbour master?", "report.pdf", "Sigrun Holm", "p. 4"),
+        ("When did the new ferry terminal open?", "report.pdf", "3 June 2024", "p. 3"),
+        (
+            "How much do parking permits for the southern yard cost?",
+            "columns.pdf",
+            "forty euros a month",
+            "p. 1",
+        ),
+        ("When is the floor of the fire station cleaned?", "ligatures.pdf", "every Friday", "p. 1"),
+        ("How much is the annual maintenance fee?", "hyphenated.pdf", "120 euros", "p. 1"),
+        ("When does the vault code change?", "no-printing.pdf", "every Monday at noon", "p. 1"),
+    ],
+)
+def test_answers_quote_each_format_at_its_location(
+    office: Assistant,
+    report: dict[str, object],
+    folder: Path,
+    question: str,
+    source: str,
+    answer: str,
+    location: str,
+) -> None:
+    result = office.ask(question)
+    assert not result.refused, question
+    first = result.citations[0]
+    assert Path(first.source).name == source
+    assert answer in first.quote
+    assert office.document(first.doc_id).text[first.start : first.end] == first.quote
+    data = first.to_dict()
+    assert data["location"] == location
+    assert data["content_hash"] == office.document(first.doc_id).content_hash
+    if source.endswith(".pdf"):
+        pdf = next(folder.rglob(source))
+        assert data["page"] == int(location.split()[-1])
+        assert _on_page(first.quote, pdf, data["page"])  # type: ignore[arg-type]
+        if source == "report.pdf":
+            others = [n for n in range(1, 5) if n != data["page"]]
+            assert not any(_on_page(first.quote, pdf, n) for n in others)
+    else:
+        assert "page" not in data
+
+
+def test_pdf_text_reads_as_a_person_reads_it(folder: Path) -> None:
+    ligatures = load_file(folder / "wild" / "ligatures.pdf").text
+    assert "The floor of the fire station" in ligatures and "ﬂ" not in ligatures
+    hyphenated = load_file(folder / "wild" / "hyphenated.pdf").text
+    assert "annual maintenance fee" in hyphenated  # a word broken at a line's end is healed ...
+    assert "a well-known discount" in hyphenated  # ... a hyphenated compound keeps its hyphen
+    columns = load_file(folder / "wild" / "columns.pdf").text
+    assert "staffed by the night crew." in columns
+    # The left column is read whole before the right one, not line by line across both.
+    assert columns.index("night crew") < columns.index("Parking permits")
+    assert "opens at six in the morning and closes at nine" in columns
+
+
+def test_a_scanned_page_is_read_by_ocr_and_marked(office: Assistant, report: dict[str, object]) -> None:
+    result = office.ask("Where is the boiler room key kept?")
+    assert not result.refused
+    data = result.citations[0].to_dict()
+    assert "blue cabinet" in data["quote"] and data["ocr"] is True and data["page"] == 1
+    listed = {Path(d.source).name: d.to_dict() for d in office.documents()}
+    assert listed["scan.pdf"]["ocr_pages"] == 1 and "ocr_pages" not in listed["report.pdf"]
+    assert listed["report.pdf"]["pages"] == 4
+
+
+def test_without_ocr_a_scanned_pdf_is_reported_and_the_run_goes_on(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    files.write_scanned(folder / "scan.pdf", "Nothing here has a text layer.")
+    files.write_pdf(folder / "report.pdf")
+    env = {"QA_OCR": "off", "QA_STORE": str(tmp_path / "store"), "PATH": "/usr/bin:/bin"}
+    run = subprocess.run(
+        [sys.executable, "-m", "qa", "index", str(folder), "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=600,
+    )
+    assert run.returncode == 1, run.stderr
+    out = json.loads(run.stdout)
+    assert [Path(p).name for p in out["added"]] == ["report.pdf"]
+    assert len(out["failed"]) == 1 and "no text layer" in out["failed"][0]["error"]
+    assert "Traceback" not in run.stderr
+
+
+def test_a_citation_knows_the_version_it_quotes(fresh: Assistant, tmp_path: Path) -> None:
+    doc = tmp_path / "policy.txt"
+    doc.write_text("The hotel allowance is 120 euros a night.\n", encoding="utf-8")
+    fresh.index([doc], progress=False)
+    cited = fresh.ask("What is the hotel allowance?").citations[0]
+    current = fresh.cite(cited.doc_id, cited.start, cited.end, version=cited.content_hash)
+    assert current.quote == cited.quote and current.content_hash == cited.content_hash
+    doc.write_text("The hotel allowance is 150 euros a night.\n", encoding="utf-8")
+    fresh.index([doc], progress=False)
+    with pytest.raises(Stale, match="changed since this citation"):
+        fresh.cite(cited.doc_id, cited.start, cited.end, version=cited.content_hash)
+    assert "150" in fresh.cite(cited.doc_id, cited.start, cited.end).quote  # without a version: today's text
+
+
+def test_discover_names_why_each_file_is_passed_over(folder: Path) -> None:
+    found, skipped, errors = discover([folder, folder / "missing.docx"])
+    assert {p.name for p in found} >= {"handbook.docx", "scan.pdf"}
+    assert {Path(p).name for p, _ in skipped} == {"photo.png", "~$handbook.docx"}
+    assert [e.reason for e in errors] == ["no such file or folder"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("broken.docx", b"PK\x03\x04 not really a zip", "not a readable Word document"),
+        ("fake.xlsx", b"just text", "not a .xlsx file"),
+        ("broken.pdf", b"%PDF-1.7\nnonsense", "PDF"),
+        ("broken.epub", b"PK\x03\x04 nope", "not a readable EPUB"),
+    ],
+)
+def test_broken_files_get_a_reason_not_a_traceback(
+    tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    from index.errors import LoadError
+
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(LoadError, match=message):
+        load_file(path)
