@@ -247,7 +247,16 @@ class ChatUI:
         cited = self._cited(record, turn, n)
         if isinstance(cited, str):
             return cited, "", None, gr.Sidebar(open=True)
-        return citation_html(*cited), "", (turn, n), gr.Sidebar(open=True)
+        citation = cited[0]
+        page = None
+        if citation.location.page is not None:
+            try:  # the page as printed, the quote highlighted; the text view stands alone if it cannot be shown
+                page = self.assistant.page_image(
+                    citation.doc_id, citation.location.page, citation.start, citation.end
+                )
+            except QAError as exc:
+                log.info("no page image for citation [%d]: %s", n, exc)
+        return citation_html(*cited, page_png=page), "", (turn, n), gr.Sidebar(open=True)
 
     def whole_document(
         self, shown: tuple[int, int] | None, record: list[tuple[Answer, dict[str, Any]]]

@@ -18,7 +18,7 @@ TokenCounter = Callable[[Sequence[str]], list[int]]
 _ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof sr jr st mt ft gen col lt sgt capt cmdr adm gov sen rep pres rev hon no nos vol vols
     fig figs pp p ed eds est approx dept univ inc ltd co corp bros vs etc al cf jan feb mar apr jun jul aug
-    sep sept oct nov dec u.s u.k u.n e.g i.e a.m p.m ca c""".split()
+    sep sept oct nov dec u.s u.k u.n e.g i.e a.m p.m ca c incl excl""".split()
 )
 # A sentence ends at . ! ? or … (with closing quotes/brackets), before white space.
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
@@ -66,6 +66,8 @@ def _line_breaks(text: str, start: int, end: int) -> list[int]:
             or re.search(r"[.!?…:;\"”’)]$", line)
             or len(line) < 60
             or _BULLET.match(following)
+            or line.startswith("|")  # a row of a pipe table is a unit of its own
+            or following.lstrip().startswith("|")
         ):
             breaks.append(pos)
     return breaks
@@ -120,13 +122,49 @@ def _split_long(text: str, span: Span, tokens: int, max_tokens: int) -> list[Spa
     return pieces
 
 
+# A run of text with no sentence punctuation (a long line of keywords, a log line, a table exported without
+# stops) is cut into pieces of at most about this many characters, so that a quote of it stays short.
+MAX_UNPUNCTUATED_CHARS = 300
+_STOP = re.compile(r"[.!?…][\"'”’)\]]*(\s|$)")
+
+
+def _bounded(text: str, span: Span) -> list[Span]:
+    """The span itself, or, when it is longer than `MAX_UNPUNCTUATED_CHARS` and has no sentence punctuation,
+    pieces of at most that size cut at clause marks or spaces."""
+    if span.end - span.start <= MAX_UNPUNCTUATED_CHARS or _STOP.search(text, span.start, span.end):
+        return [span]
+    pieces = []
+    pos = span.start
+    while span.end - pos > MAX_UNPUNCTUATED_CHARS:
+        window = text[pos : pos + MAX_UNPUNCTUATED_CHARS]
+        cut = max(window.rfind("; "), window.rfind(", "), window.rfind(" – "), window.rfind(" | "))
+        if cut < len(window) * 0.5:
+            cut = window.rfind(" ")
+        if cut <= 0:
+            cut = len(window) - 1
+        piece = _trim(text, pos, pos + cut + 1)
+        if piece:
+            pieces.append(piece)
+        pos += cut + 1
+    last = _trim(text, pos, span.end)
+    if last:
+        pieces.append(last)
+    return pieces
+
+
 def sentences(text: str, count_tokens: TokenCounter, max_tokens: int) -> tuple[list[Span], list[int]]:
-    """All content sentences of a document (boilerplate excluded), each within `max_tokens` word pieces.
+    """All content sentences of a document (boilerplate excluded), each within `max_tokens` word pieces, and
+    none longer than `MAX_UNPUNCTUATED_CHARS` unless it has sentence punctuation.
 
     Returns:
         The sentence spans in order, and their token counts.
     """
-    spans = [s for region in content_regions(text) for s in split_sentences(text, *region)]
+    spans = [
+        piece
+        for region in content_regions(text)
+        for s in split_sentences(text, *region)
+        for piece in _bounded(text, s)
+    ]
     counts = count_tokens([text[s.start : s.end] for s in spans]) if spans else []
     out: list[Span] = []
     out_counts: list[int] = []

@@ -36,6 +36,12 @@ _TAIL_MARKER = re.compile(
     r"news|from\b.*)$|^(recommended|you may also like|more from\b.*)$",
     re.IGNORECASE,
 )
+# A cookie or consent banner: it speaks of cookies or consent and asks the reader to accept, agree or manage.
+_CONSENT = re.compile(
+    r"^(?=.*\b(cookies?|consent)\b)(?=.*\b(accept|agree|allow|reject|decline|manage|preferences|settings|"
+    r"continu(e|ing) to (use|browse)|privacy policy)\b)",
+    re.IGNORECASE,
+)
 _BRACKETED = re.compile(r"^[\[\(<{][^\]\)>}]{0,120}[\]\)>}]$")  # "[Gambas:Video CNBC]"
 _URL_ONLY = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
 _NO_LETTERS = re.compile(r"^[^A-Za-z\u00C0-\u024F\u0370-\uFFFF]*$")
@@ -96,6 +102,7 @@ def boilerplate_lines(text: str) -> list[Line]:
             or _URL_ONLY.match(line.text)
             or _NO_LETTERS.match(line.text)
             or (len(words) <= 12 and (_CALL_TO_ACTION.match(line.text) or _LABEL.match(line.text)))
+            or (len(words) <= 80 and _CONSENT.match(line.text))
         ):
             marked[line.start] = line
         elif norm in seen and len(words) <= 30:

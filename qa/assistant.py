@@ -316,6 +316,18 @@ class Assistant:
         (where,) = self.store.manifest.locations([(doc_id, start, end)])
         return replace(passage, location=where, content_hash=doc.content_hash if doc else "")
 
+    def page_image(self, doc_id: str, page: int, start: int = 0, end: int = 0) -> bytes:
+        """PNG of a PDF document's page with the lines of text[start:end] highlighted (`qa/serving/pages.py`).
+
+        Raises:
+            NotFound: unknown document, not a PDF file, no such page, or the file is gone.
+            Stale: the file has changed since it was indexed.
+        """
+        from qa.serving.pages import page_png
+
+        doc = self.document(doc_id)
+        return page_png(doc, self.store.manifest.regions(doc_id), page, start, end)
+
     def documents(self) -> list[DocumentInfo]:
         """Every indexed document (without its text)."""
         self.store.refresh()

@@ -474,3 +474,39 @@ def test_llm_answers_stream_with_the_model_this_session_chose(site, browser) -> 
     assert "smollm2" in status, status
     assert page.locator("#qa-chat [data-testid='bot']").last.locator("a.qa-cite, .qa-refusal").count() >= 1
     tab.close()
+
+
+@pytest.fixture(scope="module")
+def pdf_site(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[str]:
+    """The real app over one four-page PDF report."""
+    import office_files
+
+    folder = tmp_path_factory.mktemp("browser-pdf")
+    office_files.write_pdf(folder / "report.pdf")
+    assistant = Assistant.open(store=tmp_path_factory.mktemp("browser-pdf-store"), embedder=embedder)
+    assistant.index([folder], progress=False)
+    assistant.wait_for_store = False
+    with serving(build_app(assistant)) as url:
+        yield url
+    assistant.close()
+
+
+@pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["1440", "375"])
+def test_a_pdf_citation_shows_its_page_with_the_quote_highlighted(pdf_site, browser, viewport) -> None:
+    tab = Tab(browser, pdf_site, viewport, "pdf-page")
+    page = tab.page
+    answer, _ = tab.ask("Who is the harbour master?")
+    expected = api_answer(pdf_site, "Who is the harbour master?")["citations"][0]
+    assert expected["page"] == 4
+    answer.locator("a.qa-cite").first.click()
+    image = page.locator("#qa-panel figure.qa-page img")
+    image.wait_for(state="visible")
+    page.wait_for_function("() => document.querySelector('#qa-panel figure.qa-page img').naturalWidth > 0")
+    image.scroll_into_view_if_needed()
+    tab.shot("pdf-page")
+    panel = page.locator("#qa-panel").inner_text()
+    assert "p. 4" in panel and "Sigrun Holm" in page.locator("#qa-panel mark").text_content()
+    box = image.bounding_box()
+    assert box is not None and box["width"] > 150 and box["x"] + box["width"] <= viewport["width"] + 1
+    assert "page 4 of report.pdf" in (image.get_attribute("alt") or "")
+    tab.close()

@@ -227,3 +227,73 @@ def test_broken_files_get_a_reason_not_a_traceback(
     path.write_bytes(content)
     with pytest.raises(LoadError, match=message):
         load_file(path)
+
+
+def test_a_pdf_page_is_rendered_with_the_quote_highlighted(
+    office: Assistant, report: dict[str, object], folder: Path
+) -> None:
+    import io
+
+    from PIL import Image
+
+    from index.errors import NotFound
+
+    cited = office.ask("Who is the harbour master?").citations[0]
+    assert cited.location.page == 4
+    png = office.page_image(cited.doc_id, 4, cited.start, cited.end)
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    plain = Image.open(io.BytesIO(office.page_image(cited.doc_id, 4))).convert("RGB")
+    assert image.size == plain.size and image.width > 600
+    # The highlight tints the quote's line yellow: pixels differ from the plain page only there.
+    changed = [
+        (x, y)
+        for x in range(0, image.width, 4)
+        for y in range(0, image.height, 4)
+        if image.getpixel((x, y)) != plain.getpixel((x, y))
+    ]
+    assert changed and max(y for _, y in changed) < image.height * 0.2  # the line is at the top of the page
+    r, g, b = image.getpixel(changed[len(changed) // 2])
+    assert r > 200 and g > 150 and b < 200
+    with pytest.raises(NotFound, match="has 4 pages"):
+        office.page_image(cited.doc_id, 9)
+    docx = next(d for d in office.documents() if d.source.endswith(".docx"))
+    with pytest.raises(NotFound, match="not a PDF"):
+        office.page_image(docx.doc_id, 1)
+
+
+HTML_PAGE = """<html><body><article><h1>Desk prices</h1>
+<p>Our desks are sold in two models and delivered within ten working days across the country.</p>
+<table><tr><th>Product</th><th>Weight</th><th>Price</th></tr>
+<tr><td>Atlas desk</td><td>31 kg</td><td>480 EUR</td></tr><tr><td>Birch desk</td><td>24 kg</td><td>390 EUR</td></tr></table>
+<p>We use cookies to improve your experience on our site. By continuing to browse you agree to our use of
+cookies. Accept all cookies or manage your preferences.</p>
+<p>Orders can be placed online or at the store in Lillehammer.</p></article></body></html>"""
+
+
+def test_structure_aware_text(fresh: Assistant, tmp_path: Path) -> None:
+    from index.chunk import MAX_UNPUNCTUATED_CHARS, sentences
+
+    (tmp_path / "desks.html").write_text(HTML_PAGE, encoding="utf-8")
+    (tmp_path / "keywords.txt").write_text(
+        " ".join(f"term{n} alpha beta" for n in range(600)) + "\n", encoding="utf-8"
+    )
+    (tmp_path / "table.md").write_text(
+        "# Chairs\n\n| Model | Seat height in centimetres when lowered fully | Colour |\n|---|---|---|\n"
+        "| Pine chair with a padded seat and a tall back | 44 | green |\n| Oak chair | 46 | brown |\n",
+        encoding="utf-8",
+    )
+    fresh.index([tmp_path], progress=False)
+    html = load_file(tmp_path / "desks.html").text
+    assert "Product: Atlas desk; Weight: 31 kg; Price: 480 EUR." in html and "|---" not in html
+    answer = fresh.ask("How much does the Atlas desk weigh?")
+    assert answer.citations and "Weight: 31 kg" in answer.citations[0].quote
+    # The cookie banner is kept out of every chunk and sentence: never quoted.
+    spans, _ = sentences(html, lambda texts: [len(t.split()) for t in texts], 240)
+    assert not any("cookies" in html[s.start : s.end] for s in spans)
+    # A line with no sentence punctuation is cut into short sentences.
+    keywords = (tmp_path / "keywords.txt").read_text(encoding="utf-8")
+    spans, _ = sentences(keywords, lambda texts: [len(t.split()) for t in texts], 240)
+    assert len(spans) > 10 and max(s.end - s.start for s in spans) <= MAX_UNPUNCTUATED_CHARS
+    # Each row of a Markdown table is a sentence of its own (the file's own text: offsets index the file).
+    chairs = fresh.ask("What colour is the oak chair?")
+    assert chairs.citations and chairs.citations[0].quote == "| Oak chair | 46 | brown |"

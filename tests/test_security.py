@@ -223,8 +223,8 @@ def test_document_text_reaches_the_chat_as_text(hostile: Assistant) -> None:
 
 
 def test_instructions_inside_documents_are_not_obeyed(hostile: Assistant) -> None:
-    from tests.fakes import ScriptedServer
-    from tests.test_llm import with_llm
+    from fakes import ScriptedServer
+    from test_llm import with_llm
 
     question = "Who is the Varn harbour master?"
     local = with_llm(hostile, "local").ask(question)

@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from index.errors import LoadError
-from index.readers import ocr
 from index.readers.base import Extracted, TextBuilder
 from index.readers.layout import Line, add_page
+from index.readers.ocr import available as ocr_available
+from index.readers.ocr import read_page as ocr_page
 
 log = logging.getLogger(__name__)
 
@@ -65,12 +66,12 @@ def read_pdf(raw: bytes, source: str) -> Extracted:
                 add_page(builder, lines, number)
                 continue
             scanned.append(number)
-            if not ocr.available():
+            if not ocr_available():
                 continue
             import pypdfium2 as pdfium
 
             rendered = rendered or pdfium.PdfDocument(raw, password="")
-            found = ocr.read_page(rendered[number - 1])
+            found = ocr_page(rendered[number - 1])
             ocr_pages += 1
             if found:
                 add_page(builder, found, number, ocr=True)
@@ -92,12 +93,12 @@ def read_pdf(raw: bytes, source: str) -> Extracted:
             rendered.close()
     extracted = builder.build(ocr_pages, problems)
     if not extracted.text.strip():
-        if scanned and not ocr.available():
+        if scanned and not ocr_available():
             raise LoadError(source, "no text layer (scanned pages?) and no OCR engine is installed")
         if scanned:
             raise LoadError(source, "no text layer, and OCR found no text on its pages")
         raise LoadError(source, "no text in file")
-    if scanned and not ocr.available():
+    if scanned and not ocr_available():
         problems.append(f"pages {', '.join(map(str, scanned))}: no text layer and no OCR engine, not indexed")
         extracted = Extracted(extracted.text, extracted.regions, 0, tuple(problems))
     return extracted

@@ -324,7 +324,113 @@ def phase_cold_start(store: Path) -> dict[str, Any]:
         server.wait(timeout=30)
 
 
+def _paragraphs(count: int) -> list[str]:
+    squad = json.loads(SQUAD.read_text(encoding="utf-8"))
+    found = [p["context"] for article in squad["data"] for p in article["paragraphs"]]
+    return [found[n % len(found)] + f" (Paragraph {n + 1}.)" for n in range(count)]
+
+
+def write_pdf(path: Path, pages: int) -> None:
+    """A PDF of `pages` A4 pages of SQuAD paragraphs, about 45 lines of text each (matplotlib's PDF backend,
+    TrueType fonts, so the text layer maps to Unicode)."""
+    import textwrap
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    matplotlib.rcParams["pdf.fonttype"] = 42
+    from matplotlib.backends.backend_pdf import PdfPages
+    from matplotlib.figure import Figure
+
+    lines = [line for p in _paragraphs(pages * 4) for line in [*textwrap.wrap(p, 95), ""]]
+    per_page = 45
+    with PdfPages(path) as pdf:
+        for n in range(pages):
+            figure = Figure(figsize=(8.27, 11.69))
+            for i, line in enumerate(lines[n * per_page : (n + 1) * per_page]):
+                figure.text(0.07, 0.95 - i * 0.02, line, fontsize=9, family="DejaVu Sans")
+            pdf.savefig(figure)
+
+
+def write_sheet(path: Path, rows: int) -> None:
+    """An Excel workbook of one sheet of `rows` rows and five columns."""
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("Orders")
+    sheet.append(["Order", "Customer", "Product", "Quantity", "Price (EUR)"])
+    for n in range(rows):
+        sheet.append(
+            [f"A-{100000 + n}", f"Customer {n % 977}", f"Product {n % 131}", 1 + n % 17, 5 + n % 400]
+        )
+    book.save(path)
+
+
+def write_scan(path: Path, pages: int) -> None:
+    """A scanned PDF: `pages` images of text, no text layer (Pillow)."""
+    import textwrap
+
+    import matplotlib
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"), 30)
+    images = []
+    for n, paragraph in enumerate(_paragraphs(pages)):
+        image = Image.new("RGB", (1654, 2339), "white")
+        draw = ImageDraw.Draw(image)
+        for i, line in enumerate(textwrap.wrap(paragraph, 80)[:30]):
+            draw.text((120, 150 + i * 50), line, fill="black", font=font)
+        images.append(image)
+        del n
+    images[0].save(path, "PDF", resolution=200.0, save_all=True, append_images=images[1:])
+
+
+def phase_formats(store: Path) -> dict[str, Any]:
+    """Index a 50-page PDF and a 5,000-row sheet, each against the same text as a .txt file (their extracted
+    text, written out), in fresh stores of one warm process; and a scanned PDF, for OCR seconds per page."""
+    from qa import Assistant
+
+    work = store / "files"
+    work.mkdir(parents=True, exist_ok=True)
+    write_pdf(work / "report.pdf", 50)
+    write_sheet(work / "orders.xlsx", 5000)
+    write_scan(work / "scan.pdf", 3)
+    results: dict[str, Any] = {}
+    for name, path in (("pdf_50_pages", work / "report.pdf"), ("xlsx_5000_rows", work / "orders.xlsx")):
+        timings = {}
+        for kind, target in (("file", path), ("txt", path.with_suffix(".txt"))):
+            with Assistant.open(store=store / f"{name}-{kind}", collection="bench") as assistant:
+                _warm(assistant)
+                t0 = time.perf_counter()
+                report = assistant.indexer(progress=False).index_paths([target])
+                timings[kind] = time.perf_counter() - t0
+                assert report.added and not report.failed, report.summary()
+                if kind == "file":
+                    doc = assistant.store.manifest.document(assistant.documents()[0].doc_id)
+                    assert doc is not None
+                    target.with_suffix(".txt").write_text(doc.text, encoding="utf-8")
+                    chunks = report.chunks
+        results[name] = {
+            "seconds": round(timings["file"], 2),
+            "txt_seconds": round(timings["txt"], 2),
+            "ratio_to_txt": round(timings["file"] / timings["txt"], 2),
+            "chunks": chunks,
+        }
+    with Assistant.open(store=store / "scan", collection="bench") as assistant:
+        _warm(assistant)
+        t0 = time.perf_counter()
+        report = assistant.indexer(progress=False).index_paths([work / "scan.pdf"])
+        seconds = time.perf_counter() - t0
+    results["ocr"] = {
+        "pages": report.ocr_pages,
+        "seconds": round(seconds, 2),
+        "seconds_per_page": round(seconds / max(1, report.ocr_pages), 2),
+    }
+    return results
+
+
 PHASES = {
+    "formats": phase_formats,
     "ingest": phase_ingest,
     "raw": phase_raw,
     "reindex": phase_reindex,
@@ -366,6 +472,7 @@ def run(out: Path, sizes: Sequence[int] = SIZES, big_mb: float = BIG_MB) -> dict
         "machine": {"cpus": os.cpu_count()},
         "embedder": os.environ.get("QA_EMBEDDER", DEFAULT_BACKEND),
     }
+    results["formats"] = _phase("formats", stores / "formats")
     results["ingest"] = _phase("ingest", squad)
     # The fixed start: the process's whole life (interpreter, imports, model load, the dataset) but the indexing.
     results["ingest"]["fixed_start_s"] = round(
@@ -408,6 +515,22 @@ def run(out: Path, sizes: Sequence[int] = SIZES, big_mb: float = BIG_MB) -> dict
     (out / "bench.md").write_text(markdown(results), encoding="utf-8")
     plot(results, out / "bench.png")
     return results
+
+
+def formats_markdown(formats: dict[str, Any]) -> str:
+    """The file-format rows: each format's indexing time against the same text as a .txt file; OCR per page."""
+    pdf, sheet, ocr = formats["pdf_50_pages"], formats["xlsx_5000_rows"], formats["ocr"]
+    return "\n".join(
+        [
+            "| file | indexed in | same text as .txt | ratio |",
+            "|---|---|---|---|",
+            f"| PDF, 50 pages ({pdf['chunks']} chunks) | {pdf['seconds']} s | {pdf['txt_seconds']} s | "
+            f"{pdf['ratio_to_txt']}x |",
+            f"| Excel sheet, 5,000 rows ({sheet['chunks']} chunks) | {sheet['seconds']} s | {sheet['txt_seconds']} s | "
+            f"{sheet['ratio_to_txt']}x |",
+            f"| scanned PDF, OCR | {ocr['seconds_per_page']} s per page ({ocr['pages']} pages) | | |",
+        ]
+    )
 
 
 def markdown(results: dict[str, Any]) -> str:
@@ -458,7 +581,8 @@ def markdown(results: dict[str, Any]) -> str:
             f"| the same text in {split['files']} files: time, peak RSS; **one file / split** | "
             f"{split['seconds']} s, {split['peak_rss_mb']} MB; **{big['time_ratio']}x** |"
         )
-    return "\n".join(lines) + "\n"
+    formats = f"\n{formats_markdown(results['formats'])}\n" if "formats" in results else ""
+    return "\n".join(lines) + "\n" + formats
 
 
 def plot(results: dict[str, Any], path: Path) -> None:
@@ -498,6 +622,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--big-mb", type=float, default=BIG_MB, help="size of the one-big-file test in MB (0: skip it)"
     )
+    parser.add_argument(
+        "--only",
+        choices=["formats"],
+        help="run one part: formats (a 50-page PDF and a 5,000-row sheet against the same text as .txt; OCR)",
+    )
     parser.add_argument("--phase", choices=[*PHASES, "grow", "files"], help=argparse.SUPPRESS)
     parser.add_argument("--store", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--source", type=Path, help=argparse.SUPPRESS)
@@ -512,6 +641,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.phase:
         print(json.dumps(PHASES[args.phase](args.store)))
+        return 0
+    if args.only == "formats":
+        args.out.mkdir(parents=True, exist_ok=True)
+        formats = _phase("formats", args.out / "stores" / "formats")
+        (args.out / "formats.json").write_text(json.dumps(formats, indent=2), encoding="utf-8")
+        print(formats_markdown(formats))
         return 0
     run(args.out, [int(s) for s in args.sizes.split(",")], args.big_mb)
     print((args.out / "bench.md").read_text(encoding="utf-8"))

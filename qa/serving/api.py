@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 
 from fastapi import FastAPI, File, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -287,6 +287,11 @@ def build_api(assistant: Assistant, app: FastAPI | None = None) -> FastAPI:
             "content_hash": doc.content_hash,
             "text": doc.text,
         }
+
+    @app.get("/api/documents/{doc_id}/pages/{page}", response_model=None)
+    def api_page(doc_id: str, page: int, start: int = Query(0), end: int = Query(0)) -> Response:
+        """A PDF page rendered as PNG, the lines of [start, end) highlighted (a citation's page)."""
+        return Response(assistant.page_image(doc_id, page, start, end), media_type="image/png")
 
     @app.post("/api/documents", status_code=201)
     def api_upload(

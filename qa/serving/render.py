@@ -7,6 +7,7 @@ document cannot inject markup, Markdown, links or remote images into the reader'
 
 from __future__ import annotations
 
+import base64
 import re
 import time
 from collections.abc import Sequence
@@ -132,17 +133,30 @@ def _marked(text: str, lo: int, start: int, end: int, hi: int, mark_id: str = ""
     )
 
 
-def citation_html(citation: Citation, doc: Document, title: str) -> str:
-    """The citation panel: the document's title and file, the score, and the quote marked in its paragraph."""
+def citation_html(citation: Citation, doc: Document, title: str, page_png: bytes | None = None) -> str:
+    """The citation panel: the document's title and file, where the quote is (page, slide, row), the score, the
+    quote marked in its paragraph, and for a PDF the page itself with the quote highlighted (`page_png`)."""
     lo, hi = paragraph_bounds(doc.text, citation.start, citation.end)
     check = "supported by the passage" if citation.supported else "not verified"
+    where = citation.location
+    place = f"{as_text(where.label)} · " if where.label else ""
+    ocr = "read by OCR · " if where.ocr else ""
+    page = ""
+    if page_png is not None and where.page is not None:
+        data = base64.b64encode(page_png).decode("ascii")
+        page = (
+            f"<figure class='qa-page'><img alt='page {where.page} of {as_text(file_name(doc.source))}, the quote "
+            f"highlighted' src='data:image/png;base64,{data}' style='max-width:100%;height:auto;"
+            "border:1px solid #ccc'><figcaption><small>p. "
+            f"{where.page}, as printed</small></figcaption></figure>"
+        )
     return (
         f"<div class='qa-citation' data-n='{citation.n}'>"
         f"<h3>[{citation.n}] {as_text(title)}</h3>"
-        f"<p><small>{as_text(file_name(doc.source))} · characters {citation.start}–{citation.end} · "
+        f"<p><small>{as_text(file_name(doc.source))} · {place}{ocr}characters {citation.start}–{citation.end} · "
         f"score {citation.score:.2f} · {check}</small></p>"
         f"<div class='qa-passage'>{_marked(doc.text, lo, citation.start, citation.end, hi)}</div>"
-        "</div>"
+        f"{page}</div>"
     )
 
 
