@@ -176,12 +176,14 @@ class Indexer:
                         self._remove(info.doc_id)
                         report.removed.append(info.source)
             stored = _Stored(self.store.manifest.hashes())
+            read_before = self.store.manifest.file_hashes()
             sizes = [_size(path) for path in files]
             with self._progress(sum(sizes), bool(files)):
                 for path, size in zip(files, sizes, strict=True):
                     try:
                         file = read_file(path, int(self.store.settings.max_doc_mb * 1_000_000))
-                        if stored.hash_of.get(file.doc_id) == file.content_hash:  # not extracted again
+                        if read_before.get(file.doc_id) == file.file_hash and file.doc_id in stored.hash_of:
+                            # the same bytes as when indexed: not read again
                             report.unchanged.append(file.source)
                             self._advance(size, 0)
                             continue
@@ -280,6 +282,8 @@ class Indexer:
         """
         old_hash = stored.hash_of.get(doc.doc_id)
         if old_hash == doc.content_hash:
+            if doc.file_hash:  # new bytes, the same text (a PDF saved again): remember the bytes
+                self.store.manifest.set_file_hash(doc.doc_id, doc.file_hash)
             report.unchanged.append(doc.source)
             self._advance(size, 0)
             return

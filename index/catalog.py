@@ -88,6 +88,7 @@ class ServerCatalog:
             "source": doc.source,
             "path": doc.path or "",
             "content_hash": doc.content_hash,
+            "file_hash": doc.file_hash,
             "parts": len(parts),
             "indexed_at": time.time(),
         }
@@ -143,4 +144,5 @@ class ServerCatalog:
             content_hash=str(meta["content_hash"]),
             path=str(meta["path"]) or None,
             regions=regions_from_json(str(meta.get("regions") or "[]")),
+            file_hash=str(meta.get("file_hash") or ""),
         )

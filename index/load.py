@@ -29,8 +29,10 @@ class Document:
             keeps its id and replaces its old chunks.
         source: where it came from, as shown to users (a path relative to the working directory when it can be).
         text: the text every offset indexes into.
-        content_hash: SHA-256 of the raw bytes; unchanged hash means nothing to re-index.
+        content_hash: SHA-256 of `text` (UTF-8): the version citations carry and `qa cite --version` checks;
+            anyone can check `sha256(text) == content_hash`.
         path: absolute path of the file, or None for documents given in memory.
+        file_hash: SHA-256 of the file's bytes: a file whose bytes are unchanged is not read again.
         regions: where stretches of the text come from (`index.readers.base.Region`), sorted by start.
         ocr_pages: pages of it read by OCR.
         problems: what of it could not be read, for the index report.
@@ -43,6 +45,7 @@ class Document:
     path: str | None = None
     regions: tuple[Region, ...] = ()
     ocr_pages: int = 0
+    file_hash: str = ""  # SHA-256 of the file's bytes ("" for documents given in memory)
     problems: tuple[str, ...] = ()  # parts that could not be read ("page 3: OCR found no text")
 
     @classmethod
@@ -115,7 +118,7 @@ class RawFile:
     source: str
     path: Path
     raw: bytes
-    content_hash: str
+    file_hash: str  # SHA-256 of `raw`
 
 
 def read_file(path: Path, max_bytes: int | None = None) -> RawFile:
@@ -157,8 +160,9 @@ def extract(file: RawFile) -> Document:
         doc_id=file.doc_id,
         source=file.source,
         text=extracted.text,
-        content_hash=file.content_hash,
+        content_hash=hashlib.sha256(extracted.text.encode("utf-8")).hexdigest(),
         path=str(file.path),
+        file_hash=file.file_hash,
         regions=extracted.regions,
         ocr_pages=extracted.ocr_pages,
         problems=extracted.problems,

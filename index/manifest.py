@@ -20,7 +20,7 @@ from index.readers.base import Location, Region, locate
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, path TEXT, content_hash TEXT NOT NULL,
-    text TEXT NOT NULL, indexed_at REAL NOT NULL
+    text TEXT NOT NULL, indexed_at REAL NOT NULL, file_hash TEXT
 );
 CREATE TABLE IF NOT EXISTS chunks (
     id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, ord INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL
@@ -107,6 +107,9 @@ class Manifest:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._lock = threading.RLock()
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
+        if "file_hash" not in columns:  # a store written before files' bytes were hashed apart from the text
+            self._db.execute("ALTER TABLE documents ADD COLUMN file_hash TEXT")
 
     def close(self) -> None:
         self._db.close()
@@ -117,9 +120,21 @@ class Manifest:
 
     def document(self, doc_id: str) -> Document | None:
         rows = self._rows(
-            "SELECT doc_id, source, text, content_hash, path FROM documents WHERE doc_id = ?", [doc_id]
+            "SELECT doc_id, source, text, content_hash, path, file_hash FROM documents WHERE doc_id = ?", [doc_id]
         )
-        return Document(*rows[0]) if rows else None
+        if not rows:
+            return None
+        doc_id, source, text, content_hash, path, file_hash = rows[0]
+        return Document(doc_id, source, text, content_hash, path, file_hash=file_hash or "")
+
+    def file_hashes(self) -> dict[str, str]:
+        """doc_id -> SHA-256 of the file's bytes when it was indexed (documents from files only)."""
+        return dict(self._rows("SELECT doc_id, file_hash FROM documents WHERE file_hash IS NOT NULL"))
+
+    def set_file_hash(self, doc_id: str, file_hash: str) -> None:
+        """Record new bytes of a file whose text did not change (a PDF saved again): not read next time."""
+        with self._lock:
+            self._db.execute("UPDATE documents SET file_hash = ? WHERE doc_id = ?", [file_hash, doc_id])
 
     def documents(self) -> list[DocumentInfo]:
         rows = self._rows(
@@ -285,8 +300,9 @@ class Manifest:
             try:
                 self._delete(doc.doc_id)
                 self._db.execute(
-                    "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?)",
-                    [doc.doc_id, doc.source, doc.path, doc.content_hash, doc.text, time.time()],
+                    "INSERT INTO documents (doc_id, source, path, content_hash, text, indexed_at, file_hash) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [doc.doc_id, doc.source, doc.path, doc.content_hash, doc.text, time.time(), doc.file_hash or None],
                 )
                 self._db.executemany(
                     "INSERT INTO chunks VALUES (?, ?, ?, ?, ?)",

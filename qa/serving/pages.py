@@ -37,7 +37,7 @@ def page_png(doc: Document, regions: tuple[Region, ...], page: int, start: int, 
         raw = path.read_bytes()
     except OSError:
         raise NotFound(f"{doc.source}: the file is no longer there") from None
-    if hashlib.sha256(raw).hexdigest() != doc.content_hash:
+    if hashlib.sha256(raw).hexdigest() != (doc.file_hash or doc.content_hash):
         raise Stale(f"{doc.source} has changed since it was indexed: index it again to see its pages")
     pdf = pdfium.PdfDocument(raw, password="")
     try:
