@@ -120,7 +120,8 @@ class Manifest:
 
     def document(self, doc_id: str) -> Document | None:
         rows = self._rows(
-            "SELECT doc_id, source, text, content_hash, path, file_hash FROM documents WHERE doc_id = ?", [doc_id]
+            "SELECT doc_id, source, text, content_hash, path, file_hash FROM documents WHERE doc_id = ?",
+            [doc_id],
         )
         if not rows:
             return None
@@ -302,7 +303,15 @@ class Manifest:
                 self._db.execute(
                     "INSERT INTO documents (doc_id, source, path, content_hash, text, indexed_at, file_hash) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [doc.doc_id, doc.source, doc.path, doc.content_hash, doc.text, time.time(), doc.file_hash or None],
+                    [
+                        doc.doc_id,
+                        doc.source,
+                        doc.path,
+                        doc.content_hash,
+                        doc.text,
+                        time.time(),
+                        doc.file_hash or None,
+                    ],
                 )
                 self._db.executemany(
                     "INSERT INTO chunks VALUES (?, ?, ?, ?, ?)",

@@ -94,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
         "bench", help="measure ingestion, latency at 1k/10k/100k chunks, memory, cold start, a big file"
     )
     p.add_argument("--out", metavar="DIR", default="eval-out/bench", help="where the results go")
+    p.add_argument(
+        "--only",
+        choices=["formats"],
+        help="formats: a 50-page PDF and a 5,000-row sheet against the same text as .txt, and OCR per page",
+    )
     p.add_argument("--sizes", default="1000,10000,100000", help="corpus sizes in chunks (1000,10000,100000)")
     p.add_argument(
         "--big-mb",
@@ -265,7 +270,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from qa.evaluation.bench import main as bench
 
-    return bench(["--out", args.out, "--sizes", args.sizes, "--big-mb", str(args.big_mb)])
+    only = ["--only", args.only] if args.only else []
+    return bench(["--out", args.out, "--sizes", args.sizes, "--big-mb", str(args.big_mb), *only])
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

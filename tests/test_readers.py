@@ -146,7 +146,9 @@ def test_answers_quote_each_format_at_its_location(
         assert "page" not in data
 
 
-def test_unchanged_files_are_not_read_again(office: Assistant, report: dict[str, object], folder: Path) -> None:
+def test_unchanged_files_are_not_read_again(
+    office: Assistant, report: dict[str, object], folder: Path
+) -> None:
     again = office.index([folder], progress=False)
     assert again.ocr_pages == 0 and not again.added and not again.updated  # the scan is not OCR'd again
     assert len(again.unchanged) == len(report["added"])  # type: ignore[arg-type]

@@ -84,3 +84,22 @@ def test_export_and_feedback_carry_quotes_offsets_and_hashes(tmp_path) -> None:
     path = record_feedback(tmp_path, turn, liked=False)
     entry = json.loads(path.read_text(encoding="utf-8").splitlines()[-1])
     assert entry["liked"] is False and entry["question"] == "Who commands it?" and entry["citations"]
+
+
+def test_locations_show_in_sources_documents_and_exports() -> None:
+    from index.manifest import DocumentInfo
+    from index.readers.base import Location
+    from qa.serving.render import sources_html
+    from qa.types import Passage
+
+    scan = DocumentInfo("scan-1", "docs/scan.pdf", None, "h" * 64, 1200, 2, 0.0, "Scan", pages=3, ocr_pages=2)
+    assert document_rows([scan])[0][2] == "1.2k chars · 3 pages (2 by OCR)"
+    page = Location(2, "p. 2", ocr=True)
+    cited = Citation(1, "scan-1", "docs/scan.pdf", 10, 30, "x" * 20, 0.9, True, page, "a" * 64)
+    source = Passage("c1", "scan-1", "docs/scan.pdf", 0, 100, "y" * 100, 0.8, location=page)
+    answer = Answer("q", "q", "An answer. [1]", False, (cited,), (source,))
+    assert "p&#46; 2 · OCR · score" in sources_html(answer)  # as_text escapes the dot (no Markdown lists)
+    turn = turn_record(answer, {"scan-1": "b" * 64}, {"scan-1": "Scan"})
+    assert turn["citations"][0]["content_hash"] == "a" * 64  # the version it was given with, not today's
+    assert turn["citations"][0]["page"] == 2 and turn["citations"][0]["ocr"] is True
+    assert "`docs/scan.pdf`, p. 2 (read by OCR), characters 10–30" in export_markdown([turn], "c")

@@ -11,6 +11,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -23,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from index.build import IndexReport
 from index.errors import BadInput, LoadError, NotFound, QAError, Stale, StoreUnavailable
 from index.lease import StoreBusy
-from index.load import READERS, load_file
+from index.load import READERS, Document, display_source, load_file, make_doc_id
 from qa.assistant import Assistant
 from qa.serving.web import bearer_matches, safe_file_name
 from qa.types import Answer, Delta
@@ -168,6 +169,7 @@ def save_and_index(assistant: Assistant, uploads: Sequence[tuple[str | None, Bin
         if Path(name).suffix.lower() not in READERS:
             raise BadInput(f"file {name!r}: unsupported type (supported: {', '.join(READERS)})")
     staged: list[tuple[Path, Path]] = []
+    documents: list[Document] = []
     try:
         for (_, content), name in zip(uploads, names, strict=True):
             with tempfile.NamedTemporaryFile(
@@ -175,10 +177,19 @@ def save_and_index(assistant: Assistant, uploads: Sequence[tuple[str | None, Bin
             ) as tmp:
                 staged.append((Path(tmp.name), folder / name))
                 shutil.copyfileobj(content, tmp)
-            try:
-                load_file(Path(tmp.name))  # readable, of the type it claims, not empty
+            try:  # readable, of the type it claims, not empty: read once (a scan is OCR'd once), indexed as is
+                doc = load_file(Path(tmp.name))
             except LoadError as exc:
                 raise BadInput(f"file {name!r}: {exc.reason}") from None
+            target = (folder / name).resolve()
+            documents.append(
+                replace(
+                    doc,
+                    doc_id=make_doc_id(name, str(target)),
+                    source=display_source(target),
+                    path=str(target),
+                )
+            )
         backups: list[tuple[Path, Path | None]] = []  # (target, the file it replaced, kept aside)
         try:
             for tmp_path, target in staged:
@@ -187,7 +198,7 @@ def save_and_index(assistant: Assistant, uploads: Sequence[tuple[str | None, Bin
                 if target.exists():
                     target.replace(aside)
                 tmp_path.replace(target)
-            report = assistant.index([target for _, target in staged], progress=False)
+            report = assistant.indexer(progress=False).index_documents(documents)
         except BaseException:  # nothing indexed (busy store, failure): the folder goes back as it was
             for placed, kept in backups:
                 placed.unlink(missing_ok=True)

@@ -21,9 +21,13 @@ _append_lock = threading.Lock()
 
 def turn_record(answer: Answer, hashes: Mapping[str, str], titles: Mapping[str, str]) -> dict[str, Any]:
     """One answered turn as exported: the Answer's fields, each citation with its document's title and content
-    hash."""
+    hash (the one it was given with; `hashes`, the documents' current ones, for citations that carry none)."""
     citations = [
-        {**c.to_dict(), "title": titles.get(c.doc_id, ""), "content_hash": hashes.get(c.doc_id)}
+        {
+            **c.to_dict(),
+            "title": titles.get(c.doc_id, ""),
+            "content_hash": c.content_hash or hashes.get(c.doc_id),
+        }
         for c in answer.citations
     ]
     return {
@@ -66,7 +70,10 @@ def export_markdown(turns: Sequence[dict[str, Any]], collection: str) -> str:
             lines += [
                 _quoted(c["quote"]),
                 "",
-                f"[{c['n']}] {c['title'] or c['source']} — `{c['source']}`, characters {c['start']}–{c['end']}, "
+                f"[{c['n']}] {c['title'] or c['source']} — `{c['source']}`"
+                + (f", {c['location']}" if c.get("location") else "")
+                + (" (read by OCR)" if c.get("ocr") else "")
+                + f", characters {c['start']}–{c['end']}, "
                 f"doc_id `{c['doc_id']}`, sha256 `{c['content_hash']}`",
                 "",
             ]

@@ -90,9 +90,12 @@ def sources_html(answer: Answer | None, limit: int = 5) -> str:
             (c for c in answer.citations if c.doc_id == p.doc_id and p.start <= c.start < p.end), None
         )
         mark = f" · ✓ cited [{cited.n}]" if cited else ""
+        where = f"{as_text(p.location.label)} · " if p.location.label else ""
+        where += "OCR · " if p.location.ocr else ""
         text = preview(p.text, p.start, (cited.start, cited.end) if cited else None)
         items.append(
-            f"<li><b>{as_text(file_name(p.source))}</b> <small>score {p.score:.2f} · {p.start}–{p.end}{mark}</small>"
+            f"<li><b>{as_text(file_name(p.source))}</b> <small>{where}score {p.score:.2f} · {p.start}–{p.end}"
+            f"{mark}</small>"
             f"<br><small>{text}</small></li>"
         )
     title = (
@@ -179,13 +182,23 @@ def size_label(chars: int) -> str:
     return f"{chars / 1_000_000:.1f}M chars"
 
 
+def size_with_pages(d: DocumentInfo) -> str:
+    """ "12.3k chars" and, for a PDF, its pages and how many were read by OCR: "12.3k chars · 4 pages (1 by OCR)"."""
+    label = size_label(d.chars)
+    if d.pages:
+        label += f" · {d.pages} page{'s' if d.pages != 1 else ''}"
+        if d.ocr_pages:
+            label += f" ({d.ocr_pages} by OCR)"
+    return label
+
+
 def document_rows(docs: Sequence[DocumentInfo]) -> list[list[str | int]]:
-    """The documents table: title, file name (never a server path), size, chunks, when indexed."""
+    """The documents table: title, file name (never a server path), size (pages, OCR), chunks, when indexed."""
     return [
         [
             d.title,
             file_name(d.source),
-            size_label(d.chars),
+            size_with_pages(d),
             d.chunks,
             time.strftime("%Y-%m-%d %H:%M", time.localtime(d.indexed_at)),
         ]
