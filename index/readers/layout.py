@@ -98,10 +98,11 @@ def _joiner(before: str, after: str) -> tuple[str, str]:
     """How a line ends before the next: (its text, separator). A word broken by a hyphen at the line's end
     ("main-" + "tenance") is joined without it; a hyphenated compound ("well-" + "known") keeps its hyphen,
     without a space."""
-    broken, following = _BROKEN.search(before), _WORD.match(after)
-    if broken and following:
-        if _compound(broken.group(1), following.group(1)):
-            return before, ""
+    broken = _BROKEN.search(before)
+    if broken and after[:1].isalnum():
+        following = _WORD.match(after)
+        if following is None or _compound(broken.group(1), following.group(1)):
+            return before, ""  # "Roman-" + "Gaulish", "well-" + "known"
         return before[:-1], ""
     return before, " "
 
@@ -126,7 +127,8 @@ def add_page(builder: TextBuilder, lines: Sequence[Line], page: int, ocr: bool =
                 short = line.box[2] < left + 0.7 * (right - left)
                 if (
                     after.box[1] < line.box[1] - 1.6 * max(pitch, 1.0)  # a gap wider than the line spacing
-                    or abs(after.height - line.height) > 0.2 * max(line.height, 1.0)  # a heading's font
+                    # a heading's font (boxes hug the glyphs: a line without descenders is lower by a quarter)
+                    or abs(after.height - line.height) > 0.45 * max(line.height, 1.0)
                     or (short and (text.endswith((".", ":", "!", "?")) or after.text[:1].isupper()))
                 ):
                     sep = "\n\n"

@@ -14,6 +14,7 @@ from pathlib import Path
 from index.errors import NotFound, Stale
 from index.load import Document
 from index.readers.base import Region, boxes
+from index.readers.pdf import PDFIUM_LOCK
 
 SCALE = 1.5  # pixels per PDF point: 1.5 x 72 = 108 dpi, a page about 900 pixels wide
 HIGHLIGHT = (255, 214, 0, 110)  # translucent yellow (RGBA)
@@ -39,15 +40,16 @@ def page_png(doc: Document, regions: tuple[Region, ...], page: int, start: int, 
         raise NotFound(f"{doc.source}: the file is no longer there") from None
     if hashlib.sha256(raw).hexdigest() != (doc.file_hash or doc.content_hash):
         raise Stale(f"{doc.source} has changed since it was indexed: index it again to see its pages")
-    pdf = pdfium.PdfDocument(raw, password="")
-    try:
-        if not 1 <= page <= len(pdf):
-            raise NotFound(f"{doc.source} has {len(pdf)} pages, not a page {page}")
-        sheet = pdf[page - 1]
-        height = sheet.get_height()
-        image = sheet.render(scale=SCALE).to_pil().convert("RGBA")
-    finally:
-        pdf.close()
+    with PDFIUM_LOCK:
+        pdf = pdfium.PdfDocument(raw, password="")
+        try:
+            if not 1 <= page <= len(pdf):
+                raise NotFound(f"{doc.source} has {len(pdf)} pages, not a page {page}")
+            sheet = pdf[page - 1]
+            height = sheet.get_height()
+            image = sheet.render(scale=SCALE).to_pil().convert("RGBA")
+        finally:
+            pdf.close()
     layer = Image.new("RGBA", image.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
     for x0, y0, x1, y1 in boxes(regions, start, end).get(page, []):
