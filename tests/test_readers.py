@@ -138,6 +138,8 @@ def test_answers_quote_each_format_at_its_location(
     if source.endswith(".pdf"):
         pdf = next(folder.rglob(source))
         assert data["page"] == int(location.split()[-1])
+        x0, y0, x1, y1 = data["box"]  # type: ignore[misc]
+        assert 0 <= x0 < x1 <= 612 and 0 <= y0 < y1 <= 842  # on the page (A4: 595 x 842 points)
         assert _on_page(first.quote, pdf, data["page"])  # type: ignore[arg-type]
         if source == "report.pdf":
             others = [n for n in range(1, 5) if n != data["page"]]

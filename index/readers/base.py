@@ -51,16 +51,20 @@ class Extracted:
 
 @dataclass(frozen=True)
 class Location:
-    """Where a span lies: its first region's page and label, and whether any of it was read by OCR."""
+    """Where a span lies: its first region's page and label, whether any of it was read by OCR, and on a PDF
+    page the box around its lines there (PDF points from the page's bottom-left corner)."""
 
     page: int | None = None
     label: str = ""
     ocr: bool = False
+    box: Box | None = None
 
     def to_dict(self) -> dict[str, object]:
         out: dict[str, object] = {}
         if self.page is not None:
             out["page"] = self.page
+        if self.box is not None:
+            out["box"] = [round(v, 1) for v in self.box]
         if self.label:
             out["location"] = self.label
         if self.ocr:
@@ -80,8 +84,20 @@ def locate(regions: Sequence[Region], start: int, end: int) -> Location:
     first = regions[i]
     if not (first.start < end and start < first.end):
         return Location()
-    ocr = any(r.ocr for r in regions[i:] if r.start < end)
-    return Location(first.page, first.label, ocr)
+    touched = [r for r in regions[i:] if r.start < end]
+    ocr = any(r.ocr for r in touched)
+    lines = [r.box for r in touched if r.box is not None and r.page == first.page]
+    box = (
+        (
+            min(b[0] for b in lines),
+            min(b[1] for b in lines),
+            max(b[2] for b in lines),
+            max(b[3] for b in lines),
+        )
+        if lines
+        else None
+    )
+    return Location(first.page, first.label, ocr, box)
 
 
 def boxes(regions: Sequence[Region], start: int, end: int) -> dict[int, list[Box]]:

@@ -388,8 +388,11 @@ def write_scan(path: Path, pages: int) -> None:
 def phase_formats(store: Path) -> dict[str, Any]:
     """Index a 50-page PDF and a 5,000-row sheet, each against the same text as a .txt file (their extracted
     text, written out), in fresh stores of one warm process; and a scanned PDF, for OCR seconds per page."""
+    import shutil
+
     from qa import Assistant
 
+    shutil.rmtree(store, ignore_errors=True)  # fresh stores: every file is added, none unchanged
     work = store / "files"
     work.mkdir(parents=True, exist_ok=True)
     write_pdf(work / "report.pdf", 50)
