@@ -15,7 +15,7 @@ from pathlib import Path
 
 from index.chunk import Span
 from index.load import Document
-from index.readers.base import Location, Region, locate
+from index.readers.base import Location, Region, is_record, locate
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -45,8 +45,8 @@ def title_of(head: str, source: str) -> str:
     one (at most 150 characters); else the file name without its extension."""
     for line in head.splitlines():
         line = " ".join(line.strip().lstrip("#").split())
-        if line:
-            return line if len(line) <= 150 else Path(source).stem
+        if line:  # a table row ("Product: Atlas desk; ...") names no document: a sheet is known by its file
+            return line if len(line) <= 150 and not is_record(line) else Path(source).stem
     return Path(source).stem
 
 

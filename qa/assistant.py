@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -27,6 +28,7 @@ from qa.types import Answer, Citation, CitedPassage, Delta, History, Passage
 log = logging.getLogger(__name__)
 
 _Spanned = TypeVar("_Spanned", Citation, Passage)
+_HASH = re.compile(r"[0-9a-f]{12,64}")  # a content_hash, or a prefix of it as messages show it
 
 MAX_QUESTION_CHARS = 2000
 SOURCES = 10
@@ -307,7 +309,15 @@ class Assistant:
             Stale: `version` is given and the document has changed since.
         """
         doc = self.store.manifest.document(doc_id)
-        if doc is not None and version is not None and version != doc.content_hash:
+        if version is not None and not _HASH.fullmatch(version.strip().lower()):
+            raise BadInput(
+                f"version {version!r} is not a content_hash (64 hexadecimal digits, or at least 12 of them)"
+            )
+        if (
+            doc is not None
+            and version is not None
+            and not doc.content_hash.startswith(version.strip().lower())
+        ):
             raise Stale(
                 f"document changed since this citation: {doc.source} is now version {doc.content_hash[:12]}, "
                 f"the citation quotes version {version[:12]}; ask again for a current citation"

@@ -213,7 +213,8 @@ def _ask_all(args: argparse.Namespace, ask: Callable[[str, list[tuple[str, str]]
         else:
             print(answer["answer"])
             for c in answer["citations"]:
-                print(f"  [{c['n']}] {c['source']} {c['start']}-{c['end']}: {c['quote']}")
+                where = f" {c['location']}" if c.get("location") else ""
+                print(f"  [{c['n']}] {c['source']}{where} {c['start']}-{c['end']}: {c['quote']}")
         return EXIT_OK
     status = EXIT_OK
     for number, item, error in _read_jsonl(args.jsonl):

@@ -309,3 +309,73 @@ def test_structure_aware_text(fresh: Assistant, tmp_path: Path) -> None:
     # Each row of a Markdown table is a sentence of its own (the file's own text: offsets index the file).
     chairs = fresh.ask("What colour is the oak chair?")
     assert chairs.citations and chairs.citations[0].quote == "| Oak chair | 46 | brown |"
+
+
+def test_a_page_ocr_cannot_read_is_reported(fresh: Assistant, tmp_path: Path) -> None:
+    from fpdf import FPDF
+    from PIL import Image
+
+    blank = tmp_path / "blank.png"
+    Image.new("RGB", (800, 1100), "white").save(blank)
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=11)
+    pdf.add_page()
+    pdf.multi_cell(0, 6, "The archive room is on the third floor, next to the library.")
+    pdf.add_page()
+    pdf.image(str(blank), x=0, y=0, w=210)  # a scanned page with nothing on it
+    pdf.output(str(tmp_path / "mixed.pdf"))
+    report = fresh.index([tmp_path / "mixed.pdf"], progress=False)
+    assert [Path(p).name for p in report.added] == ["mixed.pdf"]
+    assert report.incomplete == [{"path": report.added[0], "problem": "page 2: OCR found no text"}]
+    assert report.ocr_pages == 1
+
+
+def test_slide_bullets_answer_and_one_table_row_answers_alone(fresh: Assistant, tmp_path: Path) -> None:
+    import pptx
+
+    deck = pptx.Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[1])
+    slide.shapes.title.text = "Quarterly review"
+    body = slide.placeholders[1].text_frame
+    body.text = "Northern region grew strongly"
+    for bullet in ("Southern region was flat", "Hire two account managers"):
+        body.add_paragraph().text = bullet
+    deck.save(tmp_path / "review.pptx")
+    (tmp_path / "leave.csv").write_text(
+        "Service,Annual leave\nUnder 3 years,22 days\n3-5 years,25 days\nOver 5 years,28 days\n",
+        encoding="utf-8",
+    )
+    fresh.index([tmp_path], progress=False)
+    flat = fresh.ask("Which region was flat?")
+    assert not flat.refused and flat.citations[0].quote == "Southern region was flat"
+    assert flat.citations[0].to_dict()["location"] == "slide 1"
+    leave = fresh.ask("How many days of annual leave do staff with 3-5 years of service get?")
+    assert [c.quote for c in leave.citations] == ["Service: 3-5 years; Annual leave: 25 days."]
+    titles = {Path(d.source).name: d.title for d in fresh.documents()}
+    assert titles["leave.csv"] == "leave"  # a row names no document: the file does
+    assert load_file(tmp_path / "review.pptx").text.startswith("Quarterly review")
+
+
+def test_citation_versions_and_page_offsets_are_checked(office: Assistant, report: dict[str, object]) -> None:
+    from index.errors import BadInput, NotFound
+
+    cited = office.ask("Who is the harbour master?").citations[0]
+    assert (
+        office.cite(cited.doc_id, cited.start, cited.end, version=cited.content_hash[:12]).quote
+        == cited.quote
+    )
+    with pytest.raises(BadInput, match="not a content_hash"):
+        office.cite(cited.doc_id, cited.start, cited.end, version="deadbeef")
+    with pytest.raises(NotFound, match="out of range"):
+        office.page_image(cited.doc_id, 4, cited.end, cited.start)
+    # The quote's box covers its part of the line, not the whole line.
+    regions = office.store.manifest.regions(cited.doc_id)
+    line = next(r for r in regions if r.start <= cited.start < r.end)
+    assert line.box is not None and cited.location.box is not None
+    assert cited.location.box[2] - cited.location.box[0] <= line.box[2] - line.box[0] + 0.01
+
+
+def test_an_epub_is_known_by_its_title(office: Assistant, report: dict[str, object]) -> None:
+    titles = {Path(d.source).name: d.title for d in office.documents()}
+    assert titles["booklet.epub"] == "Visitor booklet"
+    assert titles["fares.xlsx"] == "fares"

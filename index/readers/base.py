@@ -72,10 +72,23 @@ class Location:
         return out
 
 
+def _part(region: Region, start: int, end: int) -> Box | None:
+    """The part of a line's box that text[start:end] covers, the line's width shared out in proportion to its
+    characters (PDF text runs have no per-character boxes here; exact for a monospaced font, close otherwise)."""
+    if region.box is None:
+        return None
+    x0, y0, x1, y1 = region.box
+    chars = max(1, region.end - region.start)
+    lo = (max(start, region.start) - region.start) / chars
+    hi = (min(end, region.end) - region.start) / chars
+    return (x0 + (x1 - x0) * lo, y0, x0 + (x1 - x0) * hi, y1)
+
+
 def locate(regions: Sequence[Region], start: int, end: int) -> Location:
     """The location of text[start:end] from its document's regions (sorted by start): the region holding
-    `start` (or the first one after it, within the span) gives page and label; `ocr` if any region of the span
-    was read by OCR."""
+    `start` (or the first one after it, within the span) gives page and label ("p. 2 – p. 3" for a span that
+    runs into another page, slide or row); `ocr` if any region of the span was read by OCR; `box` the span's
+    part of its lines on its first page."""
     if not regions:
         return Location()
     i = max(0, bisect_right([r.start for r in regions], start) - 1)
@@ -86,7 +99,7 @@ def locate(regions: Sequence[Region], start: int, end: int) -> Location:
         return Location()
     touched = [r for r in regions[i:] if r.start < end]
     ocr = any(r.ocr for r in touched)
-    lines = [r.box for r in touched if r.box is not None and r.page == first.page]
+    lines = [b for r in touched if r.page == first.page and (b := _part(r, start, end)) is not None]
     box = (
         (
             min(b[0] for b in lines),
@@ -97,15 +110,18 @@ def locate(regions: Sequence[Region], start: int, end: int) -> Location:
         if lines
         else None
     )
-    return Location(first.page, first.label, ocr, box)
+    last = touched[-1]
+    label = first.label if last.label in ("", first.label) else f"{first.label} – {last.label}"
+    return Location(first.page, label, ocr, box)
 
 
 def boxes(regions: Sequence[Region], start: int, end: int) -> dict[int, list[Box]]:
-    """Page -> the boxes of the lines text[start:end] touches (for highlighting a quote on a rendered page)."""
+    """Page -> the parts of lines that text[start:end] covers (for highlighting a quote on a rendered page)."""
     found: dict[int, list[Box]] = {}
     for r in regions:
-        if r.start < end and start < r.end and r.page is not None and r.box is not None:
-            found.setdefault(r.page, []).append(r.box)
+        part = _part(r, start, end) if r.start < end and start < r.end else None
+        if part is not None and r.page is not None:
+            found.setdefault(r.page, []).append(part)
     return found
 
 
@@ -177,6 +193,14 @@ def record(fields: Sequence[tuple[str, str]]) -> str:
         return ""
     line = "; ".join(items)
     return line if line.endswith((".", "!", "?")) else line + "."
+
+
+_RECORD = re.compile(r"^[^:;\n]{1,80}: [^;\n]*(?:; [^:;\n]{1,80}: [^;\n]*)+$")
+
+
+def is_record(text: str) -> bool:
+    """Is this line a table row as `record` writes it ("Product: Atlas desk; Weight: 31 kg.")?"""
+    return bool(_RECORD.match(text.strip()))
 
 
 # Byte-order marks, longest first (the UTF-32 LE mark begins with the UTF-16 LE one).

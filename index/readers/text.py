@@ -57,6 +57,51 @@ def html_text(html: str) -> str:
     return tables_as_records(text)
 
 
+_BLOCKS = frozenset(
+    {"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "pre", "dt", "dd", "figcaption"}
+)
+
+
+def html_blocks(html: str) -> str:
+    """Every block of an HTML document that is all content (an EPUB chapter), in order, one per line: headings,
+    paragraphs, list items, and table rows as records with their headers. Unlike `html_text`, nothing is judged
+    boilerplate and dropped."""
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(html.encode("utf-8"))
+    except (ValueError, lxml.etree.ParserError):
+        return ""
+    for junk in root.xpath("//script|//style|//head|//nav"):
+        junk.drop_tree()
+
+    def tag(element: object) -> str:
+        name = getattr(element, "tag", None)
+        return name.split("}")[-1].lower() if isinstance(name, str) else ""
+
+    lines: list[str] = []
+    for element in root.iter():
+        name = tag(element)
+        if not name or any(tag(a) in _BLOCKS or tag(a) == "table" for a in element.iterancestors()):
+            continue
+        if name == "table":
+            rows = [
+                [" ".join(c.text_content().split()) for c in row.xpath("./th|./td")]
+                for row in element.iter("tr")
+            ]
+            rows = [r for r in rows if any(r)]
+            header, body = (
+                (rows[0], rows[1:]) if len(rows) > 1 else ([""] * len(rows[0]) if rows else [], rows)
+            )
+            lines += [
+                record(list(zip(header + [""] * (len(r) - len(header)), r, strict=False))) for r in body
+            ]
+        elif name in _BLOCKS:
+            lines.append(" ".join(element.text_content().split()))
+    text = "\n".join(line for line in lines if line)
+    return text or " ".join(root.text_content().split())
+
+
 def read_html(raw: bytes, source: str) -> Extracted:
     text = html_text(decode(raw, source))
     if not text:

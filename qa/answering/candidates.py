@@ -181,16 +181,32 @@ def _version_match(asked: set[str], source: str, text: str) -> int:
     return 1 if asked & named else -1
 
 
+def _bare(line: str) -> bool:
+    """A short line without closing punctuation or figures (but years): how headings and list items look."""
+    line = line.strip()
+    return (
+        bool(line)
+        and not _HEADING_END.search(line)
+        and not _DIGITS.search(_YEARS.sub(" ", line))
+        and len(line.split()) <= 12
+    )
+
+
 def is_heading(text: str, doc_text: str, start: int, end: int) -> bool:
     """Is the sentence a line of its own that is a Markdown heading ("# Travel policy 2024"), or ends without
-    punctuation and holds no number but a year: a heading?"""
+    punctuation and holds no number but a year: a heading? Not when a line just like it stands right above or
+    below it (no blank line between): those are items of a list, as a slide's bullet points are."""
     own_line = (start == 0 or doc_text[start - 1] == "\n") and (end == len(doc_text) or doc_text[end] == "\n")
     if not own_line:
         return False
     if text.lstrip().startswith("#"):
         return True
-    figures = _DIGITS.search(_YEARS.sub(" ", text))
-    return not _HEADING_END.search(text) and not figures and len(text.split()) <= 12
+    if not _bare(text):
+        return False
+    above = doc_text[doc_text.rfind("\n", 0, max(0, start - 1)) + 1 : max(0, start - 1)] if start >= 2 else ""
+    below_end = doc_text.find("\n", end + 1)
+    below = doc_text[end + 1 : below_end if below_end >= 0 else len(doc_text)] if end < len(doc_text) else ""
+    return not (_bare(above) or _bare(below))
 
 
 @dataclass

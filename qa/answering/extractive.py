@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 
 from index.embed import Embedder
+from index.readers.base import is_record
 from index.store import Store
 from qa.answering.answerer import Reply
 from qa.answering.candidates import CandidateConfig, CandidateFinder
@@ -206,6 +207,9 @@ class ExtractiveAnswerer:
         covered = best.probability
         words = len(best.text.split())
         chosen_texts = {best.text}
+        # A table row answers for itself: other rows join it only when the question asks for several things
+        # (quoting the next row of a leave table beside the asked one shows a figure that is not the answer).
+        one_row = is_record(best.text) and kind is not Kind.LIST
         for other in ranked:  # best first: probabilities fall
             if (
                 covered >= cfg.cover
@@ -217,6 +221,7 @@ class ExtractiveAnswerer:
             if (
                 other.text not in chosen_texts
                 and not other.heading
+                and not (one_row and is_record(other.text))
                 and other.relevance >= cfg.extra_relevance
                 and words + more <= cfg.max_words
             ):

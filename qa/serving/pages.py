@@ -33,6 +33,11 @@ def page_png(doc: Document, regions: tuple[Region, ...], page: int, start: int, 
 
     if not doc.path or not doc.path.lower().endswith(".pdf"):
         raise NotFound(f"{doc.source} is not a PDF file: it has no pages to show")
+    if not 0 <= start <= end <= len(doc.text):
+        raise NotFound(
+            f"offsets {start}-{end} are out of range for {doc.source} (its text has {len(doc.text)} characters; "
+            "need 0 <= start <= end <= length)"
+        )
     path = Path(doc.path)
     try:
         raw = path.read_bytes()
