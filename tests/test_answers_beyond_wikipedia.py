@@ -147,6 +147,19 @@ def test_a_question_about_something_no_document_mentions_is_refused(notes: Assis
     assert answer.refused and answer.citations == (), answer.answer
 
 
+def test_a_product_no_row_names_is_refused_not_answered_with_another(
+    tmp_path: Path, fresh: Assistant
+) -> None:
+    (tmp_path / "stock.csv").write_text(
+        "Product,Stock,Price\nWalnut side table,14,220\nBirch stool,40,45\nOak bookshelf,7,310\n",
+        encoding="utf-8",
+    )
+    fresh.index([tmp_path], progress=False)
+    assert fresh.ask("What is the stock of the Teak dining table?").refused  # "Teak" is not "te" + "ak"
+    walnut = fresh.ask("What is the stock of the walnut side table?")
+    assert not walnut.refused and "Stock: 14" in walnut.citations[0].quote
+
+
 POLICY_2023 = (
     "# Travel Policy 2023\n\nThis policy applies to all staff travelling on company business.\n\n"
     "The nightly hotel allowance is EUR 120 in all cities.\n\nMeals are reimbursed up to EUR 40 a day.\n"

@@ -168,9 +168,16 @@ def _common_base(word: str) -> bool:
 
 
 def _two_words(word: str, known: Callable[[str], bool]) -> bool:
-    """Is the word two words run together ("ofwater", "PR8perform")?"""
+    """Is the word two words run together ("ofwater", "PR8perform")? In a capitalised name a two-letter part
+    must be a function word ("of", "in"): wordfreq knows many two-letter tokens ("te", "ak"), and "Teak" is not
+    "te" + "ak". (Elsewhere the looser split stays: it keeps typos such as "TEFU" from counting as names.)"""
     lower = word.lower()
-    return any(known(lower[:i]) and known(lower[i:]) for i in range(2, len(lower) - 1) if len(lower) - i >= 2)
+    strict = word[:1].isupper() and word[1:].islower()
+
+    def part(piece: str) -> bool:
+        return piece in stopwords() if strict and len(piece) == 2 else known(piece)
+
+    return any(part(lower[:i]) and part(lower[i:]) for i in range(2, len(lower) - 1) if len(lower) - i >= 2)
 
 
 def is_key_term(word: str, known: Callable[[str], bool]) -> bool:
