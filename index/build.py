@@ -177,6 +177,8 @@ class Indexer:
                         report.removed.append(info.source)
             stored = _Stored(self.store.manifest.hashes())
             read_before = self.store.manifest.file_hashes()
+            copies = self.store.manifest.duplicates()
+            holders = {file_hash: doc_id for doc_id, file_hash in read_before.items()}
             sizes = [_size(path) for path in files]
             with self._progress(sum(sizes), bool(files)):
                 for path, size in zip(files, sizes, strict=True):
@@ -187,8 +189,20 @@ class Indexer:
                             report.unchanged.append(file.source)
                             self._advance(size, 0)
                             continue
+                        known_copy = copies.get(file.doc_id)
+                        same_bytes = holders.get(file.file_hash)
+                        if same_bytes and same_bytes != file.doc_id and same_bytes in stored.hash_of:
+                            known_copy = (file.file_hash, same_bytes)  # a byte-for-byte copy: not read at all
+                            self.store.manifest.set_duplicate(file.doc_id, file.file_hash, same_bytes)
+                        if known_copy and known_copy[0] == file.file_hash and known_copy[1] in stored.hash_of:
+                            original = self.store.manifest.document(known_copy[1])
+                            same_as = original.source if original else known_copy[1]
+                            report.duplicates.append({"path": file.source, "same_as": same_as})
+                            self._advance(size, 0)
+                            continue
                         doc = extract(file)
                         report.ocr_pages += doc.ocr_pages
+                        holders.setdefault(file.file_hash, file.doc_id)
                         report.incomplete += [{"path": doc.source, "problem": p} for p in doc.problems]
                     except LoadError as exc:  # reported once, by whoever prints the report
                         log.info("%s", exc)
@@ -291,6 +305,7 @@ class Indexer:
         if twin is not None:
             original = self.store.manifest.document(twin)
             report.duplicates.append({"path": doc.source, "same_as": original.source if original else twin})
+            self.store.manifest.set_duplicate(doc.doc_id, doc.file_hash, twin)
             if old_hash is not None:  # its old content is no longer in the file
                 self._remove(doc.doc_id)
                 stored.pop(doc.doc_id)
@@ -339,6 +354,7 @@ class Indexer:
             collection.delete(sorted(set(collection.ids_of(doc.doc_id)) - written[name]))
             store_write()
         self.store.manifest.put(doc, chunks, sents)
+        self.store.manifest.set_duplicate(doc.doc_id, None)  # indexed as itself now
         store_write()
         self.store.catalog.published(doc)  # with a Chroma server: now other processes can take it
         stored.put(doc.doc_id, doc.content_hash)

@@ -92,11 +92,19 @@ def check_content(raw: bytes, suffix: str, source: str) -> None:
     Raises:
         LoadError: a `.pdf` that is not a PDF, or a text or HTML file whose bytes are a known binary format.
     """
+    if not raw:
+        raise LoadError(source, "empty file (0 bytes)")
     if suffix == ".pdf":
         if raw.lstrip()[:5] != b"%PDF-":
             raise LoadError(source, "not a PDF: the content does not start with %PDF-")
         return
     if suffix in ZIPPED:
+        if raw.startswith(b"\xd0\xcf\x11\xe0"):
+            old = {".docx": ".doc", ".pptx": ".ppt", ".xlsx": ".xls"}.get(suffix, "old Office")
+            raise LoadError(
+                source,
+                f"an old binary Office file ({old}, Office 97-2003) named {suffix}: save it as {suffix}",
+            )
         if not raw.startswith(b"PK\x03\x04"):
             raise LoadError(source, f"not a {suffix} file: the content is not the ZIP archive such files are")
         return
@@ -153,7 +161,17 @@ def extract(file: RawFile) -> Document:
         LoadError: the content cannot be read, or holds no text (the message says why: needs a password, no
             text layer, ...).
     """
-    extracted = READERS[file.path.suffix.lower()](file.raw, file.source)
+    suffix = file.path.suffix.lower()
+    try:
+        extracted = READERS[suffix](file.raw, file.source)
+    except LoadError:
+        raise
+    except Exception as exc:  # a damaged file trips its library somewhere: it fails alone, the run goes on
+        log.debug("cannot read %s", file.source, exc_info=True)
+        message = " ".join(str(exc).split())[:200]
+        raise LoadError(
+            file.source, f"damaged or unreadable {suffix} file ({type(exc).__name__}: {message})"
+        ) from None
     if not extracted.text.strip():
         raise LoadError(file.source, "no text in file")
     return Document(
@@ -193,7 +211,11 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]], 
 
     def consider(path: Path, named: bool = False) -> None:
         name = path.name
-        if name.startswith("~$"):
+        if path.is_symlink() and not path.exists():
+            skipped[display_source(path.absolute())] = "a link to a file that does not exist"
+        elif path.is_dir():
+            skipped[display_source(path.absolute())] = "a link to a folder (links are not followed)"
+        elif name.startswith("~$"):
             skipped[display_source(path.resolve())] = (
                 "an Office lock file (the document is open in an editor)"
             )
@@ -213,8 +235,9 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]], 
             for root, dirs, files in os.walk(path):
                 for hidden in sorted(d for d in dirs if d.startswith(".")):
                     skipped[display_source((Path(root) / hidden).resolve())] = "hidden folder (not searched)"
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
+                links = [d for d in dirs if not d.startswith(".") and (Path(root) / d).is_symlink()]
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in links)
+                for name in sorted([*files, *links]):
                     consider(Path(root) / name)
         elif path.is_file():
             consider(path, named=True)

@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS regions (
     ocr INTEGER NOT NULL, box TEXT
 );
 CREATE INDEX IF NOT EXISTS regions_doc ON regions (doc_id, start);
+CREATE TABLE IF NOT EXISTS duplicates (doc_id TEXT PRIMARY KEY, file_hash TEXT NOT NULL, same_as TEXT NOT NULL);
 """
 
 
@@ -131,6 +132,22 @@ class Manifest:
     def file_hashes(self) -> dict[str, str]:
         """doc_id -> SHA-256 of the file's bytes when it was indexed (documents from files only)."""
         return dict(self._rows("SELECT doc_id, file_hash FROM documents WHERE file_hash IS NOT NULL"))
+
+    def duplicates(self) -> dict[str, tuple[str, str]]:
+        """doc_id -> (file hash, doc_id it duplicates) of files found to hold another document's text: their
+        bytes unchanged, they are reported as duplicates again without being read (a scan is not OCR'd again)."""
+        rows = self._rows("SELECT doc_id, file_hash, same_as FROM duplicates")
+        return {doc_id: (file_hash, same_as) for doc_id, file_hash, same_as in rows}
+
+    def set_duplicate(self, doc_id: str, file_hash: str | None, same_as: str = "") -> None:
+        """Record that a file (its bytes' hash) duplicates `same_as`; with no hash, forget it."""
+        with self._lock:
+            if file_hash:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO duplicates VALUES (?, ?, ?)", [doc_id, file_hash, same_as]
+                )
+            else:
+                self._db.execute("DELETE FROM duplicates WHERE doc_id = ?", [doc_id])
 
     def set_file_hash(self, doc_id: str, file_hash: str) -> None:
         """Record new bytes of a file whose text did not change (a PDF saved again): not read next time."""
@@ -337,5 +354,5 @@ class Manifest:
             self._db.execute("COMMIT")
 
     def _delete(self, doc_id: str) -> None:
-        for table in ("documents", "chunks", "sentences", "chunk_terms", "regions"):
+        for table in ("documents", "chunks", "sentences", "chunk_terms", "regions", "duplicates"):
             self._db.execute(f"DELETE FROM {table} WHERE doc_id = ?", [doc_id])

@@ -227,7 +227,9 @@ def decode(raw: bytes, path: str) -> str:
     try:
         text = raw.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise LoadError(path, f"not valid {label} text (undecodable byte at offset {exc.start})") from None
+        raise LoadError(
+            path, f"not valid {label} text (undecodable byte at offset {exc.start}): save it as UTF-8"
+        ) from None
     if "\x00" in text:
         raise LoadError(path, f"binary file (NUL character at offset {text.index(chr(0))}), not text")
     return text

@@ -1,4 +1,5 @@
-"""Word documents (.docx) with python-docx: paragraphs and tables in document order, then footnotes.
+"""Word documents (.docx) with python-docx: paragraphs and tables in document order (tracked insertions,
+content controls, fields and text boxes included), then headers and footers, then footnotes.
 
 A table row becomes one sentence that keeps its column headers ("Product: Atlas desk; Weight: 31 kg."), so a
 quote of it says what each value is. Text under a heading is located by that heading ("Returns policy"); table
@@ -14,11 +15,6 @@ from index.errors import LoadError
 from index.readers.base import Extracted, TextBuilder, one_line, record
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-
-
-def _is_heading(paragraph: Any) -> bool:
-    name = (paragraph.style.name if paragraph.style is not None else "") or ""
-    return name.startswith(("Heading", "Title"))
 
 
 def add_table(builder: TextBuilder, rows: list[list[str]], label: str) -> None:
@@ -53,29 +49,98 @@ def _footnotes(document: Any) -> list[tuple[str, str]]:
     return []
 
 
+def _text(element: Any) -> str:
+    """All the text inside an element as Word shows it: runs, tracked insertions, content controls, field
+    results, hyperlinks and text boxes (deleted text is `w:delText`, not `w:t`, and stays out)."""
+    parts = []
+    for node in element.iter(f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr", f"{_W}p"):
+        if node.tag == f"{_W}t":
+            parts.append(node.text or "")
+        else:
+            parts.append(" ")
+    return one_line("".join(parts))
+
+
+def _rows(table: Any) -> list[list[str]]:
+    """A table's rows, one cell per grid column a cell spans only once (a merged cell is not repeated across
+    the columns it spans; a cell merged down repeats the text above it, as each row's record needs it)."""
+    rows: list[list[str]] = []
+    above: dict[int, str] = {}
+    for tr in table.iter(f"{_W}tr"):
+        if tr.getparent() is not table and tr.getparent().getparent() is not table:
+            continue  # a row of a table nested in a cell: read as part of that cell's text
+        cells, column = [], 0
+        for tc in tr.findall(f"{_W}tc"):
+            properties = tc.find(f"{_W}tcPr")
+            span = properties.find(f"{_W}gridSpan") if properties is not None else None
+            merge = properties.find(f"{_W}vMerge") if properties is not None else None
+            text = _text(tc)
+            if merge is not None and merge.get(f"{_W}val") != "restart" and not text:
+                text = above.get(column, "")
+            above[column] = text
+            cells.append(text)
+            column += int(span.get(f"{_W}val", "1")) if span is not None else 1
+        rows.append(cells)
+    return rows
+
+
+def _blocks(parent: Any) -> Any:
+    """Paragraphs and tables in document order, content controls opened."""
+    for child in parent:
+        if child.tag in (f"{_W}p", f"{_W}tbl"):
+            yield child
+        elif child.tag == f"{_W}sdt":
+            content = child.find(f"{_W}sdtContent")
+            if content is not None:
+                yield from _blocks(content)
+
+
+def _style(element: Any, styles: dict[str, str]) -> str:
+    found = element.find(f"{_W}pPr/{_W}pStyle")
+    return styles.get(found.get(f"{_W}val", ""), "") if found is not None else ""
+
+
+def _add_blocks(
+    builder: TextBuilder, parent: Any, styles: dict[str, str], label: str, tables: list[int]
+) -> str:
+    section = label
+    for block in _blocks(parent):
+        if block.tag == f"{_W}tbl":
+            tables[0] += 1
+            add_table(builder, _rows(block), f"table {tables[0]}")
+            continue
+        text = _text(block)
+        if not text:
+            continue
+        heading = _style(block, styles).startswith(("Heading", "Title"))
+        if heading:
+            section = text[:80]
+        builder.add(text, label=section)
+        builder.gap("\n\n" if heading or text.endswith((".", "!", "?", ":")) else "\n")
+    return section
+
+
 def read_docx(raw: bytes, source: str) -> Extracted:
     import docx
-    from docx.table import Table
 
     try:
         document = docx.Document(io.BytesIO(raw))
     except Exception as exc:  # a zip that is not a Word document, a broken part
         raise LoadError(source, f"not a readable Word document ({type(exc).__name__}: {exc})") from None
+    styles = {s.style_id: s.name or "" for s in document.styles if getattr(s, "style_id", None)}
     builder = TextBuilder()
-    section = ""
-    tables = 0
-    for block in document.iter_inner_content():
-        if isinstance(block, Table):
-            tables += 1
-            add_table(builder, [[cell.text for cell in row.cells] for row in block.rows], f"table {tables}")
-            continue
-        text = one_line(block.text)
-        if not text:
-            continue
-        if _is_heading(block):
-            section = text[:80]
-        builder.add(text, label=section)
-        builder.gap("\n\n" if _is_heading(block) or text.endswith((".", "!", "?", ":")) else "\n")
+    tables = [0]
+    _add_blocks(builder, document.element.body, styles, "", tables)
+    seen: set[str] = set()
+    for section in document.sections:  # headers and footers once each (a code in a header is content too)
+        for name, part in (("header", section.header), ("footer", section.footer)):
+            if part.is_linked_to_previous and seen:
+                continue
+            text = _text(part._element)
+            if text and text not in seen:
+                seen.add(text)
+                builder.gap()
+                _add_blocks(builder, part._element, styles, name, tables)
     for number, text in _footnotes(document):
         builder.gap()
         builder.add(text, label=f"footnote {number}")

@@ -52,11 +52,23 @@ def _prose(lines: Sequence[Line], width: float) -> bool:
     return len(lines) >= 2 and wide >= 0.6 * len(lines)
 
 
-def reading_order(lines: Sequence[Line]) -> list[list[Line]]:
+# Past this many cuts deep, or this many lines in a region, a region is read top to bottom without more cuts:
+# a drawing with thousands of scattered labels, or a staircase of lines, would otherwise take minutes.
+MAX_DEPTH = 60
+MAX_LINES = 3000
+
+
+def _top_down(lines: Sequence[Line]) -> list[list[Line]]:
+    return [sorted(lines, key=lambda line: (-round(line.box[3], 0), line.box[0]))]
+
+
+def reading_order(lines: Sequence[Line], depth: int = 0) -> list[list[Line]]:
     """Blocks of lines in reading order (each block top to bottom), by recursive XY-cut.
 
     A region is cut at its widest empty band when that band is wider than the usual line height (the gap
     between two lines of a paragraph is not a cut; the white space between paragraphs or columns is)."""
+    if len(lines) > MAX_LINES or depth > MAX_DEPTH:
+        return _top_down(lines)
     if len(lines) <= 1:
         return [list(lines)] if lines else []
     x0 = min(line.box[0] for line in lines)
@@ -68,13 +80,12 @@ def reading_order(lines: Sequence[Line]) -> list[list[Line]]:
         left = [line for line in lines if line.box[2] <= at_x]
         right = [line for line in lines if line.box[0] >= at_x]
         if _prose(left, x1 - x0) and _prose(right, x1 - x0):
-            return reading_order(left) + reading_order(right)
+            return reading_order(left, depth + 1) + reading_order(right, depth + 1)
     if across > height:
         top = [line for line in lines if line.box[1] >= at_y]
         bottom = [line for line in lines if line.box[1] < at_y]
-        return reading_order(top) + reading_order(bottom)
-    # No cut: one block, top to bottom, then left to right.
-    return [sorted(lines, key=lambda line: (-round(line.box[3], 0), line.box[0]))]
+        return reading_order(top, depth + 1) + reading_order(bottom, depth + 1)
+    return _top_down(lines)  # no cut: one block, top to bottom, then left to right
 
 
 @cache

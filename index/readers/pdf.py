@@ -103,11 +103,18 @@ def _read_pdf(raw: bytes, source: str) -> Extracted:
     try:
         pdf = pdfium.PdfDocument(raw, password="")
     except pdfium.PdfiumError as exc:
-        if getattr(exc, "err_code", None) == 4 or "password" in str(exc).lower():
+        # PDFium's error code can be left over from an earlier file: a password is asked for only if the file
+        # is encrypted at all.
+        if b"/Encrypt" in raw and (getattr(exc, "err_code", None) == 4 or "password" in str(exc).lower()):
             raise LoadError(
                 source, "needs a password (it is encrypted and the empty password does not open it)"
             ) from None
-        raise LoadError(source, f"not a readable PDF ({exc})") from None
+        raise LoadError(
+            source, "damaged PDF: PDFium cannot open it (no pages, or a broken structure)"
+        ) from None
+    if len(pdf) == 0:
+        pdf.close()
+        raise LoadError(source, "a PDF with no pages")
     builder = TextBuilder()
     problems: list[str] = []
     scanned: list[int] = []

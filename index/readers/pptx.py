@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from index.errors import LoadError
-from index.readers.base import Extracted, TextBuilder, one_line
+from index.readers.base import Extracted, TextBuilder, one_line, record
 from index.readers.docx import add_table
 
 
@@ -22,6 +22,34 @@ def _shapes(shapes: Any) -> Iterator[Any]:
 
 def _paragraphs(frame: Any) -> list[str]:
     return [text for text in (one_line(p.text) for p in frame.paragraphs) if text]
+
+
+def _add_chart(builder: TextBuilder, chart: Any, label: str) -> None:
+    """A chart as its title and one record per category: "Quarter: Q1; Units sold: 120; Returns: 4."."""
+    title = (
+        one_line(chart.chart_title.text_frame.text)
+        if chart.has_title and chart.chart_title.has_text_frame
+        else ""
+    )
+    if title:
+        builder.add(title, label=f"{label}, chart")
+        builder.add("\n")
+    try:
+        plot = chart.plots[0]
+        categories = [str(c) for c in plot.categories]
+        series = [(one_line(s.name or ""), list(s.values)) for s in plot.series]
+    except (IndexError, KeyError, AttributeError, ValueError):
+        return
+    for i, category in enumerate(categories):
+        fields = [("Category", category)] + [
+            (name or f"Series {n + 1}", "" if i >= len(values) or values[i] is None else f"{values[i]:g}")
+            for n, (name, values) in enumerate(series)
+        ]
+        line = record(fields)
+        if line:
+            builder.add(line, label=f"{label}, chart")
+            builder.add("\n")
+    builder.gap()
 
 
 def read_pptx(raw: bytes, source: str) -> Extracted:
@@ -42,7 +70,9 @@ def read_pptx(raw: bytes, source: str) -> Extracted:
         for shape in _shapes(slide.shapes):
             if title is not None and shape.shape_id == title.shape_id:
                 continue
-            if getattr(shape, "has_table", False) and shape.has_table:
+            if getattr(shape, "has_chart", False) and shape.has_chart:
+                _add_chart(builder, shape.chart, label)
+            elif getattr(shape, "has_table", False) and shape.has_table:
                 rows = [[cell.text for cell in row.cells] for row in shape.table.rows]
                 add_table(builder, rows, f"{label}, table")
             elif shape.has_text_frame:

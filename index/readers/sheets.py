@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable, Sequence
 
 from index.errors import LoadError
@@ -28,21 +29,64 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+def _filled(cells: Sequence[str]) -> int:
+    return sum(1 for c in cells if c.strip())
+
+
 def _add_rows(builder: TextBuilder, rows: Iterable[tuple[int, Sequence[object]]], label: str) -> None:
+    """Rows as records under their header row. The header is the first row that fills about as many cells as
+    the rows below it (a title or a note above the table is a line of its own, not the header); a row above
+    it is kept as it reads."""
+    pending: list[tuple[int, list[str]]] = []  # rows read before the header is known
     header: list[str] | None = None
-    for number, values in rows:
-        cells = [_cell(v) for v in values]
-        if not any(c.strip() for c in cells):
-            continue
-        if header is None:  # the header row names the fields of every record below it
-            header = cells
-            continue
-        names = header + [""] * (len(cells) - len(header))
-        line = record(list(zip(names, cells, strict=False)))
+
+    def emit(number: int, cells: list[str]) -> None:
+        if number == header_row:
+            return  # the header names the fields of the records below
+        if header is None or number < header_row:
+            line = " ".join(c.strip() for c in cells if c.strip())  # a title or note above the table
+        else:
+            names = header + [""] * (len(cells) - len(header))
+            line = record(list(zip(names, cells, strict=False)))
         if line:
             builder.add(line, label=f"{label}row {number}")
             builder.add("\n")
+
+    header_row = 0
+    for number, values in rows:
+        cells = [_cell(v) for v in values]
+        if not _filled(cells):
+            continue
+        if header is not None:
+            emit(number, cells)
+            continue
+        pending.append((number, cells))
+        if len(pending) < HEADER_LOOKAHEAD:
+            continue
+        header_row, header = _header(pending)
+        for n, c in pending:
+            emit(n, c)
+        pending = []
+    if header is None and pending:
+        header_row, header = _header(pending)
+        for n, c in pending:
+            emit(n, c)
     builder.gap()
+
+
+# Rows read to find the header: the widest filling among them sets what a table row looks like.
+HEADER_LOOKAHEAD = 30
+
+
+def _header(rows: Sequence[tuple[int, list[str]]]) -> tuple[int, list[str]]:
+    """(row number, cells) of the header: the first row filling at least 60% as many cells as the fullest
+    rows, and at least two when any row has two."""
+    widest = max(_filled(cells) for _, cells in rows)
+    need = max(min(2, widest), round(0.6 * widest))
+    for number, cells in rows:
+        if _filled(cells) >= need:
+            return number, cells
+    return rows[0]
 
 
 def read_xlsx(raw: bytes, source: str) -> Extracted:
@@ -57,29 +101,59 @@ def read_xlsx(raw: bytes, source: str) -> Extracted:
         for sheet in book.worksheets:
             if getattr(sheet, "sheet_state", "visible") != "visible":
                 continue
-            first = sheet.min_row or 1
+            sheet.reset_dimensions()  # some writers record a wrong size ("A1"); read every row there is
             builder.gap()
-            _add_rows(builder, enumerate(sheet.iter_rows(values_only=True), first), f"{sheet.title}, ")
+            _add_rows(builder, enumerate(sheet.iter_rows(values_only=True), 1), f"{sheet.title}, ")
     finally:
         book.close()
     return builder.build()
 
 
+_DELIMITERS = ",;\t|"
+
+
+def _delimiter(lines: Sequence[str]) -> str | None:
+    """The delimiter that splits the most lines into the same number of fields (2 or more), over the first
+    lines; None for a single column (commas inside its text split nothing consistently)."""
+    best: tuple[float, str | None] = (0.0, None)
+    sample = "\n".join(lines)
+    for delimiter in _DELIMITERS:
+        if delimiter == "," and sample.count(", ") >= 0.8 * max(1, sample.count(",")):
+            continue  # commas followed by spaces are a text's commas ("Tuesday, room 4"), not a delimiter
+        widths = [len(row) for row in csv.reader(lines, delimiter=delimiter) if row]
+        if not widths:
+            continue
+        mode = max(set(widths), key=widths.count)
+        share = widths.count(mode) / len(widths)
+        if mode >= 2 and share >= 0.6 and share > best[0]:
+            best = (share, delimiter)
+    return best[1]
+
+
 def read_csv(raw: bytes, source: str) -> Extracted:
-    """A CSV (or TSV) file: UTF-8 (with or without a byte-order mark), else Windows-1252 as Excel writes it;
-    the delimiter is sniffed from the first lines."""
+    """A CSV (or TSV) file: UTF-8 (with or without a byte-order mark), else Windows-1252 as Excel writes it.
+    Excel's "sep=;" first line names the delimiter; otherwise it is the one that splits the first lines most
+    evenly (a preamble above the table does not count against it)."""
     try:
         text = decode(raw, source)
     except LoadError:
         text = raw.decode("cp1252", errors="replace")
     text = text.lstrip("\ufeff")
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
+    first, _, rest = text.partition("\n")
+    hint = re.fullmatch(r"\s*sep=(.)\s*", first)
+    offset = 1
+    if hint:
+        delimiter: str | None = hint.group(1)
+        text, offset = rest, 2
+    else:
+        delimiter = _delimiter(text[:20000].splitlines()[:60])
     builder = TextBuilder()
     try:
-        _add_rows(builder, enumerate(csv.reader(io.StringIO(text, newline=""), dialect), 1), "")
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or "\x00")
+        _add_rows(builder, ((reader.line_num - 1 + offset, row) for row in reader), "")
     except csv.Error as exc:
         raise LoadError(source, f"not a readable CSV file ({exc})") from None
-    return builder.build()
+    extracted = builder.build()
+    if not extracted.text.strip():
+        raise LoadError(source, "no data rows (only a header, or empty rows)")
+    return extracted

@@ -6,6 +6,7 @@ is the quote (CONTRACT.md). HTML pages are reduced to their main text by trafila
 
 from __future__ import annotations
 
+import logging
 import re
 
 from index.errors import LoadError
@@ -48,13 +49,66 @@ def tables_as_records(text: str) -> str:
     return "\n".join(out)
 
 
+def tables_as_paragraphs(html: str) -> str:
+    """The page with each <table> replaced by one paragraph per row that keeps the headers, so the main-text
+    extractor keeps rows whole whatever way it writes tables."""
+    import lxml.html
+
+    if "<table" not in html.lower():
+        return html
+    try:
+        root = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return html
+    for table in reversed(root.xpath("//table")):
+        rows = [
+            [" ".join(c.text_content().split()) for c in row.xpath("./th|./td")]
+            for row in table.xpath(".//tr")
+        ]
+        rows = [r for r in rows if any(r)]
+        if not rows or table.xpath(".//table"):
+            continue  # a layout table holding tables: left to the extractor
+        header, body = (rows[0], rows[1:]) if len(rows) > 1 else ([""] * len(rows[0]), rows)
+        holder = lxml.html.Element("div")
+        for row in body:
+            paragraph = lxml.html.Element("p")
+            paragraph.text = record(list(zip(header + [""] * (len(row) - len(header)), row, strict=False)))
+            holder.append(paragraph)
+        holder.tail = table.tail
+        table.getparent().replace(table, holder)
+    return str(lxml.html.tostring(root, encoding="unicode"))
+
+
 def html_text(html: str) -> str:
     """The main text of an HTML page (navigation, share links and footers dropped; tables as one line per row
     with its headers), "" when none."""
     import trafilatura
 
-    text = trafilatura.extract(html, include_comments=False, include_tables=True, favor_recall=True) or ""
-    return tables_as_records(text)
+    logging.getLogger("trafilatura").setLevel(
+        logging.CRITICAL
+    )  # "Document is empty": we report that ourselves
+    text = trafilatura.extract(
+        tables_as_paragraphs(html), include_comments=False, include_tables=True, favor_recall=True
+    )
+    return tables_as_records(text or "")
+
+
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
+
+
+def decode_html(raw: bytes, source: str) -> str:
+    """An HTML page's text: by byte-order mark or UTF-8, else by the charset its <meta> declares, else as
+    Windows-1252 (what pages without a declaration that are not UTF-8 mostly are)."""
+    try:
+        return decode(raw, source)
+    except LoadError:
+        declared = _CHARSET.search(raw[:4096])
+        for encoding in ([declared.group(1).decode("ascii")] if declared else []) + ["cp1252"]:
+            try:
+                return raw.decode(encoding)
+            except (LookupError, UnicodeDecodeError):
+                continue
+        raise
 
 
 _BLOCKS = frozenset(
@@ -62,48 +116,64 @@ _BLOCKS = frozenset(
 )
 
 
-def html_blocks(html: str) -> str:
-    """Every block of an HTML document that is all content (an EPUB chapter), in order, one per line: headings,
-    paragraphs, list items, and table rows as records with their headers. Unlike `html_text`, nothing is judged
-    boilerplate and dropped."""
+def html_blocks(content: bytes) -> str:
+    """Every block of an (X)HTML document that is all content (an EPUB chapter), in order, one per line:
+    headings, paragraphs, list items, and table rows as records with their headers. Unlike `html_text`, nothing
+    is judged boilerplate and dropped. The encoding is the one the document declares (UTF-8 by default)."""
+    import lxml.etree
     import lxml.html
 
-    try:
-        root = lxml.html.fromstring(html.encode("utf-8"))
-    except (ValueError, lxml.etree.ParserError):
-        return ""
-    for junk in root.xpath("//script|//style|//head|//nav"):
-        junk.drop_tree()
-
-    def tag(element: object) -> str:
-        name = getattr(element, "tag", None)
-        return name.split("}")[-1].lower() if isinstance(name, str) else ""
-
+    root = None
+    try:  # well-formed XHTML as XML, so its declaration (encoding="iso-8859-1") is honoured; else as HTML
+        root = lxml.etree.fromstring(content, lxml.etree.XMLParser(resolve_entities=False, no_network=True))
+    except lxml.etree.XMLSyntaxError:
+        root = None
+    if root is None:
+        try:
+            root = lxml.html.fromstring(content)
+        except (ValueError, lxml.etree.ParserError):
+            return ""
+    for junk in [e for e in root.iter() if _name(e) in ("script", "style", "head", "nav")]:
+        parent = junk.getparent()
+        if parent is not None:
+            parent.remove(junk)
     lines: list[str] = []
     for element in root.iter():
-        name = tag(element)
-        if not name or any(tag(a) in _BLOCKS or tag(a) == "table" for a in element.iterancestors()):
+        name = _name(element)
+        if not name or any(_name(a) in _BLOCKS or _name(a) == "table" for a in element.iterancestors()):
             continue
         if name == "table":
             rows = [
-                [" ".join(c.text_content().split()) for c in row.xpath("./th|./td")]
-                for row in element.iter("tr")
+                [" ".join(_content(c).split()) for c in row if _name(c) in ("th", "td")]
+                for row in element.iter()
+                if _name(row) == "tr"
             ]
             rows = [r for r in rows if any(r)]
-            header, body = (
-                (rows[0], rows[1:]) if len(rows) > 1 else ([""] * len(rows[0]) if rows else [], rows)
-            )
+            if not rows:
+                continue
+            header, body = (rows[0], rows[1:]) if len(rows) > 1 else ([""] * len(rows[0]), rows)
             lines += [
                 record(list(zip(header + [""] * (len(r) - len(header)), r, strict=False))) for r in body
             ]
         elif name in _BLOCKS:
-            lines.append(" ".join(element.text_content().split()))
+            lines.append(" ".join(_content(element).split()))
     text = "\n".join(line for line in lines if line)
-    return text or " ".join(root.text_content().split())
+    return text or " ".join(_content(root).split())
+
+
+def _name(element: object) -> str:
+    """An element's tag without its namespace, lower-case ("" for comments and processing instructions)."""
+    name = getattr(element, "tag", None)
+    return name.split("}")[-1].lower() if isinstance(name, str) else ""
+
+
+def _content(element: object) -> str:
+    """All the text inside an element (lxml.etree elements have no text_content())."""
+    return "".join(element.itertext())  # type: ignore[attr-defined]
 
 
 def read_html(raw: bytes, source: str) -> Extracted:
-    text = html_text(decode(raw, source))
+    text = html_text(decode_html(raw, source))
     if not text:
         raise LoadError(source, "no main text found in the HTML page")
     return Extracted(text)

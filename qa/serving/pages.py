@@ -21,6 +21,23 @@ HIGHLIGHT = (255, 214, 0, 110)  # translucent yellow (RGBA)
 PAD = 1.5  # points around each line's box
 
 
+def _pixels(box: tuple[float, float, float, float], crop: tuple[float, ...], rotation: int) -> list[float]:
+    """A box in PDF user space (points, origin bottom-left of the unrotated page) as pixel corners of the page
+    rendered at SCALE, which shows the crop box turned clockwise by the page's /Rotate."""
+    left, bottom, right, top = crop
+    width, height = right - left, top - bottom
+    x0, y0, x1, y1 = box[0] - left - PAD, box[1] - bottom - PAD, box[2] - left + PAD, box[3] - bottom + PAD
+    # Corners as (u, v): u rightwards, v downwards on the unrotated page; then turned.
+    corners = [(x, height - y) for x in (x0, x1) for y in (y0, y1)]
+    turned = {
+        90: [(height - v, u) for u, v in corners],
+        180: [(width - u, height - v) for u, v in corners],
+        270: [(v, width - u) for u, v in corners],
+    }.get(rotation % 360, corners)
+    us, vs = [u for u, _ in turned], [v for _, v in turned]
+    return [min(us) * SCALE, min(vs) * SCALE, max(us) * SCALE, max(vs) * SCALE]
+
+
 def page_png(doc: Document, regions: tuple[Region, ...], page: int, start: int, end: int) -> bytes:
     """PNG of page `page` (1-based) of a PDF document, with the lines of text[start:end] on it highlighted.
 
@@ -51,22 +68,15 @@ def page_png(doc: Document, regions: tuple[Region, ...], page: int, start: int, 
             if not 1 <= page <= len(pdf):
                 raise NotFound(f"{doc.source} has {len(pdf)} pages, not a page {page}")
             sheet = pdf[page - 1]
-            height = sheet.get_height()
+            rotation = sheet.get_rotation()
+            crop = sheet.get_bbox()  # the shown area: media box and crop box, as inherited
             image = sheet.render(scale=SCALE).to_pil().convert("RGBA")
         finally:
             pdf.close()
     layer = Image.new("RGBA", image.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
-    for x0, y0, x1, y1 in boxes(regions, start, end).get(page, []):
-        draw.rectangle(
-            [
-                (x0 - PAD) * SCALE,
-                (height - y1 - PAD) * SCALE,
-                (x1 + PAD) * SCALE,
-                (height - y0 + PAD) * SCALE,
-            ],
-            fill=HIGHLIGHT,
-        )
+    for box in boxes(regions, start, end).get(page, []):
+        draw.rectangle(_pixels(box, crop, rotation), fill=HIGHLIGHT)
     out = io.BytesIO()
     Image.alpha_composite(image, layer).convert("RGB").save(out, "PNG", optimize=True)
     return out.getvalue()
