@@ -25,6 +25,7 @@ from index.build import IndexReport
 from index.errors import BadInput, LoadError, NotFound, QAError, Stale, StoreUnavailable
 from index.lease import StoreBusy
 from index.load import READERS, Document, display_source, load_file, make_doc_id
+from index.settings import MODES
 from qa.assistant import Assistant
 from qa.serving.web import bearer_matches, safe_file_name
 from qa.types import Answer, Delta
@@ -52,6 +53,24 @@ class ChatCompletionRequest(BaseModel):
     model: str | None = None
     messages: list[ChatMessage]
     stream: bool = False
+
+
+# The answer modes as OpenAI "models": chat frontends (Open WebUI, LibreChat) list models before they send
+# anything, and the model a request names chooses the mode.
+MODEL_PREFIX = "qa-"
+MODELS = tuple(f"{MODEL_PREFIX}{mode}" for mode in MODES)
+
+
+def mode_of(model: str | None) -> str | None:
+    """The answer mode a request's `model` names ("qa-llm" -> "llm"); None (the server's default mode) for
+    any other name, as clients that send a fixed model name ("gpt-4o") expect an answer, not an error."""
+    if model and model.startswith(MODEL_PREFIX) and model[len(MODEL_PREFIX) :] in MODES:
+        return model[len(MODEL_PREFIX) :]
+    return None
+
+
+def model_card(model: str) -> dict[str, Any]:
+    return {"id": model, "object": "model", "created": 0, "owned_by": "qa-docs"}
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -331,10 +350,21 @@ def build_api(assistant: Assistant, app: FastAPI | None = None) -> FastAPI:
     ) -> dict[str, Any]:
         return assistant.cite(doc_id, start, end, context, version).to_dict()
 
+    @app.get("/v1/models")
+    def list_models() -> dict[str, Any]:
+        """The answer modes as models: `qa-extractive`, `qa-llm`."""
+        return {"object": "list", "data": [model_card(m) for m in MODELS]}
+
+    @app.get("/v1/models/{model}")
+    def get_model(model: str) -> dict[str, Any]:
+        if model not in MODELS:
+            raise NotFound(f"model {model!r} not found: the models are {', '.join(MODELS)}")
+        return model_card(model)
+
     @app.post("/v1/chat/completions", response_model=None)
     def chat_completions(request: ChatCompletionRequest) -> dict[str, Any] | StreamingResponse:
         question, history = _history_from_messages(request.messages)
-        events = assistant.stream(question, history)
+        events = assistant.stream(question, history, mode=mode_of(request.model))
         if request.stream:
             return StreamingResponse(openai_chunks(events, request.model), media_type="text/event-stream")
         answer = final_answer(events)
