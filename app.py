@@ -27,6 +27,7 @@ from index.settings import MODES, Settings
 from index.store import folder_of
 from qa import Answer, Assistant
 from qa.logs import configure_logging
+from qa.serving.agents import mount_mcp
 from qa.serving.api import build_api, save_and_index
 from qa.serving.conversation import export_json, export_markdown, record_feedback, turn_record
 from qa.serving.examples import example_questions
@@ -523,6 +524,7 @@ def build_app(assistant: Assistant, local_key: str | None = None) -> FastAPI:
     """
     settings = assistant.settings
     api = build_api(assistant)
+    mount_mcp(api, assistant)
     api.state.local_key = local_key
     policy = Policy.of(
         settings.host,

@@ -275,6 +275,16 @@ class Assistant:
             )
         return tuple(replace(s, location=where) for s, where in zip(spans, located, strict=True))
 
+    def search(self, query: str, top_k: int = 5) -> tuple[Passage, ...]:
+        """The retrieved passages for a query, best first, with their locations (no answer is chosen).
+
+        Raises:
+            BadInput: an empty or over-long query.
+        """
+        query = check_question(query)
+        self.store.refresh()
+        return self._placed(self.retriever.retrieve(query, k=top_k).passages[:top_k])
+
     # -- llama-index ------------------------------------------------------------------------------------------
 
     def as_retriever(self, top_k: int = 5) -> Any:

@@ -107,6 +107,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="one text file of this size against it in 200 files (0: skip)",
     )
 
+    sub.add_parser(
+        "mcp",
+        parents=[common],
+        help="serve the documents to agents over MCP on stdin/stdout (tools: ask, search, cite, list_documents)",
+    )
+
     p = sub.add_parser("serve", parents=[common], help="serve the chat UI and HTTP API")
     p.add_argument("--host", help="interface (QA_HOST, default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (QA_PORT, default 7860)")
@@ -275,6 +281,15 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return bench(["--out", args.out, "--sizes", args.sizes, "--big-mb", str(args.big_mb), *only])
 
 
+def cmd_mcp(args: argparse.Namespace) -> int:
+    from qa.assistant import Assistant
+    from qa.serving.agents import serve_stdio
+
+    with Assistant.open(settings=_settings(args)) as assistant:
+        serve_stdio(assistant)  # stdout is the protocol's: logs go to stderr
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import app
 
@@ -289,6 +304,7 @@ COMMANDS = {
     "documents": cmd_documents,
     "eval": cmd_eval,
     "bench": cmd_bench,
+    "mcp": cmd_mcp,
     "serve": cmd_serve,
 }
 

@@ -29,7 +29,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-PROTECTED_PREFIXES = ("/api/", "/v1/")
+PROTECTED_PREFIXES = ("/api/", "/v1/", "/mcp")
 UPLOAD_PATHS = ("/api/documents", "/gradio_api/upload")
 MAX_NAME_CHARS = 200
 
@@ -147,7 +147,9 @@ class Guard:
         host = headers.get("host", "")
         if not self.policy.host_allowed(host):
             return 400, f"Host {host!r} is not allowed (add it to QA_ALLOWED_HOSTS to serve it)", {}
-        if method in STATE_CHANGING and not self._same_origin(headers, host):
+        # MCP over HTTP checks the Origin of every request, reads too (the MCP specification's DNS-rebinding
+        # defence): a page elsewhere must not drive an agent's tools.
+        if (method in STATE_CHANGING or path.startswith("/mcp")) and not self._same_origin(headers, host):
             origin = headers.get("origin") or headers.get("sec-fetch-site", "")
             return 403, f"cross-origin {method} refused (origin {origin!r})", {}
         if self.policy.token and path.startswith(PROTECTED_PREFIXES):
