@@ -143,8 +143,21 @@ class ChatUI:
         documents, chunks = self.assistant.store.manifest.counts()
         return (
             f"<div><h1 style='display:inline'>Ask your documents</h1><span class='qa-count' id='qa-count'>"
-            f"{documents} document{'s' * (documents != 1)} · {chunks:,} chunks</span><p>{LEDE}</p></div>"
+            f"{documents} document{'s' * (documents != 1)} · {chunks:,} chunks{self.watched()}</span>"
+            f"<p>{LEDE}</p></div>"
         )
+
+    def watched(self) -> str:
+        """ " · folder synced 14:02:31" (and how many files failed) when a watcher keeps a folder indexed."""
+        watcher = self.assistant.watcher
+        if watcher is None:
+            return ""
+        status = watcher.status
+        if status.last_sync is None:
+            return " · syncing the folder…"
+        synced = time.strftime("%H:%M:%S", time.localtime(status.last_sync))
+        failed = f", {len(status.failed)} failed" if status.failed else ""
+        return f" · folder synced {synced}{failed}"
 
     def examples(self, docs: Sequence[DocumentInfo]) -> list[str]:
         docs = docs[:20]
@@ -584,6 +597,8 @@ def serve(settings: Settings) -> None:
     try:
         assistant = open_assistant(settings)
         assistant.writer, assistant.wait_for_store = holder.what, False  # HTTP writers get 503, not a wait
+        if settings.watch:  # QA_WATCH: the folders kept indexed while the server runs
+            assistant.watch([f.strip() for f in settings.watch.split(",") if f.strip()]).start()
         log.warning("serving on http://%s:%d", settings.host, settings.port)
         uvicorn.run(
             build_app(assistant, lease.key), host=settings.host, port=settings.port, log_level="warning"

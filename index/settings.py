@@ -32,6 +32,7 @@ ENV_VARS = {
     "max_upload_mb": "QA_MAX_UPLOAD_MB",
     "max_doc_mb": "QA_MAX_DOC_MB",
     "chunk_vectors": "QA_CHUNK_VECTORS",
+    "watch": "QA_WATCH",
 }
 
 
@@ -78,6 +79,7 @@ class Settings:
     max_upload_mb: float = 50.0
     max_doc_mb: float = 100.0
     chunk_vectors: str = "embedded"
+    watch: str = ""  # folders `qa serve` keeps indexed (comma-separated)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "store", Path(self.store))  # a str from with_() or a caller is a path too

@@ -19,6 +19,7 @@ from index.load import Document
 from index.manifest import DocumentInfo
 from index.settings import MODES, Settings
 from index.store import Store
+from index.watch import Watcher
 from qa.answering.answerer import Answerer, Reply
 from qa.answering.extractive import AnswerConfig, ExtractiveAnswerer
 from qa.answering.retrieve import HybridRetriever, RetrievalConfig
@@ -79,6 +80,7 @@ class Assistant:
         # another writer (the CLI) or fail at once with StoreBusy (a server, whose clients retry).
         self.writer = "qa index"
         self.wait_for_store = True
+        self.watcher: Watcher | None = None  # the folder watcher of `qa watch` or `QA_WATCH`, when one runs
 
     @classmethod
     def open(
@@ -366,6 +368,18 @@ class Assistant:
     def index(self, paths: Sequence[str | Path], sync: bool = False, progress: bool = True) -> IndexReport:
         """Add or update files and folders (see `qa index`)."""
         return self.indexer(progress).index_paths([Path(p) for p in paths], sync=sync)
+
+    def watch(self, folders: Sequence[str | Path]) -> Watcher:
+        """A watcher keeping these folders indexed (`index/watch.py`); `.start()` runs it in a thread, `.run()`
+        here. Its batches wait for other writers rather than fail.
+
+        Raises:
+            QAError: a path that is not a folder.
+        """
+        self.watcher = Watcher(
+            self.store, lambda: Indexer(self.store, self.embedder, False, "qa watch", wait=True), folders
+        )
+        return self.watcher
 
     def remove(self, doc_id: str) -> IndexReport:
         """Remove one document and everything derived from it."""

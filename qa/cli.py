@@ -107,6 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="one text file of this size against it in 200 files (0: skip)",
     )
 
+    p = sub.add_parser(
+        "watch",
+        parents=[common],
+        help="index folders, then keep them indexed as files are added, changed, renamed and deleted",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="folders to keep indexed")
+
     sub.add_parser(
         "mcp",
         parents=[common],
@@ -281,6 +288,26 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return bench(["--out", args.out, "--sizes", args.sizes, "--big-mb", str(args.big_mb), *only])
 
 
+def cmd_watch(args: argparse.Namespace) -> int:
+    from qa.assistant import Assistant
+
+    settings = _settings(args)
+    server = _server(settings)
+    if server is not None:
+        raise QAError(
+            "a running server holds this store: let it keep the folders indexed instead "
+            f"(QA_WATCH={','.join(args.paths)} qa serve)"
+        )
+    with Assistant.open(settings=settings) as assistant:
+        watcher = assistant.watch(args.paths)
+        log.warning("watching %s (Ctrl-C stops)", ", ".join(watcher.status.folders))
+        try:
+            watcher.run()
+        except KeyboardInterrupt:
+            watcher.stop()
+    return EXIT_OK
+
+
 def cmd_mcp(args: argparse.Namespace) -> int:
     from qa.assistant import Assistant
     from qa.serving.agents import serve_stdio
@@ -305,6 +332,7 @@ COMMANDS = {
     "eval": cmd_eval,
     "bench": cmd_bench,
     "mcp": cmd_mcp,
+    "watch": cmd_watch,
     "serve": cmd_serve,
 }
 

@@ -275,6 +275,8 @@ def build_api(assistant: Assistant, app: FastAPI | None = None) -> FastAPI:
             "mode": settings.mode,
             "llm": settings.llm,
         }
+        if assistant.watcher is not None:  # the folders kept indexed: when last synced, what failed
+            health["watch"] = assistant.watcher.status.to_dict()
         try:
             vectors = assistant.store.chunks.count()
         except Exception as exc:  # the vector store itself failed: say so, with 503 for load balancers
