@@ -139,31 +139,52 @@ class Watcher:
         self.status.failed = list(report.failed)
         log.warning("watch: %s", report.summary())
 
+    def _identity(self) -> list[tuple[int, int] | None]:
+        """Each folder's (device, inode), None when it is gone: a folder deleted and made again is another."""
+        found: list[tuple[int, int] | None] = []
+        for folder in self.folders:
+            try:
+                stat = folder.stat()
+                found.append((stat.st_dev, stat.st_ino))
+            except OSError:
+                found.append(None)
+        return found
+
     def run(self) -> None:
-        """Sync, then follow changes until `stop()`. Errors of one batch are logged and the watch goes on."""
+        """Sync, then follow changes until `stop()`. Errors of one batch are logged and the watch goes on. A
+        folder deleted (its documents are removed) is waited for; once it is back, or replaced by another of
+        the same name, it is synced and watched anew."""
         import watchfiles
 
         self.status.running = True
         try:
-            self.sync()
-            for changes in watchfiles.watch(
-                *self.folders,
-                debounce=GATHER_MS,
-                step=QUIET_MS,
-                stop_event=self._stop,
-                yield_on_timeout=True,
-                rust_timeout=1000,
-                raise_interrupt=False,
-            ):
-                if self._stop.is_set():
-                    break
-                if not changes and not self._pending:
+            while not self._stop.is_set():
+                identity = self._identity()
+                if None in identity:
+                    self.batch([])  # the vanished folder's documents go
+                    self._stop.wait(0.5)
                     continue
-                try:
-                    self.batch([Path(p) for _, p in changes])
-                except QAError as exc:  # a busy or unreachable store: the next batch tries again
-                    log.warning("watch: batch failed: %s", exc)
-                    self._pending.update(Path(p) for _, p in changes)
+                self.sync()
+                for changes in watchfiles.watch(
+                    *self.folders,
+                    debounce=GATHER_MS,
+                    step=QUIET_MS,
+                    stop_event=self._stop,
+                    yield_on_timeout=True,
+                    rust_timeout=1000,
+                    raise_interrupt=False,
+                ):
+                    if self._stop.is_set():
+                        break
+                    if changes or self._pending:
+                        try:
+                            self.batch([Path(p) for _, p in changes])
+                        except QAError as exc:  # a busy or unreachable store: the next batch tries again
+                            log.warning("watch: batch failed: %s", exc)
+                            self._pending.update(Path(p) for _, p in changes)
+                    if self._identity() != identity:
+                        log.warning("watch: a watched folder was deleted or replaced: watching it anew")
+                        break
         except Exception as exc:
             self.status.error = f"{type(exc).__name__}: {exc}"
             log.exception("watch stopped")

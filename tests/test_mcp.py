@@ -54,6 +54,8 @@ async def _session(server: Any, texts: dict[str, str]) -> None:
         doc_id = sorted(texts)[0]
         read = await client.read_resource(f"document://{doc_id}")
         assert read.contents[0].text == texts[doc_id]
+        with pytest.raises(Exception, match="unknown doc_id 'nope'"):
+            await client.read_resource("document://nope")
         for name, arguments, message in [
             ("ask", {"question": "  "}, "question: must be a non-empty string"),
             ("ask", {"question": QUESTION, "mode": "poetry"}, "mode: 'poetry' is not one of"),

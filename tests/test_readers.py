@@ -379,3 +379,22 @@ def test_an_epub_is_known_by_its_title(office: Assistant, report: dict[str, obje
     titles = {Path(d.source).name: d.title for d in office.documents()}
     assert titles["booklet.epub"] == "Visitor booklet"
     assert titles["fares.xlsx"] == "fares"
+
+
+def test_a_double_spaced_paragraph_stays_one(tmp_path: Path) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=12)
+    pdf.add_page()
+    pdf.multi_cell(
+        0, 8, "Badges must be worn at all times inside the building, including the canteen and the car park."
+    )
+    pdf.ln(12)
+    pdf.multi_cell(
+        0, 8, "Visitors collect a day badge from the reception desk on the ground floor of the main building."
+    )
+    pdf.output(str(tmp_path / "badges.pdf"))
+    text = load_file(tmp_path / "badges.pdf").text
+    assert "worn at all times inside the building" in text
+    assert "\n\nVisitors collect" in text  # the wider gap between paragraphs still parts them

@@ -133,3 +133,15 @@ def test_a_hundred_files_copied_in_at_once_are_one_batch(
     time.sleep(2)  # nothing more arrives in a second batch
     assert status.batches == before + 1
     assert len(status.last["added"]) == 100  # type: ignore[arg-type]
+
+
+def test_a_folder_deleted_and_made_again_is_watched_anew(watched: tuple[str, Path, Assistant]) -> None:
+    url, folder, assistant = watched
+    shutil.rmtree(folder)
+    until("folder deletion followed", lambda: assistant.documents() == [])
+    folder.mkdir()
+    (folder / "boiler.txt").write_text("The boiler is serviced every May.\n", encoding="utf-8")
+    until("recreated folder answered", lambda: cites(url, "When is the boiler serviced?", "every May"))
+    (folder / "roof.txt").write_text("The roof was repaired in 2019.\n", encoding="utf-8")
+    until("new file in it answered", lambda: cites(url, "When was the roof repaired?", "2019"))
+    assert assistant.watcher is not None and assistant.watcher.status.running

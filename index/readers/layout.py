@@ -74,6 +74,10 @@ def reading_order(lines: Sequence[Line], depth: int = 0) -> list[list[Line]]:
     x0 = min(line.box[0] for line in lines)
     x1 = max(line.box[2] for line in lines)
     height = statistics.median(line.height for line in lines)
+    # The usual gap between one line and the next: a band no wider than it is line spacing (double-spaced
+    # text too), not the white space between paragraphs.
+    tops = sorted({round(line.box[1], 1) for line in lines}, reverse=True)
+    spacing = statistics.median([a - b for a, b in zip(tops, tops[1:], strict=False)] or [0.0])
     across, at_y = _gaps([(line.box[1], line.box[3]) for line in lines])
     down, at_x = _gaps([(line.box[0], line.box[2]) for line in lines])
     if down > height and down >= across:
@@ -81,7 +85,7 @@ def reading_order(lines: Sequence[Line], depth: int = 0) -> list[list[Line]]:
         right = [line for line in lines if line.box[0] >= at_x]
         if _prose(left, x1 - x0) and _prose(right, x1 - x0):
             return reading_order(left, depth + 1) + reading_order(right, depth + 1)
-    if across > height:
+    if across > height and across > 0.75 * spacing:
         top = [line for line in lines if line.box[1] >= at_y]
         bottom = [line for line in lines if line.box[1] < at_y]
         return reading_order(top, depth + 1) + reading_order(bottom, depth + 1)

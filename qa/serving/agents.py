@@ -126,7 +126,12 @@ def build_mcp(assistant: Assistant) -> Any:
     @server.resource("document://{doc_id}", mime_type="text/plain")
     async def document(doc_id: str) -> str:
         """A document's full text: the text every citation's offsets index into."""
-        return await run(lambda: assistant.document(doc_id).text)
+        from mcp.server.mcpserver.exceptions import ResourceNotFoundError
+
+        try:
+            return await anyio.to_thread.run_sync(lambda: assistant.document(doc_id).text)
+        except QAError as exc:
+            raise ResourceNotFoundError(str(exc)) from None
 
     return server
 

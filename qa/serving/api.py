@@ -46,7 +46,14 @@ class IndexRequest(BaseModel):
 
 class ChatMessage(BaseModel):
     role: str
-    content: str
+    # A string, or OpenAI's list of parts ([{"type": "text", "text": "..."}]) that several clients send.
+    content: str | list[dict[str, Any]]
+
+    @property
+    def text(self) -> str:
+        if isinstance(self.content, str):
+            return self.content
+        return " ".join(str(p.get("text", "")) for p in self.content if p.get("type") == "text")
 
 
 class ChatCompletionRequest(BaseModel):
@@ -101,11 +108,11 @@ def _history_from_messages(messages: list[ChatMessage]) -> tuple[str, list[tuple
     pending: str | None = None
     for message in turns[:-1]:
         if message.role == "user":
-            pending = message.content
+            pending = message.text
         elif pending is not None:
-            history.append((pending, message.content))
+            history.append((pending, message.text))
             pending = None
-    return turns[-1].content, history
+    return turns[-1].text, history
 
 
 def final_answer(events: Iterator[Delta | Answer]) -> Answer:
@@ -140,10 +147,12 @@ def server_sent_events(events: Iterator[Delta | Answer]) -> Iterator[str]:
 
 
 def openai_chunks(events: Iterator[Delta | Answer], model: str | None) -> Iterator[str]:
-    """OpenAI `chat.completion.chunk`s of the streamed text; the last one before `[DONE]` carries `citations`.
+    """OpenAI `chat.completion.chunk`s: the verified answer's text (with its [n] markers, or the refusal), then
+    a last chunk before `[DONE]` that carries `citations` and the `answer` object.
 
-    The streamed text is the model's draft; the final chunk also carries the verified `answer` object, whose
-    text replaces the draft (clients that only concatenate deltas see the draft).
+    Chat frontends show what the deltas add up to and cannot take text back, so a model's unverified draft is
+    never sent here (`/api/ask` streams drafts, then the verified answer that replaces them): the text arrives
+    once it has been checked.
     """
     base = {
         "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
@@ -158,10 +167,9 @@ def openai_chunks(events: Iterator[Delta | Answer], model: str | None) -> Iterat
     yield chunk({"role": "assistant", "content": ""})
     try:
         for event in events:
-            if isinstance(event, Delta):
-                yield chunk({"content": event.text})
-            else:
+            if isinstance(event, Answer):
                 data = event.to_dict()
+                yield chunk({"content": event.answer})
                 yield chunk({}, "stop", citations=data["citations"], answer=data)
     except QAError as exc:
         yield "data: " + json.dumps({"error": {"message": str(exc)}}) + "\n\n"
