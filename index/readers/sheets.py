@@ -1,8 +1,8 @@
 """Spreadsheets (.xlsx with openpyxl, streamed) and CSV files: one record per row, with its headers.
 
 Each row becomes one sentence, "Product: Atlas desk; Price (EUR): 480; Stock: 12.", located by sheet and row
-number as the spreadsheet shows them ("Prices, row 7"; "row 7" for a CSV file). The first non-empty row of a
-sheet is its header row.
+number as the spreadsheet shows them ("Prices, row 7"; "row 7" for a CSV file). The header row is the first
+that fills about as many cells as the table's rows (`_header`); a title or note above it is a line of its own.
 """
 
 from __future__ import annotations
@@ -27,6 +27,10 @@ def _cell(value: object) -> str:
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     return str(value)
+
+
+# Rows read to find the header: the widest filling among them sets what a table row looks like.
+HEADER_LOOKAHEAD = 30
 
 
 def _filled(cells: Sequence[str]) -> int:
@@ -72,10 +76,6 @@ def _add_rows(builder: TextBuilder, rows: Iterable[tuple[int, Sequence[object]]]
         for n, c in pending:
             emit(n, c)
     builder.gap()
-
-
-# Rows read to find the header: the widest filling among them sets what a table row looks like.
-HEADER_LOOKAHEAD = 30
 
 
 def _header(rows: Sequence[tuple[int, list[str]]]) -> tuple[int, list[str]]:
