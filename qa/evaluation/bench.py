@@ -472,7 +472,7 @@ def run(out: Path, sizes: Sequence[int] = SIZES, big_mb: float = BIG_MB) -> dict
     shutil.rmtree(stores, ignore_errors=True)
     squad = stores / "squad"
     results: dict[str, Any] = {
-        "machine": {"cpus": os.cpu_count()},
+        "machine": machine(),
         "embedder": os.environ.get("QA_EMBEDDER", DEFAULT_BACKEND),
     }
     results["formats"] = _phase("formats", stores / "formats")
@@ -536,12 +536,37 @@ def formats_markdown(formats: dict[str, Any]) -> str:
     )
 
 
+# Instruction sets that decide how fast int8 and fp32 inference runs (VNNI: int8 dot products).
+_ISA = ("avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_int8")
+
+
+def machine() -> dict[str, Any]:
+    """The CPU a figure was measured on: model name, cores, and the instruction sets that matter for
+    inference (from /proc/cpuinfo; empty where there is none)."""
+    import platform
+
+    name, flags = platform.processor() or platform.machine(), set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name" and name in ("", platform.machine(), platform.processor()):
+                name = value.strip()
+            elif key.strip() == "flags":
+                flags = set(value.split())
+                break
+    except OSError:
+        pass
+    return {"cpus": os.cpu_count(), "cpu": name, "isa": [f for f in _ISA if f in flags]}
+
+
 def markdown(results: dict[str, Any]) -> str:
     """The table in docs/scale.md."""
     ing, raw = results["ingest"], results["raw_torch"]
+    cpu = results.get("machine", {})
     lines = [
         "| measurement | result |",
         "|---|---|",
+        f"| CPU | {cpu.get('cpu', '?')}, {cpu.get('cpus', '?')} cores; {', '.join(cpu.get('isa', [])) or 'no AVX2'} |",
         f"| ingestion, SQuAD dev half ({ing['chunks']} chunks, {ing['sentences']} sentences, {ing['mb']} MB) | "
         f"{ing['seconds']} s: {ing['chunks_per_s']} chunks/s, {ing['mb_per_s'] * 1000:.1f} kB/s |",
         f"| raw sentence-transformers (torch fp32, batch 32), same chunk texts | {raw['seconds']} s: "
