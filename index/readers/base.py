@@ -195,6 +195,22 @@ def record(fields: Sequence[tuple[str, str]]) -> str:
     return line if line.endswith((".", "!", "?")) else line + "."
 
 
+def under(header: Sequence[str], row: Sequence[str]) -> str:
+    """A row as a record under its table's headers (`record`); cells beyond the headers stand alone."""
+    return record(list(zip([*header, *[""] * (len(row) - len(header))], row, strict=False)))
+
+
+def table_records(rows: Sequence[Sequence[str]]) -> list[tuple[int, str]]:
+    """(row number, record) of a table's rows under its first row's headers, empty rows left out; the header
+    is row 1, so records start at row 2. A one-row table is a record of its own, row 1."""
+    kept = [r for r in rows if any(c.strip() for c in r)]
+    if not kept:
+        return []
+    header, body, first = (kept[0], kept[1:], 2) if len(kept) > 1 else ([""] * len(kept[0]), kept, 1)
+    found = [(n, under(header, row)) for n, row in enumerate(body, first)]
+    return [(n, line) for n, line in found if line]
+
+
 _RECORD = re.compile(r"^[^:;\n]{1,80}: [^;\n]*(?:; [^:;\n]{1,80}: [^;\n]*)+$")
 
 

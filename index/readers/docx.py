@@ -12,23 +12,19 @@ import io
 from typing import Any
 
 from index.errors import LoadError
-from index.readers.base import Extracted, TextBuilder, one_line, record
+from index.readers.base import Extracted, TextBuilder, one_line, table_records
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def add_table(builder: TextBuilder, rows: list[list[str]], label: str) -> None:
-    """A table's rows as records under its first row's headers (a one-row table is a record of its own)."""
-    rows = [r for r in rows if any(c.strip() for c in r)]
-    if not rows:
-        return
-    header, body = (rows[0], rows[1:]) if len(rows) > 1 else ([""] * len(rows[0]), rows)
-    for n, row in enumerate(body, 2 if len(rows) > 1 else 1):
-        line = record(list(zip(header + [""] * (len(row) - len(header)), row, strict=False)))
-        if line:
-            builder.add(line, label=f"{label}, row {n}")
-            builder.add("\n")
-    builder.gap()
+    """A table's rows as records under its first row's headers (`table_records`), each located by row."""
+    records = table_records(rows)
+    for n, line in records:
+        builder.add(line, label=f"{label}, row {n}")
+        builder.add("\n")
+    if records:
+        builder.gap()
 
 
 def _footnotes(document: Any) -> list[tuple[str, str]]:

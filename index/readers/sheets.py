@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from index.errors import LoadError
-from index.readers.base import Extracted, TextBuilder, decode, record
+from index.readers.base import Extracted, TextBuilder, decode, under
 
 
 def _cell(value: object) -> str:
@@ -50,8 +50,7 @@ def _add_rows(builder: TextBuilder, rows: Iterable[tuple[int, Sequence[object]]]
         if header is None or number < header_row:
             line = " ".join(c.strip() for c in cells if c.strip())  # a title or note above the table
         else:
-            names = header + [""] * (len(cells) - len(header))
-            line = record(list(zip(names, cells, strict=False)))
+            line = under(header, cells)
         if line:
             builder.add(line, label=f"{label}row {number}")
             builder.add("\n")

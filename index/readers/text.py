@@ -10,7 +10,7 @@ import logging
 import re
 
 from index.errors import LoadError
-from index.readers.base import Extracted, decode, record
+from index.readers.base import Extracted, decode, table_records, under
 
 
 def read_text(raw: bytes, source: str) -> Extracted:
@@ -38,8 +38,7 @@ def tables_as_records(text: str) -> str:
             header = _cells(lines[i])
             i += 2
             while i < len(lines) and _cells(lines[i]):
-                row = _cells(lines[i])
-                line = record(list(zip(header + [""] * (len(row) - len(header)), row, strict=False)))
+                line = under(header, _cells(lines[i]))
                 if line:
                     out.append(line)
                 i += 1
@@ -65,14 +64,13 @@ def tables_as_paragraphs(html: str) -> str:
             [" ".join(c.text_content().split()) for c in row.xpath("./th|./td")]
             for row in table.xpath(".//tr")
         ]
-        rows = [r for r in rows if any(r)]
-        if not rows or table.xpath(".//table"):
+        records = table_records(rows)
+        if not records or table.xpath(".//table"):
             continue  # a layout table holding tables: left to the extractor
-        header, body = (rows[0], rows[1:]) if len(rows) > 1 else ([""] * len(rows[0]), rows)
         holder = lxml.html.Element("div")
-        for row in body:
+        for _, line in records:
             paragraph = lxml.html.Element("p")
-            paragraph.text = record(list(zip(header + [""] * (len(row) - len(header)), row, strict=False)))
+            paragraph.text = line
             holder.append(paragraph)
         holder.tail = table.tail
         table.getparent().replace(table, holder)
@@ -148,13 +146,7 @@ def html_blocks(content: bytes) -> str:
                 for row in element.iter()
                 if _name(row) == "tr"
             ]
-            rows = [r for r in rows if any(r)]
-            if not rows:
-                continue
-            header, body = (rows[0], rows[1:]) if len(rows) > 1 else ([""] * len(rows[0]), rows)
-            lines += [
-                record(list(zip(header + [""] * (len(r) - len(header)), r, strict=False))) for r in body
-            ]
+            lines += [line for _, line in table_records(rows)]
         elif name in _BLOCKS:
             lines.append(" ".join(_content(element).split()))
     text = "\n".join(line for line in lines if line)
