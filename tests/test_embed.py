@@ -1,5 +1,5 @@
-"""The embedder's backends: fp32 onnxruntime gives torch's vectors, int8 (the default) stays within cosine 0.97
-of them, and a broken cache is rebuilt."""
+"""The embedder's backends: fp32 onnxruntime gives torch's vectors, int8 stays within cosine 0.97 of them, the
+default uses int8 only where the CPU makes it pay, and a broken cache is rebuilt."""
 
 from __future__ import annotations
 
@@ -36,14 +36,52 @@ def test_onnx_gives_torchs_vectors(torch_embedder: Embedder) -> None:
     assert float(np.abs(embedder.embed(TEXTS[1:2])[0] - onnx[1]).max()) < 1e-5
 
 
-def test_int8_is_the_default_and_stays_close_to_fp32(embedder: Embedder, torch_embedder: Embedder) -> None:
-    assert embedder.backend == "onnx-int8"
+def test_int8_stays_close_to_fp32(torch_embedder: Embedder) -> None:
+    embedder = Embedder(backend="onnx-int8")
     quantised = embedder.embed(TEXTS)
+    assert embedder.backend == "onnx-int8"
     reference = torch_embedder.embed(TEXTS)
     assert np.allclose(np.linalg.norm(quantised, axis=1), 1.0, atol=1e-5)
     cosines = (quantised * reference).sum(axis=1)
     assert float(cosines.min()) > 0.97 and float(cosines.mean()) > 0.98, cosines
     assert float(np.abs(quantised - reference).max()) > 1e-4  # really the quantised graph
+
+
+def test_the_default_uses_int8_where_this_cpu_runs_it_faster(embedder: Embedder) -> None:
+    """`auto` measures both graphs once per CPU (at install) and keeps the result beside the graph."""
+    import json
+
+    from index.cpu import describe
+    from index.embed import INT8_MIN_SPEEDUP
+
+    embedder.embed(TEXTS[:1])
+    graph = onnx_graph(model_path())
+    record = json.loads(int8_graph(graph).with_name(int8_graph(graph).stem + ".speed.json").read_text())
+    assert record["cpu"] == describe() and set(record["seconds"]) == {"fp32", "int8"}
+    pays = record["seconds"]["fp32"] >= INT8_MIN_SPEEDUP * record["seconds"]["int8"]
+    assert record["int8"] is pays
+    assert embedder.backend == ("onnx-int8" if pays else "onnx")
+
+
+def test_a_speed_record_of_another_cpu_is_measured_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache folder carried to another machine (or a CPU upgrade): its int8 decision is not trusted."""
+    import json
+    import shutil
+
+    from index.embed import int8_pays
+
+    graph = onnx_graph(model_path())
+    monkeypatch.setenv("QA_MODEL_DIR", str(tmp_path))
+    copy, quantised = tmp_path / graph.name, tmp_path / int8_graph(graph).name
+    shutil.copy(graph, copy)
+    shutil.copy(int8_graph(graph), quantised)
+    record = quantised.with_name(quantised.stem + ".speed.json")
+    record.write_text(json.dumps({"cpu": "a CPU of long ago", "graph": quantised.name, "int8": "never"}))
+    assert int8_pays(model_path(), copy, quantised) in (True, False)
+    fresh = json.loads(record.read_text())
+    assert fresh["cpu"] != "a CPU of long ago" and isinstance(fresh["int8"], bool)
 
 
 def test_an_unknown_embedder_is_named() -> None:
@@ -66,7 +104,7 @@ def test_an_unreadable_cached_graph_is_rebuilt(
     monkeypatch.setenv("QA_MODEL_DIR", str(tmp_path))
     graph = int8_graph(onnx_graph(model_path()))  # exported and quantised into the empty cache
     graph.write_bytes(b"not an onnx graph")
-    fresh = Embedder()
+    fresh = Embedder(backend="onnx-int8")
     with caplog.at_level(logging.WARNING, logger="index.embed"):
         vector = fresh.embed_query("Who commands the Quds Force?")
     assert fresh.backend == "onnx-int8" and "rebuilding" in caplog.text

@@ -229,8 +229,8 @@ def test_adding_a_document_tokenizes_only_its_chunks_for_bm25(
 def test_pooled_chunk_vectors_embed_each_sentence_once(
     tmp_path: Path, docs: Path, embedder, monkeypatch
 ) -> None:
-    """QA_CHUNK_VECTORS=pooled: the same chunks and sentences as the default; every sentence's vector is its
-    own embedding and every chunk's is pooled from its sentences', also across embedding batches; questions
+    """The default, QA_CHUNK_VECTORS=pooled: the same chunks and sentences as `embedded`; every sentence's vector
+    is its own embedding and every chunk's is pooled from its sentences', also across embedding batches; questions
     are still answered from them."""
     import numpy as np
 
@@ -241,7 +241,7 @@ def test_pooled_chunk_vectors_embed_each_sentence_once(
     embedded: list[str] = []
     real_embed = embedder.embed
     monkeypatch.setattr(embedder, "embed", lambda texts: embedded.extend(texts) or real_embed(texts))
-    with Assistant.open(store=tmp_path / "pooled", embedder=embedder, chunk_vectors="pooled") as assistant:
+    with Assistant.open(store=tmp_path / "pooled", embedder=embedder) as assistant:
         assistant.index([docs], progress=False)
         manifest = assistant.store.manifest
         chunk_rows = [r for d in assistant.documents() for r in manifest.spans("chunks", d.doc_id)]
@@ -271,13 +271,13 @@ def test_pooled_chunk_vectors_embed_each_sentence_once(
         assert len(sentence_rows) <= len(embedded) <= len(sentence_rows) + len(chunk_rows) // 2
         answer = assistant.ask("Who commands the Quds Force?")
         assert not answer.refused and "Qaani" in answer.answer.split("[")[0]
-    with Assistant.open(store=tmp_path / "embedded", embedder=embedder) as default:
-        default.index([docs], progress=False)
-        same = default.store.manifest
-        assert {r.id for d in default.documents() for r in same.spans("chunks", d.doc_id)} == {
+    with Assistant.open(store=tmp_path / "embedded", embedder=embedder, chunk_vectors="embedded") as other:
+        other.index([docs], progress=False)
+        same = other.store.manifest
+        assert {r.id for d in other.documents() for r in same.spans("chunks", d.doc_id)} == {
             r.id for r in chunk_rows
         }
-        assert {r.id for d in default.documents() for r in same.spans("sentences", d.doc_id)} == {
+        assert {r.id for d in other.documents() for r in same.spans("sentences", d.doc_id)} == {
             r.id for r in sentence_rows
         }
 
@@ -288,8 +288,8 @@ def test_chunk_vectors_setting_is_read_from_the_environment_and_checked() -> Non
     from index.errors import BadInput
     from index.settings import Settings
 
-    assert Settings.load(env={}).chunk_vectors == "embedded"
-    assert Settings.load(env={"QA_CHUNK_VECTORS": "pooled"}).chunk_vectors == "pooled"
+    assert Settings.load(env={}).chunk_vectors == "pooled"
+    assert Settings.load(env={"QA_CHUNK_VECTORS": "embedded"}).chunk_vectors == "embedded"
     with pytest.raises(
         BadInput, match="QA_CHUNK_VECTORS 'fast' is not valid: choose one of embedded, pooled"
     ):
