@@ -23,7 +23,7 @@ from index.chunk import Span, chunk, sentences
 from index.embed import CHUNK_MAX_TOKENS, Embedder, pooled
 from index.errors import LoadError
 from index.lease import write_lock
-from index.load import Document, discover, extract, read_file
+from index.load import Document, RawFile, discover, extract, read_file
 from index.manifest import span_id
 from index.store import Store
 
@@ -134,6 +134,23 @@ class _Batch:
         return [self.text[s.start : s.end] for s in spans]
 
 
+def _read_ahead(
+    paths: Sequence[Path], read: Callable[[Path], tuple[RawFile, Document | None]]
+) -> Iterator[Future[tuple[RawFile, Document | None]]]:
+    """The future of `read(path)` for each path in turn, the next file being read on a thread of its own while the
+    caller embeds the current one (onnxruntime releases the GIL while it embeds, so a parser's Python and OCR
+    run meanwhile). `.result()` raises what reading raised (a `LoadError` for a bad file)."""
+    if not paths:
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-reader") as pool:
+        ahead = pool.submit(read, paths[0])
+        for n in range(len(paths)):
+            current = ahead
+            if n + 1 < len(paths):
+                ahead = pool.submit(read, paths[n + 1])
+            yield current
+
+
 class _WriteBehind:
     """Store writes run in order on one thread of their own, while the caller reads, chunks and embeds what
     comes next: a document's vectors go to Chroma while the next batch is embedded (onnxruntime and Chroma's
@@ -143,7 +160,7 @@ class _WriteBehind:
     """
 
     # Writes queued at most: bounds the vectors held in memory when writing is slower than embedding.
-    MAX_PENDING = 2
+    MAX_PENDING = 6
 
     def __init__(self) -> None:
         self._pool: ThreadPoolExecutor | None = None
@@ -228,10 +245,19 @@ class Indexer:
             copies = self.store.manifest.duplicates()
             holders = {file_hash: doc_id for doc_id, file_hash in read_before.items()}
             sizes = [_size(path) for path in files]
+            limit = int(self.store.settings.max_doc_mb * 1_000_000)
+            known = frozenset(read_before.values()) | {file_hash for file_hash, _ in copies.values()}
+
+            def read(path: Path) -> tuple[RawFile, Document | None]:
+                """The file, and its text unless its bytes are known (then the loop decides, with what
+                this run has indexed since)."""
+                file = read_file(path, limit)
+                return file, None if file.file_hash in known else extract(file)
+
             with self._progress(sum(sizes), bool(files)), self._writing():
-                for path, size in zip(files, sizes, strict=True):
+                for reading, size in zip(_read_ahead(files, read), sizes, strict=True):
                     try:
-                        file = read_file(path, int(self.store.settings.max_doc_mb * 1_000_000))
+                        file, doc = reading.result()
                         if read_before.get(file.doc_id) == file.file_hash and file.doc_id in stored.hash_of:
                             # the same bytes as when indexed: not read again
                             report.unchanged.append(file.source)
@@ -248,7 +274,7 @@ class Indexer:
                             report.duplicates.append({"path": file.source, "same_as": same_as})
                             self._advance(size, 0)
                             continue
-                        doc = extract(file)
+                        doc = doc or extract(file)
                         report.ocr_pages += doc.ocr_pages
                         holders.setdefault(file.file_hash, file.doc_id)
                         report.incomplete += [{"path": doc.source, "problem": p} for p in doc.problems]

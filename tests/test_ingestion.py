@@ -294,3 +294,61 @@ def test_chunk_vectors_setting_is_read_from_the_environment_and_checked() -> Non
         BadInput, match="QA_CHUNK_VECTORS 'fast' is not valid: choose one of embedded, pooled"
     ):
         Settings.load(env={"QA_CHUNK_VECTORS": "fast"})
+
+
+def test_the_next_file_is_read_and_the_last_one_written_while_one_is_embedded(
+    tmp_path: Path, embedder, monkeypatch
+) -> None:
+    """Issue 23: reading (parsing, OCR) and writing to Chroma overlap the embedding. Each stage waits for the
+    other to have begun (10 s at most): run one after the other, the waits would time out."""
+    import re
+    import threading
+
+    import index.build
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"{n}.txt").write_text(
+            f"Harbour log {n}: the pier was rebuilt in 19{n}5. " * 4, encoding="utf-8"
+        )
+    extracting = [threading.Event() for _ in range(3)]
+    embedding = [threading.Event() for _ in range(3)]
+    read_ahead, written_behind = [], []
+    real_extract = index.build.extract
+
+    def extract(file):
+        extracting[int(Path(file.source).stem)].set()
+        return real_extract(file)
+
+    def number(texts) -> int | None:
+        found = {int(m) for t in texts for m in re.findall(r"Harbour log (\d)", t)}
+        return found.pop() if len(found) == 1 else None
+
+    real_embed = embedder.embed
+
+    def embed(texts):
+        n = number(texts)
+        if n is not None:
+            embedding[n].set()
+            if n + 1 < 3:  # the next file is read meanwhile
+                read_ahead.append(extracting[n + 1].wait(10))
+        return real_embed(texts)
+
+    monkeypatch.setattr(index.build, "extract", extract)
+    monkeypatch.setattr(embedder, "embed", embed)
+    with Assistant.open(store=tmp_path / "store", embedder=embedder) as assistant:
+        real_add = assistant.store.chunks.add
+
+        def add(ids, vectors, metas, texts=None):
+            n = number(texts or [])
+            if n is not None and n + 1 < 3:  # written while the next document is embedded
+                written_behind.append(embedding[n + 1].wait(10))
+            return real_add(ids, vectors, metas, texts)
+
+        monkeypatch.setattr(assistant.store.chunks, "add", add)
+        report = assistant.index([folder], progress=False)
+        assert len(report.added) == 3 and not report.failed
+        assert read_ahead == [True, True] and written_behind == [True, True]
+        answer = assistant.ask("When was the pier in harbour log 2 rebuilt?")
+        assert "1925" in answer.answer
