@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from index.abbreviations import READ_CHARS, definitions
 from index.chunk import Span, chunk, sentences
 from index.embed import CHUNK_MAX_TOKENS, Embedder, pooled
 from index.errors import LoadError
@@ -419,7 +420,8 @@ class Indexer:
             reached = min(end, len(doc.text)) / max(1, len(doc.text))
             self._advance(size * reached - done, len(part))
             done = size * reached
-        self._writes.submit(partial(self._commit, doc, chunks, sents, written))
+        found = definitions(doc.text[:READ_CHARS])
+        self._writes.submit(partial(self._commit, doc, chunks, sents, written, found))
         stored.put(doc.doc_id, doc.content_hash)
         (report.updated if old_hash else report.added).append(doc.source)
         log.info("indexed %s: %d chunks, %d sentences", doc.source, len(chunks), len(sents))
@@ -434,7 +436,12 @@ class Indexer:
         store_write()
 
     def _commit(
-        self, doc: Document, chunks: Sequence[Span], sents: Sequence[Span], written: dict[str, set[str]]
+        self,
+        doc: Document,
+        chunks: Sequence[Span],
+        sents: Sequence[Span],
+        written: dict[str, set[str]],
+        abbreviations: dict[str, str],
     ) -> None:
         """After a document's vectors: drop what an earlier version left behind, then record it in the manifest,
         which makes it part of the store (on the writer thread, after the document's `_add`s)."""
@@ -442,7 +449,7 @@ class Indexer:
             collection = getattr(self.store, name)
             collection.delete(sorted(set(collection.ids_of(doc.doc_id)) - written[name]))
             store_write()
-        self.store.manifest.put(doc, chunks, sents)
+        self.store.manifest.put(doc, chunks, sents, abbreviations)
         self.store.manifest.set_duplicate(doc.doc_id, None)  # indexed as itself now
         store_write()
         self.store.catalog.published(doc)  # with a Chroma server: now other processes can take it

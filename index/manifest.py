@@ -6,6 +6,7 @@ spans are replaced in one commit, or not at all.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
@@ -111,6 +112,8 @@ class Manifest:
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
         if "file_hash" not in columns:  # a store written before files' bytes were hashed apart from the text
             self._db.execute("ALTER TABLE documents ADD COLUMN file_hash TEXT")
+        if "abbreviations" not in columns:  # ... or before a document's abbreviations were kept
+            self._db.execute("ALTER TABLE documents ADD COLUMN abbreviations TEXT")
 
     def close(self) -> None:
         self._db.close()
@@ -210,6 +213,30 @@ class Manifest:
         return dict(
             self._rows(f"SELECT doc_id, content_hash FROM documents WHERE doc_id IN ({marks})", doc_ids)
         )
+
+    def abbreviations(self, doc_id: str, content_hash: str) -> dict[str, str] | None:
+        """Short form -> long form of the abbreviations this version of the document defines
+        (`index.abbreviations`); None when they were not found at indexing (a store of an earlier build, a
+        document another process wrote to a Chroma server)."""
+        rows = self._rows(
+            "SELECT abbreviations FROM documents WHERE doc_id = ? AND content_hash = ?",
+            [doc_id, content_hash],
+        )
+        if not rows or rows[0][0] is None:
+            return None
+        return dict(json.loads(rows[0][0]))
+
+    def set_abbreviations(self, doc_id: str, content_hash: str, found: dict[str, str]) -> None:
+        """Keep a document's abbreviations (found at a question, where indexing did not)."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE documents SET abbreviations = ? WHERE doc_id = ? AND content_hash = ?",
+                [json.dumps(sorted(found.items())), doc_id, content_hash],
+            )
+
+    def is_empty(self) -> bool:
+        """No document stored (without counting them)."""
+        return not self._rows("SELECT 1 FROM documents LIMIT 1")
 
     def counts(self) -> tuple[int, int]:
         """(documents, chunks) stored."""
@@ -311,15 +338,22 @@ class Manifest:
                     self._db.executemany("INSERT OR REPLACE INTO chunk_terms VALUES (?, ?, ?)", new)
                     self._db.execute("COMMIT")
 
-    def put(self, doc: Document, chunks: Sequence[Span], sentences: Sequence[Span]) -> None:
-        """Store a document with its spans, replacing any earlier version, in one transaction."""
+    def put(
+        self,
+        doc: Document,
+        chunks: Sequence[Span],
+        sentences: Sequence[Span],
+        abbreviations: dict[str, str] | None = None,
+    ) -> None:
+        """Store a document with its spans (and the abbreviations it defines, when found), replacing any earlier
+        version, in one transaction."""
         with self._lock:
             self._db.execute("BEGIN")
             try:
                 self._delete(doc.doc_id)
                 self._db.execute(
-                    "INSERT INTO documents (doc_id, source, path, content_hash, text, indexed_at, file_hash) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO documents (doc_id, source, path, content_hash, text, indexed_at, file_hash, "
+                    "abbreviations) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         doc.doc_id,
                         doc.source,
@@ -328,6 +362,7 @@ class Manifest:
                         doc.text,
                         time.time(),
                         doc.file_hash or None,
+                        None if abbreviations is None else json.dumps(sorted(abbreviations.items())),
                     ],
                 )
                 self._db.executemany(

@@ -220,7 +220,7 @@ class Assistant:
     ) -> Iterator[Delta | Answer]:
         started = time.perf_counter()
         standalone = answerer.condense(question, history)
-        if self.store.manifest.counts()[0] == 0:
+        if self.store.manifest.is_empty():
             yield Answer(question, standalone, EMPTY_STORE, True, mode=mode)
             return
         condensed = time.perf_counter()

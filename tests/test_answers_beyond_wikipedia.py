@@ -180,3 +180,35 @@ def test_the_version_asked_for_leads_and_the_other_is_not_quoted(tmp_path: Path,
     assert "120" not in answer.answer and all("2024" in c.source for c in answer.citations)
     older = fresh.ask("What was the nightly hotel allowance in 2023?")
     assert "EUR 120" in older.answer and "150" not in older.answer, older.answer
+
+
+def test_an_abbreviation_the_document_defines_answers_for_its_long_form(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    """ "MAPK phosphatases (MKPs)" defined once, then "MKPs" used: the indexer keeps the definition in the manifest,
+    and the sentence about MKPs answers a question about MAPK phosphatases; a store indexed before definitions
+    were kept finds them at the first question and keeps them."""
+    (tmp_path / "dusp.txt").write_text(
+        "Dual-specificity phosphatases regulate many signalling pathways in the cell. Some DUSPs are also known "
+        "as MAPK phosphatases (MKPs). Their structure was solved by crystallography in a series of studies. At "
+        "least 10 MKPs have been identified in mammals so far.",
+        encoding="utf-8",
+    )
+    with Assistant.open(store=tmp_path / "store", embedder=embedder) as assistant:
+        assert not assistant.index([tmp_path / "dusp.txt"], progress=False).failed
+        doc = assistant.documents()[0]
+        manifest = assistant.store.manifest
+        assert manifest.abbreviations(doc.doc_id, doc.content_hash) == {"MKPs": "MAPK phosphatases"}
+        answer = assistant.ask("How many MAPK phosphatases have been identified?")
+        assert "At least 10 MKPs" in answer.answer.split("[1]")[0], answer.answer
+        _exact(assistant, answer)
+    with Assistant.open(
+        store=tmp_path / "store", embedder=embedder
+    ) as again:  # as a store of an earlier build
+        again.store.manifest._db.execute("UPDATE documents SET abbreviations = NULL")
+        assert again.store.manifest.abbreviations(doc.doc_id, doc.content_hash) is None
+        answer = again.ask("How many MAPK phosphatases have been identified?")
+        assert "At least 10 MKPs" in answer.answer.split("[1]")[0], answer.answer
+        assert again.store.manifest.abbreviations(doc.doc_id, doc.content_hash) == {
+            "MKPs": "MAPK phosphatases"
+        }

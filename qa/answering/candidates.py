@@ -16,11 +16,11 @@ from itertools import pairwise
 
 import numpy as np
 
+from index.abbreviations import READ_CHARS, definitions
 from index.embed import Embedder
 from index.lexical import terms, tokenize
 from index.manifest import SpanRow
 from index.store import Store
-from qa.answering.abbreviations import definitions
 from qa.answering.coref import resolve
 from qa.answering.evidence import Sentence
 from qa.answering.kinds import (
@@ -145,9 +145,10 @@ class Expansions:
     pairs: tuple[tuple[frozenset[str], tuple[str, ...]], ...]
 
     @classmethod
-    def of(cls, text: str) -> Expansions:
+    def of(cls, found: dict[str, str]) -> Expansions:
+        """From a document's abbreviations (`index.abbreviations.definitions`)."""
         pairs = []
-        for short, long in definitions(text).items():
+        for short, long in found.items():
             if short.lower() in _WORD_LIKE:
                 continue
             short_terms, long_terms = tuple(tokenize(short)), tuple(tokenize(long))
@@ -307,7 +308,7 @@ class CandidateFinder:
         # every "what X" question refused 4 answerable questions in 100 to stop 6 unanswerable ones in 100.
         focus = focus_words(asked.text) if asked.kind in (Kind.NUMBER, Kind.LIST) else []
         if focus:
-            out = self._mark_focus(focus, out)
+            out = self._mark_focus(focus, out, expansions)
         return out, texts
 
     def _gather(self, retrieval: Retrieval) -> _Found:
@@ -406,12 +407,16 @@ class CandidateFinder:
         )
 
     def _expansions(self, doc_id: str, content_hash: str, text: str) -> Expansions:
-        """A document's abbreviations, found once per version of it (the first 500,000 characters are read:
-        abbreviations are defined early)."""
+        """A document's abbreviations, as the indexer kept them (found now, and kept, for a document indexed
+        without them)."""
         key = (doc_id, content_hash)
         found = self._expansion_cache.get(key)
         if found is None:
-            found = Expansions.of(text[:500_000])
+            kept = self.store.manifest.abbreviations(doc_id, content_hash)
+            if kept is None:
+                kept = definitions(text[:READ_CHARS])
+                self.store.manifest.set_abbreviations(doc_id, content_hash, kept)
+            found = Expansions.of(kept)
             if len(self._expansion_cache) >= 512:
                 self._expansion_cache.pop(next(iter(self._expansion_cache)))
             self._expansion_cache[key] = found
@@ -439,14 +444,17 @@ class CandidateFinder:
             contexts[doc_id] = _Context(ordered, {(r.start, r.end): i for i, r in enumerate(ordered)})
         return contexts
 
-    def _mark_focus(self, focus: list[str], candidates: list[Sentence]) -> list[Sentence]:
+    def _mark_focus(
+        self, focus: list[str], candidates: list[Sentence], expansions: Mapping[str, Expansions]
+    ) -> list[Sentence]:
         """Mark the candidates that speak of the question's focus word: by stem, or (with an embedder, for the
         `focus_checks` most relevant others, in one batch) by a word at least `focus_similarity` close in
         meaning ("funds" for "money"). Candidates too weak to answer are left as they are."""
         cfg = self.config
         focus_stems = set(tokenize(" ".join(focus)))
         strong = [s for s in candidates if s.relevance >= cfg.focus_relevance]
-        lexical = {s.id for s in strong if focus_stems & set(terms(s.text))}
+        # "MKPs" speaks of "phosphatases" where the document defined "MAPK phosphatases (MKPs)".
+        lexical = {s.id for s in strong if focus_stems & set(expansions[s.doc_id].expand(list(terms(s.text))))}
         unsure = sorted((s for s in strong if s.id not in lexical), key=lambda s: -s.relevance)[
             : cfg.focus_checks
         ]

@@ -15,8 +15,8 @@ from datetime import date
 from functools import lru_cache, partial
 from typing import TypeVar
 
+from index.abbreviations import definitions
 from index.lexical import fold as lexical_fold
-from qa.answering.abbreviations import definitions
 from qa.answering.premise import versions
 
 T = TypeVar("T")
