@@ -11,7 +11,7 @@ from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, astuple, dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from index.embed import CHUNK_MAX_TOKENS, Embedder, pooled
 from index.errors import LoadError
 from index.lease import write_lock
 from index.load import Document, RawFile, discover, extract, read_file
-from index.manifest import span_id
+from index.manifest import Duplicate, Manifest, span_id
 from index.store import Store
 
 log = logging.getLogger(__name__)
@@ -97,21 +97,35 @@ class _Stored:
     def __init__(self, hashes: dict[str, str]) -> None:
         self.hash_of = dict(hashes)  # doc_id -> content hash
         self._holder = {h: doc_id for doc_id, h in hashes.items()}  # content hash -> a doc_id holding it
+        self.source_of: dict[str, str] = {}  # doc_id -> source, of documents this run wrote
 
     def twin(self, doc: Document) -> str | None:
         """Another document that holds the same content, if any."""
         holder = self._holder.get(doc.content_hash)
         return holder if holder != doc.doc_id else None
 
-    def put(self, doc_id: str, content_hash: str) -> None:
+    def put(self, doc_id: str, content_hash: str, source: str) -> None:
         self.pop(doc_id)
         self.hash_of[doc_id] = content_hash
         self._holder[content_hash] = doc_id
+        self.source_of[doc_id] = source
+
+    def source(self, manifest: Manifest, doc_id: str) -> str:
+        """How to name a stored document in a report: its source (a document this run wrote may still be on
+        its way to the manifest)."""
+        if doc_id in self.source_of:
+            return self.source_of[doc_id]
+        info = manifest.document(doc_id)
+        return info.source if info else doc_id
 
     def pop(self, doc_id: str) -> None:
         old = self.hash_of.pop(doc_id, None)
         if old is not None and self._holder.get(old) == doc_id:
             del self._holder[old]
+
+
+def _read_again(path: Path, limit: int) -> Document:
+    return extract(read_file(path, limit))
 
 
 @dataclass(frozen=True)
@@ -152,10 +166,16 @@ def _read_ahead(
             yield current
 
 
+class _Skipped(Exception):
+    """A queued write not run because an earlier one failed."""
+
+
 class _WriteBehind:
     """Store writes run in order on one thread of their own, while the caller reads, chunks and embeds what
     comes next: a document's vectors go to Chroma while the next batch is embedded (onnxruntime and Chroma's
-    Rust core release the GIL). A write that fails is raised to the caller at its next `submit` or `drain`.
+    Rust core release the GIL). A write that fails is raised to the caller at its next `submit` or `drain`, and
+    no write queued after it runs: a document whose vectors were not all written is never recorded in the
+    manifest (vectors first, manifest last, as when the writes ran one after the other).
 
     Chroma's upserts were 2.0 of 10.7 s of indexing the SQuAD dev half one after the other. On this project's
     2-core machine the overlap gains nothing measurable (10.4 s either way: both cores are busy embedding, and
@@ -168,6 +188,16 @@ class _WriteBehind:
     def __init__(self) -> None:
         self._pool: ThreadPoolExecutor | None = None
         self._pending: deque[Future[None]] = deque()
+        self._failed = False  # set by the writer thread: later writes are skipped
+
+    def _run(self, job: Callable[[], None]) -> None:
+        if self._failed:
+            raise _Skipped
+        try:
+            job()
+        except BaseException:
+            self._failed = True
+            raise
 
     def submit(self, job: Callable[[], None]) -> None:
         """Queue a write after those already queued (waits while `MAX_PENDING` are queued)."""
@@ -175,7 +205,7 @@ class _WriteBehind:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-store-writer")
         while self._pending and (self._pending[0].done() or len(self._pending) >= self.MAX_PENDING):
             self._pending.popleft().result()  # raises what the write raised
-        self._pending.append(self._pool.submit(job))
+        self._pending.append(self._pool.submit(self._run, job))
 
     def drain(self) -> None:
         """Wait until every queued write is done; raise the first failure (the rest are still waited for)."""
@@ -183,8 +213,11 @@ class _WriteBehind:
         while self._pending:
             try:
                 self._pending.popleft().result()
+            except _Skipped:
+                pass
             except BaseException as exc:  # noqa: BLE001  # re-raised below, after the others finished
                 failure = failure or exc
+        self._failed = False  # the next run starts afresh
         if failure is not None:
             raise failure
 
@@ -226,6 +259,8 @@ class Indexer:
         self._vectors = self._pooled if store.settings.chunk_vectors == "pooled" else self._embedded
         self._bar: Any = None  # the progress bar of the run in progress
         self._writes = _WriteBehind()
+        # Files reported as copies in the run under way: (what they copy, their report entry, their text).
+        self._copies: list[tuple[Duplicate, dict[str, str], Callable[[], Document]]] = []
         self._chunks, self._started = 0, 0.0
 
     def index_paths(self, paths: Sequence[Path], sync: bool = False) -> IndexReport:
@@ -247,9 +282,10 @@ class Indexer:
             read_before = self.store.manifest.file_hashes()
             copies = self.store.manifest.duplicates()
             holders = {file_hash: doc_id for doc_id, file_hash in read_before.items()}
+            bytes_of = dict(read_before)  # doc_id -> the file hash its stored text was read from
             sizes = [_size(path) for path in files]
             limit = int(self.store.settings.max_doc_mb * 1_000_000)
-            known = frozenset(read_before.values()) | {file_hash for file_hash, _ in copies.values()}
+            known = frozenset(read_before.values()) | {copy.file_hash for copy in copies.values()}
 
             def read(path: Path) -> tuple[RawFile, Document | None]:
                 """The file, and its text unless its bytes are known (then the loop decides, with what
@@ -266,15 +302,26 @@ class Indexer:
                             report.unchanged.append(file.source)
                             self._advance(size, 0)
                             continue
-                        known_copy = copies.get(file.doc_id)
+                        copy = copies.get(file.doc_id)
                         same_bytes = holders.get(file.file_hash)
-                        if same_bytes and same_bytes != file.doc_id and same_bytes in stored.hash_of:
-                            known_copy = (file.file_hash, same_bytes)  # a byte-for-byte copy: not read at all
-                            self.store.manifest.set_duplicate(file.doc_id, file.file_hash, same_bytes)
-                        if known_copy and known_copy[0] == file.file_hash and known_copy[1] in stored.hash_of:
-                            original = self.store.manifest.document(known_copy[1])
-                            same_as = original.source if original else known_copy[1]
-                            report.duplicates.append({"path": file.source, "same_as": same_as})
+                        if (
+                            same_bytes
+                            and same_bytes != file.doc_id
+                            and same_bytes in stored.hash_of
+                            and bytes_of.get(same_bytes) == file.file_hash  # not since read from other bytes
+                        ):
+                            # a byte-for-byte copy: not read at all
+                            copy = Duplicate(file.file_hash, same_bytes, stored.hash_of[same_bytes])
+                            self.store.manifest.set_duplicate(file.doc_id, *astuple(copy))
+                        if (
+                            copy is not None
+                            and copy.file_hash == file.file_hash
+                            and copy.content_hash is not None
+                            and stored.hash_of.get(copy.same_as) == copy.content_hash
+                        ):
+                            self._duplicate(
+                                file.source, copy, stored, report, partial(_read_again, file.path, limit)
+                            )
                             self._advance(size, 0)
                             continue
                         doc = doc or extract(file)
@@ -287,6 +334,9 @@ class Indexer:
                         self._advance(size, 0)
                         continue
                     self._put(doc, stored, report, size)
+                    if stored.hash_of.get(doc.doc_id) == doc.content_hash:
+                        bytes_of[doc.doc_id] = file.file_hash
+                self._settle_duplicates(stored, report)
             self._finish(report)
         return report
 
@@ -301,6 +351,7 @@ class Indexer:
             with self._progress(sum(sizes), bool(docs)), self._writing():
                 for doc, size in zip(docs, sizes, strict=True):
                     self._put(doc, stored, report, size)
+                self._settle_duplicates(stored, report)
             self._finish(report)
         return report
 
@@ -380,9 +431,9 @@ class Indexer:
             return
         twin = stored.twin(doc)
         if twin is not None:
-            original = self.store.manifest.document(twin)
-            report.duplicates.append({"path": doc.source, "same_as": original.source if original else twin})
-            self.store.manifest.set_duplicate(doc.doc_id, doc.file_hash, twin)
+            copy = Duplicate(doc.file_hash, twin, doc.content_hash)
+            self._duplicate(doc.source, copy, stored, report, lambda: doc)
+            self.store.manifest.set_duplicate(doc.doc_id, *astuple(copy))
             if old_hash is not None:  # its old content is no longer in the file
                 self._remove(doc.doc_id)
                 stored.pop(doc.doc_id)
@@ -422,9 +473,38 @@ class Indexer:
             done = size * reached
         found = definitions(doc.text[:READ_CHARS])
         self._writes.submit(partial(self._commit, doc, chunks, sents, written, found))
-        stored.put(doc.doc_id, doc.content_hash)
+        stored.put(doc.doc_id, doc.content_hash, doc.source)
         (report.updated if old_hash else report.added).append(doc.source)
         log.info("indexed %s: %d chunks, %d sentences", doc.source, len(chunks), len(sents))
+
+    def _duplicate(
+        self,
+        source: str,
+        copy: Duplicate,
+        stored: _Stored,
+        report: IndexReport,
+        again: Callable[[], Document],
+    ) -> None:
+        """Report a file as holding the text of another document, remembering how to index it as itself should
+        that one change later in this run (`_settle_duplicates`)."""
+        entry = {"path": source, "same_as": stored.source(self.store.manifest, copy.same_as)}
+        report.duplicates.append(entry)
+        self._copies.append((copy, entry, again))
+
+    def _settle_duplicates(self, stored: _Stored, report: IndexReport) -> None:
+        """Index as themselves the files reported as copies of a document whose text then changed in the same
+        run (a copy of the old text would otherwise be lost with it)."""
+        copies, self._copies = self._copies, []
+        for copy, entry, again in copies:
+            if stored.hash_of.get(copy.same_as) == copy.content_hash:
+                continue
+            report.duplicates.remove(entry)
+            try:
+                doc = again()
+            except LoadError as exc:
+                report.failed.append({"path": exc.path, "error": exc.reason})
+                continue
+            self._put(doc, stored, report, 0)
 
     def _add(
         self, name: str, doc: Document, spans: Sequence[Span], ids: list[str], vectors: np.ndarray

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import warnings
@@ -280,36 +281,27 @@ def _export(path: str, target: Path) -> None:
 def int8_pays(path: str, graph: Path, quantised: Path) -> bool:
     """Does the int8 graph embed at least `INT8_MIN_SPEEDUP` times faster than the fp32 one on this CPU?
 
-    Measured once per graph and CPU (about 3 s, at install time with `python -m index.embed export`) on texts
-    of a sentence's and a chunk's length, best of three runs each, and kept beside the graph as JSON.
+    Measured once per graph and CPU (about 3 s, at install time with `python -m index.embed export`, or at the
+    first use) on texts of a sentence's and a chunk's length, best of three runs each, and kept beside the graph
+    as JSON. In a model folder this process cannot write to, it is measured and not kept.
     """
-    import json
-    import time
-
     from filelock import FileLock
 
     cpu = describe()
     record = quantised.with_name(quantised.stem + ".speed.json")
-    with FileLock(str(record) + ".lock"):
-        try:
-            known = json.loads(record.read_text(encoding="utf-8"))
-            if known.get("cpu") == cpu and known.get("graph") == quantised.name:
-                return bool(known["int8"])
-        except (OSError, ValueError, KeyError, AttributeError):
-            pass  # not measured yet on this CPU, or unreadable: measure
-        words = "the outbreak spread through the province before the vaccine trial began in".split()
-        texts = [" ".join(words[(i + j) % len(words)] for j in range(24)) for i in range(96)]
-        texts += [" ".join(words[(i + j) % len(words)] for j in range(180)) for i in range(16)]
-        seconds = {}
-        for name, file in (("fp32", graph), ("int8", quantised)):
-            encoder = OnnxEncoder(path, 8, file)
-            encoder.encode(texts[:2])
-            runs = []
-            for _ in range(3):
-                t0 = time.perf_counter()
-                encoder.encode(texts)
-                runs.append(time.perf_counter() - t0)
-            seconds[name] = min(runs)
+    known = _speed_record(record, cpu, quantised.name)
+    if known is not None:
+        return known
+    try:
+        lock: Any = FileLock(str(record) + ".lock")
+        lock.acquire()
+    except OSError:  # a read-only model folder: measure, without keeping the result
+        lock = None
+    try:
+        known = _speed_record(record, cpu, quantised.name)  # another process may have measured meanwhile
+        if known is not None:
+            return known
+        seconds = {name: _probe_seconds(path, file) for name, file in (("fp32", graph), ("int8", quantised))}
         pays = seconds["fp32"] >= INT8_MIN_SPEEDUP * seconds["int8"]
         log.info(
             "int8 embedder %s on this CPU: %.2f s against %.2f s for fp32",
@@ -317,9 +309,42 @@ def int8_pays(path: str, graph: Path, quantised: Path) -> bool:
             seconds["int8"],
             seconds["fp32"],
         )
-        result = {"cpu": cpu, "graph": quantised.name, "int8": pays, "seconds": seconds}
-        record.write_text(json.dumps(result), encoding="utf-8")
-    return pays
+        if lock is not None:
+            result = {"cpu": cpu, "graph": quantised.name, "int8": pays, "seconds": seconds}
+            record.write_text(json.dumps(result), encoding="utf-8")
+        return pays
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _speed_record(record: Path, cpu: str, graph: str) -> bool | None:
+    """The kept int8 decision for this CPU and graph, or None (none kept, another CPU's, or unreadable)."""
+    try:
+        known = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(known, dict) or known.get("cpu") != cpu or known.get("graph") != graph:
+        return None
+    decision = known.get("int8")
+    return decision if isinstance(decision, bool) else None
+
+
+def _probe_seconds(path: str, graph: Path) -> float:
+    """Seconds to embed a fixed probe (96 sentence-length and 16 chunk-length texts) with a graph, best of 3."""
+    import time
+
+    words = "the outbreak spread through the province before the vaccine trial began in".split()
+    texts = [" ".join(words[(i + j) % len(words)] for j in range(24)) for i in range(96)]
+    texts += [" ".join(words[(i + j) % len(words)] for j in range(180)) for i in range(16)]
+    encoder = OnnxEncoder(path, 8, graph)
+    encoder.encode(texts[:2])
+    runs = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        encoder.encode(texts)
+        runs.append(time.perf_counter() - t0)
+    return min(runs)
 
 
 class Embedder:

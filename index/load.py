@@ -203,7 +203,7 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]], 
 
     Returns:
         The files; every other file given or found, with why it is skipped (unsupported type, hidden, an
-        Office lock file); and an error for every named path that does not exist.
+        Office lock file, not a regular file); and an error for every named path that does not exist.
     """
     found: dict[Path, None] = {}
     skipped: dict[str, str] = {}
@@ -215,6 +215,8 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]], 
             skipped[display_source(path.absolute())] = "a link to a file that does not exist"
         elif path.is_dir():
             skipped[display_source(path.absolute())] = "a link to a folder (links are not followed)"
+        elif not path.is_file():  # a pipe, socket or device: reading it could wait for ever
+            skipped[display_source(path.absolute())] = "not a regular file (a pipe, socket or device)"
         elif name.startswith("~$"):
             skipped[display_source(path.resolve())] = (
                 "an Office lock file (the document is open in an editor)"
@@ -239,7 +241,7 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]], 
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in links)
                 for name in sorted([*files, *links]):
                     consider(Path(root) / name)
-        elif path.is_file():
+        elif path.exists():
             consider(path, named=True)
         else:
             errors.append(LoadError(str(path), "no such file or folder"))

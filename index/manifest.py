@@ -95,6 +95,16 @@ def _box(region: Region) -> str | None:
     return " ".join(f"{v:.1f}" for v in region.box) if region.box else None
 
 
+@dataclass(frozen=True)
+class Duplicate:
+    """A file found to hold the text of another document (`same_as`) when that one's text had `content_hash`
+    (None in stores of earlier builds): a duplicate only while both still hold."""
+
+    file_hash: str
+    same_as: str
+    content_hash: str | None
+
+
 def span_id(doc: Document, span: Span, kind: str = "") -> str:
     """Ids derive from the document (id and content hash) and the offsets: re-indexing makes no duplicates."""
     return f"{doc.doc_id}:{doc.content_hash[:12]}:{kind}{span.start}-{span.end}"
@@ -114,6 +124,8 @@ class Manifest:
             self._db.execute("ALTER TABLE documents ADD COLUMN file_hash TEXT")
         if "abbreviations" not in columns:  # ... or before a document's abbreviations were kept
             self._db.execute("ALTER TABLE documents ADD COLUMN abbreviations TEXT")
+        if "content_hash" not in {row[1] for row in self._db.execute("PRAGMA table_info(duplicates)")}:
+            self._db.execute("ALTER TABLE duplicates ADD COLUMN content_hash TEXT")
 
     def close(self) -> None:
         self._db.close()
@@ -136,18 +148,27 @@ class Manifest:
         """doc_id -> SHA-256 of the file's bytes when it was indexed (documents from files only)."""
         return dict(self._rows("SELECT doc_id, file_hash FROM documents WHERE file_hash IS NOT NULL"))
 
-    def duplicates(self) -> dict[str, tuple[str, str]]:
-        """doc_id -> (file hash, doc_id it duplicates) of files found to hold another document's text: their
-        bytes unchanged, they are reported as duplicates again without being read (a scan is not OCR'd again)."""
-        rows = self._rows("SELECT doc_id, file_hash, same_as FROM duplicates")
-        return {doc_id: (file_hash, same_as) for doc_id, file_hash, same_as in rows}
+    def duplicates(self) -> dict[str, Duplicate]:
+        """doc_id -> what it duplicates, for files found to hold another document's text: while their bytes
+        and the original's text are unchanged, they are reported as duplicates again without being read (a
+        scan is not OCR'd again)."""
+        rows = self._rows("SELECT doc_id, file_hash, same_as, content_hash FROM duplicates")
+        return {
+            doc_id: Duplicate(file_hash, same_as, content_hash)
+            for doc_id, file_hash, same_as, content_hash in rows
+        }
 
-    def set_duplicate(self, doc_id: str, file_hash: str | None, same_as: str = "") -> None:
-        """Record that a file (its bytes' hash) duplicates `same_as`; with no hash, forget it."""
+    def set_duplicate(
+        self, doc_id: str, file_hash: str | None, same_as: str = "", content_hash: str | None = None
+    ) -> None:
+        """Record that a file (its bytes' hash) duplicates `same_as`, whose text then had `content_hash`; with
+        no file hash, forget it."""
         with self._lock:
             if file_hash:
                 self._db.execute(
-                    "INSERT OR REPLACE INTO duplicates VALUES (?, ?, ?)", [doc_id, file_hash, same_as]
+                    "INSERT OR REPLACE INTO duplicates (doc_id, file_hash, same_as, content_hash) "
+                    "VALUES (?, ?, ?, ?)",
+                    [doc_id, file_hash, same_as, content_hash],
                 )
             else:
                 self._db.execute("DELETE FROM duplicates WHERE doc_id = ?", [doc_id])

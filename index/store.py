@@ -7,6 +7,7 @@ write lock. Two collections per name: `<name>` for chunk vectors, `<name>.senten
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Sequence
@@ -20,7 +21,7 @@ import numpy as np
 
 from index.catalog import Catalog, LocalCatalog, ServerCatalog
 from index.chunk import Span
-from index.errors import QAError, reachable
+from index.errors import QAError, StoreUnavailable, reachable
 from index.lexical import LexicalIndex, tokenize
 from index.manifest import Manifest
 from index.settings import Settings
@@ -169,15 +170,25 @@ class Store:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.folder = folder_of(settings)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.manifest = Manifest(self.folder / "manifest.sqlite3")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self.manifest = Manifest(self.folder / "manifest.sqlite3")
+        except (OSError, sqlite3.Error) as exc:  # a read-only or full disk, a folder that is a file
+            raise StoreUnavailable(
+                f"the store at {self.folder} cannot be opened for writing: {exc}"
+            ) from None
         self._seen: str | None = None  # the server record's generation this cache reflects
         self._checked = 0.0
         self._syncing = threading.Lock()
 
     @cached_property
     def _client(self) -> Any:
-        return _chroma_client(self.settings)
+        try:
+            return _chroma_client(self.settings)
+        except QAError:
+            raise
+        except Exception as exc:  # Chroma cannot start on its folder (a full disk, a damaged database)
+            raise StoreUnavailable(f"the vector store ({self.where}) cannot be opened: {exc}") from None
 
     @property
     def where(self) -> str:

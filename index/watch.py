@@ -172,7 +172,7 @@ class Watcher:
                     stop_event=self._stop,
                     yield_on_timeout=True,
                     rust_timeout=1000,
-                    raise_interrupt=False,
+                    raise_interrupt=True,  # Ctrl-C ends `qa watch` (a server's thread gets no signals)
                 ):
                     if self._stop.is_set():
                         break

@@ -138,3 +138,47 @@ def test_short_and_long_texts_batched_together_get_their_own_vectors() -> None:
     together = embedder.embed(texts)
     alone = np.stack([embedder.embed([t])[0] for t in texts])
     assert float(np.abs(together - alone).max()) < 1e-4
+
+
+def test_a_speed_record_whose_decision_is_not_a_boolean_is_measured_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`"int8": "false"` (a string, truthy) is no decision: measured again, and kept as a boolean."""
+    import json
+    import shutil
+
+    from index.cpu import describe
+    from index.embed import int8_pays
+
+    graph = onnx_graph(model_path())
+    copy, quantised = tmp_path / graph.name, tmp_path / int8_graph(graph).name
+    shutil.copy(graph, copy)
+    shutil.copy(int8_graph(graph), quantised)
+    record = quantised.with_name(quantised.stem + ".speed.json")
+    record.write_text(json.dumps({"cpu": describe(), "graph": quantised.name, "int8": "false"}))
+    decision = int8_pays(model_path(), copy, quantised)
+    kept = json.loads(record.read_text())
+    assert kept["int8"] is decision and set(kept["seconds"]) == {"fp32", "int8"}
+
+
+def test_a_read_only_model_folder_is_measured_without_keeping_the_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lock and the record cannot be written: the decision is still made (no fall back to torch)."""
+    import shutil
+
+    import filelock
+
+    from index.embed import int8_pays
+
+    graph = onnx_graph(model_path())
+    copy, quantised = tmp_path / graph.name, tmp_path / int8_graph(graph).name
+    shutil.copy(graph, copy)
+    shutil.copy(int8_graph(graph), quantised)
+
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path / "x.lock"))
+
+    monkeypatch.setattr(filelock.FileLock, "acquire", refuse)
+    assert int8_pays(model_path(), copy, quantised) in (True, False)
+    assert not list(tmp_path.glob("*.speed.json"))

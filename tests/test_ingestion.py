@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from helpers import make_pdf
 
 from index.embed import MODEL_MAX_TOKENS
@@ -352,3 +353,91 @@ def test_the_next_file_is_read_and_the_last_one_written_while_one_is_embedded(
         assert read_ahead == [True, True] and written_behind == [True, True]
         answer = assistant.ask("When was the pier in harbour log 2 rebuilt?")
         assert "1925" in answer.answer
+
+
+OSTEND = "The harbour of Ostend was rebuilt in 1921 after the war. Its lighthouse was finished in 1925."
+BRUGES = "A different text about the canal of Bruges, dug in 1400."
+
+
+@pytest.mark.parametrize("changed", ["a.txt", "b.txt"])
+def test_a_copy_keeps_its_text_when_its_original_changes(tmp_path: Path, embedder, changed: str) -> None:
+    """Two files with one text are indexed once; when either is then changed, the other is indexed as itself
+    and the old text stays answerable (it was lost: the copy kept being reported as the changed file's)."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (folder / name).write_text(OSTEND, encoding="utf-8")
+    with Assistant.open(store=tmp_path / "store", embedder=embedder) as assistant:
+        first = assistant.index([folder], progress=False)
+        assert len(first.added) == 1 and [d["same_as"] for d in first.duplicates] == [str(folder / "a.txt")]
+        (folder / changed).write_text(BRUGES, encoding="utf-8")
+        second = assistant.index([folder], progress=False)
+        assert not second.duplicates and len(assistant.documents()) == 2
+        assert "1925" in assistant.ask("When was the lighthouse of Ostend finished?").answer
+        assert "1400" in assistant.ask("When was the canal of Bruges dug?").answer
+        third = assistant.index([folder], progress=False)
+        assert len(third.unchanged) == 2 and not third.changed
+
+
+def test_a_copy_found_before_its_original_changes_in_the_same_run_is_indexed_as_itself(
+    tmp_path: Path, embedder
+) -> None:
+    """a.txt, new, holds z.txt's old text; z.txt changes in the same run, after a.txt was found to copy it."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "z.txt").write_text(OSTEND, encoding="utf-8")
+    with Assistant.open(store=tmp_path / "store", embedder=embedder) as assistant:
+        assistant.index([folder], progress=False)
+        (folder / "a.txt").write_text(OSTEND, encoding="utf-8")
+        (folder / "z.txt").write_text(BRUGES, encoding="utf-8")
+        report = assistant.index([folder], progress=False)
+        assert not report.duplicates and len(report.added) == 1 and len(report.updated) == 1
+        assert "1925" in assistant.ask("When was the lighthouse of Ostend finished?").answer
+
+
+def test_a_failed_vector_write_records_no_document(tmp_path: Path, embedder, monkeypatch) -> None:
+    """Writes run behind the embedding; when one fails (a full disk), the run stops with the error and no
+    document whose vectors were not all written is in the manifest; the next run indexes the rest."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for n in range(4):
+        (folder / f"{n}.txt").write_text(
+            f"Harbour log {n}: the pier was rebuilt in 19{n}5. " * 3, encoding="utf-8"
+        )
+    with Assistant.open(store=tmp_path / "store", embedder=embedder) as assistant:
+        real_add = assistant.store.chunks.add
+        calls = []
+
+        def add(ids, vectors, metas, texts=None):
+            calls.append(ids)
+            if len(calls) == 2:
+                raise OSError("database or disk is full")
+            return real_add(ids, vectors, metas, texts)
+
+        monkeypatch.setattr(assistant.store.chunks, "add", add)
+        with pytest.raises(OSError, match="disk is full"):
+            assistant.index([folder], progress=False)
+        manifest = assistant.store.manifest
+        assert manifest.ids("chunks") <= assistant.store.chunks.all_ids()
+        assert manifest.ids("sentences") <= assistant.store.sentences.all_ids()
+        assert len(assistant.documents()) <= 1
+        monkeypatch.setattr(assistant.store.chunks, "add", real_add)
+        report = assistant.index([folder], progress=False)
+        assert len(assistant.documents()) == 4 and not report.failed
+        assert manifest.ids("chunks") == assistant.store.chunks.all_ids()
+
+
+def test_a_pipe_named_like_a_document_is_skipped_not_read(tmp_path: Path, embedder) -> None:
+    """Reading a FIFO waits for a writer for ever (and the reader thread with it): it is skipped by name."""
+    import os
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(OSTEND, encoding="utf-8")
+    os.mkfifo(folder / "pipe.txt")
+    with Assistant.open(store=tmp_path / "store", embedder=embedder) as assistant:
+        report = assistant.index([folder], progress=False)
+        assert len(report.added) == 1
+        assert report.skipped == [
+            {"path": str(folder / "pipe.txt"), "reason": "not a regular file (a pipe, socket or device)"}
+        ]

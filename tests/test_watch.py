@@ -145,3 +145,32 @@ def test_a_folder_deleted_and_made_again_is_watched_anew(watched: tuple[str, Pat
     (folder / "roof.txt").write_text("The roof was repaired in 2019.\n", encoding="utf-8")
     until("new file in it answered", lambda: cites(url, "When was the roof repaired?", "2019"))
     assert assistant.watcher is not None and assistant.watcher.status.running
+
+
+def test_ctrl_c_ends_qa_watch(tmp_path: Path) -> None:
+    """`qa watch` says "(Ctrl-C stops)": SIGINT while it waits for changes ends it (watchfiles used to swallow
+    the interrupt, and the watch began again)."""
+    import signal
+    import subprocess
+    import sys
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("The harbour of Ostend was rebuilt in 1921.", encoding="utf-8")
+    qa = Path(sys.executable).with_name("qa")
+    proc = subprocess.Popen(
+        [str(qa), "watch", str(folder), "--store", str(tmp_path / "store")],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stderr is not None
+        for line in proc.stderr:  # the watch begins after the first sync
+            if "watching" in line:
+                break
+        time.sleep(1.0)  # inside watchfiles' wait
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
