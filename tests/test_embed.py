@@ -63,27 +63,6 @@ def test_the_default_uses_int8_where_this_cpu_runs_it_faster(embedder: Embedder)
     assert embedder.backend == ("onnx-int8" if pays else "onnx")
 
 
-def test_a_speed_record_of_another_cpu_is_measured_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A cache folder carried to another machine (or a CPU upgrade): its int8 decision is not trusted."""
-    import json
-    import shutil
-
-    from index.embed import int8_pays
-
-    graph = onnx_graph(model_path())
-    monkeypatch.setenv("QA_MODEL_DIR", str(tmp_path))
-    copy, quantised = tmp_path / graph.name, tmp_path / int8_graph(graph).name
-    shutil.copy(graph, copy)
-    shutil.copy(int8_graph(graph), quantised)
-    record = quantised.with_name(quantised.stem + ".speed.json")
-    record.write_text(json.dumps({"cpu": "a CPU of long ago", "graph": quantised.name, "int8": "never"}))
-    assert int8_pays(model_path(), copy, quantised) in (True, False)
-    fresh = json.loads(record.read_text())
-    assert fresh["cpu"] != "a CPU of long ago" and isinstance(fresh["int8"], bool)
-
-
 def test_an_unknown_embedder_is_named() -> None:
     from index.errors import BadInput
 
@@ -140,41 +119,55 @@ def test_short_and_long_texts_batched_together_get_their_own_vectors() -> None:
     assert float(np.abs(together - alone).max()) < 1e-4
 
 
-def test_a_speed_record_whose_decision_is_not_a_boolean_is_measured_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """`"int8": "false"` (a string, truthy) is no decision: measured again, and kept as a boolean."""
-    import json
+def _graph_copies(folder: Path) -> tuple[Path, Path]:
+    """The fp32 and int8 graphs copied into `folder` (a model folder of the test's own)."""
     import shutil
+
+    graph = onnx_graph(model_path())
+    copies = folder / graph.name, folder / int8_graph(graph).name
+    shutil.copy(graph, copies[0])
+    shutil.copy(int8_graph(graph), copies[1])
+    return copies
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        {"cpu": "a CPU of long ago", "int8": True},  # a cache carried to another machine, or a CPU upgrade
+        {"cpu": "this one", "int8": "false"},  # a string (truthy) is no decision
+        ["not", "a", "record"],
+    ],
+)
+def test_a_speed_record_that_does_not_hold_here_is_measured_again(tmp_path: Path, kept: object) -> None:
+    import json
 
     from index.cpu import describe
     from index.embed import int8_pays
 
-    graph = onnx_graph(model_path())
-    copy, quantised = tmp_path / graph.name, tmp_path / int8_graph(graph).name
-    shutil.copy(graph, copy)
-    shutil.copy(int8_graph(graph), quantised)
+    copy, quantised = _graph_copies(tmp_path)
     record = quantised.with_name(quantised.stem + ".speed.json")
-    record.write_text(json.dumps({"cpu": describe(), "graph": quantised.name, "int8": "false"}))
+    if isinstance(kept, dict):
+        kept = {
+            **kept,
+            "graph": quantised.name,
+            "cpu": describe() if kept["cpu"] == "this one" else kept["cpu"],
+        }
+    record.write_text(json.dumps(kept))
     decision = int8_pays(model_path(), copy, quantised)
-    kept = json.loads(record.read_text())
-    assert kept["int8"] is decision and set(kept["seconds"]) == {"fp32", "int8"}
+    fresh = json.loads(record.read_text())
+    assert fresh["cpu"] == describe() and fresh["int8"] is decision
+    assert set(fresh["seconds"]) == {"fp32", "int8"}
 
 
 def test_a_read_only_model_folder_is_measured_without_keeping_the_result(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The lock and the record cannot be written: the decision is still made (no fall back to torch)."""
-    import shutil
-
     import filelock
 
     from index.embed import int8_pays
 
-    graph = onnx_graph(model_path())
-    copy, quantised = tmp_path / graph.name, tmp_path / int8_graph(graph).name
-    shutil.copy(graph, copy)
-    shutil.copy(int8_graph(graph), quantised)
+    copy, quantised = _graph_copies(tmp_path)
 
     def refuse(self, *args, **kwargs):
         raise PermissionError(13, "Permission denied", str(tmp_path / "x.lock"))

@@ -454,7 +454,9 @@ class CandidateFinder:
         focus_stems = set(tokenize(" ".join(focus)))
         strong = [s for s in candidates if s.relevance >= cfg.focus_relevance]
         # "MKPs" speaks of "phosphatases" where the document defined "MAPK phosphatases (MKPs)".
-        lexical = {s.id for s in strong if focus_stems & set(expansions[s.doc_id].expand(list(terms(s.text))))}
+        lexical = {
+            s.id for s in strong if focus_stems & set(expansions[s.doc_id].expand(list(terms(s.text))))
+        }
         unsure = sorted((s for s in strong if s.id not in lexical), key=lambda s: -s.relevance)[
             : cfg.focus_checks
         ]
