@@ -153,6 +153,7 @@ def test_ctrl_c_ends_qa_watch(tmp_path: Path) -> None:
     import signal
     import subprocess
     import sys
+    import threading
 
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -163,14 +164,22 @@ def test_ctrl_c_ends_qa_watch(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
-    try:
+    lines: list[str] = []
+    synced = threading.Event()
+
+    def read() -> None:  # all of it, so that the process never blocks on a full pipe
         assert proc.stderr is not None
-        for line in proc.stderr:  # the watch begins after the first sync
-            if "watching" in line:
-                break
+        for line in proc.stderr:
+            lines.append(line)
+            if "watch: added 1" in line:  # the first sync is done: it now waits for changes
+                synced.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        assert synced.wait(120), lines
         time.sleep(1.0)  # inside watchfiles' wait
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=60) == 0
+        assert proc.wait(timeout=60) == 0, lines
     finally:
         if proc.poll() is None:
             proc.kill()
