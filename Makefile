@@ -47,8 +47,8 @@ test: $(TEST_STAMP) chromium
 # figures on both (python -m qa.evaluation.tune, without writing the ranker); then
 # llm mode with each bundled model on the seed sets and a SQuAD sample (100 answerable + 50 unanswerable);
 # then the Scale table: `qa bench` (ingestion against raw sentence-transformers, latency at 1k/10k/100k chunks,
-# memory, re-index, cold start, one 20 MB file against the same text in 200 files), 37 minutes in the last run
-# (18 of them the 20 MB comparison; `qa bench --big-mb 0` skips it), into eval-out/bench/ (bench.json, .md, .png).
+# memory, re-index, cold start, one 20 MB file against the same text in 200 files), about 30 minutes
+# (13 of them the 20 MB comparison; `qa bench --big-mb 0` skips it), into eval-out/bench/ (bench.json, .md, .png).
 LLM_MODELS := smollm2 qwen-0.5b qwen-1.5b
 bench: $(STAMP)
 	$(BIN)/python -m qa.generation.models install all

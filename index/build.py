@@ -320,7 +320,12 @@ class Indexer:
                             and stored.hash_of.get(copy.same_as) == copy.content_hash
                         ):
                             self._duplicate(
-                                file.source, copy, stored, report, partial(_read_again, file.path, limit)
+                                file.doc_id,
+                                file.source,
+                                copy,
+                                stored,
+                                report,
+                                partial(_read_again, file.path, limit),
                             )
                             self._advance(size, 0)
                             continue
@@ -432,12 +437,8 @@ class Indexer:
         twin = stored.twin(doc)
         if twin is not None:
             copy = Duplicate(doc.file_hash, twin, doc.content_hash)
-            self._duplicate(doc.source, copy, stored, report, lambda: doc)
+            self._duplicate(doc.doc_id, doc.source, copy, stored, report, lambda: doc)
             self.store.manifest.set_duplicate(doc.doc_id, *astuple(copy))
-            if old_hash is not None:  # its old content is no longer in the file
-                self._remove(doc.doc_id)
-                stored.pop(doc.doc_id)
-                report.removed.append(doc.source)
             self._advance(size, 0)
             return
         sents, counts = sentences(doc.text, self.embedder.count_tokens, CHUNK_MAX_TOKENS)
@@ -479,6 +480,7 @@ class Indexer:
 
     def _duplicate(
         self,
+        doc_id: str,
         source: str,
         copy: Duplicate,
         stored: _Stored,
@@ -486,7 +488,12 @@ class Indexer:
         again: Callable[[], Document],
     ) -> None:
         """Report a file as holding the text of another document, remembering how to index it as itself should
-        that one change later in this run (`_settle_duplicates`)."""
+        that one change later in this run (`_settle_duplicates`). Its own earlier text, if stored, goes: the file
+        no longer holds it."""
+        if doc_id in stored.hash_of:
+            self._remove(doc_id)
+            stored.pop(doc_id)
+            report.removed.append(source)
         entry = {"path": source, "same_as": stored.source(self.store.manifest, copy.same_as)}
         report.duplicates.append(entry)
         self._copies.append((copy, entry, again))

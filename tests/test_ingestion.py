@@ -441,3 +441,21 @@ def test_a_pipe_named_like_a_document_is_skipped_not_read(tmp_path: Path, embedd
         assert report.skipped == [
             {"path": str(folder / "pipe.txt"), "reason": "not a regular file (a pipe, socket or device)"}
         ]
+
+
+def test_a_file_made_a_copy_again_loses_its_own_old_text(tmp_path: Path, embedder) -> None:
+    """b.txt copies a.txt, is changed (indexed as itself), then copied back: its changed text must go (it was
+    still quoted, though no file held it any more)."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (folder / name).write_text(OSTEND, encoding="utf-8")
+    with Assistant.open(store=tmp_path / "store", embedder=embedder) as assistant:
+        assistant.index([folder], progress=False)
+        (folder / "b.txt").write_text(BRUGES, encoding="utf-8")
+        assistant.index([folder], progress=False)
+        (folder / "b.txt").write_text(OSTEND, encoding="utf-8")
+        report = assistant.index([folder], progress=False)
+        assert [d["path"] for d in report.duplicates] == [str(folder / "b.txt")]
+        assert report.removed == [str(folder / "b.txt")] and len(assistant.documents()) == 1
+        assert assistant.ask("When was the canal of Bruges dug?").refused
