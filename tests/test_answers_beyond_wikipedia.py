@@ -212,3 +212,21 @@ def test_an_abbreviation_the_document_defines_answers_for_its_long_form(
         assert again.store.manifest.abbreviations(doc.doc_id, doc.content_hash) == {
             "MKPs": "MAPK phosphatases"
         }
+
+
+def test_the_sentence_naming_what_it_refers_to_is_not_cited_twice(tmp_path: Path, embedder: Embedder) -> None:
+    """ "It has 48 desks." is quoted with the sentence naming the office; that sentence is not a second claim
+    quoting itself again (two citations, one inside the other)."""
+    (tmp_path / "office.txt").write_text(
+        "The Harbor Street office opened in March 2019. It has 48 desks and two meeting rooms. "
+        "The office manager is Priya Raman.",
+        encoding="utf-8",
+    )
+    with Assistant.open(store=tmp_path / "store", embedder=embedder) as assistant:
+        assistant.index([tmp_path / "office.txt"], progress=False)
+        answer = assistant.ask("How many desks does the Harbor Street office have?")
+        assert answer.answer.startswith("It has 48 desks"), answer.answer
+        assert answer.citations[0].quote.startswith("The Harbor Street office opened")
+        spans = [(c.start, c.end) for c in answer.citations]
+        assert not any(a != b and b[0] <= a[0] and a[1] <= b[1] for a in spans for b in spans), spans
+        _exact(assistant, answer)

@@ -135,7 +135,19 @@ def quoted(sentences: list[Sentence]) -> list[Claim]:
         probability = min(1.0, sum(s.probability for s in group))
         quote = Quote(first.doc_id, first.source, start, group[-1].end, quote_text, probability)
         claims.append(Claim(text, (quote,)))
-    return claims
+    # A sentence already inside another claim's quote (the one naming who "she" is) is not cited twice.
+    return [
+        c
+        for c in claims
+        if not any(
+            o is not c
+            and o.quotes[0].doc_id == c.quotes[0].doc_id
+            and o.quotes[0].start <= c.quotes[0].start
+            and c.quotes[0].end <= o.quotes[0].end
+            and (o.quotes[0].start, o.quotes[0].end) != (c.quotes[0].start, c.quotes[0].end)
+            for o in claims
+        )
+    ]
 
 
 class ExtractiveAnswerer:
