@@ -163,6 +163,8 @@ def test_ctrl_c_ends_qa_watch(tmp_path: Path) -> None:
         [str(qa), "watch", str(folder), "--store", str(tmp_path / "store")],
         stderr=subprocess.PIPE,
         text=True,
+        # As in a terminal: a test run started in the background inherits SIGINT ignored, and so would qa watch.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     lines: list[str] = []
     synced = threading.Event()
