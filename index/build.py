@@ -331,7 +331,6 @@ class Indexer:
                             continue
                         doc = doc or extract(file)
                         report.ocr_pages += doc.ocr_pages
-                        holders.setdefault(file.file_hash, file.doc_id)
                         report.incomplete += [{"path": doc.source, "problem": p} for p in doc.problems]
                     except LoadError as exc:  # reported once, by whoever prints the report
                         log.info("%s", exc)
@@ -339,8 +338,9 @@ class Indexer:
                         self._advance(size, 0)
                         continue
                     self._put(doc, stored, report, size)
-                    if stored.hash_of.get(doc.doc_id) == doc.content_hash:
+                    if stored.hash_of.get(doc.doc_id) == doc.content_hash:  # stored from these bytes
                         bytes_of[doc.doc_id] = file.file_hash
+                        holders[file.file_hash] = doc.doc_id
                 self._settle_duplicates(stored, report)
             self._finish(report)
         return report

@@ -406,9 +406,12 @@ class Embedder:
 
     def _graph(self, path: str, rebuild: bool = False) -> Path:
         graph = onnx_graph(path, rebuild)
+        if self.backend == "onnx":
+            return graph
+        quantised = int8_graph(graph, rebuild)  # once: with `rebuild`, each call quantises again
         if self.backend == "auto":
-            self.backend = "onnx-int8" if int8_pays(path, graph, int8_graph(graph, rebuild)) else "onnx"
-        return int8_graph(graph, rebuild) if self.backend == "onnx-int8" else graph
+            self.backend = "onnx-int8" if int8_pays(path, graph, quantised) else "onnx"
+        return quantised if self.backend == "onnx-int8" else graph
 
     @cached_property
     def _counter(self) -> Any:

@@ -247,12 +247,16 @@ class Manifest:
             return None
         return dict(json.loads(rows[0][0]))
 
+    @staticmethod
+    def _abbreviations_json(found: dict[str, str]) -> str:
+        return json.dumps(sorted(found.items()))
+
     def set_abbreviations(self, doc_id: str, content_hash: str, found: dict[str, str]) -> None:
         """Keep a document's abbreviations (found at a question, where indexing did not)."""
         with self._lock:
             self._db.execute(
                 "UPDATE documents SET abbreviations = ? WHERE doc_id = ? AND content_hash = ?",
-                [json.dumps(sorted(found.items())), doc_id, content_hash],
+                [self._abbreviations_json(found), doc_id, content_hash],
             )
 
     def is_empty(self) -> bool:
@@ -383,7 +387,7 @@ class Manifest:
                         doc.text,
                         time.time(),
                         doc.file_hash or None,
-                        None if abbreviations is None else json.dumps(sorted(abbreviations.items())),
+                        None if abbreviations is None else self._abbreviations_json(abbreviations),
                     ],
                 )
                 self._db.executemany(

@@ -182,13 +182,9 @@ class Store:
         self._syncing = threading.Lock()
 
     @cached_property
+    @reachable  # Chroma that cannot start on its folder (a full disk, a damaged database) is named, not traced
     def _client(self) -> Any:
-        try:
-            return _chroma_client(self.settings)
-        except QAError:
-            raise
-        except Exception as exc:  # Chroma cannot start on its folder (a full disk, a damaged database)
-            raise StoreUnavailable(f"the vector store ({self.where}) cannot be opened: {exc}") from None
+        return _chroma_client(self.settings)
 
     @property
     def where(self) -> str:

@@ -136,17 +136,11 @@ def quoted(sentences: list[Sentence]) -> list[Claim]:
         quote = Quote(first.doc_id, first.source, start, group[-1].end, quote_text, probability)
         claims.append(Claim(text, (quote,)))
     # A sentence already inside another claim's quote (the one naming who "she" is) is not cited twice.
+    spans = [(c.quotes[0].doc_id, c.quotes[0].start, c.quotes[0].end) for c in claims]
     return [
         c
-        for c in claims
-        if not any(
-            o is not c
-            and o.quotes[0].doc_id == c.quotes[0].doc_id
-            and o.quotes[0].start <= c.quotes[0].start
-            and c.quotes[0].end <= o.quotes[0].end
-            and (o.quotes[0].start, o.quotes[0].end) != (c.quotes[0].start, c.quotes[0].end)
-            for o in claims
-        )
+        for c, (doc, start, end) in zip(claims, spans, strict=True)
+        if not any(d == doc and s <= start and end <= e and (s, e) != (start, end) for d, s, e in spans)
     ]
 
 
