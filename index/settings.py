@@ -15,6 +15,7 @@ _COLLECTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$")
 MODES = ("extractive", "llm")
 LLM_POLICIES = ("auto", "cautious", "trusting")
 CHUNK_VECTORS = ("embedded", "pooled")
+RERANKER = ("on", "off")
 
 # field name -> environment variable (CONTRACT.md, "Configuration")
 ENV_VARS = {
@@ -33,6 +34,7 @@ ENV_VARS = {
     "max_doc_mb": "QA_MAX_DOC_MB",
     "chunk_vectors": "QA_CHUNK_VECTORS",
     "watch": "QA_WATCH",
+    "reranker": "QA_RERANKER",
 }
 
 
@@ -64,6 +66,10 @@ class Settings:
             of its sentences' vectors, so that every token is embedded once: indexing about twice as fast as
             `embedded`, the chunk's text embedded as well as each of its sentences, for the same recall@5 and
             answer recall within 0.005 on SQuAD and COVID-QA (docs/scale.md).
+        reranker: `on`: the answerer's best candidate sentences are rescored by the sentence reranker, a
+            cross-encoder (`qa/answering/reranker.py`): held out, the answering sentence leads a little more
+            often, at about 80 ms more per answer on 2 cores; `off` (the default): the ranker's order stands
+            (docs/answers.md has the figures).
     """
 
     store: Path = Path(".qa-store")
@@ -81,6 +87,7 @@ class Settings:
     max_doc_mb: float = 100.0
     chunk_vectors: str = "pooled"
     watch: str = ""  # folders `qa serve` keeps indexed (comma-separated)
+    reranker: str = "off"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "store", Path(self.store))  # a str from with_() or a caller is a path too
@@ -103,6 +110,8 @@ class Settings:
             raise BadInput(f"QA_MAX_UPLOAD_MB {self.max_upload_mb} is not valid: use a number of MB above 0")
         if not 0 < self.max_doc_mb <= 100_000:
             raise BadInput(f"QA_MAX_DOC_MB {self.max_doc_mb} is not valid: use a number of MB above 0")
+        if self.reranker not in RERANKER:
+            raise BadInput(f"QA_RERANKER {self.reranker!r} is not valid: choose one of {', '.join(RERANKER)}")
         if self.chunk_vectors not in CHUNK_VECTORS:
             raise BadInput(
                 f"QA_CHUNK_VECTORS {self.chunk_vectors!r} is not valid: choose one of {', '.join(CHUNK_VECTORS)}"

@@ -72,7 +72,9 @@ class Assistant:
         self.store = store
         self.embedder = embedder
         self.retriever = retriever or HybridRetriever(store, embedder)
-        self.answerer = answerer or ExtractiveAnswerer(store, embedder=embedder)
+        self.answerer = answerer or ExtractiveAnswerer(
+            store, embedder=embedder, reranker=settings.reranker == "on"
+        )
         # Generative answerers by model spec (a browser session may pick another model); loaded on first use.
         self._generative: dict[str, Answerer] = {settings.llm: generative} if generative else {}
         self._loading = threading.Lock()
@@ -109,7 +111,11 @@ class Assistant:
         st = Store(settings)
         emb = embedder or Embedder()
         return cls(
-            settings, st, emb, HybridRetriever(st, emb, retrieval), ExtractiveAnswerer(st, answering, emb)
+            settings,
+            st,
+            emb,
+            HybridRetriever(st, emb, retrieval),
+            ExtractiveAnswerer(st, answering, emb, reranker=settings.reranker == "on"),
         )
 
     def close(self) -> None:
@@ -391,6 +397,9 @@ class Assistant:
         self.embedder.embed_query("warm up")
         _ = self.store.lexical, self.store.chunks, self.store.sentences
         visible("’")  # builds the table of format characters (0.2 s) now, not on the first non-ASCII question
+        reranker = self.answerer.reranker
+        if reranker is not None:
+            reranker.scores("warm up", ["A first sentence."])
         if self.settings.mode == "llm":
             self.answerer_for("llm")
 

@@ -12,9 +12,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from itertools import pairwise
 
+import numpy as np
+
 from index.embed import Embedder
+from index.errors import QAError
 from index.readers.base import is_record
 from index.store import Store
 from qa.answering.answerer import Reply
@@ -26,6 +30,8 @@ from qa.answering.passages import sentence_windows
 from qa.answering.premise import absent_key_term, unmet_premise
 from qa.answering.ranker import Ranker, softmax
 from qa.answering.ranker import load as load_ranker
+from qa.answering.reranker import Reranker, rescore
+from qa.answering.reranker import load as load_reranker
 from qa.answering.retrieve import Retrieval
 from qa.chat import rewrite
 from qa.cite import Claim, Quote
@@ -144,6 +150,18 @@ def quoted(sentences: list[Sentence]) -> list[Claim]:
     ]
 
 
+def _ranked(candidates: list[Sentence], scores: np.ndarray) -> list[Sentence]:
+    """The candidates with their scores and probabilities (a softmax over them), best first."""
+    probabilities = softmax(scores)
+    return sorted(
+        (
+            replace(s, score=float(x), probability=float(p))
+            for s, x, p in zip(candidates, scores, probabilities, strict=True)
+        ),
+        key=lambda s: -s.score,
+    )
+
+
 class ExtractiveAnswerer:
     """Chooses answer sentences from retrieved passages; its ranking and gate are also the evidence that the
     generative answerer builds on."""
@@ -157,11 +175,28 @@ class ExtractiveAnswerer:
         embedder: Embedder | None = None,
         ranker: Ranker | None = None,
         candidates: CandidateConfig | None = None,
+        reranker: Reranker | bool = False,
     ) -> None:
+        """Args:
+        reranker: the sentence reranker (`reranker.py`) that rescores the ranker's best candidates: True for
+            the shipped one (loaded at the first question), False for none (`QA_RERANKER`, off by default).
+        """
         self.store = store
         self.config = config or AnswerConfig()
         self.ranker = ranker or load_ranker()
         self.finder = CandidateFinder(store, candidates, embedder)
+        self._reranker = reranker
+
+    @cached_property
+    def reranker(self) -> Reranker | None:
+        """The sentence reranker, or None (not wanted, or it cannot load: then the ranker's order stands)."""
+        if self._reranker is True:
+            try:
+                return load_reranker()
+            except QAError as exc:
+                log.warning("answering without the sentence reranker: %s", exc)
+                return None
+        return self._reranker or None
 
     def condense(self, question: str, history: History) -> str:
         """Follow-ups rewritten by rule from the entities of earlier turns (`qa/chat.py`)."""
@@ -198,14 +233,7 @@ class ExtractiveAnswerer:
         if not candidates:
             return Draft([], True, kind)
         scores = self.ranker.scores(feature_matrix(question, kind, candidates))
-        probabilities = softmax(scores)
-        ranked = sorted(
-            (
-                replace(s, score=float(x), probability=float(p))
-                for s, x, p in zip(candidates, scores, probabilities, strict=True)
-            ),
-            key=lambda s: -s.score,
-        )
+        ranked = _ranked(candidates, scores)
         if unknown and cfg.check_premise:
             term = absent_key_term(unknown, [s.text for s in candidates])
             if term:
@@ -213,18 +241,29 @@ class ExtractiveAnswerer:
                 return Draft([], True, kind, ranked)
         # Near-duplicate documents of different years or versions: when the question names one and some
         # document is of it, the others do not answer (their figures are not the asked version's).
-        if any(s.version > 0 for s in ranked):
+        versioned = any(s.version > 0 for s in ranked)
+        if versioned:
             ranked = [s for s in ranked if s.version >= 0]
         # Number and date questions are answered only by sentences holding a number or date; headings answer
         # nothing.
         needs_kind = kind in (Kind.NUMBER, Kind.DATE)
-        eligible = [s for s in ranked if s.focus_ok and not s.heading and (s.kind_ok or not needs_kind)]
+
+        def answers(s: Sentence) -> bool:
+            return s.focus_ok and not s.heading and (s.kind_ok or not needs_kind)
+
         threshold = cfg.kind_refuse_below if needs_kind else cfg.refuse_below
-        # The gate asks whether the documents answer the question at all; once they do, the best-ranked
-        # sentence leads even when, alone, it matches the question less closely than another (a long sentence
-        # that lists the answer, beside a short one that merely shares the question's words).
-        if not any(s.relevance >= threshold for s in eligible):
+        # The gate asks whether the documents answer the question at all (from how well the candidates match
+        # it, not from their order); once they do, the best-ranked sentence leads even when, alone, it matches
+        # the question less closely than another (a long sentence that lists the answer, beside a short one
+        # that merely shares the question's words).
+        if not any(s.relevance >= threshold for s in ranked if answers(s)):
             return Draft([], True, kind, ranked)
+        if self.reranker is not None:  # only once the documents answer: a refusal costs no reranking
+            ranked = _ranked(
+                candidates, rescore(question, [s.text for s in candidates], scores, self.reranker)
+            )
+            ranked = [s for s in ranked if s.version >= 0] if versioned else ranked
+        eligible = [s for s in ranked if answers(s)]
         best = next(s for s in eligible if s.relevance >= min(threshold, cfg.extra_relevance))
         chosen = [best]
         covered = best.probability

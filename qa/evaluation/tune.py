@@ -38,6 +38,7 @@ from qa.answering.extractive import AnswerConfig, ExtractiveAnswerer, quoted
 from qa.answering.features import FEATURES, feature_matrix
 from qa.answering.kinds import question_kind
 from qa.answering.ranker import DEFAULT_PATH, LinearRanker, Ranker, TreeRanker, softmax, to_dict
+from qa.answering.reranker import Reranker
 from qa.cite import number
 from qa.evaluation.datasets import Item, load_dataset
 from qa.evaluation.eval import open_for
@@ -209,8 +210,11 @@ def per_dataset(examples: Sequence[Example], answerer: ExtractiveAnswerer) -> di
     }
 
 
-def _answerer(ranker: Ranker, config: AnswerConfig | None = None) -> ExtractiveAnswerer:
-    return ExtractiveAnswerer(None, config, ranker=ranker)  # type: ignore[arg-type]  # select() needs no store
+def _answerer(
+    ranker: Ranker, config: AnswerConfig | None = None, reranker: Reranker | None = None
+) -> ExtractiveAnswerer:
+    # select() needs no store
+    return ExtractiveAnswerer(None, config, ranker=ranker, reranker=reranker or False)  # type: ignore[arg-type]
 
 
 def main(argv: list[str] | None = None) -> int:
