@@ -156,7 +156,7 @@ def pooled(vectors: np.ndarray, counts: Sequence[int], groups: Sequence[tuple[in
 GRAPH_VERSION = "fused-1"
 
 
-def onnx_graph(path: str, rebuild: bool = False) -> Path:
+def onnx_graph(path: str, rebuild: bool = False, name: str = "all-MiniLM-L6-v2") -> Path:
     """The model's ONNX graph (fp32): exported from torch once, then fused by onnxruntime's transformer optimizer
     (attention, GELU and layer norms as single operators: chunks of 200 word pieces embed about 1.4x faster with
     the int8 graph made from it, measured on this project's 2-core Xeon with `qa bench`); about 15 s, which
@@ -165,6 +165,8 @@ def onnx_graph(path: str, rebuild: bool = False) -> Path:
 
     Args:
         rebuild: export again even if a cached graph exists (it could not be loaded).
+        name: what the graph is called in its file name and the log (another model made from the bundled one,
+            such as the sentence reranker, names itself).
 
     Raises:
         RuntimeError: the export failed, or its vectors differ from torch's.
@@ -176,13 +178,13 @@ def onnx_graph(path: str, rebuild: bool = False) -> Path:
     key = hashlib.sha256(
         f"{Path(path).resolve()}:{stat and stat.st_size}:{stat and stat.st_mtime_ns}:{GRAPH_VERSION}".encode()
     )
-    target = cache_dir() / f"all-MiniLM-L6-v2-{key.hexdigest()[:12]}.onnx"
+    target = cache_dir() / f"{name}-{key.hexdigest()[:12]}.onnx"
     if target.exists() and not rebuild:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(target) + ".lock"):
         if rebuild or not target.exists():  # another process may have exported it while we waited
-            _export(path, target)
+            _export(path, target, name)
     return target
 
 
@@ -217,11 +219,11 @@ def int8_graph(graph: Path, rebuild: bool = False) -> Path:
     return target
 
 
-def _export(path: str, target: Path) -> None:
+def _export(path: str, target: Path, name: str) -> None:
     import torch
     from onnxruntime.transformers.optimizer import optimize_model
 
-    log.info("exporting the embedder to ONNX at %s (once)", target)
+    log.info("exporting %s to ONNX at %s (once)", name, target)
     reference = TorchEncoder(path, 8, eager_attention=True)
     bert: Any = reference.model[0].auto_model
     bert.eval()

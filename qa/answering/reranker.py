@@ -97,7 +97,7 @@ class Reranker:
         self._encode: Any
         if self.backend != "torch":
             try:
-                self._encode = _OnnxPairs(folder, onnx_graph(folder))
+                self._encode = _OnnxPairs(folder, onnx_graph(folder, name="sentence-reranker"))
             except Exception as exc:  # torch gives the same scores, slower
                 log.warning("ONNX reranker unavailable (%s); using torch", str(exc).splitlines()[0][:200])
                 self.backend = "torch"
