@@ -89,6 +89,11 @@ def test_a_broken_weights_file_is_named_and_the_answerer_goes_on_without(
     broken.write_bytes(b"not a numpy archive")
     with pytest.raises(QAError, match="reranker.npz"):
         Reranker(broken)
+    headless = tmp_path / "headless.npz"
+    meta = b'{"rank": 16, "scale": 2.0, "top": 8, "weight": 0.1, "about": {}}'
+    np.savez(headless, meta=np.frombuffer(meta, dtype=np.uint8))
+    with pytest.raises(QAError, match="headless.npz"):
+        Reranker(headless)
     answerer = ExtractiveAnswerer(None, reranker=True)  # type: ignore[arg-type]
     with pytest.MonkeyPatch.context() as mp, caplog.at_level(logging.WARNING):
         mp.setattr("qa.answering.extractive.load_reranker", lambda: Reranker(broken))

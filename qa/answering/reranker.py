@@ -87,10 +87,10 @@ class Reranker:
                 float(meta["weight"]),
                 meta["about"],
             )
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise QAError(f"cannot read the sentence reranker's weights {path}: {exc}") from None
-        self.head_w = arrays.pop("head.weight").astype(np.float32).reshape(-1)
-        self.head_b = float(arrays.pop("head.bias").reshape(-1)[0])
+            self.head_w = arrays.pop("head.weight").astype(np.float32).reshape(-1)
+            self.head_b = float(arrays.pop("head.bias").reshape(-1)[0])
+        except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+            raise QAError(f"cannot read the sentence reranker's weights {path}: {exc!r}") from None
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the model is a local folder: never reach for a hub
         self.backend = backend or ("torch" if os.environ.get("QA_EMBEDDER") == "torch" else "onnx")
         folder = merged_model(path, arrays, self.info.scale)
@@ -119,14 +119,15 @@ class Reranker:
     def scores(self, question: str, sentences: Sequence[str]) -> np.ndarray:
         """One score per sentence (shape: len(sentences)); an empty input gives an empty array. Scores are
         kept per (question, sentence), a bounded number of them: evaluations and conversations repeat."""
-        missing = [s for s in dict.fromkeys(sentences) if (question, s) not in self._cache]
+        known = {s: self._cache.get((question, s)) for s in dict.fromkeys(sentences)}
+        missing = [s for s, x in known.items() if x is None]
         if missing:
             if len(self._cache) > CACHE_PAIRS:
                 self._cache.clear()
             pooled = self._encode(question, missing)
             for s, x in zip(missing, pooled @ self.head_w + self.head_b, strict=True):
-                self._cache[(question, s)] = float(x)
-        return np.array([self._cache[(question, s)] for s in sentences], dtype=float)
+                known[s] = self._cache[(question, s)] = float(x)
+        return np.array([known[s] for s in sentences], dtype=float)
 
 
 class _OnnxPairs:
