@@ -177,18 +177,24 @@ class _TorchPairs:
         self.model = AutoModel.from_pretrained(folder).eval()
 
     def __call__(self, question: str, sentences: list[str]) -> np.ndarray:
-        batch = self.tokenizer(
-            [question] * len(sentences),
-            sentences,
-            truncation="only_second",
-            max_length=MAX_TOKENS,
-            padding=True,
-            return_tensors="pt",
-        )
         with self.torch.inference_mode():
-            hidden = self.model(**batch).last_hidden_state
-            mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-            return ((hidden * mask).sum(1) / mask.sum(1)).numpy().astype(float)
+            return np.asarray(mean_states(self.tokenizer, self.model, question, sentences), dtype=float)
+
+
+def mean_states(tokenizer: Any, model: Any, question: str, sentences: Sequence[str]) -> Any:
+    """Mean of the last layer's token states for (question, sentence) pairs by a transformers tokenizer and
+    model: a torch tensor (shape: len(sentences) x hidden size). Training and the torch path share it."""
+    batch = tokenizer(
+        [question] * len(sentences),
+        list(sentences),
+        truncation="only_second",
+        max_length=MAX_TOKENS,
+        padding=True,
+        return_tensors="pt",
+    )
+    hidden = model(**batch).last_hidden_state
+    mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+    return (hidden * mask).sum(1) / mask.sum(1)
 
 
 def merged_model(path: Path, arrays: dict[str, np.ndarray], scale: float) -> str:

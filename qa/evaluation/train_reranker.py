@@ -40,7 +40,7 @@ from qa.answering.features import feature_matrix
 from qa.answering.kinds import question_kind
 from qa.answering.ranker import Ranker
 from qa.answering.ranker import load as load_ranker
-from qa.answering.reranker import ADAPTED, DEFAULT_PATH
+from qa.answering.reranker import ADAPTED, DEFAULT_PATH, mean_states
 from qa.evaluation.tune import Example, collect, is_positive, per_dataset, split_by_document
 
 log = logging.getLogger(__name__)
@@ -96,19 +96,7 @@ class _Model:
         return [p for a in self.adapters.values() for p in (a.a, a.b)] + list(self.head.parameters())
 
     def scores(self, question: str, texts: Sequence[str]) -> Any:
-        from qa.answering.reranker import MAX_TOKENS
-
-        batch = self.tokenizer(
-            [question] * len(texts),
-            list(texts),
-            truncation="only_second",
-            max_length=MAX_TOKENS,
-            padding=True,
-            return_tensors="pt",
-        )
-        hidden = self.bert(**batch).last_hidden_state
-        mask = batch["attention_mask"].unsqueeze(-1).float()
-        return self.head((hidden * mask).sum(1) / mask.sum(1)).squeeze(-1)
+        return self.head(mean_states(self.tokenizer, self.bert, question, texts)).squeeze(-1)
 
     def arrays(self) -> dict[str, np.ndarray]:
         out = {}
