@@ -51,8 +51,37 @@ def _is_abbreviation(text: str, end: int) -> bool:
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
 
 
+# A line shorter than this, without closing punctuation, is a heading or the last line of a paragraph ...
+_SHORT_LINE = 60
+# ... or, in hard-wrapped text, shorter than this share of the width it is wrapped at: text wrapped at 63
+# columns (an article exported from a PDF, a plain-text book) has most lines of 45 to 63 characters, each
+# ending mid-sentence.
+_WRAPPED_SHORT = 0.7
+
+
+def wrap_width(text: str, start: int = 0, end: int | None = None) -> int | None:
+    """The column that text[start:end] is hard-wrapped at, or None when it is not hard-wrapped.
+
+    Text counts as hard-wrapped when it has at least 8 lines and at least 60% of them end between 70% and 105%
+    of the 90th percentile of their lengths (that percentile is the width; widths above 150 are paragraphs
+    written on one line each, not wrapping)."""
+    lengths = sorted(len(line.rstrip()) for line in text[start:end].split("\n") if line.strip())
+    if len(lengths) < 8:
+        return None
+    width = lengths[int(0.9 * (len(lengths) - 1))]
+    if not 20 <= width <= 150:
+        return None
+    near = sum(1 for n in lengths if _WRAPPED_SHORT * width <= n <= 1.05 * width)
+    return width if near >= 0.6 * len(lengths) else None
+
+
 def _line_breaks(text: str, start: int, end: int) -> list[int]:
-    """Offsets of single newlines in [start, end) that end a unit: a heading, a list item, a closed line."""
+    """Offsets of single newlines in [start, end) that end a unit: a heading, a list item, a closed line.
+
+    A line that ends without punctuation continues on the next unless it is short: under 60 characters, or,
+    in hard-wrapped text, under 70% of the width it is wrapped at (`wrap_width`)."""
+    width = wrap_width(text, start, end)
+    short = _SHORT_LINE if width is None else min(_SHORT_LINE, int(_WRAPPED_SHORT * width))
     breaks = []
     for match in re.finditer(r"\n", text[start:end]):
         pos = start + match.start()
@@ -64,7 +93,7 @@ def _line_breaks(text: str, start: int, end: int) -> list[int]:
             not line
             or not following.strip()
             or re.search(r"[.!?…:;\"”’)]$", line)
-            or len(line) < 60
+            or len(line) < short
             or _BULLET.match(following)
             or line.startswith("|")  # a row of a pipe table is a unit of its own
             or following.lstrip().startswith("|")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
-from index.chunk import chunk, sentences, split_sentences
+from index.chunk import chunk, sentences, split_sentences, wrap_width
 from index.clean import boilerplate_lines, content_regions
 from index.embed import CHUNK_MAX_TOKENS, MODEL_MAX_TOKENS, Embedder
 
@@ -46,6 +47,25 @@ def test_hard_wrapped_lines_are_joined_into_one_sentence() -> None:
         "continues on the next line until it finally ends here."
     )
     assert len(split_sentences(text)) == 1
+
+
+def test_text_wrapped_at_a_narrow_width_splits_into_sentences_not_lines() -> None:
+    # The seed articles wrapped at 60 columns, as a plain-text export or a book is: their lines are under the
+    # 60 characters that mark a heading in unwrapped text, yet each ends mid-sentence.
+    articles = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))]
+    paragraphs = [p for article in articles for p in article.split("\n\n") if len(p) > 200]
+    unwrapped = [s for p in paragraphs for s in split_sentences(p)]
+    wrapped_text = "Heading Of The Piece\n\n" + "\n\n".join(textwrap.fill(p, 60) for p in paragraphs)
+    assert wrap_width(wrapped_text) == 60
+    got = split_sentences(wrapped_text)
+    assert len(got) == 1 + len(unwrapped)
+    assert wrapped_text[got[0].start : got[0].end] == "Heading Of The Piece"
+    # the same sentences, their line breaks aside
+    assert [" ".join(wrapped_text[s.start : s.end].split()) for s in got[1:]] == [
+        " ".join(p[s.start : s.end].split()) for p in paragraphs for s in split_sentences(p)
+    ]
+    # unwrapped text is not taken for wrapped text
+    assert wrap_width("\n\n".join(paragraphs)) is None
 
 
 def test_boilerplate_is_found_by_shape_not_by_site() -> None:
