@@ -4,6 +4,7 @@ pipeline."""
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,16 @@ NOTES = {
     "institute.md": "Researchers at the Ørsted Institute in Århus measured bleeding rates.",
     "carrageenan.txt": (
         "Nasal sprays with iota-carrageenan shortened the common cold by two days in a trial of 400 adults."
+    ),
+    # A plain-text manual hard-wrapped at 60 columns: its sentences run over lines shorter than a heading's.
+    "pump-manual.txt": textwrap.fill(
+        "The Harlow pump moves up to forty litres of water a minute when it runs at full speed. Its intake "
+        "filter must be replaced every six months, or sooner when the water carries sand or silt. The motor "
+        "needs no oiling; its bearings are sealed at the factory and last for the life of the pump. A red "
+        "light on the control panel shows that the pressure has dropped below one bar, which usually means "
+        "that the intake is blocked. Switch the pump off at the wall before opening the filter housing, and "
+        "wait two minutes for the pressure to fall.",
+        60,
     ),
 }
 
@@ -90,6 +101,18 @@ def test_times_of_day_versions_quarters_and_durations_answer_when_and_how_long(
 def test_answers_a_hostile_review_found_wanting(notes: Assistant, question: str, expected: str) -> None:
     answer = notes.ask(question)
     assert not answer.refused and expected in answer.answer.split(" [1]")[0], answer.answer
+    _exact(notes, answer)
+
+
+def test_a_sentence_of_hard_wrapped_text_is_answered_whole_as_prose(notes: Assistant) -> None:
+    answer = notes.ask("How often must the intake filter of the Harlow pump be replaced?")
+    assert not answer.refused, answer.answer
+    # the whole sentence over its lines, quoted as the document has it, and read in the answer as one line
+    sentence = (
+        "Its intake filter must be replaced every six months, or sooner when the water carries sand or silt."
+    )
+    assert any(sentence in " ".join(c.quote.split()) and "\n" in c.quote for c in answer.citations)
+    assert sentence in answer.answer and "\n" not in answer.answer, answer.answer
     _exact(notes, answer)
 
 

@@ -10,6 +10,7 @@ around the best candidates (`passages.py`).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -38,6 +39,8 @@ from qa.cite import Claim, Quote
 from qa.types import History, Verification
 
 log = logging.getLogger(__name__)
+
+_UNWRAP = re.compile(r"[ \t]*\n\s*")
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,8 @@ def quoted(sentences: list[Sentence]) -> list[Claim]:
     document's order (an answer that runs over two sentences is quoted whole, with one marker), but never one
     before the leading sentence. A sentence whose pronoun subject refers to what the question names is cited
     with the sentence that names it: "She was born in 1861. [1]", [1] quoting "The Lindqvist Glassworks was
-    founded in 1893 by Margit Lindqvist. She was born in 1861.".
+    founded in 1893 by Margit Lindqvist. She was born in 1861.". Line breaks inside a sentence (hard-wrapped
+    text) are spaces in the answer; the quote keeps the document's text as it is.
     """
     groups: list[list[Sentence]] = []
     for s in sentences:
@@ -140,7 +144,7 @@ def quoted(sentences: list[Sentence]) -> list[Claim]:
             start, quote_text = first.antecedent, first.antecedent_text + text
         probability = min(1.0, sum(s.probability for s in group))
         quote = Quote(first.doc_id, first.source, start, group[-1].end, quote_text, probability)
-        claims.append(Claim(text, (quote,)))
+        claims.append(Claim(_UNWRAP.sub(" ", text), (quote,)))
     # A sentence already inside another claim's quote (the one naming who "she" is) is not cited twice.
     spans = [(c.quotes[0].doc_id, c.quotes[0].start, c.quotes[0].end) for c in claims]
     return [
