@@ -38,6 +38,14 @@ NOTES = {
     "carrageenan.txt": (
         "Nasal sprays with iota-carrageenan shortened the common cold by two days in a trial of 400 adults."
     ),
+    "ferry.txt": (
+        "The island ferry stopped running in March. The operator had lost its licence because the boat failed "
+        "a safety inspection. A new operator takes over in June."
+    ),
+    "strike.txt": (
+        "Dock workers in Rotterdam went on strike last week. They walked out because the port cut their night "
+        "pay. The strike ended after four days."
+    ),
     # A plain-text manual hard-wrapped at 60 columns: its sentences run over lines shorter than a heading's.
     "pump-manual.txt": textwrap.fill(
         "The Harlow pump moves up to forty litres of water a minute when it runs at full speed. Its intake "
@@ -101,6 +109,21 @@ def test_times_of_day_versions_quarters_and_durations_answer_when_and_how_long(
 def test_answers_a_hostile_review_found_wanting(notes: Assistant, question: str, expected: str) -> None:
     answer = notes.ask(question)
     assert not answer.refused and expected in answer.answer.split(" [1]")[0], answer.answer
+    _exact(notes, answer)
+
+
+@pytest.mark.parametrize(
+    "question, cause",
+    [
+        ("Why did the island ferry stop running?", "because the boat failed a safety inspection"),
+        ("Why did the dock workers in Rotterdam go on strike?", "because the port cut their night pay"),
+    ],
+)
+def test_a_why_question_echoed_by_one_sentence_takes_the_cause_from_the_next(
+    notes: Assistant, question: str, cause: str
+) -> None:
+    answer = notes.ask(question)
+    assert not answer.refused and cause in answer.answer, answer.answer
     _exact(notes, answer)
 
 
