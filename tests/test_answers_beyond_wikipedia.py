@@ -46,6 +46,12 @@ NOTES = {
         "Dock workers in Rotterdam went on strike last week. They walked out because the port cut their night "
         "pay. The strike ended after four days."
     ),
+    "frost-report.md": (
+        "# Orchard report\n\nGrowers in the valley lost much of the crop to a late frost (LF) in April. The "
+        "cooperative asked the regional agricultural board (RAB) for help in May.\n\nThe RAB sent two "
+        "inspectors. The RAB report counted 40 orchards with damage from the LF. The RAB paid growers for "
+        "half of the lost crop. The LF hit the apple trees hardest; pears flowered later and escaped it.\n"
+    ),
     # A plain-text manual hard-wrapped at 60 columns: its sentences run over lines shorter than a heading's.
     "pump-manual.txt": textwrap.fill(
         "The Harlow pump moves up to forty litres of water a minute when it runs at full speed. Its intake "
@@ -124,6 +130,21 @@ def test_a_why_question_echoed_by_one_sentence_takes_the_cause_from_the_next(
 ) -> None:
     answer = notes.ask(question)
     assert not answer.refused and cause in answer.answer, answer.answer
+    _exact(notes, answer)
+
+
+@pytest.mark.parametrize(
+    "question", ["What is the RAB?", "What does RAB stand for?", "What is meant by RAB?"]
+)
+def test_what_an_abbreviation_is_is_answered_where_the_document_defines_it(
+    notes: Assistant, question: str
+) -> None:
+    # Four later sentences say "RAB" and match the question as well; the one that spells it out leads.
+    answer = notes.ask(question)
+    assert not answer.refused, answer.answer
+    assert answer.answer.startswith("The cooperative asked the regional agricultural board (RAB)"), (
+        answer.answer
+    )
     _exact(notes, answer)
 
 

@@ -25,6 +25,7 @@ from qa.answering.coref import resolve
 from qa.answering.evidence import Sentence
 from qa.answering.kinds import (
     Kind,
+    asked_short_form,
     cues,
     entities,
     focus_words,
@@ -143,6 +144,7 @@ class Expansions:
     """A document's abbreviations as terms: each short form's terms with its long form's, both ways."""
 
     pairs: tuple[tuple[frozenset[str], tuple[str, ...]], ...]
+    short_forms: frozenset[str] = frozenset()  # the short forms as written ("IFITM")
 
     @classmethod
     def of(cls, found: dict[str, str]) -> Expansions:
@@ -155,7 +157,7 @@ class Expansions:
             if short_terms and long_terms and set(short_terms) != set(long_terms):
                 pairs.append((frozenset(short_terms), long_terms))
                 pairs.append((frozenset(long_terms), short_terms))
-        return cls(tuple(pairs))
+        return cls(tuple(pairs), frozenset(found))
 
     def expand(self, tokens: list[str]) -> list[str]:
         """The terms, followed by the other form of every abbreviation they hold."""
@@ -288,6 +290,8 @@ class CandidateFinder:
                 if doc is not None:
                     texts[row.doc_id] = (doc.source, doc.text)
                     expansions[row.doc_id] = self._expansions(doc.doc_id, doc.content_hash, doc.text)
+        short_form = asked_short_form(retrieval.question)
+        definers = self._definers(short_form, found, texts, expansions, retrieval) if short_form else set()
         contexts = self._contexts([r for r in found.rows.values() if r.doc_id in texts])
         asked = _Question.of(retrieval, self.store.lexical.idf)
         version_of = {doc_id: _version_match(asked.versions, *texts[doc_id]) for doc_id in texts}
@@ -304,12 +308,42 @@ class CandidateFinder:
             for row in found.rows.values()
             if row.doc_id in texts
         ]
+        if definers:
+            out = [replace(s, defines=True) if s.id in definers else s for s in out]
         # Only "how much/many X" and "which Xs" questions are held to their focus word: on SQuAD, applying it to
         # every "what X" question refused 4 answerable questions in 100 to stop 6 unanswerable ones in 100.
         focus = focus_words(asked.text) if asked.kind in (Kind.NUMBER, Kind.LIST) else []
         if focus:
             out = self._mark_focus(focus, out, expansions)
         return out, texts
+
+    def _definers(
+        self,
+        short_form: str,
+        found: _Found,
+        texts: dict[str, tuple[str, str]],
+        expansions: dict[str, Expansions],
+        retrieval: Retrieval,
+    ) -> set[str]:
+        """The ids of the sentences where the candidates' documents define `short_form` ("... interferon-induced
+        transmembrane (IFITM) ..."), added to the candidates when retrieval did not find them."""
+        ids = set()
+        for doc_id, (_, text) in texts.items():
+            if short_form not in expansions[doc_id].short_forms:
+                continue
+            at = re.search(rf"\(\s*{re.escape(short_form)}\s*[),;]", text)
+            if at is None:
+                continue
+            near = self.store.manifest.sentences_within(doc_id, max(0, at.start() - 3000), at.end() + 3000)
+            row = next((r for r in near if r.start <= at.start() < r.end), None)
+            if row is None:
+                continue
+            if row.id not in found.rows:
+                found.rows[row.id] = row
+                for id_, vec in self.store.sentences.vectors([row.id]).items():
+                    found.dense[id_] = float(np.dot(vec, retrieval.query_vector))
+            ids.add(row.id)
+        return ids
 
     def _gather(self, retrieval: Retrieval) -> _Found:
         """The candidate rows (sentences of the best passages, and the sentence hits) with what retrieval

@@ -54,6 +54,7 @@ class Sentence:
     after_start: int | None = None  # start of the sentence after it
     after_gap: str | None = None  # the white space before it (None: something else lies between)
     version: int = 0  # its document is of the year or version asked about (1), of another (-1), or either (0)
+    defines: bool = False  # it defines the short form the question asks about ("interferon-induced transmembrane (IFITM)")
     score: float = 0.0
     probability: float = 0.0
 

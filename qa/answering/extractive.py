@@ -317,6 +317,13 @@ class ExtractiveAnswerer:
                 chosen_texts.add(other.text)
                 covered += other.probability
                 words += more
+        # "What is IFITM?": the sentence where a document defines it leads ("The interferon-induced
+        # transmembrane (IFITM) proteins ...").
+        definer = next((s for s in eligible if s.defines), None)
+        if definer is not None and definer.text not in chosen_texts:
+            chosen = [definer, *chosen][: cfg.max_sentences]
+        elif definer is not None:
+            chosen = [definer, *(s for s in chosen if s.text != definer.text)]
         if kind is Kind.REASON and cfg.cause_follows and not any(s.kind_ok for s in chosen):
             chosen = _with_cause(chosen, ranked)
         if cfg.lead_by_kind:

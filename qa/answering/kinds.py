@@ -453,6 +453,25 @@ def proximity(kind: Kind | None, sentence: str, question: str, query_terms: set[
     return nearest_answer(kind, sentence, question, query_terms)[0]
 
 
+# "What is IFITM?", "What does vBNS stand for?", "What is meant by PHEIC?": the question asks what a short form is.
+_SHORT_FORM_QUESTION = re.compile(
+    r"^\W*(?:what (?:is|are|was|were) (?:meant by |the (?:full form|expansion|meaning) of )?(?:an? |the )?"
+    r"(?P<a>[\w./-]{2,12})|what (?:does|do|did) (?:an? |the )?(?P<b>[\w./-]{2,12}) "
+    r"(?:stand for|mean|refer to))\W*$",
+    re.IGNORECASE,
+)
+
+
+def asked_short_form(question: str) -> str | None:
+    """The abbreviation whose meaning the question asks for, as written ("IFITM" for "What is IFITM?"), or None:
+    a word of two to twelve characters with at least two capitals ("qRT-PCR", "vBNS")."""
+    match = _SHORT_FORM_QUESTION.match(" ".join(question.split()))
+    if not match:
+        return None
+    word = (match.group("a") or match.group("b")).strip("./-")
+    return word if sum(ch.isupper() for ch in word) >= 2 else None
+
+
 # What a question asks for beyond a kind of answer, and the words of a sentence that give it.
 _CUES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     (
