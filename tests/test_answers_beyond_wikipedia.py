@@ -52,6 +52,10 @@ NOTES = {
         "inspectors. The RAB report counted 40 orchards with damage from the LF. The RAB paid growers for "
         "half of the lost crop. The LF hit the apple trees hardest; pears flowered later and escaped it.\n"
     ),
+    "lyra.txt": (
+        "The Lyra vector has a number of appealing qualities as a vaccine carrier. It grows to high titres in "
+        "chicken eggs and meets no immunity in people. Its main drawback is the cost of making it."
+    ),
     # A plain-text manual hard-wrapped at 60 columns: its sentences run over lines shorter than a heading's.
     "pump-manual.txt": textwrap.fill(
         "The Harlow pump moves up to forty litres of water a minute when it runs at full speed. Its intake "
@@ -145,6 +149,12 @@ def test_what_an_abbreviation_is_is_answered_where_the_document_defines_it(
     assert answer.answer.startswith("The cooperative asked the regional agricultural board (RAB)"), (
         answer.answer
     )
+    _exact(notes, answer)
+
+
+def test_a_sentence_that_announces_is_followed_by_what_it_announced(notes: Assistant) -> None:
+    answer = notes.ask("What are the appealing qualities of the Lyra vector?")
+    assert not answer.refused and "grows to high titres in chicken eggs" in answer.answer, answer.answer
     _exact(notes, answer)
 
 

@@ -73,6 +73,10 @@ class AnswerConfig:
     # A "why" question answered by a sentence that gives no cause takes in the sentence after it when that one
     # gives a cause ("The mill closed in 2019." then "Its owner had gone bankrupt because ...").
     cause_follows: bool = True
+    # A leading sentence that announces ("NDV has a number of appealing qualities as a vaccine vector.") takes
+    # in the one after it. On `qa.evaluation.tune`'s candidates, COVID-QA's answer recall goes from 0.572 to
+    # 0.577 (median words 43 -> 44); SQuAD's is unchanged.
+    announced_follows: bool = True
     extra_relevance: float = 0.5  # sentences after the first need at least this dense + literal overlap
     # Refusal: a candidate is relevant when dense + literal overlap reaches this; none relevant -> "don't say".
     # With the premise checks, 0.7 rather than 0.75 (the bar before them): on the SQuAD dev half's candidates
@@ -162,21 +166,36 @@ def quoted(sentences: list[Sentence]) -> list[Claim]:
     ]
 
 
-def _with_cause(chosen: list[Sentence], ranked: list[Sentence]) -> list[Sentence]:
-    """The chosen sentences, with the one right after the leading sentence added second when it gives a cause
-    (and is not chosen yet): a "why" question is often echoed by one sentence and answered by the next."""
+# A sentence that promises what the next one tells: "NDV has a number of appealing qualities as a vaccine
+# vector.", "The results highlight three main findings:".
+_ANNOUNCES = re.compile(
+    r"\b(?:a (?:number|variety|range|series) of|several|various|the following|(?:two|three|four|five|many) "
+    r"(?:main |major |key |important )?(?:\w+ )?(?:reasons|factors|findings|features|advantages|qualities|"
+    r"properties|steps|ways|types|criteria|benefits|limitations|challenges))\b|:\s*$",
+    re.IGNORECASE,
+)
+
+
+def _with_next(chosen: list[Sentence], ranked: list[Sentence], cause: bool) -> list[Sentence]:
+    """The chosen sentences, with the candidate right after the leading sentence in its document added second
+    (unless chosen already, or a heading); with `cause`, only when that sentence gives a cause. A "why"
+    question is often echoed by one sentence and answered by the next; a sentence that announces ("NDV has a
+    number of appealing qualities") is followed by what it announced."""
     lead = chosen[0]
-    cause = next(
+    after = next(
         (
             s
             for s in ranked
-            if s.doc_id == lead.doc_id and s.start == lead.after_start and s.kind_ok and not s.heading
+            if s.doc_id == lead.doc_id
+            and s.start == lead.after_start
+            and not s.heading
+            and (s.kind_ok or not cause)
         ),
         None,
     )
-    if cause is None or any(s.text == cause.text for s in chosen):
+    if after is None or any(s.text == after.text for s in chosen):
         return chosen
-    return [lead, cause, *chosen[1:]]
+    return [lead, after, *chosen[1:]]
 
 
 def _ranked(candidates: list[Sentence], scores: np.ndarray) -> list[Sentence]:
@@ -325,7 +344,9 @@ class ExtractiveAnswerer:
         elif definer is not None:
             chosen = [definer, *(s for s in chosen if s.text != definer.text)]
         if kind is Kind.REASON and cfg.cause_follows and not any(s.kind_ok for s in chosen):
-            chosen = _with_cause(chosen, ranked)
+            chosen = _with_next(chosen, ranked, cause=True)
+        elif cfg.announced_follows and _ANNOUNCES.search(chosen[0].text):
+            chosen = _with_next(chosen, ranked, cause=False)
         if cfg.lead_by_kind:
             within = cfg.reason_lead_within if kind is Kind.REASON else cfg.lead_within
             chosen = lead_first(chosen, kind, within, question)
