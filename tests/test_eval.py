@@ -9,7 +9,7 @@ import numpy as np
 from conftest import DATA
 from test_cli import qa
 
-from qa.evaluation.datasets import load_squad
+from qa.evaluation.datasets import load_squad, whole_words
 from qa.evaluation.metrics import contains_answer
 
 
@@ -23,6 +23,20 @@ def test_squad_articles_become_documents_and_gold_spans_index_their_text() -> No
         assert item.gold, item.id
         for g in item.gold:
             assert texts[g.doc][g.start : g.end] in item.answers, item.id
+
+
+def test_a_gold_answer_that_cuts_a_word_is_widened_to_whole_words() -> None:
+    context = "The clean area includes the office. Symptoms include fever, cough, and shortness of breath."
+    assert whole_words(context, 1, "he clean area") == (0, "The clean area")
+    start = context.index("fever")
+    assert whole_words(context, start, "fever, cough, and sh") == (start, "fever, cough, and shortness")
+    assert whole_words(context, start, "fever") == (start, "fever")  # whole already
+    assert whole_words(context, 3, "not at its offset") == (3, "not at its offset")
+    # COVID-QA's own: "he clean area\nincludes ..." is read whole from its document
+    dataset = load_squad(DATA / "covid-qa-dev.json")
+    answers = {a for i in dataset.items for a in i.answers}
+    assert "The clean area\nincludes the administrative office and the diagnostic room." in answers
+    assert not any(a.startswith("he clean area") for a in answers)
 
 
 def test_answers_match_after_squad_normalisation() -> None:
