@@ -61,16 +61,12 @@ def load_squad(path: Path) -> Dataset:
         documents.append(Document.from_text(source, "\n\n".join(p["context"] for p in article["paragraphs"])))
         for para, base in zip(article["paragraphs"], offsets, strict=True):
             for qa in para["qas"]:
-                answers = [
-                    dict(
-                        zip(
-                            ("answer_start", "text"),
-                            whole_words(para["context"], a["answer_start"], a["text"]),
-                        )
-                    )
+                spans = [
+                    whole_words(para["context"], a["answer_start"], a["text"])
                     for a in qa.get("answers", [])
                     if a["text"].strip()
                 ]
+                answers = [{"answer_start": start, "text": text} for start, text in spans]
                 items.append(
                     Item(
                         id=qa["id"],
