@@ -66,18 +66,14 @@ def load_squad(path: Path) -> Dataset:
                     for a in qa.get("answers", [])
                     if a["text"].strip()
                 ]
-                answers = [{"answer_start": start, "text": text} for start, text in spans]
                 items.append(
                     Item(
                         id=qa["id"],
                         turns=[qa["question"]],
-                        answers=sorted({a["text"] for a in answers}),
-                        answerable=not qa.get("is_impossible", False) and bool(answers),
+                        answers=sorted({text for _, text in spans}),
+                        answerable=not qa.get("is_impossible", False) and bool(spans),
                         gold=[
-                            GoldSpan(
-                                source, base + a["answer_start"], base + a["answer_start"] + len(a["text"])
-                            )
-                            for a in answers
+                            GoldSpan(source, base + start, base + start + len(text)) for start, text in spans
                         ],
                     )
                 )
