@@ -52,6 +52,10 @@ NOTES = {
         "inspectors. The RAB report counted 40 orchards with damage from the LF. The RAB paid growers for "
         "half of the lost crop. The LF hit the apple trees hardest; pears flowered later and escaped it.\n"
     ),
+    "corvax.txt": (
+        "The Corvax vaccine was tested in adults in Lyon over the winter of 2024. Two doses reduced "
+        "hospital admissions by 80 percent. Most side effects were mild."
+    ),
     "lyra.txt": (
         "The Lyra vector has a number of appealing qualities as a vaccine carrier. It grows to high titres in "
         "chicken eggs and meets no immunity in people. Its main drawback is the cost of making it."
@@ -149,6 +153,12 @@ def test_what_an_abbreviation_is_is_answered_where_the_document_defines_it(
     assert answer.answer.startswith("The cooperative asked the regional agricultural board (RAB)"), (
         answer.answer
     )
+    _exact(notes, answer)
+
+
+def test_a_question_about_a_result_takes_the_sentence_that_reports_it(notes: Assistant) -> None:
+    answer = notes.ask("What was the result of the test of the Corvax vaccine in Lyon?")
+    assert not answer.refused and "reduced hospital admissions by 80 percent" in answer.answer, answer.answer
     _exact(notes, answer)
 
 
