@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from index.clean import content_regions
 
@@ -57,47 +58,76 @@ _SHORT_LINE = 60
 # columns (an article exported from a PDF, a plain-text book) has most lines of 45 to 63 characters, each
 # ending mid-sentence.
 _WRAPPED_SHORT = 0.7
+# Columns aligned by runs of spaces or a tab: a row of a fixed-width table, a unit of its own.
+_ALIGNED = re.compile(r"\S(?: {3,}|\t)\S")
+# A numbered heading: "2.3 Limitations of the design" (not "20 times higher than in previous years (35).").
+_NUMBERED_HEADING = re.compile(r"^\s*\d+(?:\.\d+)*\.?\s+[A-Z][^.!?…:;,]*[^.!?…:;,\-]$")
+
+
+def _prose(line: str) -> bool:
+    return bool(line.strip()) and not _ALIGNED.search(line.strip()) and not line.lstrip().startswith("|")
 
 
 def wrap_width(text: str, start: int = 0, end: int | None = None) -> int | None:
     """The column that text[start:end] is hard-wrapped at, or None when it is not hard-wrapped.
 
-    Text counts as hard-wrapped when it has at least 8 lines and at least 60% of them end between 70% and 105%
-    of the 90th percentile of their lengths (that percentile is the width; widths above 150 are paragraphs
-    written on one line each, not wrapping)."""
-    lengths = sorted(len(line.rstrip()) for line in text[start:end].split("\n") if line.strip())
-    if len(lengths) < 8:
+    Text counts as hard-wrapped when it has at least 8 pairs of consecutive lines of prose (tables aligned
+    with spaces and pipe tables aside), at least 60% of its lines end between 70% and 105% of the 90th
+    percentile of their lengths (that percentile is the width; widths above 150 are paragraphs written on one
+    line each, not wrapping), and it does not read as verse or a list: of the lines that end without sentence
+    punctuation, fewer than half are followed by a line that starts with a capital (in wrapped prose, a line
+    starts with one only where a name happens to fall; in verse and in addresses, nearly every line does)."""
+    lines = [line.rstrip() for line in text[start:end].split("\n")]
+    pairs = [(a, b) for a, b in pairwise(lines) if _prose(a) and _prose(b)]
+    if len(pairs) < 8:
         return None
+    lengths = sorted(len(line) for line in lines if _prose(line))
     width = lengths[int(0.9 * (len(lengths) - 1))]
     if not 20 <= width <= 150:
         return None
     near = sum(1 for n in lengths if _WRAPPED_SHORT * width <= n <= 1.05 * width)
-    return width if near >= 0.6 * len(lengths) else None
+    if near < 0.6 * len(lengths):
+        return None
+    open_ended = [b for a, b in pairs if not re.search(r"[.!?…:;]$", a)]
+    capitals = sum(1 for b in open_ended if b.lstrip()[:1].isupper())
+    return width if open_ended and capitals < 0.5 * len(open_ended) else None
 
 
 def _line_breaks(text: str, start: int, end: int) -> list[int]:
-    """Offsets of single newlines in [start, end) that end a unit: a heading, a list item, a closed line.
+    """Offsets of single newlines in [start, end) that end a unit: a heading, a list item, a table row, a
+    closed line.
 
-    A line that ends without punctuation continues on the next unless it is short: under 60 characters, or,
-    in hard-wrapped text, under 70% of the width it is wrapped at (`wrap_width`)."""
+    A line that ends without punctuation continues on the next unless it is short: under 60 characters. In
+    hard-wrapped text (`wrap_width`), a line ends a unit only where it ended early: the next line's first word
+    would have fitted on it, and it is under 70% of the width or a numbered heading; or where it ends with
+    closing punctuation and the next line starts with a capital (a title without a full stop, then its text).
+    """
     width = wrap_width(text, start, end)
-    short = _SHORT_LINE if width is None else min(_SHORT_LINE, int(_WRAPPED_SHORT * width))
     breaks = []
     for match in re.finditer(r"\n", text[start:end]):
         pos = start + match.start()
         line_start = text.rfind("\n", 0, pos) + 1
-        line = text[line_start:pos].strip()
+        raw = text[line_start:pos].rstrip()
+        line = raw.strip()
         next_end = text.find("\n", pos + 1)
         following = text[pos + 1 : end if next_end == -1 else min(next_end, end)]
         if (
             not line
             or not following.strip()
-            or re.search(r"[.!?…:;\"”’)]$", line)
-            or len(line) < short
             or _BULLET.match(following)
             or line.startswith("|")  # a row of a pipe table is a unit of its own
             or following.lstrip().startswith("|")
+            or _ALIGNED.search(line)  # so is a row of columns aligned with spaces
+            or _ALIGNED.search(following.strip())
         ):
+            breaks.append(pos)
+        elif width is None:
+            if re.search(r"[.!?…:;\"”’)]$", line) or len(line) < _SHORT_LINE:
+                breaks.append(pos)
+        elif (
+            len(raw) + 1 + len(following.split()[0]) <= width
+            and (len(raw) < min(_SHORT_LINE, _WRAPPED_SHORT * width) or _NUMBERED_HEADING.match(line))
+        ) or (re.search(r"[.!?…:;\"”’)]$", line) and following.lstrip()[:1].isupper()):
             breaks.append(pos)
     return breaks
 

@@ -68,6 +68,53 @@ def test_text_wrapped_at_a_narrow_width_splits_into_sentences_not_lines() -> Non
     assert wrap_width("\n\n".join(paragraphs)) is None
 
 
+def test_wrapped_text_keeps_headings_titles_tables_and_verse_apart() -> None:
+    articles = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))]
+    paragraphs = [p for article in articles for p in article.split("\n\n") if len(p) > 200]
+    # a numbered heading between wrapped paragraphs, and a title with no full stop above its text, no blank lines
+    text = "\n".join(
+        [
+            "Iran\u2019s elite branch vows to help Hamas \u2018whatever it takes\u2019",
+            textwrap.fill(paragraphs[0], 72),
+            "2.3 Limitations of the design",
+            textwrap.fill(paragraphs[1], 72),
+        ]
+    )
+    assert wrap_width(text) is not None
+    units = [text[s.start : s.end] for s in split_sentences(text)]
+    assert "Iran\u2019s elite branch vows to help Hamas \u2018whatever it takes\u2019" in units
+    assert "2.3 Limitations of the design" in units
+    # a line of a wrapped sentence that starts with a number is not a heading
+    assert not any(
+        u.startswith("20 times")
+        for u in split_sentences_of(
+            "Influenza and pneumonia death rates for those of 15 to 34 years were\n20 times higher", 72
+        )
+    )
+    # verse and a table aligned with spaces are not wrapped prose: each line stays a unit
+    poem = (
+        "Two roads diverged in a yellow wood\nAnd sorry I could not travel both\nAnd be one traveler, long I stood\n"
+        "And looked down one as far as I could\nTo where it bent in the undergrowth\nThen took the other, as just "
+        "as fair\nAnd having perhaps the better claim\nBecause it was grassy and wanted wear\nThough as for that "
+        "the passing there\nHad worn them really about the same"
+    )
+    assert wrap_width(poem) is None
+    assert len(split_sentences(poem)) == 10
+    rows = [("Region", "Q1", "Q2"), ("Asia Pacific", "1,540", "1,602"), ("Europe", "2,100", "2,050")] * 4
+    table = "\n".join(f"{a:<18}{b:<10}{c}" for a, b, c in rows)
+    assert wrap_width(table) is None
+    assert len(split_sentences(table)) == len(rows)
+
+
+def split_sentences_of(middle: str, width: int) -> list[str]:
+    """The sentences of `middle` set inside prose wrapped at `width`, as text with single spaces."""
+    prose = " ".join(
+        ["The committee met on Monday and reviewed the figures for the whole of the last year."] * 6
+    )
+    text = textwrap.fill(prose, width) + "\n" + middle + " than before.\n" + textwrap.fill(prose, width)
+    return [" ".join(text[s.start : s.end].split()) for s in split_sentences(text)]
+
+
 def test_boilerplate_is_found_by_shape_not_by_site() -> None:
     text = "\n\n".join(
         [
