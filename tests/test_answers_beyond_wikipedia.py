@@ -52,6 +52,21 @@ NOTES = {
         "inspectors. The RAB report counted 40 orchards with damage from the LF. The RAB paid growers for "
         "half of the lost crop. The LF hit the apple trees hardest; pears flowered later and escaped it.\n"
     ),
+    "surveillance.md": (
+        "# Surveillance notes\n\nEarlier outbreaks of measles in the region were tracked closely (ECDC, 2019). "
+        "The European Centre for Disease Prevention and Control (ECDC) coordinates the surveillance of infectious "
+        "diseases across the union. The ECDC publishes weekly reports on measles. The ECDC report for May counted "
+        "300 cases.\n\nThe World Health Organization (WHO) declared the outbreak over in June. Most home users "
+        "reach the network through an internet service provider (ISP). ISPs logged the traffic of the portal.\n"
+    ),
+    "mill.md": (
+        "# Harrow\n\nThe Harrow paper mill closed in 2019.\n\nThe old stone bridge was rebuilt because the flood "
+        "of 2020 had damaged it.\n"
+    ),
+    "portal.txt": (
+        "The quarterly sales report is kept on the staff portal under Finance. Sales increased by 12 percent "
+        "in the quarter."
+    ),
     "corvax.txt": (
         "The Corvax vaccine was tested in adults in Lyon over the winter of 2024. Two doses reduced "
         "hospital admissions by 80 percent. Most side effects were mild."
@@ -153,6 +168,43 @@ def test_what_an_abbreviation_is_is_answered_where_the_document_defines_it(
     assert answer.answer.startswith("The cooperative asked the regional agricultural board (RAB)"), (
         answer.answer
     )
+    _exact(notes, answer)
+
+
+@pytest.mark.parametrize(
+    "question, lead",
+    [
+        # a citation "(ECDC, 2019)" comes before the definition
+        ("What is the ECDC?", "The European Centre for Disease Prevention and Control (ECDC) coordinates"),
+        ("what is ecdc?", "The European Centre for Disease Prevention and Control (ECDC) coordinates"),
+        # "who" is a stopword: the question matches nothing else
+        ("What is the WHO?", "The World Health Organization (WHO) declared"),
+        # asked in the plural
+        ("What are ISPs?", "Most home users reach the network through an internet service provider (ISP)."),
+    ],
+)
+def test_an_abbreviation_asked_in_other_capitals_or_the_plural_is_answered_where_it_is_defined(
+    notes: Assistant, question: str, lead: str
+) -> None:
+    answer = notes.ask(question)
+    assert not answer.refused and answer.answer.startswith(lead), answer.answer
+    _exact(notes, answer)
+
+
+@pytest.mark.parametrize(
+    "question, kept, left",
+    [
+        # the cause in the next paragraph is the cause of something else
+        ("Why did the Harrow paper mill close?", "closed in 2019", "bridge"),
+        # "find" here asks for a way, not for a result
+        ("How do I find the quarterly sales report?", "staff portal", "12 percent"),
+    ],
+)
+def test_the_next_sentence_joins_only_when_it_continues_what_was_asked(
+    notes: Assistant, question: str, kept: str, left: str
+) -> None:
+    answer = notes.ask(question)
+    assert not answer.refused and kept in answer.answer and left not in answer.answer, answer.answer
     _exact(notes, answer)
 
 

@@ -144,7 +144,9 @@ class Expansions:
     """A document's abbreviations as terms: each short form's terms with its long form's, both ways."""
 
     pairs: tuple[tuple[frozenset[str], tuple[str, ...]], ...]
-    short_forms: frozenset[str] = frozenset()  # the short forms as written ("IFITM")
+    forms: tuple[
+        tuple[str, str], ...
+    ] = ()  # (short form, long form) as written ("IFITM", "interferon-induced ...")
 
     @classmethod
     def of(cls, found: dict[str, str]) -> Expansions:
@@ -157,7 +159,22 @@ class Expansions:
             if short_terms and long_terms and set(short_terms) != set(long_terms):
                 pairs.append((frozenset(short_terms), long_terms))
                 pairs.append((frozenset(long_terms), short_terms))
-        return cls(tuple(pairs), frozenset(found))
+        return cls(tuple(pairs), tuple(found.items()))
+
+    def defined(self, word: str) -> tuple[str, str] | None:
+        """The (short form, long form) that `word` is, as written in the question: exactly, in other capitals
+        ("ecdc"), or in the plural ("ISPs" for "ISP"); None when the document defines no such short form."""
+        for short, long in self.forms:
+            if short == word:
+                return short, long
+        folded = word.casefold()
+        # the plural of a short form written in capitals ("ISPs"), not of a word ("gas" is not "GA"s)
+        plural = word.endswith("s") and sum(ch.isupper() for ch in word) >= 2
+        singular = {folded[:-1], folded[:-2]} if plural else set()
+        for short, long in self.forms:
+            if short.casefold() == folded or short.casefold() in singular:
+                return short, long
+        return None
 
     def expand(self, tokens: list[str]) -> list[str]:
         """The terms, followed by the other form of every abbreviation they hold."""
@@ -326,16 +343,25 @@ class CandidateFinder:
         retrieval: Retrieval,
     ) -> set[str]:
         """The ids of the sentences where the candidates' documents define `short_form` ("... interferon-induced
-        transmembrane (IFITM) ..."), added to the candidates when retrieval did not find them."""
+        transmembrane (IFITM) ..."), added to the candidates when retrieval did not find them.
+
+        The sentence is the one where the long form stands before the short form in parentheses; failing
+        that, the first that puts the short form in parentheses (a citation such as "(ECDC, 2019)" may come
+        first)."""
         ids = set()
         for doc_id, (_, text) in texts.items():
-            if short_form not in expansions[doc_id].short_forms:
+            form = expansions[doc_id].defined(short_form)
+            if form is None:
                 continue
-            at = re.search(rf"\(\s*{re.escape(short_form)}\s*[),;]", text)
+            short, long = form
+            parenthesis = rf"\(\s*{re.escape(short)}\s*[),;]"
+            spelt = r"\s+".join(re.escape(word) for word in long.split())
+            at = re.search(rf"{spelt}\s*{parenthesis}", text, re.IGNORECASE) or re.search(parenthesis, text)
             if at is None:
                 continue
-            near = self.store.manifest.sentences_within(doc_id, max(0, at.start() - 3000), at.end() + 3000)
-            row = next((r for r in near if r.start <= at.start() < r.end), None)
+            pos = at.end() - 1
+            near = self.store.manifest.sentences_within(doc_id, max(0, pos - 3000), pos + 3000)
+            row = next((r for r in near if r.start <= pos < r.end), None)
             if row is None:
                 continue
             if row.id not in found.rows:

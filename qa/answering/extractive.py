@@ -171,22 +171,33 @@ def quoted(sentences: list[Sentence]) -> list[Claim]:
 # A sentence that promises what the next one tells: "NDV has a number of appealing qualities as a vaccine
 # vector.", "The results highlight three main findings:".
 _ANNOUNCES = re.compile(
-    r"\b(?:a (?:number|variety|range|series) of|several|various|the following|(?:two|three|four|five|many) "
-    r"(?:main |major |key |important )?(?:\w+ )?(?:reasons|factors|findings|features|advantages|qualities|"
-    r"properties|steps|ways|types|criteria|benefits|limitations|challenges))\b|:\s*$",
+    r"\b(?:a (?:number|variety|range|series) of|several|various|many|two|three|four|five|six) (?:\w+ ){0,2}"
+    r"(?:reasons|factors|findings|features|advantages|disadvantages|drawbacks|qualities|properties|steps|ways|"
+    r"types|criteria|benefits|limitations|challenges|mechanisms|strategies|measures|causes|characteristics|"
+    r"components|functions|risks)\b(?![^.]*\b(?:such as|including|namely|like)\b)|\bthe following\b|:\s*$",
     re.IGNORECASE,
 )
+# "How do I find ...?" asks for a way, not for a study's finding.
+_NOT_ABOUT_A_FINDING = re.compile(r"^\W*(how|where|when|who|whom|whose|why)\b", re.IGNORECASE)
 
 
 def _with_next(
-    chosen: list[Sentence], ranked: list[Sentence], gives: Callable[[Sentence], bool] = lambda s: True
+    chosen: list[Sentence],
+    ranked: list[Sentence],
+    config: AnswerConfig,
+    gives: Callable[[Sentence], bool] = lambda s: True,
 ) -> list[Sentence]:
     """The chosen sentences, with the candidate right after the leading sentence in its document added second
-    when it `gives` what is wanted (and is not chosen already, nor a heading). A "why" question is often
-    echoed by one sentence and answered by the next ("The mill closed in 2019." then "... because ..."), so is
-    a question about a result ("X was tested in mice." then "Mice vaccinated with X were protected."); a
-    sentence that announces ("NDV has a number of appealing qualities") is followed by what it announced."""
+    when it `gives` what is wanted (and is not chosen already, nor a heading, nor in the next paragraph but
+    after a colon). A "why" question is often echoed by one sentence and answered by the next ("The mill
+    closed in 2019." then "... because ..."), so is a question about a result ("X was tested in mice." then
+    "Mice vaccinated with X were protected."); a sentence that announces ("NDV has a number of appealing
+    qualities") is followed by what it announced. The other chosen sentences then keep within
+    `config.max_sentences` and `config.max_words`."""
     lead = chosen[0]
+    gap = lead.after_gap
+    if gap is None or ("\n\n" in gap and not lead.text.rstrip().endswith(":")):
+        return chosen
     after = next(
         (
             s
@@ -197,7 +208,14 @@ def _with_next(
     )
     if after is None or any(s.text == after.text for s in chosen):
         return chosen
-    return [lead, after, *chosen[1:]]
+    kept = [lead, after]
+    words = len(lead.text.split()) + len(after.text.split())
+    for other in chosen[1:]:
+        words += len(other.text.split())
+        if len(kept) >= config.max_sentences or words > config.max_words:
+            break
+        kept.append(other)
+    return kept
 
 
 def _ranked(candidates: list[Sentence], scores: np.ndarray) -> list[Sentence]:
@@ -306,7 +324,10 @@ class ExtractiveAnswerer:
         # it, not from their order); once they do, the best-ranked sentence leads even when, alone, it matches
         # the question less closely than another (a long sentence that lists the answer, beside a short one
         # that merely shares the question's words).
-        if not any(s.relevance >= threshold for s in ranked if answers(s)):
+        # "What is the WHO?": a sentence that defines the short form answers, however little of the question
+        # (here only a stopword) it matches.
+        defining = any(s.defines and answers(s) for s in ranked)
+        if not defining and not any(s.relevance >= threshold for s in ranked if answers(s)):
             return Draft([], True, kind, ranked)
         if self.reranker is not None:  # only once the documents answer: a refusal costs no reranking
             ranked = _ranked(
@@ -314,7 +335,9 @@ class ExtractiveAnswerer:
             )
             ranked = [s for s in ranked if s.version >= 0] if versioned else ranked
         eligible = [s for s in ranked if answers(s)]
-        best = next(s for s in eligible if s.relevance >= min(threshold, cfg.extra_relevance))
+        definer = next((s for s in eligible if s.defines), None)
+        best = next((s for s in eligible if s.relevance >= min(threshold, cfg.extra_relevance)), definer)
+        assert best is not None  # the gate saw an eligible sentence that is relevant enough, or a definer
         chosen = [best]
         covered = best.probability
         words = len(best.text.split())
@@ -340,18 +363,19 @@ class ExtractiveAnswerer:
                 words += more
         # "What is IFITM?": the sentence where a document defines it leads ("The interferon-induced
         # transmembrane (IFITM) proteins ...").
-        definer = next((s for s in eligible if s.defines), None)
         if definer is not None and definer.text not in chosen_texts:
             chosen = [definer, *chosen][: cfg.max_sentences]
         elif definer is not None:
             chosen = [definer, *(s for s in chosen if s.text != definer.text)]
-        finding = "finding" in {name for name, _ in cues(question)}
+        finding = "finding" in {name for name, _ in cues(question)} and not _NOT_ABOUT_A_FINDING.match(
+            question
+        )
         if kind is Kind.REASON and cfg.cause_follows and not any(s.kind_ok for s in chosen):
-            chosen = _with_next(chosen, ranked, lambda s: s.kind_ok)
+            chosen = _with_next(chosen, ranked, cfg, lambda s: s.kind_ok)
         elif finding and cfg.cause_follows and not any("finding" in s.cues for s in chosen):
-            chosen = _with_next(chosen, ranked, lambda s: "finding" in s.cues)
+            chosen = _with_next(chosen, ranked, cfg, lambda s: "finding" in s.cues)
         elif cfg.announced_follows and _ANNOUNCES.search(chosen[0].text):
-            chosen = _with_next(chosen, ranked)
+            chosen = _with_next(chosen, ranked, cfg)
         if cfg.lead_by_kind:
             within = cfg.reason_lead_within if kind is Kind.REASON else cfg.lead_within
             chosen = lead_first(chosen, kind, within, question)

@@ -463,13 +463,16 @@ _SHORT_FORM_QUESTION = re.compile(
 
 
 def asked_short_form(question: str) -> str | None:
-    """The abbreviation whose meaning the question asks for, as written ("IFITM" for "What is IFITM?"), or None:
-    a word of two to twelve characters with at least two capitals ("qRT-PCR", "vBNS")."""
+    """The word that may be an abbreviation whose meaning the question asks for, as written ("IFITM" for
+    "What is IFITM?", "ecdc" for "what is ecdc?"), or None: a word of two to twelve characters that is not
+    a common word. Whether it is one is for the documents to say (`Expansions.defined`)."""
     match = _SHORT_FORM_QUESTION.match(" ".join(question.split()))
     if not match:
         return None
     word = (match.group("a") or match.group("b")).strip("./-")
-    return word if sum(ch.isupper() for ch in word) >= 2 else None
+    if sum(ch.isupper() for ch in word) >= 2:
+        return word
+    return word if len(word) >= 2 and word.lower() not in stopwords() else None
 
 
 # What a question asks for beyond a kind of answer, and the words of a sentence that give it.
