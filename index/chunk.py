@@ -97,7 +97,8 @@ def _line_breaks(text: str, start: int, end: int) -> list[int]:
     """Offsets of single newlines in [start, end) that end a unit: a heading, a list item, a table row, a
     closed line.
 
-    A line that ends without punctuation continues on the next unless it is short: under 60 characters. In
+    A line that ends in a word broken by a hyphen continues on the next when that starts in lower case. A line
+    that ends without punctuation continues on the next unless it is short: under 60 characters. In
     hard-wrapped text (`wrap_width`), a line ends a unit only where it ended early: the next line's first word
     would have fitted on it, and it is under 70% of the width or a numbered heading; or where it ends with
     closing punctuation and the next line starts with a capital (a title without a full stop, then its text).
@@ -111,6 +112,8 @@ def _line_breaks(text: str, start: int, end: int) -> list[int]:
         line = raw.strip()
         next_end = text.find("\n", pos + 1)
         following = text[pos + 1 : end if next_end == -1 else min(next_end, end)]
+        if re.search(r"[^\W\d_]-$", line) and following.lstrip()[:1].islower():
+            continue  # a word broken at the line's end ("per-" + "cent") goes on, however short the line
         if (
             not line
             or not following.strip()

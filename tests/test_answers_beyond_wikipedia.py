@@ -67,6 +67,12 @@ NOTES = {
         "The quarterly sales report is kept on the staff portal under Finance. Sales increased by 12 percent "
         "in the quarter."
     ),
+    # broken by hand at the lines' ends, words split with a hyphen
+    "heating-survey.txt": (
+        "The heating survey of 2,000 households in Tromsø found that the costs rose by twelve per-\n"
+        "cent over the winter, and that most families turned their thermo-\n"
+        "stats down by two degrees to save money on their well-\nknown heating bills.\n"
+    ),
     "corvax.txt": (
         "The Corvax vaccine was tested in adults in Lyon over the winter of 2024. Two doses reduced "
         "hospital admissions by 80 percent. Most side effects were mild."
@@ -229,6 +235,15 @@ def test_a_sentence_of_hard_wrapped_text_is_answered_whole_as_prose(notes: Assis
     )
     assert any(sentence in " ".join(c.quote.split()) and "\n" in c.quote for c in answer.citations)
     assert sentence in answer.answer and "\n" not in answer.answer, answer.answer
+    _exact(notes, answer)
+
+
+def test_a_word_broken_at_a_lines_end_is_whole_in_the_answer(notes: Assistant) -> None:
+    answer = notes.ask("By how much did heating costs rise in Tromsø over the winter?")
+    assert not answer.refused, answer.answer
+    assert "rose by twelve percent over the winter" in answer.answer, answer.answer
+    assert "their thermostats down" in answer.answer and "their well-known heating bills" in answer.answer
+    assert any("per-\ncent" in c.quote for c in answer.citations)  # the quote is the document's text
     _exact(notes, answer)
 
 

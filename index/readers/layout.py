@@ -9,12 +9,11 @@ columns of prose (lines wider than a table cell), so a table is still read row b
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 
+from index.linebreaks import line_joiner
 from index.readers.base import Box, TextBuilder, as_read
 
 
@@ -92,36 +91,6 @@ def reading_order(lines: Sequence[Line], depth: int = 0) -> list[list[Line]]:
     return _top_down(lines)  # no cut: one block, top to bottom, then left to right
 
 
-@cache
-def _zipf(word: str) -> float:
-    from wordfreq import zipf_frequency
-
-    return float(zipf_frequency(word, "en"))
-
-
-def _compound(first: str, second: str) -> bool:
-    """Is "first-second" a hyphenated compound ("well-known", "long-term") rather than one word broken at a
-    line's end ("main-tenance")? Both halves are common words (Zipf >= 3, wordfreq) and the joined form is not."""
-    return _zipf(first.lower()) >= 3 and _zipf(second.lower()) >= 3 and _zipf((first + second).lower()) < 3
-
-
-_BROKEN = re.compile(r"([A-Za-z]+)-$")
-_WORD = re.compile(r"^([a-z]+)")
-
-
-def _joiner(before: str, after: str) -> tuple[str, str]:
-    """How a line ends before the next: (its text, separator). A word broken by a hyphen at the line's end
-    ("main-" + "tenance") is joined without it; a hyphenated compound ("well-" + "known") keeps its hyphen,
-    without a space."""
-    broken = _BROKEN.search(before)
-    if broken and after[:1].isalnum():
-        following = _WORD.match(after)
-        if following is None or _compound(broken.group(1), following.group(1)):
-            return before, ""  # "Roman-" + "Gaulish", "well-" + "known"
-        return before[:-1], ""
-    return before, " "
-
-
 def add_page(builder: TextBuilder, lines: Sequence[Line], page: int, ocr: bool = False) -> None:
     """Append one page's lines in reading order: the lines of a paragraph joined by spaces (hyphenated words
     healed), paragraphs and blocks separated by a blank line; each line a region with its page and box."""
@@ -148,7 +117,7 @@ def add_page(builder: TextBuilder, lines: Sequence[Line], page: int, ocr: bool =
                 ):
                     sep = "\n\n"
                 else:
-                    text, sep = _joiner(text, after.text)
+                    text, sep = line_joiner(text, after.text)
             builder.add(text, page=page, label=label, ocr=ocr, box=line.box)
             if sep:
                 builder.add(sep)

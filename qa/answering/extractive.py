@@ -20,6 +20,7 @@ import numpy as np
 
 from index.embed import Embedder
 from index.errors import QAError
+from index.linebreaks import join_lines
 from index.readers.base import is_record
 from index.store import Store
 from qa.answering.answerer import Reply
@@ -39,8 +40,6 @@ from qa.cite import Claim, Quote
 from qa.types import History, Verification
 
 log = logging.getLogger(__name__)
-
-_UNWRAP = re.compile(r"[ \t]*\n\s*")
 
 
 @dataclass(frozen=True)
@@ -131,7 +130,8 @@ def quoted(sentences: list[Sentence]) -> list[Claim]:
     before the leading sentence. A sentence whose pronoun subject refers to what the question names is cited
     with the sentence that names it: "She was born in 1861. [1]", [1] quoting "The Lindqvist Glassworks was
     founded in 1893 by Margit Lindqvist. She was born in 1861.". Line breaks inside a sentence (hard-wrapped
-    text) are spaces in the answer; the quote keeps the document's text as it is.
+    text) are spaces in the answer, words broken at a line's end are whole (`join_lines`); the quote keeps
+    the document's text as it is.
     """
     groups: list[list[Sentence]] = []
     for s in sentences:
@@ -158,7 +158,7 @@ def quoted(sentences: list[Sentence]) -> list[Claim]:
             start, quote_text = first.antecedent, first.antecedent_text + text
         probability = min(1.0, sum(s.probability for s in group))
         quote = Quote(first.doc_id, first.source, start, group[-1].end, quote_text, probability)
-        claims.append(Claim(_UNWRAP.sub(" ", text), (quote,)))
+        claims.append(Claim(join_lines(text), (quote,)))
     # A sentence already inside another claim's quote (the one naming who "she" is) is not cited twice.
     spans = [(c.quotes[0].doc_id, c.quotes[0].start, c.quotes[0].end) for c in claims]
     return [
