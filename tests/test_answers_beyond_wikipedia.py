@@ -5,6 +5,7 @@ pipeline."""
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -95,7 +96,7 @@ NOTES = {
 
 
 @pytest.fixture(scope="module")
-def notes(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Assistant:
+def notes(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[Assistant]:
     folder = tmp_path_factory.mktemp("notes")
     for name, text in NOTES.items():
         (folder / name).write_text(text, encoding="utf-8")
