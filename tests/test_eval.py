@@ -46,6 +46,8 @@ def test_answers_match_after_squad_normalisation() -> None:
     # Reference markers are not part of the answer: the prose leaves them out, the gold may keep them.
     assert contains_answer("such as insulin and heparin; thus", ["insulin [39] and heparin [40, 41]"])
     assert not contains_answer("such as insulin; thus", ["insulin [39] and heparin [40]"])
+    # a gold span copied from text broken at a line's end matches the answer that reads the word whole
+    assert contains_answer("deaths in the 1918 pandemic were in young adults", ["the 1918 pandem-\nic were"])
 
 
 def test_qa_eval_with_baselines_on_the_seed_set(tmp_path: Path) -> None:

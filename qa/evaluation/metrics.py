@@ -8,6 +8,8 @@ import string
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from index.linebreaks import join_lines
+
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _PUNCT = set(string.punctuation) | set("“”‘’–—…")
 # A reference marker of a scientific text ("[39]", "[1, 2]", "[31–33]"): answers leave them out of their prose
@@ -17,8 +19,9 @@ _REFERENCE = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]")
 
 def normalize(text: str) -> str:
     """SQuAD's answer normalisation (lower case, no punctuation, articles or extra space), plus no thousands
-    separators, so "11,400" and "11400" compare equal, and no reference markers ("insulin [39]" is "insulin")."""
-    text = _REFERENCE.sub(" ", text)
+    separators, so "11,400" and "11400" compare equal, no reference markers ("insulin [39]" is "insulin"), and
+    lines joined as answers join them ("pandem-\nic" is "pandemic", `index.linebreaks.join_lines`)."""
+    text = _REFERENCE.sub(" ", join_lines(text))
     text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text.lower())
     text = "".join(" " if ch in _PUNCT else ch for ch in text)
     return " ".join(_ARTICLES.sub(" ", text).split())
