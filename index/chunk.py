@@ -27,6 +27,11 @@ _NEXT_CHARACTER = re.compile(r"\s*(\S)")
 _BULLET = re.compile(r"^\s*([-*•·]|\d+[.)])\s")
 
 
+def is_list_item(line: str) -> bool:
+    """Does the line start with a bullet or a number ("- Unplug it.", "2) Wait.") as an item of a list does?"""
+    return bool(_BULLET.match(line))
+
+
 @dataclass(frozen=True)
 class Span:
     """An exact span of a document's text."""

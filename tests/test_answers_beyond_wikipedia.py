@@ -74,6 +74,13 @@ NOTES = {
         "cent over the winter, and that most families turned their thermo-\n"
         "stats down by two degrees to save money on their well-\nknown heating bills.\n"
     ),
+    "router.md": (
+        "# Router manual\n\nThe Zephyr router ships with a power adapter and a network cable.\n\n"
+        "To reset the Zephyr router to its factory settings:\n- Unplug the power adapter for ten seconds.\n"
+        "- Hold the reset button on the back while you plug it in again.\n- Release the button when the front "
+        "light blinks orange.\n- Wait two minutes for the router to restart.\n\nA reset erases the wireless "
+        "password.\n"
+    ),
     "corvax.txt": (
         "The Corvax vaccine was tested in adults in Lyon over the winter of 2024. Two doses reduced "
         "hospital admissions by 80 percent. Most side effects were mild."
@@ -224,6 +231,20 @@ def test_a_question_about_a_result_takes_the_sentence_that_reports_it(notes: Ass
 def test_a_sentence_that_announces_is_followed_by_what_it_announced(notes: Assistant) -> None:
     answer = notes.ask("What are the appealing qualities of the Lyra vector?")
     assert not answer.refused and "grows to high titres in chicken eggs" in answer.answer, answer.answer
+    _exact(notes, answer)
+
+
+def test_a_sentence_that_announces_a_list_is_followed_by_all_its_items(notes: Assistant) -> None:
+    answer = notes.ask("How do I reset the Zephyr router?")
+    assert not answer.refused, answer.answer
+    lines = answer.answer.splitlines()
+    assert lines[0] == "To reset the Zephyr router to its factory settings:", answer.answer
+    assert lines[1:] == [
+        "- Unplug the power adapter for ten seconds.",
+        "- Hold the reset button on the back while you plug it in again.",
+        "- Release the button when the front light blinks orange.",
+        "- Wait two minutes for the router to restart. [1]",
+    ], answer.answer
     _exact(notes, answer)
 
 

@@ -18,6 +18,7 @@ from itertools import pairwise
 
 import numpy as np
 
+from index.chunk import is_list_item
 from index.embed import Embedder
 from index.errors import QAError
 from index.linebreaks import join_lines
@@ -122,6 +123,15 @@ def lead_first(
     return [lead, *(s for s in chosen if s is not lead)]
 
 
+_ITEM_LINE = re.compile(r"\n(?=[ \t]*(?:[-*•·]|\d+[.)])\s)")
+
+
+def _as_prose(text: str) -> str:
+    """A quoted span as the answer reads it: its lines joined (`join_lines`), but each item of a list on a
+    line of its own."""
+    return "\n".join(join_lines(part).strip() for part in _ITEM_LINE.split(text))
+
+
 def quoted(sentences: list[Sentence]) -> list[Claim]:
     """The chosen sentences as claims that quote the document, in the order chosen.
 
@@ -130,8 +140,8 @@ def quoted(sentences: list[Sentence]) -> list[Claim]:
     before the leading sentence. A sentence whose pronoun subject refers to what the question names is cited
     with the sentence that names it: "She was born in 1861. [1]", [1] quoting "The Lindqvist Glassworks was
     founded in 1893 by Margit Lindqvist. She was born in 1861.". Line breaks inside a sentence (hard-wrapped
-    text) are spaces in the answer, words broken at a line's end are whole (`join_lines`); the quote keeps
-    the document's text as it is.
+    text) are spaces in the answer, words broken at a line's end are whole (`join_lines`), items of a list
+    keep their lines; the quote keeps the document's text as it is.
     """
     groups: list[list[Sentence]] = []
     for s in sentences:
@@ -158,7 +168,7 @@ def quoted(sentences: list[Sentence]) -> list[Claim]:
             start, quote_text = first.antecedent, first.antecedent_text + text
         probability = min(1.0, sum(s.probability for s in group))
         quote = Quote(first.doc_id, first.source, start, group[-1].end, quote_text, probability)
-        claims.append(Claim(join_lines(text), (quote,)))
+        claims.append(Claim(_as_prose(text), (quote,)))
     # A sentence already inside another claim's quote (the one naming who "she" is) is not cited twice.
     spans = [(c.quotes[0].doc_id, c.quotes[0].start, c.quotes[0].end) for c in claims]
     return [
@@ -177,6 +187,8 @@ _ANNOUNCES = re.compile(
     r"components|functions|risks)\b(?![^.]*\b(?:such as|including|namely|like)\b)|\bthe following\b|:\s*$",
     re.IGNORECASE,
 )
+# The most items of a list that an answer quotes after the sentence that announces it.
+_MAX_LIST_ITEMS = 12
 # "How do I find ...?" asks for a way, not for a study's finding.
 _NOT_ABOUT_A_FINDING = re.compile(r"^\W*(how|where|when|who|whom|whose|why)\b", re.IGNORECASE)
 
@@ -196,21 +208,27 @@ def _with_next(
     `config.max_sentences` and `config.max_words`."""
     lead = chosen[0]
     gap = lead.after_gap
-    if gap is None or ("\n\n" in gap and not lead.text.rstrip().endswith(":")):
+    colon = lead.text.rstrip().endswith(":")
+    if gap is None or ("\n\n" in gap and not colon):
         return chosen
-    after = next(
-        (
-            s
-            for s in ranked
-            if s.doc_id == lead.doc_id and s.start == lead.after_start and not s.heading and gives(s)
-        ),
-        None,
-    )
-    if after is None or any(s.text == after.text for s in chosen):
+    following: dict[tuple[str, int | None], Sentence] = {
+        (s.doc_id, s.start): s for s in ranked if not s.heading
+    }
+    after = following.get((lead.doc_id, lead.after_start))
+    if after is None or not gives(after) or any(s.text == after.text for s in chosen):
         return chosen
     kept = [lead, after]
     words = len(lead.text.split()) + len(after.text.split())
-    for other in chosen[1:]:
+    # "To reset the router:" then its steps: every item of the list, within the word limit.
+    while colon and is_list_item(after.text) and after.after_gap is not None and len(kept) < _MAX_LIST_ITEMS:
+        item = following.get((after.doc_id, after.after_start))
+        if item is None or not is_list_item(item.text) or words + len(item.text.split()) > config.max_words:
+            break
+        kept.append(item)
+        words += len(item.text.split())
+        after = item
+    listed = {s.text for s in kept}
+    for other in (s for s in chosen[1:] if s.text not in listed):
         words += len(other.text.split())
         if len(kept) >= config.max_sentences or words > config.max_words:
             break
