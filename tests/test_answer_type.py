@@ -49,3 +49,18 @@ def test_a_list_question_is_answered_by_a_sentence_that_enumerates_names_it_does
     )
     # Names the question already gives are no answer.
     assert not has_kind(Kind.LIST, "Hamas and Iran signed it.", "Which groups did Hamas and Iran join?")
+
+
+@pytest.mark.parametrize(
+    "sentence, answers",
+    [
+        # a number word that opens the sentence names no place
+        ("Two cases were imported into the United States.", False),
+        ("The CDC confirmed the first imported case in the state of Washington.", True),
+        # a place that opens the sentence is still one
+        ("Washington reported the first imported case.", True),
+    ],
+)
+def test_a_where_question_is_answered_by_a_place_it_does_not_name(sentence: str, answers: bool) -> None:
+    question = "Where was the first imported case of COVID-19 in the United States?"
+    assert has_kind(Kind.PLACE, sentence, question) is answers

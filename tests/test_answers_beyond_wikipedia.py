@@ -85,6 +85,10 @@ NOTES = {
         "The Corvax vaccine was tested in adults in Lyon over the winter of 2024. Two doses reduced "
         "hospital admissions by 80 percent. Most side effects were mild."
     ),
+    "kestrel.txt": (
+        "The Kestrel delivery drone has been held back by two costly test failures. The first test ended when "
+        "a battery caught fire over the lake [4] . Engineers later moved the battery behind a steel plate."
+    ),
     "lyra.txt": (
         "The Lyra vector has a number of appealing qualities as a vaccine carrier. It grows to high titres in "
         "chicken eggs and meets no immunity in people. Its main drawback is the cost of making it."
@@ -195,6 +199,15 @@ def test_what_an_abbreviation_is_is_answered_where_the_document_defines_it(
         ("What is the WHO?", "The World Health Organization (WHO) declared"),
         # asked in the plural
         ("What are ISPs?", "Most home users reach the network through an internet service provider (ISP)."),
+        # asked as "the acronym" or "the abbreviation for"
+        (
+            "What is the acronym ECDC?",
+            "The European Centre for Disease Prevention and Control (ECDC) coordinates",
+        ),
+        (
+            "What is the abbreviation for ISP?",
+            "Most home users reach the network through an internet service",
+        ),
     ],
 )
 def test_an_abbreviation_asked_in_other_capitals_or_the_plural_is_answered_where_it_is_defined(
@@ -231,6 +244,14 @@ def test_a_question_about_a_result_takes_the_sentence_that_reports_it(notes: Ass
 def test_a_sentence_that_announces_is_followed_by_what_it_announced(notes: Assistant) -> None:
     answer = notes.ask("What are the appealing qualities of the Lyra vector?")
     assert not answer.refused and "grows to high titres in chicken eggs" in answer.answer, answer.answer
+    _exact(notes, answer)
+
+
+def test_a_sentence_that_ends_on_things_it_has_not_named_is_followed_by_the_first_of_them(
+    notes: Assistant,
+) -> None:
+    answer = notes.ask("What is an example of a failure of the Kestrel drone?")
+    assert not answer.refused and "battery caught fire" in answer.answer, answer.answer
     _exact(notes, answer)
 
 

@@ -208,6 +208,7 @@ _AUXILIARIES = frozenset(
 _NAME = r"(?:the\s+)?[A-Z][\w’'.-]*(?:\s+(?:of\s+)?[A-Z][\w’'.-]*)*"
 _ENUMERATION = re.compile(rf"{_NAME}(?:,\s+(?:and\s+|or\s+)?{_NAME})+|{_NAME},?\s+(?:and|or)\s+{_NAME}")
 _ENUMERATION_SEPARATOR = re.compile(r",\s+(?:and\s+|or\s+)?|,?\s+(?:and|or)\s+")
+_NUMBER_WORD = re.compile(_NUMBER_WORDS, re.IGNORECASE)
 _FUNCTION_STARTS = {"according", "however", "meanwhile", "so", "in", "on", "at", "after", "before", "while"}
 
 
@@ -221,7 +222,8 @@ def _phrases(text: str) -> list[tuple[list[str], int, bool]]:
         while words and (words[0].lower() in stopwords() or words[0].lower() in _FUNCTION_STARTS):
             article = article or words[0].lower() in ("the", "a", "an")
             words = words[1:]
-        if words and not (len(words) == 1 and len(words[0]) < 2):
+        # "Two cases were imported ..." names nothing ("One Direction" does)
+        if words and not (len(words) == 1 and (len(words[0]) < 2 or _NUMBER_WORD.fullmatch(words[0]))):
             found.append((words, match.start(), article))
     return found
 
@@ -455,7 +457,8 @@ def proximity(kind: Kind | None, sentence: str, question: str, query_terms: set[
 
 # "What is IFITM?", "What does vBNS stand for?", "What is meant by PHEIC?": the question asks what a short form is.
 _SHORT_FORM_QUESTION = re.compile(
-    r"^\W*(?:what (?:is|are|was|were) (?:meant by |the (?:full form|expansion|meaning) of )?(?:an? |the )?"
+    r"^\W*(?:what (?:is|are|was|were) (?:meant by |the (?:full form|expansion|meaning) of |"
+    r"the (?:acronym|abbreviation|short form)(?: for| of)? )?(?:an? |the )?"
     r"(?P<a>[\w./-]{2,12})|what (?:does|do|did) (?:an? |the )?(?P<b>[\w./-]{2,12}) "
     r"(?:stand for|mean|refer to))\W*$",
     re.IGNORECASE,
