@@ -25,6 +25,8 @@ _ABBREVIATIONS = frozenset(
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
 _NEXT_CHARACTER = re.compile(r"\s*(\S)")
 _BULLET = re.compile(r"^\s*([-*•·]|\d+[.)])\s")
+# The number that opens an item of a numbered list or a numbered heading ("1.", "2.3.").
+_ITEM_NUMBER = re.compile(r"[ \t]*\d{1,3}(?:\.\d{1,3})*\.")
 
 
 def is_list_item(line: str) -> bool:
@@ -135,7 +137,11 @@ def _line_breaks(text: str, start: int, end: int) -> list[int]:
         elif (
             len(raw) + 1 + len(following.split()[0]) <= width
             and (len(raw) < min(_SHORT_LINE, _WRAPPED_SHORT * width) or _NUMBERED_HEADING.match(line))
-        ) or (re.search(r"[.!?…:;\"”’)]$", line) and following.lstrip()[:1].isupper()):
+        ) or (
+            re.search(r"[.!?…:;\"”’)]$", line)
+            and following.lstrip()[:1].isupper()
+            and not (line.endswith(".") and _is_abbreviation(text, line_start + len(raw)))  # "by Dr." "Rowan"
+        ):
             breaks.append(pos)
     return breaks
 
@@ -155,6 +161,8 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
             continue
         if text[match.start()] == "." and match.end() - match.start() == 1 and _is_abbreviation(text, stop):
             continue
+        if _ITEM_NUMBER.fullmatch(text, text.rfind("\n", 0, stop) + 1, stop):
+            continue  # "1. Unplug the cable.", "2. Mounting the heater": the number opens the line's item
         cuts.add(stop)
     spans = []
     pos = start

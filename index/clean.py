@@ -84,7 +84,15 @@ def boilerplate_lines(text: str) -> list[Line]:
     Returns:
         Boilerplate lines, in order, with exact offsets.
     """
-    lines = [line for line in split_lines(text) if line.text]
+    every = split_lines(text)
+    # A line with a blank line (or the text's edge) on each side: a paragraph of its own, as a teaser is; a
+    # line of hard-wrapped prose has its paragraph's other lines around it.
+    alone = {
+        line.start
+        for i, line in enumerate(every)
+        if line.text and (i == 0 or not every[i - 1].text) and (i + 1 == len(every) or not every[i + 1].text)
+    }
+    lines = [line for line in every if line.text]
     marked: dict[int, Line] = {}
     seen: set[str] = set()
     headlines = [_normalise(line.text) for line in lines if _is_headline(line.text)]
@@ -107,7 +115,11 @@ def boilerplate_lines(text: str) -> list[Line]:
             marked[line.start] = line
         elif norm in seen and len(words) <= 30:
             marked[line.start] = line  # a title or line repeated verbatim
-        elif _is_headline(line.text) and any(h != norm and h in norm and len(h) > 20 for h in headlines):
+        elif (
+            line.start in alone
+            and _is_headline(line.text)
+            and any(h != norm and h in norm and len(h) > 20 for h in headlines)
+        ):
             marked[line.start] = line  # a teaser glued to a headline that stands on its own elsewhere
         seen.add(norm)
     return [marked[k] for k in sorted(marked)]

@@ -85,6 +85,17 @@ NOTES = {
         "The Corvax vaccine was tested in adults in Lyon over the winter of 2024. Two doses reduced "
         "hospital admissions by 80 percent. Most side effects were mild."
     ),
+    "heater.md": (
+        "AquaHeat 300 installation guide\n\n1. Before you start\nSwitch off the mains supply at the fuse box.\n\n"
+        "2. Mounting the heater\nDrill four holes using the template supplied. Fix the bracket to the wall with "
+        "the four screws.\n\n3. Filling the tank\nTo fill the tank:\n1. Open the cold water valve.\n2. Open a "
+        "hot tap until water flows.\n3. Close the hot tap.\n"
+    ),
+    "company.txt": (
+        "Berg Tools was founded in Bergen in 1950. The following year, the company hired its first "
+        "apprentices. Exports to Norway began in 1961. The strike of 2008 lasted six weeks. Annual revenue in "
+        "2023 was 84 million pounds."
+    ),
     "kestrel.txt": (
         "The Kestrel delivery drone has been held back by two costly test failures. The first test ended when "
         "a battery caught fire over the lake [4] . Engineers later moved the battery behind a steel plate."
@@ -225,6 +236,9 @@ def test_an_abbreviation_asked_in_other_capitals_or_the_plural_is_answered_where
         ("Why did the Harrow paper mill close?", "closed in 2019", "bridge"),
         # "find" here asks for a way, not for a result
         ("How do I find the quarterly sales report?", "staff portal", "12 percent"),
+        # "the following year" and "six weeks" announce nothing
+        ("When did Berg Tools hire its first apprentices?", "following year", "Norway"),
+        ("How long did the strike of 2008 last?", "six weeks", "84 million"),
     ],
 )
 def test_the_next_sentence_joins_only_when_it_continues_what_was_asked(
@@ -253,6 +267,22 @@ def test_a_sentence_that_ends_on_things_it_has_not_named_is_followed_by_the_firs
     answer = notes.ask("What is an example of a failure of the Kestrel drone?")
     assert not answer.refused and "battery caught fire" in answer.answer, answer.answer
     _exact(notes, answer)
+
+
+def test_numbered_steps_and_sections_are_answered_whole(notes: Assistant) -> None:
+    # the numbered heading "2. Mounting the heater" is a heading, not an answer
+    mount = notes.ask("How do I fix the AquaHeat heater to the wall?")
+    assert not mount.refused and mount.answer.startswith("Fix the bracket to the wall"), mount.answer
+    fill = notes.ask("How do I fill the tank of the AquaHeat heater?")
+    assert not fill.refused, fill.answer
+    assert fill.answer.splitlines()[:4] == [
+        "To fill the tank:",
+        "1. Open the cold water valve.",
+        "2. Open a hot tap until water flows.",
+        "3. Close the hot tap. [1]",
+    ], fill.answer
+    for answer in (mount, fill):
+        _exact(notes, answer)
 
 
 def test_a_sentence_that_announces_a_list_is_followed_by_all_its_items(notes: Assistant) -> None:

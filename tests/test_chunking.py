@@ -106,6 +106,45 @@ def test_wrapped_text_keeps_headings_titles_tables_and_verse_apart() -> None:
     assert len(split_sentences(table)) == len(rows)
 
 
+def test_an_abbreviation_at_the_end_of_a_wrapped_line_does_not_end_the_sentence() -> None:
+    units = split_sentences_of(
+        "The defibrillator was installed outside the hall by Dr.\nRowan Price, who", 72
+    )
+    assert "The defibrillator was installed outside the hall by Dr. Rowan Price, who than before." in units
+
+
+def test_the_number_of_a_numbered_item_or_heading_stays_with_its_text() -> None:
+    text = (
+        "To reset the router:\n1. Unplug the power cable.\n2. Wait ten seconds.\n\n2. Mounting the heater\n"
+        "Drill four holes. See section 3. It shows the template.\nIn 2019. Then it rained."
+    )
+    assert [text[s.start : s.end] for s in split_sentences(text)] == [
+        "To reset the router:",
+        "1. Unplug the power cable.",
+        "2. Wait ten seconds.",
+        "2. Mounting the heater",
+        "Drill four holes.",
+        "See section 3.",
+        "It shows the template.",
+        "In 2019.",
+        "Then it rained.",
+    ]
+
+
+def test_a_line_of_wrapped_prose_that_holds_a_title_is_not_a_teaser() -> None:
+    body = textwrap.fill(
+        "The Northfield Municipal Utility supplies drinking water to about 48,000 residents in the valley "
+        "and maintains the reservoirs, the treatment works and the pipes that connect them to every house.",
+        66,
+    )
+    text = (
+        f"Annual water report\n\nNorthfield Municipal Utility\n\n{body}\n\nNorthfield Municipal Utility fined"
+    )
+    marked = [line.text for line in boilerplate_lines(text)]
+    # a teaser glued to the title, in a paragraph of its own, is page furniture; the wrapped prose is not
+    assert marked == ["Northfield Municipal Utility fined"]
+
+
 def split_sentences_of(middle: str, width: int) -> list[str]:
     """The sentences of `middle` set inside prose wrapped at `width`, as text with single spaces."""
     prose = " ".join(

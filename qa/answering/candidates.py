@@ -38,6 +38,7 @@ from qa.answering.premise import versions
 from qa.answering.retrieve import Retrieval
 
 _DIGITS = re.compile(r"\d")
+_ITEM_NUMBER = re.compile(r"^\d{1,3}(?:\.\d{1,3})*\.?\s+")
 _YEARS = re.compile(r"\b(?:1[5-9]|20)\d{2}\b")
 _AVERAGE_TERMS = 12.0  # a sentence's typical length in terms (SQuAD and COVID-QA: 11 to 13), for BM25
 # A line of its own without a full stop, a colon or a number: a heading, not an answer.
@@ -202,8 +203,9 @@ def _version_match(asked: set[str], source: str, text: str) -> int:
 
 
 def _bare(line: str) -> bool:
-    """A short line without closing punctuation or figures (but years): how headings and list items look."""
-    line = line.strip()
+    """A short line without closing punctuation or figures (but years), after the number that may open it
+    ("2. Mounting the heater"): how headings and list items look."""
+    line = _ITEM_NUMBER.sub("", line.strip(), count=1)
     return (
         bool(line)
         and not _HEADING_END.search(line)
@@ -213,14 +215,18 @@ def _bare(line: str) -> bool:
 
 
 def is_heading(text: str, doc_text: str, start: int, end: int) -> bool:
-    """Is the sentence a line of its own that is a Markdown heading ("# Travel policy 2024"), or ends without
-    punctuation and holds no number but a year: a heading? Not when a line just like it stands right above or
-    below it (no blank line between): those are items of a list, as a slide's bullet points are."""
+    """Is the sentence a line of its own that is a Markdown heading ("# Travel policy 2024"), the document's
+    title above a blank line, or ends without punctuation and holds no number but a year and the one that may
+    open it ("2. Mounting the heater"): a heading? Not when a line just like it stands right above or below it
+    (no blank line between): those are items of a list, as a slide's bullet points are."""
     own_line = (start == 0 or doc_text[start - 1] == "\n") and (end == len(doc_text) or doc_text[end] == "\n")
     if not own_line:
         return False
     if text.lstrip().startswith("#"):
         return True
+    if start == 0 and doc_text[end : end + 2] == "\n\n" and len(text.split()) <= 12:
+        # a document's title, above a blank line, may hold figures ("AquaHeat 300 installation guide")
+        return not _HEADING_END.search(text)
     if not _bare(text):
         return False
     above = doc_text[doc_text.rfind("\n", 0, max(0, start - 1)) + 1 : max(0, start - 1)] if start >= 2 else ""

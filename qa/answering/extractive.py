@@ -184,10 +184,14 @@ _ANNOUNCES = re.compile(
     r"\b(?:a (?:number|variety|range|series) of|several|various|many|two|three|four|five|six) (?:\w+ ){0,2}"
     r"(?:reasons|factors|findings|features|advantages|disadvantages|drawbacks|qualities|properties|steps|ways|"
     r"types|criteria|benefits|limitations|challenges|mechanisms|strategies|measures|causes|characteristics|"
-    r"components|functions|risks)\b(?![^.]*\b(?:such as|including|namely|like)\b)|\bthe following\b|:\s*$|"
+    r"components|functions|risks)\b(?![^.]*\b(?:such as|including|namely|like)\b)|"
+    # "the following:", "the following values", not "the following year"
+    r"\bthe following\b(?! (?:day|night|morning|evening|week|weekend|month|year|decade|season|spring|"
+    r"summer|autumn|winter|time)\b)|:\s*$|"
     # ... or ends on a number of things it has not named yet: "... overshadowed by two clinical trial failures."
     r"\b(?:two|three|four|five|six|several|a few|a number of) (?!hundred|thousand|million|billion)"
-    r"(?:[\w-]+ ){0,2}[a-z][\w-]*s(?:\s*\[[\d,\s–-]+\])*\s*[.:]\s*$",
+    r"(?:[\w-]+ ){1,2}(?!(?:seconds|minutes|hours|days|weeks|months|years|decades|centuries|times)\b)"
+    r"[a-z][\w-]*s(?:\s*\[[\d,\s–-]+\])*\s*[.:]\s*$",
     re.IGNORECASE,
 )
 # The most items of a list that an answer quotes after the sentence that announces it.
