@@ -25,8 +25,16 @@ _ABBREVIATIONS = frozenset(
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
 _NEXT_CHARACTER = re.compile(r"\s*(\S)")
 _BULLET = re.compile(r"^\s*([-*•·]|\d+[.)])\s")
-# The number that opens an item of a numbered list or a numbered heading ("1.", "2.3.").
-_ITEM_NUMBER = re.compile(r"[ \t]*\d{1,3}(?:\.\d{1,3})*\.")
+# The number that opens an item of a numbered list or a numbered heading ("1.", "2.3."): its full stop ends no
+# sentence; a line without it is what the item or heading says.
+_NUMBER = r"\d{1,3}(?:\.\d{1,3})*"
+_ITEM_NUMBER = re.compile(rf"[ \t]*{_NUMBER}\.")
+_OPENING_NUMBER = re.compile(rf"^\s*{_NUMBER}\.?\s+")
+
+
+def without_item_number(line: str) -> str:
+    """The line without the number that may open it ("2. Mounting the heater" -> "Mounting the heater")."""
+    return _OPENING_NUMBER.sub("", line, count=1)
 
 
 def is_list_item(line: str) -> bool:

@@ -17,6 +17,7 @@ from itertools import pairwise
 import numpy as np
 
 from index.abbreviations import READ_CHARS, definitions
+from index.chunk import without_item_number
 from index.embed import Embedder
 from index.lexical import terms, tokenize
 from index.manifest import SpanRow
@@ -38,7 +39,6 @@ from qa.answering.premise import versions
 from qa.answering.retrieve import Retrieval
 
 _DIGITS = re.compile(r"\d")
-_ITEM_NUMBER = re.compile(r"^\d{1,3}(?:\.\d{1,3})*\.?\s+")
 _YEARS = re.compile(r"\b(?:1[5-9]|20)\d{2}\b")
 _AVERAGE_TERMS = 12.0  # a sentence's typical length in terms (SQuAD and COVID-QA: 11 to 13), for BM25
 # A line of its own without a full stop, a colon or a number: a heading, not an answer.
@@ -205,7 +205,7 @@ def _version_match(asked: set[str], source: str, text: str) -> int:
 def _bare(line: str) -> bool:
     """A short line without closing punctuation or figures (but years), after the number that may open it
     ("2. Mounting the heater"): how headings and list items look."""
-    line = _ITEM_NUMBER.sub("", line.strip(), count=1)
+    line = without_item_number(line.strip())
     return (
         bool(line)
         and not _HEADING_END.search(line)
