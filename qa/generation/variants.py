@@ -16,59 +16,11 @@ from functools import lru_cache, partial
 from typing import TypeVar
 
 from index.abbreviations import definitions
-from index.lexical import fold as lexical_fold
+from qa.answering.names import fold, same_word
 from qa.answering.premise import versions
 
 T = TypeVar("T")
 
-# Country and people, where one is not the other plus a suffix.
-_IRREGULAR = (
-    "france french|netherlands dutch|holland dutch|britain british|uk british|england english|spain spanish|"
-    "poland polish|wales welsh|switzerland swiss|greece greek|denmark danish|sweden swedish|finland finnish|"
-    "norway norwegian|ireland irish|scotland scottish|philippines filipino|portugal portuguese|"
-    "turkey turkish|lebanon lebanese|iraq iraqi|yemen yemeni|israel israeli|pakistan pakistani|"
-    "bangladesh bangladeshi|peru peruvian|china chinese|japan japanese|vietnam vietnamese|"
-    "germany german|belgium belgian|hungary hungarian|thailand thai|arabia arab|arabia saudi|"
-    "us american|usa american|america american|united states american|mongolia mongol|mongolia mongolian"
-)
-# Titles and months people shorten: "Gen. Amherst", "Sept. 1760", "Ft. Duquesne".
-_SHORT_FORMS = (
-    "gen general|col colonel|lt lieutenant|sgt sergeant|capt captain|cmdr commander|adm admiral|gov governor|"
-    "sen senator|rep representative|pres president|rev reverend|dr doctor|prof professor|st saint|st street|"
-    "mt mount|ft fort|dept department|univ university|corp corporation|co company|jan january|feb february|"
-    "mar march|apr april|jun june|jul july|aug august|sep september|sept september|oct october|nov november|"
-    "dec december"
-)
-_SAME: dict[str, set[str]] = {}
-for _pair in _SHORT_FORMS.split("|"):
-    _a, _b = _pair.split(" ")
-    _SAME.setdefault(_a, set()).add(_b)
-    _SAME.setdefault(_b, set()).add(_a)
-for _pair in _IRREGULAR.split("|"):
-    _a, _b = _pair.rsplit(" ", 1)
-    _SAME.setdefault(_a, set()).add(_b)
-    _SAME.setdefault(_b, set()).add(_a)
-# What tells a people or a language from its country: Russia / Russian, Iran / Iranian, Italy / Italian.
-_ENDINGS = (
-    "",
-    "a",
-    "e",
-    "y",
-    "n",
-    "an",
-    "ian",
-    "ans",
-    "ians",
-    "i",
-    "is",
-    "ese",
-    "ish",
-    "ic",
-    "on",
-    "o",
-    "ary",
-    "istan",
-)
 _MONTHS = {
     m: i + 1
     for i, names in enumerate(
@@ -77,47 +29,6 @@ _MONTHS = {
     )
     for m in names.split()
 }
-
-
-def fold(word: str) -> str:
-    """Lower case, accents and apostrophes dropped, possessive trimmed ("Céloron's" -> "celoron")."""
-    plain = lexical_fold(re.sub(r"[’']s$", "", word.strip()))
-    return plain.replace("’", "").replace("'", "")
-
-
-def _singular(word: str) -> str:
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("es") and word[-3] in "sxz":
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
-
-
-def same_word(a: str, b: str) -> bool:
-    """Do two words (of names) name the same thing: equal once folded, singular and plural, a country and its
-    people ("Russia" / "Russian", "Mexico" / "Mexican", "Afghanistan" / "Afghan"), or one letter more or less
-    in names of six letters or more ("Kublai" / "Khublai")?"""
-    x, y = fold(a), fold(b)
-    if x == y or _singular(x) == _singular(y):
-        return True
-    if any(ch.isdigit() for ch in x + y):
-        return False  # numbers are equal or not: "11400" is not "11500"
-    if y in _SAME.get(x, ()) or _singular(y) in _SAME.get(_singular(x), ()):
-        return True
-    short, long = sorted((_singular(x), _singular(y)), key=len)
-    for cut in range(max(4, len(short) - 3), len(short) + 1):
-        if long.startswith(short[:cut]) and short[cut:] in _ENDINGS and long[cut:] in _ENDINGS:
-            return True
-    # One letter more or less in a longer name is a spelling ("Kublai" / "Khublai"); one letter changed is
-    # mostly another name ("Boston" / "Bolton", "Martin" / "Marvin", "Ireland" / "Iceland").
-    short, long = sorted((x, y), key=len)
-    return (
-        len(short) >= 6
-        and len(long) == len(short) + 1
-        and any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
-    )
 
 
 def word_forms(text: str) -> list[str]:
