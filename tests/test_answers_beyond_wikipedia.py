@@ -104,6 +104,15 @@ NOTES = {
         "The Lyra vector has a number of appealing qualities as a vaccine carrier. It grows to high titres in "
         "chicken eggs and meets no immunity in people. Its main drawback is the cost of making it."
     ),
+    "handbook.md": (
+        "# Staff handbook\n\n## Parental leave\nEmployees receive sixteen weeks at full pay.\n\n## Expenses\n"
+        "Claims must be filed within 30 days. Receipts are required for anything over 25 pounds.\n\n"
+        "## Remote work\nStaff may work from home two days a week.\n"
+    ),
+    "plants.txt": (
+        "The Leeds plant employs 400 people. The Sheffield plant employs 250 people. French buyers take most of "
+        "what the Sheffield plant makes."
+    ),
     # A plain-text manual hard-wrapped at 60 columns: its sentences run over lines shorter than a heading's.
     "pump-manual.txt": textwrap.fill(
         "The Harlow pump moves up to forty litres of water a minute when it runs at full speed. Its intake "
@@ -219,6 +228,16 @@ def test_what_an_abbreviation_is_is_answered_where_the_document_defines_it(
             "What is the abbreviation for ISP?",
             "Most home users reach the network through an internet service",
         ),
+        # "the acronym X stand for", "the full name of X", "X short for"
+        (
+            "What does the acronym ECDC stand for?",
+            "The European Centre for Disease Prevention and Control (ECDC) coordinates",
+        ),
+        (
+            "What is the full name of the ISP?",
+            "Most home users reach the network through an internet service",
+        ),
+        ("What is RAB short for?", "The cooperative asked the regional agricultural board (RAB)"),
     ],
 )
 def test_an_abbreviation_asked_in_other_capitals_or_the_plural_is_answered_where_it_is_defined(
@@ -283,6 +302,23 @@ def test_numbered_steps_and_sections_are_answered_whole(notes: Assistant) -> Non
     ], fill.answer
     for answer in (mount, fill):
         _exact(notes, answer)
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        # only the heading says "parental leave" and "mount"
+        ("How long is parental leave?", "Employees receive sixteen weeks at full pay."),
+        ("How do I mount the AquaHeat heater?", "Drill four holes using the template supplied."),
+        ("How many days of remote work are allowed?", "Staff may work from home two days a week."),
+    ],
+)
+def test_a_sentence_is_about_what_the_heading_it_stands_under_names(
+    notes: Assistant, question: str, expected: str
+) -> None:
+    answer = notes.ask(question)
+    assert not answer.refused and answer.answer.startswith(expected), answer.answer
+    _exact(notes, answer)
 
 
 def test_a_sentence_that_announces_a_list_is_followed_by_all_its_items(notes: Assistant) -> None:
@@ -367,11 +403,30 @@ def test_a_misspelt_term_finds_the_documents_spelling(notes: Assistant) -> None:
         "What is the recommended dose of favipiravir?",
         "How long does immunity against Marburg virus last?",
         "Does remdesivir shorten the common cold?",
+        # a common word, but a name: another plant's figure is no answer
+        "How many people does the Birmingham plant employ?",
     ],
 )
 def test_a_question_about_something_no_document_mentions_is_refused(notes: Assistant, question: str) -> None:
     answer = notes.ask(question)
     assert answer.refused and answer.citations == (), answer.answer
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("How many people does the Leeds plant employ?", "400"),
+        # the documents name France's people, not France
+        ("Which plant sells most of its output to France?", "Sheffield"),
+        # a question written in title case
+        ("How Many People Does The Sheffield Plant Employ?", "250"),
+    ],
+)
+def test_a_name_the_documents_give_in_another_form_is_no_absent_name(
+    notes: Assistant, question: str, expected: str
+) -> None:
+    answer = notes.ask(question)
+    assert not answer.refused and expected in answer.answer, answer.answer
 
 
 def test_a_product_no_row_names_is_refused_not_answered_with_another(

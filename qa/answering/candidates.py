@@ -10,9 +10,12 @@ what it says beyond the question. `qa/answering/features.py` turns these into th
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from itertools import pairwise
+from typing import TypeVar
 
 import numpy as np
 
@@ -38,6 +41,7 @@ from qa.answering.kinds import (
 from qa.answering.premise import versions
 from qa.answering.retrieve import Retrieval
 
+_T = TypeVar("_T")
 _DIGITS = re.compile(r"\d")
 _YEARS = re.compile(r"\b(?:1[5-9]|20)\d{2}\b")
 _AVERAGE_TERMS = 12.0  # a sentence's typical length in terms (SQuAD and COVID-QA: 11 to 13), for BM25
@@ -235,6 +239,42 @@ def is_heading(text: str, doc_text: str, start: int, end: int) -> bool:
     return not (_bare(above) or _bare(below))
 
 
+def _remembered(cache: dict[tuple[str, str], _T], key: tuple[str, str], make: Callable[[], _T]) -> _T:
+    """`cache[key]`, made and kept on first use; the cache keeps the 512 documents read last."""
+    found = cache.get(key)
+    if found is None:
+        found = make()
+        if len(cache) >= 512:
+            cache.pop(next(iter(cache)))
+        cache[key] = found
+    return found
+
+
+def heading_lines(doc_text: str) -> list[tuple[int, int]]:
+    """Start and end offsets of every heading line of a document (`is_heading`), in document order."""
+    found = []
+    start = 0
+    for line in doc_text.split("\n"):
+        end = start + len(line)
+        if line.strip() and is_heading(line.strip(), doc_text, start, end):
+            found.append((start, end))
+        start = end + 1
+    return found
+
+
+def section_terms(doc_text: str, headings: Sequence[tuple[int, int]], start: int) -> set[str]:
+    """The terms of the heading of the section a sentence starting at `start` stands in: the nearest heading
+    line above it, without its Markdown marks or item number ("## Parental leave", "2. Mounting the heater").
+    Empty when no heading stands above it."""
+    i = bisect_right(headings, (start, start)) - 1
+    while i >= 0 and headings[i][1] > start:  # the sentence is the heading itself
+        i -= 1
+    if i < 0:
+        return set()
+    line = doc_text[headings[i][0] : headings[i][1]].strip().lstrip("#").strip()
+    return set(terms(without_item_number(line)))
+
+
 @dataclass
 class _Context:
     """The sentences around the candidates of one document, in order."""
@@ -301,18 +341,23 @@ class CandidateFinder:
         self.config = config or CandidateConfig()
         self.embedder = embedder  # for matching a question's focus word ("money") by meaning; None: by stem
         self._expansion_cache: dict[tuple[str, str], Expansions] = {}
+        self._heading_cache: dict[tuple[str, str], list[tuple[int, int]]] = {}
 
     def find(self, retrieval: Retrieval) -> tuple[list[Sentence], dict[str, tuple[str, str]]]:
         """The candidate sentences, and the texts of their documents: doc_id -> (source, text)."""
         found = self._gather(retrieval)
         texts: dict[str, tuple[str, str]] = {}
         expansions: dict[str, Expansions] = {}
+        headings: dict[str, list[tuple[int, int]]] = {}
         for row in found.rows.values():
             if row.doc_id not in texts:
                 doc = self.store.manifest.document(row.doc_id)
                 if doc is not None:
                     texts[row.doc_id] = (doc.source, doc.text)
                     expansions[row.doc_id] = self._expansions(doc.doc_id, doc.content_hash, doc.text)
+                    headings[row.doc_id] = _remembered(
+                        self._heading_cache, (doc.doc_id, doc.content_hash), partial(heading_lines, doc.text)
+                    )
         short_form = asked_short_form(retrieval.question)
         definers = self._definers(short_form, found, texts, expansions, retrieval) if short_form else set()
         contexts = self._contexts([r for r in found.rows.values() if r.doc_id in texts])
@@ -325,6 +370,7 @@ class CandidateFinder:
                 found,
                 texts[row.doc_id],
                 expansions[row.doc_id],
+                headings[row.doc_id],
                 contexts[row.doc_id],
                 version_of[row.doc_id],
             )
@@ -408,6 +454,7 @@ class CandidateFinder:
         found: _Found,
         document: tuple[str, str],
         expansions: Expansions,
+        headings: Sequence[tuple[int, int]],
         context: _Context,
         version: int,
     ) -> Sentence:
@@ -433,6 +480,9 @@ class CandidateFinder:
         tokens = set(token_list)
         new = tokens - asked.terms
         before = set(terms(prior[-1])) if prior else set()  # the sentence before it
+        # The heading it stands under says what it is about: under "## Parental leave", "Employees receive
+        # sixteen weeks at full pay." answers "How long is parental leave?".
+        section = section_terms(doc_text, headings, row.start)
         weights = asked.weights
         lexical_rank, dense_rank = found.ranks.get(row.id, (None, None))
         return Sentence(
@@ -445,7 +495,8 @@ class CandidateFinder:
             dense=found.dense.get(row.id, 0.0),
             overlap=term_overlap(weights, tokens),
             literal=term_overlap(weights, written),
-            window=term_overlap(weights, tokens | before),
+            window=term_overlap(weights, tokens | before | section),
+            section=term_overlap(weights, {*written, *section}) if section else 0.0,
             passage=found.passage_score.get(row.id, 0.0),
             passage_rank=found.passage_rank.get(row.id, -1),
             lexical_rank=-1 if lexical_rank is None else lexical_rank,
@@ -475,18 +526,15 @@ class CandidateFinder:
     def _expansions(self, doc_id: str, content_hash: str, text: str) -> Expansions:
         """A document's abbreviations, as the indexer kept them (found now, and kept, for a document indexed
         without them)."""
-        key = (doc_id, content_hash)
-        found = self._expansion_cache.get(key)
-        if found is None:
+
+        def read() -> Expansions:
             kept = self.store.manifest.abbreviations(doc_id, content_hash)
             if kept is None:
                 kept = definitions(text[:READ_CHARS])
                 self.store.manifest.set_abbreviations(doc_id, content_hash, kept)
-            found = Expansions.of(kept)
-            if len(self._expansion_cache) >= 512:
-                self._expansion_cache.pop(next(iter(self._expansion_cache)))
-            self._expansion_cache[key] = found
-        return found
+            return Expansions.of(kept)
+
+        return _remembered(self._expansion_cache, (doc_id, content_hash), read)
 
     def _contexts(self, rows: Sequence[SpanRow]) -> dict[str, _Context]:
         """Each document's sentences around the candidates, read in as few queries as the spans allow."""

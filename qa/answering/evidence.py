@@ -28,7 +28,8 @@ class Sentence:
     # (overlap), or the words as written, "Qaani" not being "Esmail Qaani" (literal).
     overlap: float = 0.0
     literal: float = 0.0
-    window: float = 0.0
+    window: float = 0.0  # overlap of the sentence with the one before it and its section's heading
+    section: float = 0.0  # literal overlap of the sentence and its section's heading (0: no heading above)
     passage: float = 0.0
     kind_ok: bool = True
     focus_ok: bool = True  # speaks of what a "what X / how much X" question asks about
@@ -62,8 +63,10 @@ class Sentence:
     def relevance(self) -> float:
         """Absolute match to the question (unlike `score`, comparable across questions). It takes the words as
         written: a shortened name ranks a sentence about that person, but does not by itself make it relevant
-        ("When was Esmail Qaani born?" is not answered by "Qaani took over the force in 2020")."""
-        return self.dense + self.literal
+        ("When was Esmail Qaani born?" is not answered by "Qaani took over the force in 2020"). The words of the
+        heading a sentence stands under count as its own ("## Parental leave" / "Employees receive sixteen
+        weeks at full pay.")."""
+        return self.dense + (self.section or self.literal)
 
 
 @dataclass(frozen=True)

@@ -328,7 +328,7 @@ class ExtractiveAnswerer:
         scores = self.ranker.scores(feature_matrix(question, kind, candidates))
         ranked = _ranked(candidates, scores)
         if unknown and cfg.check_premise:
-            term = absent_key_term(unknown, [s.text for s in candidates])
+            term = absent_key_term(unknown, [s.text for s in candidates], question=question)
             if term:
                 log.info("refused %r: %r is in no document", question, term)
                 return Draft([], True, kind, ranked)

@@ -457,9 +457,10 @@ def proximity(kind: Kind | None, sentence: str, question: str, query_terms: set[
 
 # "What is IFITM?", "What does vBNS stand for?", "What is meant by PHEIC?": the question asks what a short form is.
 _SHORT_FORM_QUESTION = re.compile(
-    r"^\W*(?:what (?:is|are|was|were) (?:meant by |the (?:full form|expansion|meaning) of |"
+    r"^\W*(?:what (?:is|are|was|were) (?:meant by |the (?:full (?:form|name)|long form|expansion|meaning) of |"
     r"the (?:acronym|abbreviation|short form)(?: for| of)? )?(?:an? |the )?"
-    r"(?P<a>[\w./-]{2,12})|what (?:does|do|did) (?:an? |the )?(?P<b>[\w./-]{2,12}) "
+    r"(?:(?:acronym|abbreviation|short form) )?(?P<a>[\w./-]{2,12})(?: short for)?"
+    r"|what (?:does|do|did) (?:an? |the )?(?:(?:acronym|abbreviation|short form) )?(?P<b>[\w./-]{2,12}) "
     r"(?:stand for|mean|refer to))\W*$",
     re.IGNORECASE,
 )

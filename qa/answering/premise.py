@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from index.lexical import fold, stopwords
+from qa.answering.names import SHORT_FORMS, same_word
 
 # A negation in the question ("What is not ...?", "Why didn't ...?"); "whether or not" asserts nothing.
 _QUESTION_NEGATION = re.compile(r"\b(not|never|cannot)\b|n't\b", re.IGNORECASE)
@@ -221,7 +222,8 @@ def _initials(texts: Sequence[str]) -> set[str]:
 def mentioned_nearby(word: str, texts: Sequence[str]) -> bool:
     """Do the passages found for the question mention the word after all: with another accent or a slip of
     spelling ("Celeron" / "Céloron", "isilated" / "isolated", one edit in words of 5 to 7 letters, two from
-    8), or as the initials of a name they give ("WWII" / "World War II")?"""
+    8), as the initials of a name they give ("WWII" / "World War II"), or in another form of a name
+    ("French" / "France", `names.same_word`)?"""
     from rapidfuzz.distance import OSA
 
     bare = fold(re.sub(r"[’']s$", "", word).strip("-/"))
@@ -233,24 +235,48 @@ def mentioned_nearby(word: str, texts: Sequence[str]) -> bool:
         if any(abs(len(w) - len(bare)) <= limit and OSA.distance(bare, w) <= limit for w in words):
             return True
     letters = word.replace("-", "")
-    return letters.isupper() and letters in _initials(texts)
+    if letters.isupper() and letters in _initials(texts):
+        return True
+    return any(same_word(bare, w) for w in words)
+
+
+def proper_name(word: str, question: str) -> bool:
+    """Is a word of the question a proper name however common the word ("Birmingham", "Toronto", "Mars"): written
+    with a capital inside a question that is not written in title case, and no title or month that people
+    shorten ("Sept", "Gen")? A collection that never names Birmingham does not answer about the Birmingham
+    plant with the Leeds plant's figures."""
+    bare = re.sub(r"[’']s$", "", word).strip("-/")
+    if len(bare) < 4 or not bare.isalpha() or not (bare[0].isupper() and bare[1:].islower()):
+        return False
+    if bare.lower() in SHORT_FORMS or bare.lower() in stopwords():
+        return False
+    words = re.findall(r"[^\W\d_][\w’'-]*", question)
+    if not words or words[0] == word:
+        return False  # a question's first word has its capital from the sentence
+    content = [w for w in words[1:] if w.lower() not in stopwords()]
+    return not all(w[0].isupper() for w in content)  # "What Is The Leave Policy?" capitalises every word
 
 
 def absent_key_term(
-    unknown: Sequence[str], texts: Sequence[str] = (), known: Callable[[str], bool] | None = None
+    unknown: Sequence[str],
+    texts: Sequence[str] = (),
+    known: Callable[[str], bool] | None = None,
+    question: str = "",
 ) -> str | None:
     """The first of the question's words that the collection never mentions (nor a close spelling of it, see
-    `HybridRetriever.spell` and `mentioned_nearby`) and that names a particular thing (`is_key_term`), or
-    None: a question about "Marburg virus" is not answered by passages about other viruses, however well the
-    rest of it matches.
+    `HybridRetriever.spell` and `mentioned_nearby`) and that names a particular thing (`is_key_term`, or a
+    proper name, `proper_name`), or None: a question about "Marburg virus" is not answered by passages about
+    other viruses, however well the rest of it matches.
 
     Args:
         unknown: the question's words that no term of the collection matches.
         texts: the passages found for the question (candidate sentences), read for near spellings.
+        question: the question as asked (where its words stand, how it is capitalised).
     """
     check = known or (lambda w: _zipf(w) >= COMMON_BASE_ZIPF)
     for word in unknown:
-        if is_key_term(word, check) and not mentioned_nearby(word, texts):
+        key = is_key_term(word, check) or proper_name(word, question)
+        if key and not mentioned_nearby(word, texts):
             return re.sub(r"[’']s$", "", word)
     return None
 
