@@ -429,6 +429,23 @@ def test_a_name_the_documents_give_in_another_form_is_no_absent_name(
     assert not answer.refused and expected in answer.answer, answer.answer
 
 
+def test_a_common_word_is_not_corrected_to_another(tmp_path: Path, fresh: Assistant) -> None:
+    (tmp_path / "beach.txt").write_text(
+        "The beach at Porthmoor is covered in fine white sand. Lifeguards watch the beach from May to "
+        "September. The huts on the beach are painted a pale blue color.",
+        encoding="utf-8",
+    )
+    fresh.index([tmp_path], progress=False)
+    # "stand" is a word of its own, not a slip for "sand"; no document says what WHO stands for
+    assert fresh.ask("What does WHO stand for?").refused
+    # "beech" is a rarer word one letter from the documents' "beach": a slip
+    misspelt = fresh.ask("When do lifeguards watch the beech at Porthmoor?")
+    assert not misspelt.refused and "May to September" in misspelt.answer, misspelt.answer
+    # a common word in its British spelling finds the documents' American one
+    colour = fresh.ask("What colour are the huts at Porthmoor painted?")
+    assert not colour.refused and "pale blue" in colour.answer, colour.answer
+
+
 def test_a_product_no_row_names_is_refused_not_answered_with_another(
     tmp_path: Path, fresh: Assistant
 ) -> None:

@@ -1,9 +1,10 @@
-"""When two words name the same thing: a name and its plural, a country and its people, a title or a month and
-its short form, a spelling one letter apart ("Russia" / "Russian", "Sept" / "September", "Kublai" / "Khublai").
+"""Words and their forms: how common a word is in English, when two spellings are one word's, and when two words name the
+same thing (a name and its plural, a country and its people, a title or a month and its short form, a spelling
+one letter apart: "Russia" / "Russian", "Sept" / "September", "Kublai" / "Khublai").
 
-Read by verification (`qa.generation.variants`), which accepts a model's variant of a passage's name, and by the
-premise checks (`premise.py`), which do not refuse a question for a name the passages give in another form.
-Pure functions; no model.
+Read by verification (`qa.generation.variants`), which accepts a model's variant of a passage's name, by the
+premise checks (`premise.py`), which do not refuse a question for a name the passages give in another form, and
+by retrieval's spelling correction (`retrieve.py`). Pure functions; no model.
 """
 
 from __future__ import annotations
@@ -11,6 +12,32 @@ from __future__ import annotations
 import re
 
 from index.lexical import fold as lexical_fold
+
+
+def zipf(word: str) -> float:
+    """How common a word is in English, on wordfreq's Zipf scale (log10 of its count per billion words: "the"
+    7.7, "stand" 5.1, "vaccine" 4.0, "remdesivir" 1.1, a word wordfreq does not know 0)."""
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, "en"))
+
+
+def spelling_variant(a: str, b: str) -> bool:
+    """Do two spellings of a word differ only in vowels, y, s or z ("colour" / "color", "centre" / "center",
+    "analyse" / "analyze", "haemoglobin" / "hemoglobin")? British and American spellings do; two different
+    words mostly do not ("stand" / "sand", "house" / "horse")."""
+    from rapidfuzz.distance import Levenshtein
+
+    loose = set("aeiouysz")
+    x, y = a.lower(), b.lower()
+    for op in Levenshtein.editops(x, y):
+        changed = {x[op.src_pos]} if op.tag != "insert" else set()
+        if op.tag != "delete":
+            changed.add(y[op.dest_pos])
+        if not changed <= loose:
+            return False
+    return True
+
 
 # Country and people, where one is not the other plus a suffix.
 _IRREGULAR = (

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from index.lexical import fold, stopwords
-from qa.answering.names import SHORT_FORMS, same_word
+from qa.answering.names import SHORT_FORMS, same_word, zipf
 
 # A negation in the question ("What is not ...?", "Why didn't ...?"); "whether or not" asserts nothing.
 _QUESTION_NEGATION = re.compile(r"\b(not|never|cannot)\b|n't\b", re.IGNORECASE)
@@ -149,12 +149,6 @@ _SUFFIXES = (
 _PREFIXES = "un re dis non in im ir il de mis pre over under anti counter".split()
 
 
-def _zipf(word: str) -> float:
-    from wordfreq import zipf_frequency
-
-    return float(zipf_frequency(word, "en"))
-
-
 def _common_base(word: str) -> bool:
     """Is the word a common word with an affix ("likelihoods", "uncooperative", "restated")?"""
     lower = word.lower()
@@ -165,7 +159,7 @@ def _common_base(word: str) -> bool:
             forms |= {stem, stem + "e", stem + "y", stem[:-1] if stem[-1:] == stem[-2:-1] else stem}
     for prefix in _PREFIXES:
         forms |= {f[len(prefix) :] for f in list(forms) if f.startswith(prefix) and len(f) - len(prefix) >= 4}
-    return any(_zipf(f) >= COMMON_BASE_ZIPF for f in forms - {lower})
+    return any(zipf(f) >= COMMON_BASE_ZIPF for f in forms - {lower})
 
 
 def _two_words(word: str, known: Callable[[str], bool]) -> bool:
@@ -202,8 +196,8 @@ def is_key_term(word: str, known: Callable[[str], bool]) -> bool:
         return False
     name_like = bare != lower or any(ch.isdigit() for ch in bare)
     if name_like:
-        return _zipf(bare) < NAME_ZIPF
-    return _zipf(bare) < TERM_ZIPF and not _common_base(bare)
+        return zipf(bare) < NAME_ZIPF
+    return zipf(bare) < TERM_ZIPF and not _common_base(bare)
 
 
 def _initials(texts: Sequence[str]) -> set[str]:
@@ -273,7 +267,7 @@ def absent_key_term(
         texts: the passages found for the question (candidate sentences), read for near spellings.
         question: the question as asked (where its words stand, how it is capitalised).
     """
-    check = known or (lambda w: _zipf(w) >= COMMON_BASE_ZIPF)
+    check = known or (lambda w: zipf(w) >= COMMON_BASE_ZIPF)
     for word in unknown:
         key = is_key_term(word, check) or proper_name(word, question)
         if key and not mentioned_nearby(word, texts):

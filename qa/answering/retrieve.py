@@ -14,9 +14,13 @@ import numpy as np
 from index.embed import Embedder
 from index.lexical import tokenize
 from index.store import Hit, Store
+from qa.answering.names import spelling_variant, zipf
 from qa.types import Passage
 
 _PUNCTUATION = ".,;:!?()[]{}\"'“”‘’"
+# A word at least this common in English (wordfreq's Zipf scale: "stand" 5.1, "sand" 4.4, "tumour" 3.4) is no
+# misspelling: it is corrected only to another spelling of itself ("colour" -> the documents' "color").
+COMMON_WORD_ZIPF = 4.0
 _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="qa-retrieve")
 
 
@@ -86,7 +90,9 @@ class HybridRetriever:
 
     def spell(self, question: str) -> tuple[list[str], tuple[str, ...]]:
         """The question's terms, each absent one replaced by the collection's closest spelling when there is one
-        ("carageenan" -> "carrageenan"), and the words that stay absent (as the question writes them).
+        ("carageenan" -> "carrageenan"), and the words that stay absent (as the question writes them). A common
+        word is corrected only to another spelling of it: "What does WHO stand for?" is not a question about
+        the documents' "sand".
 
         Returns:
             (terms in order, absent words in order).
@@ -100,11 +106,19 @@ class HybridRetriever:
                     terms.append(term)
                     continue
                 # The document's word with its accents ("Orsted" is "Ørsted"), else its closest spelling.
-                close = lexical.unaccented(word.strip(_PUNCTUATION)) or lexical.closest(term)
+                bare = word.strip(_PUNCTUATION)
+                close = lexical.unaccented(bare) or self._respelt(bare, term)
                 terms.append(close or term)
                 if close is None:
-                    unknown.append(word.strip(_PUNCTUATION))
+                    unknown.append(bare)
         return terms, tuple(dict.fromkeys(unknown))
+
+    def _respelt(self, word: str, term: str) -> str | None:
+        """The collection's closest spelling of a question's term it does not hold, or None (see `spell`)."""
+        close = self.store.lexical.closest(term)
+        if close and zipf(word) >= COMMON_WORD_ZIPF and not spelling_variant(term, close):
+            return None
+        return close
 
     def passages(
         self,
