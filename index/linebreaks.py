@@ -24,18 +24,18 @@ def _compound(first: str, second: str) -> bool:
 
 
 _BROKEN = re.compile(r"([A-Za-z]+)-$")
-_WORD = re.compile(r"^([a-z]+)")
+_WORD = re.compile(r"^([a-z]+)(-?)")
 
 
 def line_joiner(before: str, after: str) -> tuple[str, str]:
     """How a line ends before the next: (its text, separator). A word broken by a hyphen at the line's end
-    ("main-" + "tenance") is joined without it; a hyphenated compound ("well-" + "known") keeps its hyphen,
-    without a space."""
+    ("main-" + "tenance") is joined without it; a hyphenated compound ("well-" + "known", "up-" + "to-date")
+    keeps its hyphen, without a space."""
     broken = _BROKEN.search(before)
     if broken and after[:1].isalnum():
         following = _WORD.match(after)
-        if following is None or _compound(broken.group(1), following.group(1)):
-            return before, ""  # "Roman-" + "Gaulish", "well-" + "known"
+        if following is None or following.group(2) or _compound(broken.group(1), following.group(1)):
+            return before, ""  # "Roman-" + "Gaulish", "well-" + "known", "up-" + "to-date"
         return before[:-1], ""
     return before, " "
 

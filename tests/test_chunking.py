@@ -5,9 +5,12 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from index.chunk import chunk, sentences, split_sentences, wrap_width
 from index.clean import boilerplate_lines, content_regions
 from index.embed import CHUNK_MAX_TOKENS, MODEL_MAX_TOKENS, Embedder
+from index.linebreaks import join_lines
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -255,3 +258,16 @@ def test_one_long_paragraph_splits_in_linear_time() -> None:
         len(spans) == 160_000
         and text[spans[-1].start : spans[-1].end] == "Sentence number 159999 says little."
     )
+
+
+@pytest.mark.parametrize(
+    "text, joined",
+    [
+        ("the annual main-\ntenance fee", "the annual maintenance fee"),  # a broken word is healed
+        ("a well-\nknown discount", "a well-known discount"),  # a compound keeps its hyphen
+        ("kept up-\nto-date by hand", "kept up-to-date by hand"),  # ... so does a chain of them
+        ("state-of-\nthe-art tools", "state-of-the-art tools"),
+    ],
+)
+def test_lines_join_into_prose(text: str, joined: str) -> None:
+    assert join_lines(text) == joined
