@@ -20,6 +20,7 @@ NOTES = {
     "office.txt": "The office opens at 8:30 on weekdays. The office closes at 17:00 on weekdays.",
     "roadmap.md": "# Roadmap\n\nDark mode ships in version 3.4. Offline sync follows in the third quarter.",
     "cafe.txt": "The cafe on the ground floor opens at noon. It serves lunch only.",
+    "harbour.txt": "The last ferry to Skarvik leaves at half past nine. The ticket desk shuts at a quarter to nine.",
     "warranty.txt": "Every Atlas desk comes with a warranty. The warranty lasts a fortnight from delivery.",
     "glassworks.txt": (
         "The Lindqvist Glassworks was founded in 1893 by Margit Lindqvist. She was born in 1861. "
@@ -151,6 +152,8 @@ def _exact(assistant: Assistant, answer: Answer) -> None:
         ("When does dark mode ship?", "version 3.4"),
         ("When does offline sync follow?", "third quarter"),
         ("When does the cafe open?", "noon"),
+        ("When does the last ferry to Skarvik leave?", "half past nine"),
+        ("What time does the ticket desk shut?", "a quarter to nine"),
         ("How long does the warranty last?", "a fortnight"),
     ],
 )

@@ -106,9 +106,12 @@ _DATE = re.compile(
     rf"{_YEAR}|\b({_MONTHS})\b\.?|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|\bcentur(y|ies)\b|\bdecades?\b|"
     r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|ago|bc|bce|ad|ce)\b|"
     r"\b\d{1,2}(st|nd|rd|th)\b|\b(spring|summer|autumn|fall|winter)\b|\b(after|before|during|until) the\b|"
-    # a time of day: "22:30", "5 pm", "5.30 a.m.", "noon", "midnight", "in the evening"
+    # a time of day: "22:30", "5 pm", "5.30 a.m.", "noon", "midnight", "in the evening", "half past nine"
     r"\b\d{1,2}[:.]\d{2}\b(?:\s?[ap]\.?m\b\.?)?|\b\d{1,2}\s?[ap]\.?m\b\.?|\b(noon|midday|midnight|o'clock|"
     r"morning|afternoon|evening|tonight|overnight|dawn|dusk)\b|"
+    # ("five to ten" is mostly a range: only a quarter is "to" an hour)
+    rf"\b(?:(?:half|(?:a )?quarter|\d{{1,2}}|{_NUMBER_WORDS})(?: minutes)? past|(?:a )?quarter to) (?:\d{{1,2}}|"
+    rf"{_NUMBER_WORDS}|noon|midnight)\b|"
     # a version or release: "version 3.4", "v2.1", "release 7", "in 3.4"
     r"\b(version|release|v)\s?\d+(\.\d+)*\b|\bin \d+\.\d+(\.\d+)?\b|"
     # a quarter or half of a year: "Q3", "the third quarter", "H1 2024", "FY2024"
