@@ -432,15 +432,38 @@ def test_a_name_the_documents_give_in_another_form_is_no_absent_name(
     assert not answer.refused and expected in answer.answer, answer.answer
 
 
+def test_a_handbook_of_its_own_answers_from_its_sections(tmp_path: Path, fresh: Assistant) -> None:
+    (tmp_path / "handbook.md").write_text(NOTES["handbook.md"], encoding="utf-8")
+    (tmp_path / "travel.txt").write_text(
+        "Travel policy\n\nEmployees may book economy class for flights under six hours. The daily meal "
+        "allowance is 40 pounds. Hotels must be booked through the travel portal. Our NYC office has 40 "
+        "desks. The London office has 120 desks.\n",
+        encoding="utf-8",
+    )
+    fresh.index([tmp_path], progress=False)
+    leave = fresh.ask("How long is parental leave?")
+    assert not leave.refused and leave.answer.startswith("Employees receive sixteen weeks"), leave.answer
+    # the title is about every sentence alike: it makes none of them answer
+    assert fresh.ask("What is the travel policy on alcohol?").refused
+    # a name beside the question, and a name the documents shorten, are no absent names
+    meals = fresh.ask("I am travelling to Paris next week. What is the daily meal allowance?")
+    assert not meals.refused and "40 pounds" in meals.answer, meals.answer
+    desks = fresh.ask("How many desks are in the New York office?")
+    assert not desks.refused and "40 desks" in desks.answer, desks.answer
+
+
 def test_a_common_word_is_not_corrected_to_another(tmp_path: Path, fresh: Assistant) -> None:
     (tmp_path / "beach.txt").write_text(
         "The beach at Porthmoor is covered in fine white sand. Lifeguards watch the beach from May to "
-        "September. The huts on the beach are painted a pale blue color.",
+        "September. The huts on the beach are painted a pale blue color. The launch of the new lifeboat was "
+        "in June.",
         encoding="utf-8",
     )
     fresh.index([tmp_path], progress=False)
     # "stand" is a word of its own, not a slip for "sand"; no document says what WHO stands for
     assert fresh.ask("What does WHO stand for?").refused
+    # nor is "lunch" one for "launch"
+    assert fresh.ask("When is lunch served on the Porthmoor beach?").refused
     # "beech" is a rarer word one letter from the documents' "beach": a slip
     misspelt = fresh.ask("When do lifeguards watch the beech at Porthmoor?")
     assert not misspelt.refused and "May to September" in misspelt.answer, misspelt.answer

@@ -7,6 +7,7 @@ import pytest
 from index.chunk import split_sentences
 from index.embed import Embedder
 from index.load import Document
+from qa.answering.names import spelling_variant
 from qa.cite import marker_problems, number
 from qa.generation.verify import Source, Verifier, is_refusal, split_answer
 
@@ -286,3 +287,21 @@ def test_a_figure_beside_a_refusal_phrase_is_checked_not_taken_for_a_refusal(ver
         _one_passage("The agenda lists no budget."),
     )
     assert not verdict.refusal and verdict.dropped and verdict.reasons == ["unsupported"]
+
+
+@pytest.mark.parametrize(
+    "a, b, same",
+    [
+        ("colour", "color", True),
+        ("centr", "center", True),  # the stems of "centre" and "center"
+        ("analys", "analyz", True),
+        ("haemoglobin", "hemoglobin", True),
+        ("licenc", "licens", True),
+        ("stand", "sand", False),
+        ("lunch", "launch", False),
+        ("track", "truck", False),
+        ("shift", "shaft", False),
+    ],
+)
+def test_british_and_american_spellings_are_one_word_other_words_are_not(a: str, b: str, same: bool) -> None:
+    assert spelling_variant(a, b) is same

@@ -42,6 +42,7 @@ from qa.answering.premise import versions
 from qa.answering.retrieve import Retrieval
 
 _T = TypeVar("_T")
+_HOW_WORD = re.compile(r"\bhow (long|often|far|old|soon)\b", re.IGNORECASE)
 _DIGITS = re.compile(r"\d")
 _YEARS = re.compile(r"\b(?:1[5-9]|20)\d{2}\b")
 _AVERAGE_TERMS = 12.0  # a sentence's typical length in terms (SQuAD and COVID-QA: 11 to 13), for BM25
@@ -265,13 +266,16 @@ def heading_lines(doc_text: str) -> list[tuple[int, int]]:
 def section_terms(doc_text: str, headings: Sequence[tuple[int, int]], start: int) -> set[str]:
     """The terms of the heading of the section a sentence starting at `start` stands in: the nearest heading
     line above it, without its Markdown marks or item number ("## Parental leave", "2. Mounting the heater").
-    Empty when no heading stands above it."""
+    Empty when no heading but the document's title stands above it."""
     i = bisect_right(headings, (start, start)) - 1
     while i >= 0 and headings[i][1] > start:  # the sentence is the heading itself
         i -= 1
     if i < 0:
         return set()
-    line = doc_text[headings[i][0] : headings[i][1]].strip().lstrip("#").strip()
+    top, bottom = headings[i]
+    if top == 0 and doc_text[bottom : bottom + 2] == "\n\n":
+        return set()  # the document's title: about every sentence alike, it tells none apart
+    line = doc_text[top:bottom].strip().lstrip("#").strip()
     return set(terms(without_item_number(line)))
 
 
@@ -319,7 +323,10 @@ class _Question:
     @classmethod
     def of(cls, retrieval: Retrieval, idf: Callable[[str], float]) -> _Question:
         question = retrieval.question
-        tokens = list(retrieval.query_tokens)
+        # "How long", "how often", "how far", "how old", "how soon" ask for a kind of answer; their second
+        # word is no term a sentence must hold ("How long is parental leave?" / "... sixteen weeks ...").
+        asking = {m.lower() for m in _HOW_WORD.findall(question)}
+        tokens = [t for t in retrieval.query_tokens if t not in asking]
         return cls(
             text=question,
             tokens=tokens,

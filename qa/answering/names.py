@@ -22,19 +22,33 @@ def zipf(word: str) -> float:
     return float(zipf_frequency(word, "en"))
 
 
+# Letters British and American spellings swap: "analyse" / "analyze", "licence" / "license", "centre" / "center"
+# (the last as two swaps).
+_SWAPS = ({"s", "z"}, {"s", "c"}, {"e", "r"})
+
+
 def spelling_variant(a: str, b: str) -> bool:
-    """Do two spellings of a word differ only in vowels, y, s or z ("colour" / "color", "centre" / "center",
-    "analyse" / "analyze", "haemoglobin" / "hemoglobin")? British and American spellings do; two different
-    words mostly do not ("stand" / "sand", "house" / "horse")."""
+    """Are two spellings British and American forms of one word? Every difference must be one that sets them
+    apart: s for z or c ("analyse" / "analyze", "licence" / "license"), "re" for "er" ("centre" / "center"), a
+    "u" ("colour" / "color", "catalogue" / "catalog"), an "a" or "o" before an "e" ("haemoglobin" /
+    "hemoglobin", "oestrogen" / "estrogen"), an "e" beside an "r", a doubled "l" ("travelled" / "traveled").
+    Other words one letter apart are not ("stand" / "sand", "lunch" / "launch", "track" / "truck")."""
     from rapidfuzz.distance import Levenshtein
 
-    loose = set("aeiouysz")
     x, y = a.lower(), b.lower()
     for op in Levenshtein.editops(x, y):
-        changed = {x[op.src_pos]} if op.tag != "insert" else set()
-        if op.tag != "delete":
-            changed.add(y[op.dest_pos])
-        if not changed <= loose:
+        if op.tag == "replace":
+            if {x[op.src_pos], y[op.dest_pos]} not in _SWAPS:
+                return False
+            continue
+        word, at = (x, op.src_pos) if op.tag == "delete" else (y, op.dest_pos)
+        letter, after, before = word[at], word[at + 1 : at + 2], word[at - 1 : at] if at else ""
+        if not (
+            letter == "u"
+            or (letter in "ao" and after == "e")
+            or (letter == "e" and "r" in (before, after))
+            or (letter == "l" and "l" in (before, after))
+        ):
             return False
     return True
 

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from index.lexical import fold, stopwords
-from qa.answering.names import SHORT_FORMS, same_word, zipf
+from qa.answering.names import SHORT_FORMS, same_word, singular, zipf
 
 # A negation in the question ("What is not ...?", "Why didn't ...?"); "whether or not" asserts nothing.
 _QUESTION_NEGATION = re.compile(r"\b(not|never|cannot)\b|n't\b", re.IGNORECASE)
@@ -234,13 +234,15 @@ def mentioned_nearby(word: str, texts: Sequence[str]) -> bool:
     return any(same_word(bare, w) for w in words)
 
 
-def proper_name(word: str, question: str) -> bool:
-    """Is a word of the question a proper name however common the word ("Birmingham", "Toronto", "Mars"): written
-    with a capital inside a question that is not written in title case, and no title or month that people
-    shorten ("Sept", "Gen")? A collection that never names Birmingham does not answer about the Birmingham
-    plant with the Leeds plant's figures."""
+def sibling_name(word: str, question: str, texts: Sequence[str]) -> bool:
+    """Does a word of the question, written with a capital, name one of a kind of thing whose other members the
+    passages name ("the Birmingham plant" where they give "the Leeds plant" and "the Sheffield plant")? Then
+    the question asks about a member they do not describe, however common the word. A name elsewhere ("I'm
+    travelling to Paris. What is the meal allowance?"), the question's first word, a shortened title or month
+    ("Sept") and a question in title case do not count; nor does a sibling in capitals that may shorten it
+    ("MS Teams" for "Microsoft Teams", "NYC office" for "New York office")."""
     bare = re.sub(r"[’']s$", "", word).strip("-/")
-    if len(bare) < 4 or not bare.isalpha() or not (bare[0].isupper() and bare[1:].islower()):
+    if len(bare) < 3 or not bare.isalpha() or not (bare[0].isupper() and bare[1:].islower()):
         return False
     if bare.lower() in SHORT_FORMS or bare.lower() in stopwords():
         return False
@@ -248,7 +250,27 @@ def proper_name(word: str, question: str) -> bool:
     if not words or words[0] == word:
         return False  # a question's first word has its capital from the sentence
     content = [w for w in words[1:] if w.lower() not in stopwords()]
-    return not all(w[0].isupper() for w in content)  # "What Is The Leave Policy?" capitalises every word
+    if all(w[0].isupper() for w in content):
+        return False  # "What Is The Leave Policy?" capitalises every word
+    at = words.index(word) if word in words else -1
+    # the noun the name stands before, past other capitalised words ("the Birmingham Road depot")
+    following = next((w for w in words[at + 1 :] if not w[0].isupper()), None) if at >= 0 else None
+    if following is None or following.lower() in stopwords():
+        return False
+    first = at
+    while first > 1 and words[first - 1][0].isupper():  # the name's first word: "New" of "New York"
+        first -= 1
+    noun = singular(following.lower())
+    siblings = set()
+    for text in texts:
+        for sentence in re.split(r"(?<=[.!?])\s+", text):
+            tokens = re.findall(r"[\w’'-]+", sentence)
+            for i in range(1, len(tokens) - 1):
+                if singular(tokens[i + 1].lower()) == noun and tokens[i][:1].isupper():
+                    siblings.add(tokens[i])
+    if not siblings:
+        return False
+    return not any(s.isupper() and s.startswith(words[first][0]) for s in siblings)
 
 
 def absent_key_term(
@@ -258,8 +280,8 @@ def absent_key_term(
     question: str = "",
 ) -> str | None:
     """The first of the question's words that the collection never mentions (nor a close spelling of it, see
-    `HybridRetriever.spell` and `mentioned_nearby`) and that names a particular thing (`is_key_term`, or a
-    proper name, `proper_name`), or None: a question about "Marburg virus" is not answered by passages about
+    `HybridRetriever.spell` and `mentioned_nearby`) and that names a particular thing (`is_key_term`, or one
+    of a kind the passages name other members of, `sibling_name`), or None: a question about "Marburg virus" is not answered by passages about
     other viruses, however well the rest of it matches.
 
     Args:
@@ -269,7 +291,7 @@ def absent_key_term(
     """
     check = known or (lambda w: zipf(w) >= COMMON_BASE_ZIPF)
     for word in unknown:
-        key = is_key_term(word, check) or proper_name(word, question)
+        key = is_key_term(word, check) or sibling_name(word, question, texts)
         if key and not mentioned_nearby(word, texts):
             return re.sub(r"[’']s$", "", word)
     return None
