@@ -28,7 +28,9 @@ _BULLET = re.compile(r"^\s*([-*•·]|\d+[.)])\s")
 # The number that opens an item of a numbered list or a numbered heading ("1.", "2.3."): its full stop ends no
 # sentence; a line without it is what the item or heading says.
 _NUMBER = r"\d{1,3}(?:\.\d{1,3})*"
-_ITEM_NUMBER = re.compile(rf"[ \t]*{_NUMBER}\.")
+# The number that opens a line's item or heading, after any Markdown heading mark or bullet ("## 1.", "- 2.").
+_ITEM_NUMBER = re.compile(rf"[ \t]*(?:#{{1,6}}[ \t]+|[-*+•][ \t]+)?{_NUMBER}\.")
+_ITEM_NUMBER_REACH = 40  # characters: longer than any line's opening number with its marks and indent
 _OPENING_NUMBER = re.compile(rf"^\s*{_NUMBER}\.?\s+")
 
 
@@ -169,8 +171,12 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
             continue
         if text[match.start()] == "." and match.end() - match.start() == 1 and _is_abbreviation(text, stop):
             continue
-        if _ITEM_NUMBER.fullmatch(text, text.rfind("\n", 0, stop) + 1, stop):
-            continue  # "1. Unplug the cable.", "2. Mounting the heater": the number opens the line's item
+        # Only the last few characters can hold a line's opening number: searching further back for the line's
+        # start would make a long paragraph without line breaks quadratic.
+        reach = max(0, stop - _ITEM_NUMBER_REACH)
+        line_start = text.rfind("\n", reach, stop) + 1 or (0 if reach == 0 else -1)
+        if line_start >= 0 and _ITEM_NUMBER.fullmatch(text, line_start, stop):
+            continue  # "1. Unplug the cable.", "## 2. Mounting the heater": the number opens the line's item
         cuts.add(stop)
     spans = []
     pos = start

@@ -119,7 +119,8 @@ def test_an_abbreviation_at_the_end_of_a_wrapped_line_does_not_end_the_sentence(
 def test_the_number_of_a_numbered_item_or_heading_stays_with_its_text() -> None:
     text = (
         "To reset the router:\n1. Unplug the power cable.\n2. Wait ten seconds.\n\n2. Mounting the heater\n"
-        "Drill four holes. See section 3. It shows the template.\nIn 2019. Then it rained."
+        "Drill four holes. See section 3. It shows the template.\nIn 2019. Then it rained.\n\n"
+        "## 3. Filling the tank\n- 1. Open the valve."
     )
     assert [text[s.start : s.end] for s in split_sentences(text)] == [
         "To reset the router:",
@@ -131,6 +132,8 @@ def test_the_number_of_a_numbered_item_or_heading_stays_with_its_text() -> None:
         "It shows the template.",
         "In 2019.",
         "Then it rained.",
+        "## 3. Filling the tank",  # after a Markdown heading's mark or a bullet too
+        "- 1. Open the valve.",
     ]
 
 
