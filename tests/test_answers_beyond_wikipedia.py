@@ -108,7 +108,9 @@ NOTES = {
     "handbook.md": (
         "# Staff handbook\n\n## Parental leave\nEmployees receive sixteen weeks at full pay.\n\n## Expenses\n"
         "Claims must be filed within 30 days. Receipts are required for anything over 25 pounds.\n\n"
-        "## Remote work\nStaff may work from home two days a week.\n"
+        "## Remote work\nStaff may work from home two days a week.\n\n## Sick leave\nEmployees receive ten days "
+        "at full pay each year.\n\n## Pension\nYou are enrolled in the pension after three months of service.\n\n"
+        "## Company cars\nCompany cars are replaced every four years.\n"
     ),
     "plants.txt": (
         "The Leeds plant employs 400 people. The Sheffield plant employs 250 people. French buyers take most of "
@@ -314,6 +316,11 @@ def test_numbered_steps_and_sections_are_answered_whole(notes: Assistant) -> Non
         ("How long is parental leave?", "Employees receive sixteen weeks at full pay."),
         ("How do I mount the AquaHeat heater?", "Drill four holes using the template supplied."),
         ("How many days of remote work are allowed?", "Staff may work from home two days a week."),
+        # "how much X": the heading speaks of X
+        ("How much sick leave is there?", "Employees receive ten days at full pay each year."),
+        # a time counted from another, and how often, answer "when"
+        ("When am I enrolled in the pension?", "You are enrolled in the pension after three months"),
+        ("When are company cars replaced?", "Company cars are replaced every four years."),
     ],
 )
 def test_a_sentence_is_about_what_the_heading_it_stands_under_names(

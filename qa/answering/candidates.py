@@ -504,6 +504,7 @@ class CandidateFinder:
             literal=term_overlap(weights, written),
             window=term_overlap(weights, tokens | before | section),
             section=term_overlap(weights, {*written, *section}) if section else 0.0,
+            section_terms=frozenset(section),
             passage=found.passage_score.get(row.id, 0.0),
             passage_rank=found.passage_rank.get(row.id, -1),
             lexical_rank=-1 if lexical_rank is None else lexical_rank,
@@ -568,15 +569,19 @@ class CandidateFinder:
     def _mark_focus(
         self, focus: list[str], candidates: list[Sentence], expansions: Mapping[str, Expansions]
     ) -> list[Sentence]:
-        """Mark the candidates that speak of the question's focus word: by stem, or (with an embedder, for the
+        """Mark the candidates that speak of the question's focus word: by stem (theirs or their section
+        heading's), or (with an embedder, for the
         `focus_checks` most relevant others, in one batch) by a word at least `focus_similarity` close in
         meaning ("funds" for "money"). Candidates too weak to answer are left as they are."""
         cfg = self.config
         focus_stems = set(tokenize(" ".join(focus)))
         strong = [s for s in candidates if s.relevance >= cfg.focus_relevance]
-        # "MKPs" speaks of "phosphatases" where the document defined "MAPK phosphatases (MKPs)".
+        # "MKPs" speaks of "phosphatases" where the document defined "MAPK phosphatases (MKPs)"; a sentence
+        # under "## Sick leave" speaks of leave.
         lexical = {
-            s.id for s in strong if focus_stems & set(expansions[s.doc_id].expand(list(terms(s.text))))
+            s.id
+            for s in strong
+            if focus_stems & (set(expansions[s.doc_id].expand(list(terms(s.text)))) | s.section_terms)
         }
         unsure = sorted((s for s in strong if s.id not in lexical), key=lambda s: -s.relevance)[
             : cfg.focus_checks

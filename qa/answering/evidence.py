@@ -30,6 +30,7 @@ class Sentence:
     literal: float = 0.0
     window: float = 0.0  # overlap of the sentence with the one before it and its section's heading
     section: float = 0.0  # literal overlap of the sentence and its section's heading (0: no heading above)
+    section_terms: frozenset[str] = frozenset()  # the terms of that heading ("parent", "leav")
     passage: float = 0.0
     kind_ok: bool = True
     focus_ok: bool = True  # speaks of what a "what X / how much X" question asks about

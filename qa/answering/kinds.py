@@ -116,6 +116,10 @@ _DATE = re.compile(
     r"\b(version|release|v)\s?\d+(\.\d+)*\b|\bin \d+\.\d+(\.\d+)?\b|"
     # a quarter or half of a year: "Q3", "the third quarter", "H1 2024", "FY2024"
     r"\bQ[1-4]\b|\b(first|second|third|fourth|last|next) (quarter|half)\b|\bH[12]\b|\bFY\s?\d{2,4}\b|"
+    # a time counted from another, or how often: "after three months", "within 30 days", "every four years",
+    # "monthly"
+    rf"\b(?:after|within|every|each|in) (?:\d+|{_NUMBER_WORDS}|a|an|a few|several) {_UNITS}\b|"
+    r"\b(?:every|each) (?:day|week|month|quarter|year)\b|\b(?:daily|weekly|monthly|quarterly|yearly|annually)\b|"
     # a time relative to another: "two weeks after", "a day later", "the following year", "shortly before"
     rf"{_RELATIVE_TIME}",
     re.IGNORECASE,
