@@ -112,6 +112,12 @@ NOTES = {
         "at full pay each year.\n\n## Pension\nYou are enrolled in the pension after three months of service.\n\n"
         "## Company cars\nCompany cars are replaced every four years.\n"
     ),
+    # headings of other styles: underlined, a label with a colon, nested Markdown levels
+    "leave.md": (
+        "Other leave\n\nStudy leave\n-----------\nStaff may take three days a year for exams.\n\nSabbatical:\n"
+        "After seven years of service staff may take a month unpaid.\n\n## Leave for family events\n\n"
+        "### Bereavement\nStaff may take five days after the death of a close relative.\n"
+    ),
     "plants.txt": (
         "The Leeds plant employs 400 people. The Sheffield plant employs 250 people. French buyers take most of "
         "what the Sheffield plant makes."
@@ -321,6 +327,9 @@ def test_numbered_steps_and_sections_are_answered_whole(notes: Assistant) -> Non
         # a time counted from another, and how often, answer "when"
         ("When am I enrolled in the pension?", "You are enrolled in the pension after three months"),
         ("When are company cars replaced?", "Company cars are replaced every four years."),
+        ("How long is study leave?", "Staff may take three days a year for exams."),
+        ("How long can a sabbatical be?", "Sabbatical:"),
+        ("How much leave is there for family events?", "Staff may take five days after the death"),
     ],
 )
 def test_a_sentence_is_about_what_the_heading_it_stands_under_names(

@@ -42,12 +42,15 @@ from qa.answering.premise import versions
 from qa.answering.retrieve import Retrieval
 
 _T = TypeVar("_T")
+# A short label on a line of its own that heads what follows: "Parental leave:", "To fill the tank:".
+_LABEL = re.compile(r"(?:[^\W\d_][\w’'/&-]*\s+){0,5}[^\W\d_][\w’'/&-]*:")
 _HOW_WORD = re.compile(r"\bhow (long|often|far|old|soon)\b", re.IGNORECASE)
 _DIGITS = re.compile(r"\d")
 _YEARS = re.compile(r"\b(?:1[5-9]|20)\d{2}\b")
 _AVERAGE_TERMS = 12.0  # a sentence's typical length in terms (SQuAD and COVID-QA: 11 to 13), for BM25
 # A line of its own without a full stop, a colon or a number: a heading, not an answer.
 _HEADING_END = re.compile(r"[.!?:;…\"”’)\]]\s*$")
+_UNDERLINE = re.compile(r"={3,}|-{3,}")
 
 
 @dataclass(frozen=True)
@@ -220,8 +223,8 @@ def _bare(line: str) -> bool:
 
 
 def is_heading(text: str, doc_text: str, start: int, end: int) -> bool:
-    """Is the sentence a line of its own that is a Markdown heading ("# Travel policy 2024"), the document's
-    title above a blank line, or ends without punctuation and holds no number but a year and the one that may
+    """Is the sentence a line of its own that is a Markdown heading ("# Travel policy 2024", or a short line
+    underlined with "---" or "==="), the document's title above a blank line, or ends without punctuation and holds no number but a year and the one that may
     open it ("2. Mounting the heater"): a heading? Not when a line just like it stands right above or below it
     (no blank line between): those are items of a list, as a slide's bullet points are."""
     own_line = (start == 0 or doc_text[start - 1] == "\n") and (end == len(doc_text) or doc_text[end] == "\n")
@@ -232,11 +235,13 @@ def is_heading(text: str, doc_text: str, start: int, end: int) -> bool:
     if start == 0 and doc_text[end : end + 2] == "\n\n" and len(text.split()) <= 12:
         # a document's title, above a blank line, may hold figures ("AquaHeat 300 installation guide")
         return not _HEADING_END.search(text)
+    below_end = doc_text.find("\n", end + 1)
+    below = doc_text[end + 1 : below_end if below_end >= 0 else len(doc_text)] if end < len(doc_text) else ""
+    if _UNDERLINE.fullmatch(below.strip()) and len(text.split()) <= 12 and not _HEADING_END.search(text):
+        return True  # a Setext heading: "Parental leave" above "--------------"
     if not _bare(text):
         return False
     above = doc_text[doc_text.rfind("\n", 0, max(0, start - 1)) + 1 : max(0, start - 1)] if start >= 2 else ""
-    below_end = doc_text.find("\n", end + 1)
-    below = doc_text[end + 1 : below_end if below_end >= 0 else len(doc_text)] if end < len(doc_text) else ""
     return not (_bare(above) or _bare(below))
 
 
@@ -252,31 +257,48 @@ def _remembered(cache: dict[tuple[str, str], _T], key: tuple[str, str], make: Ca
 
 
 def heading_lines(doc_text: str) -> list[tuple[int, int]]:
-    """Start and end offsets of every heading line of a document (`is_heading`), in document order."""
+    """Start and end offsets of every line of a document that heads a section, in document order: a heading
+    (`is_heading`), or a short label on a line of its own that ends with a colon ("Parental leave:", "To fill
+    the tank:")."""
     found = []
     start = 0
     for line in doc_text.split("\n"):
         end = start + len(line)
-        if line.strip() and is_heading(line.strip(), doc_text, start, end):
+        bare = line.strip()
+        if bare and (is_heading(bare, doc_text, start, end) or _LABEL.fullmatch(bare)):
             found.append((start, end))
         start = end + 1
     return found
 
 
+def _level(line: str) -> int:
+    """A Markdown heading's level ("## Leave": 2); 7 for any other heading (below every Markdown one)."""
+    marks = len(line) - len(line.lstrip("#"))
+    return marks if 0 < marks <= 6 else 7
+
+
 def section_terms(doc_text: str, headings: Sequence[tuple[int, int]], start: int) -> set[str]:
-    """The terms of the heading of the section a sentence starting at `start` stands in: the nearest heading
-    line above it, without its Markdown marks or item number ("## Parental leave", "2. Mounting the heater").
-    Empty when no heading but the document's title stands above it."""
+    """The terms of the headings of the section a sentence starting at `start` stands in: the nearest heading
+    line above it, and the Markdown headings it is nested in ("## Leave" above "### Parental"), without their
+    marks or item numbers ("## Parental leave", "2. Mounting the heater"). The document's title (its first
+    line, above a blank line) is left out: about every sentence alike, it tells none apart. Empty when no
+    other heading stands above the sentence."""
     i = bisect_right(headings, (start, start)) - 1
     while i >= 0 and headings[i][1] > start:  # the sentence is the heading itself
         i -= 1
-    if i < 0:
-        return set()
-    top, bottom = headings[i]
-    if top == 0 and doc_text[bottom : bottom + 2] == "\n\n":
-        return set()  # the document's title: about every sentence alike, it tells none apart
-    line = doc_text[top:bottom].strip().lstrip("#").strip()
-    return set(terms(without_item_number(line)))
+    found: set[str] = set()
+    level = 8
+    for top, bottom in reversed(headings[: i + 1]):
+        if top == 0 and doc_text[bottom : bottom + 2] == "\n\n":
+            break  # the title
+        line = doc_text[top:bottom].strip()
+        if _level(line) >= level:
+            continue
+        found |= set(terms(without_item_number(line.lstrip("#").strip().rstrip(":"))))
+        level = _level(line)
+        if level == 1 or level == 7:
+            break  # a top-level section, or a heading without levels
+    return found
 
 
 @dataclass
