@@ -280,19 +280,21 @@ def _level(line: str) -> int:
 def section_terms(doc_text: str, headings: Sequence[tuple[int, int]], start: int) -> set[str]:
     """The terms of the headings of the section a sentence starting at `start` stands in: the nearest heading
     line above it, and the Markdown headings it is nested in ("## Leave" above "### Parental"), without their
-    marks or item numbers ("## Parental leave", "2. Mounting the heater"). The document's title (its first
-    line, above a blank line) is left out: about every sentence alike, it tells none apart. Empty when no
-    other heading stands above the sentence."""
+    marks or item numbers ("## Parental leave", "2. Mounting the heater"), and the document's title (its first
+    line, above a blank line). Empty when no heading stands above the sentence."""
     i = bisect_right(headings, (start, start)) - 1
     while i >= 0 and headings[i][1] > start:  # the sentence is the heading itself
         i -= 1
     found: set[str] = set()
+    if i < 0:
+        return found
+    first, end = headings[0]
+    if first == 0 and doc_text[end : end + 2] == "\n\n":  # the document's title heads every section
+        found |= set(terms(doc_text[first:end].strip().lstrip("#").strip()))
     level = 8
     for top, bottom in reversed(headings[: i + 1]):
-        if top == 0 and doc_text[bottom : bottom + 2] == "\n\n":
-            break  # the title
         line = doc_text[top:bottom].strip()
-        if _level(line) >= level:
+        if _level(line) >= level or (top == 0 and found):
             continue
         found |= set(terms(without_item_number(line.lstrip("#").strip().rstrip(":"))))
         level = _level(line)

@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 from qa.answering.kinds import Kind
 from qa.types import Passage
 
+# How much of the question a sentence and its section heading must hold together for the heading's words to
+# count as the sentence's (IDF-weighted share; see `Sentence.relevance`).
+SECTION_COVER = 0.8
+
 
 @dataclass(frozen=True)
 class Sentence:
@@ -65,9 +69,13 @@ class Sentence:
         """Absolute match to the question (unlike `score`, comparable across questions). It takes the words as
         written: a shortened name ranks a sentence about that person, but does not by itself make it relevant
         ("When was Esmail Qaani born?" is not answered by "Qaani took over the force in 2020"). The words of the
-        heading a sentence stands under count as its own ("## Parental leave" / "Employees receive sixteen
-        weeks at full pay.")."""
-        return self.dense + (self.section or self.literal)
+        heading a sentence stands under count as its own when together they hold (nearly) all of the question
+        ("## Parental leave" / "Employees receive sixteen weeks at full pay." for "How long is parental
+        leave?"); a question that asks more than the heading and the sentence say ("Can I carry over sick
+        leave?" of a sentence under "## Sick leave" that does not say "carry over") is matched by the sentence
+        alone."""
+        literal = self.section if self.section >= SECTION_COVER else self.literal
+        return self.dense + literal
 
 
 @dataclass(frozen=True)
