@@ -7,7 +7,7 @@ import pytest
 from index.chunk import split_sentences
 from index.embed import Embedder
 from index.load import Document
-from qa.answering.names import spelling_variant
+from qa.answering.names import same_word, spelling_variant
 from qa.cite import marker_problems, number
 from qa.generation.verify import Source, Verifier, is_refusal, split_answer
 
@@ -305,3 +305,16 @@ def test_a_figure_beside_a_refusal_phrase_is_checked_not_taken_for_a_refusal(ver
 )
 def test_british_and_american_spellings_are_one_word_other_words_are_not(a: str, b: str, same: bool) -> None:
     assert spelling_variant(a, b) is same
+
+
+@pytest.mark.parametrize(
+    "a, b, same",
+    [
+        ("Frenchmen", "French", True),
+        ("Englishwoman", "England", True),
+        ("Russians", "Russia", True),
+        ("Norman", "Nor", False),  # too short a stem to be a people's name
+    ],
+)
+def test_a_people_named_with_men_or_women_is_its_country(a: str, b: str, same: bool) -> None:
+    assert same_word(a, b) is same

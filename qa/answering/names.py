@@ -121,11 +121,14 @@ def singular(word: str) -> str:
     return word
 
 
+_PEOPLE = re.compile(r"(?<=\w{4})(?:man|men|woman|women)$")  # "Frenchmen", "Englishwoman"
+
+
 def same_word(a: str, b: str) -> bool:
     """Do two words (of names) name the same thing: equal once folded, singular and plural, a country and its
-    people ("Russia" / "Russian", "Mexico" / "Mexican", "Afghanistan" / "Afghan"), or one letter more or less
-    in names of six letters or more ("Kublai" / "Khublai")?"""
-    x, y = fold(a), fold(b)
+    people ("Russia" / "Russian", "Mexico" / "Mexican", "Afghanistan" / "Afghan", "French" / "Frenchmen"), or
+    one letter more or less in names of six letters or more ("Kublai" / "Khublai")?"""
+    x, y = (_PEOPLE.sub("", fold(w)) for w in (a, b))
     if x == y or singular(x) == singular(y):
         return True
     if any(ch.isdigit() for ch in x + y):
