@@ -277,17 +277,34 @@ def _level(line: str) -> int:
     return marks if 0 < marks <= 6 else 7
 
 
-def section_terms(doc_text: str, headings: Sequence[tuple[int, int]], start: int) -> set[str]:
-    """The terms of the headings of the section a sentence starting at `start` stands in: the nearest heading
-    line above it, and the Markdown headings it is nested in ("## Leave" above "### Parental"), without their
-    marks or item numbers ("## Parental leave", "2. Mounting the heater"), and the document's title (its first
-    line, above a blank line). Empty when no heading stands above the sentence."""
+def section_terms(
+    doc_text: str, headings: Sequence[tuple[int, int]], start: int
+) -> tuple[set[str], set[str]]:
+    """The terms of the headings of the section a sentence starting at `start` stands in, and those of the
+    document's title (its first line, above a blank line). The headings are the nearest heading line above
+    the sentence and the Markdown headings it is nested in ("## Leave" above "### Parental"), without their
+    marks or item numbers ("## Parental leave", "2. Mounting the heater"). Both empty when no heading stands
+    above the sentence."""
     i = bisect_right(headings, (start, start)) - 1
     while i >= 0 and headings[i][1] > start:  # the sentence is the heading itself
         i -= 1
     found: set[str] = set()
+    title: set[str] = set()
     if i < 0:
-        return found
+        return found, title
+    first, end = headings[0]
+    if first == 0 and doc_text[end : end + 2] == "\n\n":
+        title = set(terms(doc_text[first:end].strip().lstrip("#").strip()))
+    level = 8
+    for top, bottom in reversed(headings[: i + 1]):
+        line = doc_text[top:bottom].strip()
+        if _level(line) >= level or (top == 0 and title):
+            continue
+        found |= set(terms(without_item_number(line.lstrip("#").strip().rstrip(":"))))
+        level = _level(line)
+        if level == 1 or level == 7:
+            break  # a top-level section, or a heading without levels
+    return found, title
     first, end = headings[0]
     if first == 0 and doc_text[end : end + 2] == "\n\n":  # the document's title heads every section
         found |= set(terms(doc_text[first:end].strip().lstrip("#").strip()))
@@ -513,7 +530,8 @@ class CandidateFinder:
         before = set(terms(prior[-1])) if prior else set()  # the sentence before it
         # The heading it stands under says what it is about: under "## Parental leave", "Employees receive
         # sixteen weeks at full pay." answers "How long is parental leave?".
-        section = section_terms(doc_text, headings, row.start)
+        section, title = section_terms(doc_text, headings, row.start)
+        heads = section | title
         weights = asked.weights
         lexical_rank, dense_rank = found.ranks.get(row.id, (None, None))
         return Sentence(
@@ -526,9 +544,10 @@ class CandidateFinder:
             dense=found.dense.get(row.id, 0.0),
             overlap=term_overlap(weights, tokens),
             literal=term_overlap(weights, written),
+            # the title is the same for every sentence of its document: it tells none apart
             window=term_overlap(weights, tokens | before | section),
-            section=term_overlap(weights, {*written, *section}) if section else 0.0,
-            section_terms=frozenset(section),
+            section=term_overlap(weights, {*written, *heads}) if heads else 0.0,
+            section_terms=frozenset(heads),
             passage=found.passage_score.get(row.id, 0.0),
             passage_rank=found.passage_rank.get(row.id, -1),
             lexical_rank=-1 if lexical_rank is None else lexical_rank,

@@ -32,9 +32,11 @@ class Sentence:
     # (overlap), or the words as written, "Qaani" not being "Esmail Qaani" (literal).
     overlap: float = 0.0
     literal: float = 0.0
-    window: float = 0.0  # overlap of the sentence with the one before it and its section's heading
-    section: float = 0.0  # literal overlap of the sentence and its section's heading (0: no heading above)
-    section_terms: frozenset[str] = frozenset()  # the terms of that heading ("parent", "leav")
+    window: float = 0.0  # overlap of the sentence with the one before it and its section's headings
+    section: float = 0.0  # literal overlap of the sentence, its section's headings and the title (0: none)
+    section_terms: frozenset[str] = (
+        frozenset()
+    )  # the terms of those headings and the title ("parent", "leav")
     passage: float = 0.0
     kind_ok: bool = True
     focus_ok: bool = True  # speaks of what a "what X / how much X" question asks about
