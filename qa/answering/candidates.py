@@ -224,9 +224,10 @@ def _bare(line: str) -> bool:
 
 def is_heading(text: str, doc_text: str, start: int, end: int) -> bool:
     """Is the sentence a line of its own that is a Markdown heading ("# Travel policy 2024", or a short line
-    underlined with "---" or "==="), the document's title above a blank line, or ends without punctuation and holds no number but a year and the one that may
-    open it ("2. Mounting the heater"): a heading? Not when a line just like it stands right above or below it
-    (no blank line between): those are items of a list, as a slide's bullet points are."""
+    underlined with "---" or "==="), the document's title above a blank line, or ends without punctuation and
+    holds no number but a year and the one that may open it ("2. Mounting the heater"): a heading? Not when a
+    line just like it stands right above or below it (no blank line between): those are items of a list, as a
+    slide's bullet points are."""
     own_line = (start == 0 or doc_text[start - 1] == "\n") and (end == len(doc_text) or doc_text[end] == "\n")
     if not own_line:
         return False
@@ -305,19 +306,6 @@ def section_terms(
         if level == 1 or level == 7:
             break  # a top-level section, or a heading without levels
     return found, title
-    first, end = headings[0]
-    if first == 0 and doc_text[end : end + 2] == "\n\n":  # the document's title heads every section
-        found |= set(terms(doc_text[first:end].strip().lstrip("#").strip()))
-    level = 8
-    for top, bottom in reversed(headings[: i + 1]):
-        line = doc_text[top:bottom].strip()
-        if _level(line) >= level or (top == 0 and found):
-            continue
-        found |= set(terms(without_item_number(line.lstrip("#").strip().rstrip(":"))))
-        level = _level(line)
-        if level == 1 or level == 7:
-            break  # a top-level section, or a heading without levels
-    return found
 
 
 @dataclass
@@ -612,10 +600,10 @@ class CandidateFinder:
     def _mark_focus(
         self, focus: list[str], candidates: list[Sentence], expansions: Mapping[str, Expansions]
     ) -> list[Sentence]:
-        """Mark the candidates that speak of the question's focus word: by stem (theirs or their section
-        heading's), or (with an embedder, for the
-        `focus_checks` most relevant others, in one batch) by a word at least `focus_similarity` close in
-        meaning ("funds" for "money"). Candidates too weak to answer are left as they are."""
+        """Mark the candidates that speak of the question's focus word: by stem (theirs, or their section
+        headings' and title's), or (with an embedder, for the `focus_checks` most relevant others, in one
+        batch) by a word at least `focus_similarity` close in meaning ("funds" for "money"). Candidates too
+        weak to answer are left as they are."""
         cfg = self.config
         focus_stems = set(tokenize(" ".join(focus)))
         strong = [s for s in candidates if s.relevance >= cfg.focus_relevance]

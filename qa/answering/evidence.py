@@ -34,9 +34,8 @@ class Sentence:
     literal: float = 0.0
     window: float = 0.0  # overlap of the sentence with the one before it and its section's headings
     section: float = 0.0  # literal overlap of the sentence, its section's headings and the title (0: none)
-    section_terms: frozenset[str] = (
-        frozenset()
-    )  # the terms of those headings and the title ("parent", "leav")
+    # the terms of those headings and the title ("parent", "leav")
+    section_terms: frozenset[str] = frozenset()
     passage: float = 0.0
     kind_ok: bool = True
     focus_ok: bool = True  # speaks of what a "what X / how much X" question asks about

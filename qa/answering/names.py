@@ -1,6 +1,6 @@
-"""Words and their forms: how common a word is in English, when two spellings are one word's, and when two words name the
-same thing (a name and its plural, a country and its people, a title or a month and its short form, a spelling
-one letter apart: "Russia" / "Russian", "Sept" / "September", "Kublai" / "Khublai").
+"""Words and their forms: how common a word is in English, when two spellings are one word's, and when two
+words name the same thing (a name and its plural, a country and its people, a title or a month and its short
+form, a spelling one letter apart: "Russia" / "Russian", "Sept" / "September", "Kublai" / "Khublai").
 
 Read by verification (`qa.generation.variants`), which accepts a model's variant of a passage's name, by the
 premise checks (`premise.py`), which do not refuse a question for a name the passages give in another form, and

@@ -281,8 +281,8 @@ def absent_key_term(
 ) -> str | None:
     """The first of the question's words that the collection never mentions (nor a close spelling of it, see
     `HybridRetriever.spell` and `mentioned_nearby`) and that names a particular thing (`is_key_term`, or one
-    of a kind the passages name other members of, `sibling_name`), or None: a question about "Marburg virus" is not answered by passages about
-    other viruses, however well the rest of it matches.
+    of a kind the passages name other members of, `sibling_name`), or None: a question about "Marburg virus"
+    is not answered by passages about other viruses, however well the rest of it matches.
 
     Args:
         unknown: the question's words that no term of the collection matches.
