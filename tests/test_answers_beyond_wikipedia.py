@@ -459,6 +459,9 @@ def test_a_handbook_of_its_own_answers_from_its_sections(tmp_path: Path, fresh: 
     fresh.index([tmp_path], progress=False)
     leave = fresh.ask("How long is parental leave?")
     assert not leave.refused and leave.answer.startswith("Employees receive sixteen weeks"), leave.answer
+    # "get" is in no document: said there in other words ("receive"), it weighs nothing
+    sick = fresh.ask("How much sick leave do I get?")
+    assert not sick.refused and sick.answer.startswith("Employees receive ten days"), sick.answer
     # the title heads every sentence, but none says anything of alcohol
     assert fresh.ask("What is the travel policy on alcohol?").refused
     # the heading's words count only where heading and sentence hold the question: nothing says "carry over"

@@ -38,12 +38,15 @@ from qa.answering.kinds import (
     proximity,
     question_kind,
 )
+from qa.answering.names import zipf
 from qa.answering.premise import versions
 from qa.answering.retrieve import Retrieval
 
 _T = TypeVar("_T")
 # A short label on a line of its own that heads what follows: "Parental leave:", "To fill the tank:".
 _LABEL = re.compile(r"(?:[^\W\d_][\w’'/&-]*\s+){0,5}[^\W\d_][\w’'/&-]*:")
+# wordfreq's Zipf scale: "get" 6.3, "people" 6.3, "work" 6.0, "mean" 5.5; not "pay" 5.4, "alcohol" 4.6.
+PARAPHRASED_ZIPF = 5.5
 _HOW_WORD = re.compile(r"\bhow (long|often|far|old|soon)\b", re.IGNORECASE)
 _DIGITS = re.compile(r"\d")
 _YEARS = re.compile(r"\b(?:1[5-9]|20)\d{2}\b")
@@ -356,11 +359,16 @@ class _Question:
         # word is no term a sentence must hold ("How long is parental leave?" / "... sixteen weeks ...").
         asking = {m.lower() for m in _HOW_WORD.findall(question)}
         tokens = [t for t in retrieval.query_tokens if t not in asking]
+        # A very common word that no document uses ("get", "people", "work") is said there in other words
+        # ("How many days of sick leave do I get?" / "Employees receive ten days ..."): it weighs nothing,
+        # where a word no chunk holds would otherwise weigh the most. Rarer absent words keep their weight
+        # ("alcohol", "Marburg").
+        paraphrased = {t for w in retrieval.unknown if zipf(w) >= PARAPHRASED_ZIPF for t in tokenize(w)}
         return cls(
             text=question,
             tokens=tokens,
             terms=set(tokens),
-            weights={t: idf(t) for t in set(tokens)},
+            weights={t: 0.0 if t in paraphrased else idf(t) for t in set(tokens)},
             aliases=name_aliases(question),
             kind=question_kind(question),
             words={w.lower() for w in re.findall(r"\w+", question)},
