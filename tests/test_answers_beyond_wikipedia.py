@@ -20,6 +20,10 @@ NOTES = {
     "office.txt": "The office opens at 8:30 on weekdays. The office closes at 17:00 on weekdays.",
     "roadmap.md": "# Roadmap\n\nDark mode ships in version 3.4. Offline sync follows in the third quarter.",
     "cafe.txt": "The cafe on the ground floor opens at noon. It serves lunch only.",
+    "routines.txt": (
+        "The cleaners visit fortnightly. The servers are patched every other Sunday. Cheques are posted to "
+        "suppliers on Fridays."
+    ),
     "harbour.txt": "The last ferry to Skarvik leaves at half past nine. The ticket desk shuts at a quarter to nine.",
     "warranty.txt": "Every Atlas desk comes with a warranty. The warranty lasts a fortnight from delivery.",
     "glassworks.txt": (
@@ -162,6 +166,10 @@ def _exact(assistant: Assistant, answer: Answer) -> None:
         ("When does the cafe open?", "noon"),
         ("When does the last ferry to Skarvik leave?", "half past nine"),
         ("What time does the ticket desk shut?", "a quarter to nine"),
+        # how often, in words
+        ("How often do the cleaners visit?", "fortnightly"),
+        ("How often are the servers patched?", "every other Sunday"),
+        ("When are cheques posted to suppliers?", "on Fridays"),
         ("How long does the warranty last?", "a fortnight"),
     ],
 )

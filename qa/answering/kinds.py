@@ -102,9 +102,18 @@ _RELATIVE_TIME = (
     r"morning|evening)|(?:shortly|soon|immediately|just|right|long) (?:after|before)|"
     r"(?:a )?(?:day|week|month|year) (?:later|earlier|before|after))\b"
 )
+# How often: "monthly", "fortnightly", "every other Sunday", "each quarter", "twice a year", "three times a week".
+_FREQUENCY = (
+    r"\b(?:hourly|nightly|daily|weekly|fortnightly|biweekly|monthly|quarterly|yearly|annually)\b|"
+    r"\b(?:every|each)(?: other| second)? (?:day|night|morning|evening|weekday|week|fortnight|month|quarter|"
+    r"year|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
+    rf"\b(?:once|twice|thrice|(?:\d+|{_NUMBER_WORDS}) times) (?:a|an|per|each|every) (?:hour|day|week|month|"
+    r"quarter|year)\b"
+)
 _DATE = re.compile(
     rf"{_YEAR}|\b({_MONTHS})\b\.?|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|\bcentur(y|ies)\b|\bdecades?\b|"
-    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|ago|bc|bce|ad|ce)\b|"
+    r"\b(mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?|sundays?|yesterday|today|ago|bc|bce|ad|"
+    r"ce)\b|"
     r"\b\d{1,2}(st|nd|rd|th)\b|\b(spring|summer|autumn|fall|winter)\b|\b(after|before|during|until) the\b|"
     # a time of day: "22:30", "5 pm", "5.30 a.m.", "noon", "midnight", "in the evening", "half past nine"
     r"\b\d{1,2}[:.]\d{2}\b(?:\s?[ap]\.?m\b\.?)?|\b\d{1,2}\s?[ap]\.?m\b\.?|\b(noon|midday|midnight|o'clock|"
@@ -119,13 +128,15 @@ _DATE = re.compile(
     # a time counted from another, or how often: "after three months", "within 30 days", "every four years",
     # "monthly"
     rf"\b(?:after|within|every|each|in) (?:\d+|{_NUMBER_WORDS}|a|an|a few|several) {_UNITS}\b|"
-    r"\b(?:every|each) (?:day|week|month|quarter|year)\b|\b(?:daily|weekly|monthly|quarterly|yearly|annually)\b|"
+    rf"{_FREQUENCY}|"
     # a time relative to another: "two weeks after", "a day later", "the following year", "shortly before"
     rf"{_RELATIVE_TIME}",
     re.IGNORECASE,
 )
 _RELATIVE = re.compile(_RELATIVE_TIME, re.IGNORECASE)
 _RELATIVE_QUESTION = re.compile(r"\b(relative to|compared (to|with)|in relation to|before or after)\b", re.I)
+_HOW_OFTEN = re.compile(r"\bhow often\b|\bhow many times\b", re.IGNORECASE)
+_OFTEN = re.compile(_FREQUENCY, re.IGNORECASE)
 _HOW_LONG = re.compile(r"\bhow long\b|\bfor how many\b|\bwhat (duration|period)\b", re.IGNORECASE)
 # "How long ...?": a duration, in words as well as in numbers ("a fortnight", "an hour", "a decade").
 _DURATION = re.compile(
@@ -374,6 +385,8 @@ def has_kind(kind: Kind | None, sentence: str, question: str) -> bool:
             text = re.sub(_YEAR, " ", text)
         if _HOW_LONG.search(question) and _DURATION.search(text):
             return True
+        if _HOW_OFTEN.search(question) and _OFTEN.search(sentence):
+            return True  # "How often are the servers patched?" / "every other Sunday"
         return any(m.group(0).lower() not in asked for m in _NUMBER.finditer(text))
     if kind is Kind.REASON:
         return bool(_REASON.search(sentence))
