@@ -24,6 +24,10 @@ NOTES = {
         "The cleaners visit fortnightly. The servers are patched every other Sunday. Cheques are posted to "
         "suppliers on Fridays."
     ),
+    "giftcards.txt": (
+        "Gift card FAQ\n\nQ: Do gift cards expire?\nA: Gift cards are valid for 12 months from the date of "
+        "purchase.\n\nQ: Can I exchange a gift card for cash?\nA: No, gift cards cannot be exchanged for cash.\n"
+    ),
     "harbour.txt": "The last ferry to Skarvik leaves at half past nine. The ticket desk shuts at a quarter to nine.",
     "warranty.txt": "Every Atlas desk comes with a warranty. The warranty lasts a fortnight from delivery.",
     "glassworks.txt": (
@@ -336,7 +340,8 @@ def test_numbered_steps_and_sections_are_answered_whole(notes: Assistant) -> Non
         ("When am I enrolled in the pension?", "You are enrolled in the pension after three months"),
         ("When are company cars replaced?", "Company cars are replaced every four years."),
         ("How long is study leave?", "Staff may take three days a year for exams."),
-        ("How long can a sabbatical be?", "Sabbatical:"),
+        # a label with a colon says nothing alone: it joins no answer as an extra sentence
+        ("How long can a sabbatical be?", "After seven years of service staff may take a month unpaid."),
         ("How much leave is there for family events?", "Staff may take five days after the death"),
     ],
 )
@@ -345,6 +350,21 @@ def test_a_sentence_is_about_what_the_heading_it_stands_under_names(
 ) -> None:
     answer = notes.ask(question)
     assert not answer.refused and answer.answer.startswith(expected), answer.answer
+    _exact(notes, answer)
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("Do gift cards expire?", "A: Gift cards are valid for 12 months"),
+        ("Can I exchange a gift card for cash?", "A: No, gift cards cannot be exchanged"),
+    ],
+)
+def test_a_question_in_the_text_is_followed_by_its_answer(
+    notes: Assistant, question: str, expected: str
+) -> None:
+    answer = notes.ask(question)
+    assert not answer.refused and expected in answer.answer.split(" [1]")[0], answer.answer
     _exact(notes, answer)
 
 
