@@ -24,6 +24,7 @@ NOTES = {
         "The cleaners visit fortnightly. The servers are patched every other Sunday. Cheques are posted to "
         "suppliers on Fridays."
     ),
+    "falcon.txt": "Project Falcon kickoff notes.\n\nThe launch date is 1 September. The budget is 2 million pounds.\n",
     "giftcards.txt": (
         "Gift card FAQ\n\nQ: Do gift cards expire?\nA: Gift cards are valid for 12 months from the date of "
         "purchase.\n\nQ: Can I exchange a gift card for cash?\nA: No, gift cards cannot be exchanged for cash.\n"
@@ -452,6 +453,8 @@ def test_a_misspelt_term_finds_the_documents_spelling(notes: Assistant) -> None:
         "Does remdesivir shorten the common cold?",
         # a common word, but a name: another plant's figure is no answer
         "How many people does the Birmingham plant employ?",
+        # ... or after the noun it names
+        "What is the launch date of Project Eagle?",
     ],
 )
 def test_a_question_about_something_no_document_mentions_is_refused(notes: Assistant, question: str) -> None:
@@ -463,6 +466,7 @@ def test_a_question_about_something_no_document_mentions_is_refused(notes: Assis
     "question, expected",
     [
         ("How many people does the Leeds plant employ?", "400"),
+        ("What is the launch date of Project Falcon?", "1 September"),
         # the documents name France's people, not France
         ("Which plant sells most of its output to France?", "Sheffield"),
         # a question written in title case

@@ -236,7 +236,8 @@ def mentioned_nearby(word: str, texts: Sequence[str]) -> bool:
 
 def sibling_name(word: str, question: str, texts: Sequence[str]) -> bool:
     """Does a word of the question, written with a capital, name one of a kind of thing whose other members the
-    passages name ("the Birmingham plant" where they give "the Leeds plant" and "the Sheffield plant")? Then
+    passages name ("the Birmingham plant" where they give "the Leeds plant" and "the Sheffield plant";
+    "Project Eagle" where they give "Project Falcon")? Then
     the question asks about a member they do not describe, however common the word. A name elsewhere ("I'm
     travelling to Paris. What is the meal allowance?"), the question's first word, a shortened title or month
     ("Sept") and a question in title case do not count; nor does a sibling in capitals that may shorten it
@@ -252,22 +253,30 @@ def sibling_name(word: str, question: str, texts: Sequence[str]) -> bool:
     content = [w for w in words[1:] if w.lower() not in stopwords()]
     if all(w[0].isupper() for w in content):
         return False  # "What Is The Leave Policy?" capitalises every word
-    at = words.index(word) if word in words else -1
-    # the noun the name stands before, past other capitalised words ("the Birmingham Road depot")
-    following = next((w for w in words[at + 1 :] if not w[0].isupper()), None) if at >= 0 else None
-    if following is None or following.lower() in stopwords():
+    if word not in words:
         return False
+    at = words.index(word)
+    # the noun the name stands before, past other capitalised words ("the Birmingham Road depot"), or the one
+    # it follows ("Project Eagle")
+    following = next((w for w in words[at + 1 :] if not w[0].isupper()), "").lower()
+    before = words[at - 1].lower() if at > 1 else ""
     first = at
     while first > 1 and words[first - 1][0].isupper():  # the name's first word: "New" of "New York"
         first -= 1
-    noun = singular(following.lower())
+    after_noun = singular(following) if following and following not in stopwords() else None
+    before_noun = singular(before) if before and before not in stopwords() else None
     siblings = set()
     for text in texts:
         for sentence in re.split(r"(?<=[.!?])\s+", text):
             tokens = re.findall(r"[\w’'-]+", sentence)
-            for i in range(1, len(tokens) - 1):
-                if singular(tokens[i + 1].lower()) == noun and tokens[i][:1].isupper():
-                    siblings.add(tokens[i])
+            for i in range(1, len(tokens)):
+                if not tokens[i][:1].isupper():
+                    continue
+                if i + 1 < len(tokens) and singular(tokens[i + 1].lower()) == after_noun:
+                    siblings.add(tokens[i])  # "the Leeds plant"
+                elif singular(tokens[i - 1].lower()) == before_noun:
+                    siblings.add(tokens[i])  # "Project Falcon"
+    siblings.discard(word)
     if not siblings:
         return False
     return not any(s.isupper() and s.startswith(words[first][0]) for s in siblings)
