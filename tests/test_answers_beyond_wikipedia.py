@@ -118,7 +118,8 @@ NOTES = {
         "# Staff handbook\n\n## Parental leave\nEmployees receive sixteen weeks at full pay.\n\n## Expenses\n"
         "Claims must be filed within 30 days. Receipts are required for anything over 25 pounds.\n\n"
         "## Remote work\nStaff may work from home two days a week.\n\n## Sick leave\nEmployees receive ten days "
-        "at full pay each year.\n\n## Pension\nYou are enrolled in the pension after three months of service.\n\n"
+        "at full pay each year.\n\n## Annual leave\nUp to five unused days can be carried over into the next "
+        "year.\n\n## Pension\nYou are enrolled in the pension after three months of service.\n\n"
         "## Company cars\nCompany cars are replaced every four years.\n"
     ),
     # headings of other styles: underlined, a label with a colon, nested Markdown levels
@@ -503,6 +504,21 @@ def test_a_handbook_of_its_own_answers_from_its_sections(tmp_path: Path, fresh: 
     assert not meals.refused and "40 pounds" in meals.answer, meals.answer
     desks = fresh.ask("How many desks are in the New York office?")
     assert not desks.refused and "40 desks" in desks.answer, desks.answer
+
+
+def test_a_section_does_not_answer_for_its_sibling(tmp_path: Path, fresh: Assistant) -> None:
+    (tmp_path / "leave.md").write_text(
+        "# Leave Policy\n\n## Parental leave\n\nEmployees receive sixteen weeks at full pay.\n\n## Holiday\n\n"
+        "Staff get 28 days including bank holidays. Up to five days can be carried over to the next year.\n\n"
+        "## Leave for family events\n\n### Bereavement\n\nUp to five days are paid.\n\n### Weddings\n\n"
+        "One day of paid leave is given for your own wedding.\n",
+        encoding="utf-8",
+    )
+    fresh.index([tmp_path], progress=False)
+    # the wedding sentence stands under "Leave for family events", a sibling of "Parental leave"
+    assert fresh.ask("Can I carry over parental leave?").refused
+    wedding = fresh.ask("How much leave do I get for my wedding?")
+    assert not wedding.refused and "One day of paid leave" in wedding.answer, wedding.answer
 
 
 def test_a_common_word_is_not_corrected_to_another(tmp_path: Path, fresh: Assistant) -> None:

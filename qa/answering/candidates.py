@@ -275,6 +275,14 @@ def heading_lines(doc_text: str) -> list[tuple[int, int]]:
     return found
 
 
+def _heading_terms(doc_text: str, headings: Sequence[tuple[int, int]]) -> list[frozenset[str]]:
+    """The terms of each heading of a document, in order."""
+    return [
+        frozenset(terms(without_item_number(doc_text[top:bottom].strip().lstrip("#").strip().rstrip(":"))))
+        for top, bottom in headings
+    ]
+
+
 def _level(line: str) -> int:
     """A Markdown heading's level ("## Leave": 2); 7 for any other heading (below every Markdown one)."""
     marks = len(line) - len(line.lstrip("#"))
@@ -407,6 +415,7 @@ class CandidateFinder:
         contexts = self._contexts([r for r in found.rows.values() if r.doc_id in texts])
         asked = _Question.of(retrieval, self.store.lexical.idf)
         version_of = {doc_id: _version_match(asked.versions, *texts[doc_id]) for doc_id in texts}
+        named = {doc_id: _heading_terms(texts[doc_id][1], headings[doc_id]) for doc_id in texts}
         out = [
             self._measure(
                 row,
@@ -415,6 +424,7 @@ class CandidateFinder:
                 texts[row.doc_id],
                 expansions[row.doc_id],
                 headings[row.doc_id],
+                named[row.doc_id],
                 contexts[row.doc_id],
                 version_of[row.doc_id],
             )
@@ -499,6 +509,7 @@ class CandidateFinder:
         document: tuple[str, str],
         expansions: Expansions,
         headings: Sequence[tuple[int, int]],
+        headed: Sequence[frozenset[str]],
         context: _Context,
         version: int,
     ) -> Sentence:
@@ -528,6 +539,13 @@ class CandidateFinder:
         # sixteen weeks at full pay." answers "How long is parental leave?".
         section, title = section_terms(doc_text, headings, row.start)
         heads = section | title
+        # Under "## Annual leave", a sentence does not answer "Can I carry over sick leave?" when "## Sick leave"
+        # is another section of the document: the question names a sibling of its section (a heading that
+        # shares a word with its own, "leave", and holds the question's word it lacks, "sick").
+        lacking = asked.terms - section - title - tokens
+        other_section = bool(section & asked.terms) and any(
+            h & section and h & lacking for h in headed if not h <= section
+        )
         weights = asked.weights
         lexical_rank, dense_rank = found.ranks.get(row.id, (None, None))
         return Sentence(
@@ -568,6 +586,7 @@ class CandidateFinder:
             after_start=after.start if after is not None else None,
             after_gap=_gap(doc_text, row.end, after.start) if after is not None else None,
             version=version,
+            other_section=other_section,
         )
 
     def _expansions(self, doc_id: str, content_hash: str, text: str) -> Expansions:

@@ -348,7 +348,7 @@ class ExtractiveAnswerer:
         needs_kind = kind in (Kind.NUMBER, Kind.DATE)
 
         def answers(s: Sentence) -> bool:
-            return s.focus_ok and not s.heading and (s.kind_ok or not needs_kind)
+            return s.focus_ok and not s.heading and not s.other_section and (s.kind_ok or not needs_kind)
 
         threshold = cfg.kind_refuse_below if needs_kind else cfg.refuse_below
         # The gate asks whether the documents answer the question at all (from how well the candidates match
