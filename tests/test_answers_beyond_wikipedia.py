@@ -126,7 +126,9 @@ NOTES = {
     "leave.md": (
         "Other leave\n\nStudy leave\n-----------\nStaff may take three days a year for exams.\n\nSabbatical:\n"
         "After seven years of service staff may take a month unpaid.\n\n## Leave for family events\n\n"
-        "### Bereavement\nStaff may take five days after the death of a close relative.\n"
+        "### Bereavement\nStaff may take five days after the death of a close relative.\n\n4. Unpaid leave\n\n"
+        "4.1 Career breaks\nStaff may take a career break of up to two years.\n\n4.2 Jury service\nYou are paid in "
+        "full for up to ten days.\n"
     ),
     "plants.txt": (
         "The Leeds plant employs 400 people. The Sheffield plant employs 250 people. French buyers take most of "
@@ -345,6 +347,8 @@ def test_numbered_steps_and_sections_are_answered_whole(notes: Assistant) -> Non
         # a label with a colon says nothing alone: it joins no answer as an extra sentence
         ("How long can a sabbatical be?", "After seven years of service staff may take a month unpaid."),
         ("How much leave is there for family events?", "Staff may take five days after the death"),
+        # numbered sections nest by their numbers: "4.2 Jury service" under "4. Unpaid leave"
+        ("Is unpaid leave for jury service paid?", "You are paid in full for up to ten days."),
     ],
 )
 def test_a_sentence_is_about_what_the_heading_it_stands_under_names(

@@ -47,6 +47,7 @@ _T = TypeVar("_T")
 _LABEL = re.compile(r"(?:[^\W\d_][\w’'/&-]*\s+){0,5}[^\W\d_][\w’'/&-]*:")
 # wordfreq's Zipf scale: "get" 6.3, "people" 6.3, "work" 6.0, "mean" 5.5; not "pay" 5.4, "alcohol" 4.6.
 PARAPHRASED_ZIPF = 5.5
+_SECTION_NUMBER = re.compile(r"(\d{1,3}(?:\.\d{1,3})*)\.?\s")  # "4.2 Jury service", "4. Unpaid leave"
 _HOW_WORD = re.compile(r"\bhow (long|often|far|old|soon)\b", re.IGNORECASE)
 _DIGITS = re.compile(r"\d")
 _YEARS = re.compile(r"\b(?:1[5-9]|20)\d{2}\b")
@@ -284,9 +285,13 @@ def _heading_terms(doc_text: str, headings: Sequence[tuple[int, int]]) -> list[f
 
 
 def _level(line: str) -> int:
-    """A Markdown heading's level ("## Leave": 2); 7 for any other heading (below every Markdown one)."""
+    """A Markdown heading's level ("## Leave": 2); below every Markdown one, a numbered heading's by its depth
+    ("4. Unpaid leave": 7, "4.2 Jury service": 8); 7 for any other heading."""
     marks = len(line) - len(line.lstrip("#"))
-    return marks if 0 < marks <= 6 else 7
+    if 0 < marks <= 6:
+        return marks
+    number = _SECTION_NUMBER.match(line)
+    return 6 + number.group(1).count(".") + 1 if number else 7
 
 
 def section_terms(
@@ -307,15 +312,15 @@ def section_terms(
     first, end = headings[0]
     if first == 0 and doc_text[end : end + 2] == "\n\n":
         title = set(terms(doc_text[first:end].strip().lstrip("#").strip()))
-    level = 8
+    level = 99  # below every heading
     for top, bottom in reversed(headings[: i + 1]):
         line = doc_text[top:bottom].strip()
         if _level(line) >= level or (top == 0 and title):
             continue
         found |= set(terms(without_item_number(line.lstrip("#").strip().rstrip(":"))))
         level = _level(line)
-        if level == 1 or level == 7:
-            break  # a top-level section, or a heading without levels
+        if level in (1, 7):
+            break  # a top-level section, or a heading without levels (or a first-level number)
     return found, title
 
 
