@@ -22,12 +22,14 @@ NOTES = {
     "cafe.txt": "The cafe on the ground floor opens at noon. It serves lunch only.",
     "routines.txt": (
         "The cleaners visit fortnightly. The servers are patched every other Sunday. Cheques are posted to "
-        "suppliers on Fridays."
+        "suppliers on Fridays. Payslips are emailed on Thursdays."
     ),
     "falcon.txt": "Project Falcon kickoff notes.\n\nThe launch date is 1 September. The budget is 2 million pounds.\n",
     "giftcards.txt": (
         "Gift card FAQ\n\nQ: Do gift cards expire?\nA: Gift cards are valid for 12 months from the date of "
-        "purchase.\n\nQ: Can I exchange a gift card for cash?\nA: No, gift cards cannot be exchanged for cash.\n"
+        "purchase.\n\nQ: Can I exchange a gift card for cash?\nA: No, gift cards cannot be exchanged for cash.\n\n"
+        "Why do we charge a card fee? The fee covers the printed card and its postage.\n\nDo you sell e-cards? "
+        "Yes. E-cards are sent by email within the hour.\n"
     ),
     "harbour.txt": "The last ferry to Skarvik leaves at half past nine. The ticket desk shuts at a quarter to nine.",
     "warranty.txt": "Every Atlas desk comes with a warranty. The warranty lasts a fortnight from delivery.",
@@ -178,6 +180,7 @@ def _exact(assistant: Assistant, answer: Answer) -> None:
         ("How often do the cleaners visit?", "fortnightly"),
         ("How often are the servers patched?", "every other Sunday"),
         ("When are cheques posted to suppliers?", "on Fridays"),
+        ("How often are payslips emailed?", "on Thursdays"),
         ("How long does the warranty last?", "a fortnight"),
     ],
 )
@@ -364,6 +367,9 @@ def test_a_sentence_is_about_what_the_heading_it_stands_under_names(
     [
         ("Do gift cards expire?", "A: Gift cards are valid for 12 months"),
         ("Can I exchange a gift card for cash?", "A: No, gift cards cannot be exchanged"),
+        # a "why" question in the text is followed by its answer too, and a bare "Yes." by what it says
+        ("Why do we charge a card fee?", "The fee covers the printed card and its postage."),
+        ("Do you sell e-cards?", "E-cards are sent by email within the hour."),
     ],
 )
 def test_a_question_in_the_text_is_followed_by_its_answer(
@@ -512,15 +518,26 @@ def test_a_handbook_of_its_own_answers_from_its_sections(tmp_path: Path, fresh: 
 
 def test_a_section_does_not_answer_for_its_sibling(tmp_path: Path, fresh: Assistant) -> None:
     (tmp_path / "leave.md").write_text(
-        "# Leave Policy\n\n## Parental leave\n\nEmployees receive sixteen weeks at full pay.\n\n## Holiday\n\n"
-        "Staff get 28 days including bank holidays. Up to five days can be carried over to the next year.\n\n"
+        "# Leave Policy\n\n## Parental leave\n\nEmployees receive sixteen weeks at full pay. Parental leave cannot "
+        "be carried over or split across years.\n\n## Holiday leave\n\nStaff get 28 days of holiday leave a year."
+        " Up to five days can be carried over to the next year.\n\n## Pay during leave\n\nPension contributions "
+        "continue during any period of paid leave.\n\n"
         "## Leave for family events\n\n### Bereavement\n\nUp to five days are paid.\n\n### Weddings\n\n"
         "One day of paid leave is given for your own wedding.\n",
         encoding="utf-8",
     )
     fresh.index([tmp_path], progress=False)
     # the wedding sentence stands under "Leave for family events", a sibling of "Parental leave"
-    assert fresh.ask("Can I carry over parental leave?").refused
+    parental = fresh.ask("Can I carry over parental leave?")
+    assert parental.answer.startswith("Parental leave cannot be carried over"), parental.answer
+    assert "wedding" not in parental.answer, parental.answer
+    assert fresh.ask("Can I carry over bereavement leave?").refused
+    # a general rule answers for every kind of leave
+    pension = fresh.ask("Do pension contributions continue during parental leave?")
+    assert not pension.refused and "any period of paid leave" in pension.answer, pension.answer
+    # a sentence that names another kind of leave joins no answer about holiday
+    holiday = fresh.ask("Can holiday leave be carried over?")
+    assert "Parental leave cannot" not in holiday.answer, holiday.answer
     wedding = fresh.ask("How much leave do I get for my wedding?")
     assert not wedding.refused and "One day of paid leave" in wedding.answer, wedding.answer
 

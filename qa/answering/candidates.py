@@ -48,6 +48,8 @@ _LABEL = re.compile(r"(?:[^\W\d_][\w’'/&-]*\s+){0,5}[^\W\d_][\w’'/&-]*:")
 # wordfreq's Zipf scale: "get" 6.3, "people" 6.3, "work" 6.0, "mean" 5.5; not "pay" 5.4, "alcohol" 4.6.
 PARAPHRASED_ZIPF = 5.5
 _SECTION_NUMBER = re.compile(r"(\d{1,3}(?:\.\d{1,3})*)\.?\s")  # "4.2 Jury service", "4. Unpaid leave"
+# How much of the question a sentence must match by itself to state a rule its section's siblings share.
+OWN_MATCH = 0.5
 _HOW_WORD = re.compile(r"\bhow (long|often|far|old|soon)\b", re.IGNORECASE)
 _DIGITS = re.compile(r"\d")
 _YEARS = re.compile(r"\b(?:1[5-9]|20)\d{2}\b")
@@ -277,11 +279,22 @@ def heading_lines(doc_text: str) -> list[tuple[int, int]]:
 
 
 def _heading_terms(doc_text: str, headings: Sequence[tuple[int, int]]) -> list[frozenset[str]]:
-    """The terms of each heading of a document, in order."""
-    return [
-        frozenset(terms(without_item_number(doc_text[top:bottom].strip().lstrip("#").strip().rstrip(":"))))
-        for top, bottom in headings
-    ]
+    """The terms of each heading of a document with those of the headings it is nested in ("### Bereavement"
+    under "## Leave for family events"), in order."""
+    return [frozenset(section_terms(doc_text, headings, bottom + 1)[0]) for _, bottom in headings]
+
+
+def _says_heading(text: str, doc_text: str, headings: Sequence[tuple[int, int]], start: int) -> bool:
+    """Does the sentence say the words of its section's nearest heading, in order ("Parental leave cannot be
+    carried over." under "## Parental leave")? Then it is about what that heading names."""
+    i = bisect_right(headings, (start, start)) - 1
+    while i >= 0 and headings[i][1] > start:
+        i -= 1
+    if i < 0:
+        return False
+    top, bottom = headings[i]
+    phrase = without_item_number(doc_text[top:bottom].strip().lstrip("#").strip().rstrip(":")).lower()
+    return len(phrase.split()) >= 2 and re.search(rf"\b{re.escape(phrase)}\b", text.lower()) is not None
 
 
 def _level(line: str) -> int:
@@ -544,14 +557,18 @@ class CandidateFinder:
         # sixteen weeks at full pay." answers "How long is parental leave?".
         section, title = section_terms(doc_text, headings, row.start)
         heads = section | title
+        weights = asked.weights
         # Under "## Annual leave", a sentence does not answer "Can I carry over sick leave?" when "## Sick leave"
         # is another section of the document: the question names a sibling of its section (a heading that
         # shares a word with its own, "leave", and holds the question's word it lacks, "sick").
+        # A sentence that matches most of the question itself, under a heading that says nothing of its own
+        # ("## Pay during leave": "Pension contributions continue during any period of paid leave."), states a
+        # general rule and keeps answering.
         lacking = asked.terms - section - title - tokens
-        other_section = bool(section & asked.terms) and any(
+        literal = term_overlap(weights, written)
+        sibling = bool(section & asked.terms) and any(
             h & section and h & lacking for h in headed if not h <= section
         )
-        weights = asked.weights
         lexical_rank, dense_rank = found.ranks.get(row.id, (None, None))
         return Sentence(
             id=row.id,
@@ -562,7 +579,7 @@ class CandidateFinder:
             text=text,
             dense=found.dense.get(row.id, 0.0),
             overlap=term_overlap(weights, tokens),
-            literal=term_overlap(weights, written),
+            literal=literal,
             # the title is the same for every sentence of its document: it tells none apart
             window=term_overlap(weights, tokens | before | section),
             section=term_overlap(weights, {*written, *heads}) if heads else 0.0,
@@ -591,7 +608,8 @@ class CandidateFinder:
             after_start=after.start if after is not None else None,
             after_gap=_gap(doc_text, row.end, after.start) if after is not None else None,
             version=version,
-            other_section=other_section,
+            other_section=sibling
+            and (literal < OWN_MATCH or _says_heading(text, doc_text, headings, row.start)),
         )
 
     def _expansions(self, doc_id: str, content_hash: str, text: str) -> Expansions:

@@ -62,7 +62,8 @@ class Sentence:
     after_gap: str | None = None  # the white space before it (None: something else lies between)
     version: int = 0  # its document is of the year or version asked about (1), of another (-1), or either (0)
     # it stands in a section whose heading shares the question's words, while another heading of its document
-    # names what the question asks about and it does not ("## Annual leave" for "... sick leave?")
+    # names what the question asks about and it does not ("## Annual leave" for "... sick leave?"), and it
+    # matches under half of the question by itself or says its own heading ("Annual leave is ...")
     other_section: bool = False
     defines: bool = False  # it defines the short form the question asks about ("interferon-induced transmembrane (IFITM)")
     score: float = 0.0

@@ -199,6 +199,7 @@ _ANNOUNCES = re.compile(
 # A sentence that ends with a colon ("Sabbatical:") or asks a question says nothing alone: it leads what it
 # announces or what answers it, and never joins an answer as an extra sentence.
 _SAYS_NOTHING_ALONE = re.compile(r"[:?][\s\"”’)]*$")
+_ASKS = re.compile(r"\?[\s\"”’)]*$")
 # The most items of a list that an answer quotes after the sentence that announces it.
 _MAX_LIST_ITEMS = 12
 # "How do I find ...?" asks for a way, not for a study's finding.
@@ -232,6 +233,11 @@ def _with_next(
         return chosen
     kept = [lead, after]
     words = len(lead.text.split()) + len(after.text.split())
+    # "Do you have lockers?" then "Yes." then what it says: a bare yes or no is not the whole answer.
+    more = following.get((after.doc_id, after.after_start)) if asks and after.after_gap is not None else None
+    if more is not None and len(after.text.split()) <= 2 and "\n\n" not in (after.after_gap or ""):
+        kept.append(more)
+        words += len(more.text.split())
     # "To reset the router:" then its steps: every item of the list, within the word limit.
     while colon and is_list_item(after.text) and after.after_gap is not None and len(kept) < _MAX_LIST_ITEMS:
         item = following.get((after.doc_id, after.after_start))
@@ -384,6 +390,7 @@ class ExtractiveAnswerer:
             if (
                 other.text not in chosen_texts
                 and not other.heading
+                and not other.other_section
                 and not _SAYS_NOTHING_ALONE.search(other.text)
                 and not (one_row and is_record(other.text))
                 and other.relevance >= cfg.extra_relevance
@@ -402,7 +409,9 @@ class ExtractiveAnswerer:
         finding = "finding" in {name for name, _ in cues(question)} and not _NOT_ABOUT_A_FINDING.match(
             question
         )
-        if kind is Kind.REASON and cfg.cause_follows and not any(s.kind_ok for s in chosen):
+        if cfg.announced_follows and _ASKS.search(chosen[0].text):
+            chosen = _with_next(chosen, ranked, cfg)  # "Why is the launch delayed?" in the text, then why
+        elif kind is Kind.REASON and cfg.cause_follows and not any(s.kind_ok for s in chosen):
             chosen = _with_next(chosen, ranked, cfg, lambda s: s.kind_ok)
         elif finding and cfg.cause_follows and not any("finding" in s.cues for s in chosen):
             chosen = _with_next(chosen, ranked, cfg, lambda s: "finding" in s.cues)

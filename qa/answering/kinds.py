@@ -102,11 +102,13 @@ _RELATIVE_TIME = (
     r"morning|evening)|(?:shortly|soon|immediately|just|right|long) (?:after|before)|"
     r"(?:a )?(?:day|week|month|year) (?:later|earlier|before|after))\b"
 )
-# How often: "monthly", "fortnightly", "every other Sunday", "each quarter", "twice a year", "three times a week".
+# How often: "monthly", "fortnightly", "every other Sunday", "each quarter", "on Fridays", "twice a year",
+# "three times a week".
 _FREQUENCY = (
     r"\b(?:hourly|nightly|daily|weekly|fortnightly|biweekly|monthly|quarterly|yearly|annually)\b|"
     r"\b(?:every|each)(?: other| second)? (?:day|night|morning|evening|weekday|week|fortnight|month|quarter|"
     r"year|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|"
+    r"\bon (?:mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays|weekdays|weekends)\b|"
     rf"\b(?:once|twice|thrice|(?:\d+|{_NUMBER_WORDS}) times) (?:a|an|per|each|every) (?:hour|day|week|month|"
     r"quarter|year)\b"
 )
