@@ -188,8 +188,6 @@ _ANNOUNCES = re.compile(
     # "the following:", "the following values", not "the following year"
     r"\bthe following\b(?! (?:day|night|morning|evening|week|weekend|month|year|decade|season|spring|"
     r"summer|autumn|winter|time)\b)|:\s*$|"
-    # a question in the text ("Q: Do gift cards expire?") is followed by its answer
-    r"\?[\s\"”’)]*$|"
     # ... or ends on a number of things it has not named yet: "... overshadowed by two clinical trial failures."
     r"\b(?:two|three|four|five|six|several|a few|a number of) (?!hundred|thousand|million|billion)"
     r"(?:[\w-]+ ){1,2}(?!(?:seconds|minutes|hours|days|weeks|months|years|decades|centuries|times)\b)"
@@ -197,9 +195,9 @@ _ANNOUNCES = re.compile(
     re.IGNORECASE,
 )
 # A sentence that ends with a colon ("Sabbatical:") or asks a question says nothing alone: it leads what it
-# announces or what answers it, and never joins an answer as an extra sentence.
+# announces or what answers it (`_with_next`), and never joins an answer as an extra sentence.
 _SAYS_NOTHING_ALONE = re.compile(r"[:?][\s\"”’)]*$")
-_ASKS = re.compile(r"\?[\s\"”’)]*$")
+_ASKS = re.compile(r"\?[\s\"”’)]*$")  # "Q: Do gift cards expire?", "Why is the launch delayed?"
 # The most items of a list that an answer quotes after the sentence that announces it.
 _MAX_LIST_ITEMS = 12
 # "How do I find ...?" asks for a way, not for a study's finding.
@@ -214,15 +212,16 @@ def _with_next(
 ) -> list[Sentence]:
     """The chosen sentences, with the candidate right after the leading sentence in its document added second
     when it `gives` what is wanted (and is not chosen already, nor a heading, nor in the next paragraph but
-    after a colon or a question). A "why" question is often echoed by one sentence and answered by the next ("The mill
-    closed in 2019." then "... because ..."), so is a question about a result ("X was tested in mice." then
-    "Mice vaccinated with X were protected."); a sentence that announces ("NDV has a number of appealing
-    qualities") is followed by what it announced. The other chosen sentences then keep within
+    after a colon or a question). A "why" question is often echoed by one sentence and answered by the next
+    ("The mill closed in 2019." then "... because ..."), so is a question about a result ("X was tested in
+    mice." then "Mice vaccinated with X were protected."); a sentence that announces ("NDV has a number of
+    appealing qualities") is followed by what it announced, a question in the text ("Q: Do gift cards
+    expire?") by its answer. The other chosen sentences then keep within
     `config.max_sentences` and `config.max_words`."""
     lead = chosen[0]
     gap = lead.after_gap
     colon = lead.text.rstrip().endswith(":")
-    asks = lead.text.rstrip().rstrip('"”’)').endswith("?")
+    asks = bool(_ASKS.search(lead.text))
     if gap is None or ("\n\n" in gap and not (colon or asks)):
         return chosen
     following: dict[tuple[str, int | None], Sentence] = {
