@@ -22,7 +22,7 @@ NOTES = {
     "cafe.txt": "The cafe on the ground floor opens at noon. It serves lunch only.",
     "routines.txt": (
         "The cleaners visit fortnightly. The servers are patched every other Sunday. Cheques are posted to "
-        "suppliers on Fridays. Payslips are emailed on Thursdays."
+        "suppliers on Fridays. Payslips are emailed on Thursdays. Printing costs 10p per page."
     ),
     "falcon.txt": "Project Falcon kickoff notes.\n\nThe launch date is 1 September. The budget is 2 million pounds.\n",
     "giftcards.txt": (
@@ -181,6 +181,8 @@ def _exact(assistant: Assistant, answer: Answer) -> None:
         ("How often are the servers patched?", "every other Sunday"),
         ("When are cheques posted to suppliers?", "on Fridays"),
         ("How often are payslips emailed?", "on Thursdays"),
+        # a number written against its unit
+        ("How much does printing cost?", "10p per page"),
         ("How long does the warranty last?", "a fortnight"),
     ],
 )

@@ -153,7 +153,8 @@ _REASON = re.compile(
     r"blam\w*\b.{0,60}\b(for|on)|fail(ed|ure|s)? to|citing|cited|on the grounds|therefore|thus|hence)\b",
     re.IGNORECASE,
 )
-_NUMBER = re.compile(rf"\b\d[\d,.]*\b|\b({_NUMBER_WORDS})\b|%", re.IGNORECASE)
+# A number, also one written against its unit ("10mg/kg", "10p", "5km").
+_NUMBER = re.compile(rf"\b\d[\d,.]*(?:\b|(?=[^\W\d_]))|\b({_NUMBER_WORDS})\b|%", re.IGNORECASE)
 _DATE_NUMBER = re.compile(
     rf"\b({_MONTHS})\.? \d{{1,2}}\b|\b\d{{1,2}} ({_MONTHS})\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b",
     re.IGNORECASE,
