@@ -278,25 +278,6 @@ def heading_lines(doc_text: str) -> list[tuple[int, int]]:
     return found
 
 
-def _heading_terms(doc_text: str, headings: Sequence[tuple[int, int]]) -> list[frozenset[str]]:
-    """The terms of each heading of a document with those of the headings it is nested in ("### Bereavement"
-    under "## Leave for family events"), in order."""
-    return [frozenset(section_terms(doc_text, headings, bottom + 1)[0]) for _, bottom in headings]
-
-
-def _says_heading(text: str, doc_text: str, headings: Sequence[tuple[int, int]], start: int) -> bool:
-    """Does the sentence say the words of its section's nearest heading, in order ("Parental leave cannot be
-    carried over." under "## Parental leave")? Then it is about what that heading names."""
-    i = bisect_right(headings, (start, start)) - 1
-    while i >= 0 and headings[i][1] > start:
-        i -= 1
-    if i < 0:
-        return False
-    top, bottom = headings[i]
-    phrase = without_item_number(doc_text[top:bottom].strip().lstrip("#").strip().rstrip(":")).lower()
-    return len(phrase.split()) >= 2 and re.search(rf"\b{re.escape(phrase)}\b", text.lower()) is not None
-
-
 def _level(line: str) -> int:
     """A Markdown heading's level ("## Leave": 2); below every Markdown one, a numbered heading's by its depth
     ("4. Unpaid leave": 7, "4.2 Jury service": 8); 7 for any other heading."""
@@ -307,34 +288,64 @@ def _level(line: str) -> int:
     return 6 + number.group(1).count(".") + 1 if number else 7
 
 
-def section_terms(
-    doc_text: str, headings: Sequence[tuple[int, int]], start: int
-) -> tuple[set[str], set[str]]:
-    """The terms of the headings of the section a sentence starting at `start` stands in, and those of the
-    document's title (its first line, above a blank line). The headings are the nearest heading line above
-    the sentence and the Markdown headings it is nested in ("## Leave" above "### Parental"), without their
-    marks or item numbers ("## Parental leave", "2. Mounting the heater"). Both empty when no heading stands
-    above the sentence."""
-    i = bisect_right(headings, (start, start)) - 1
-    while i >= 0 and headings[i][1] > start:  # the sentence is the heading itself
-        i -= 1
-    found: set[str] = set()
-    title: set[str] = set()
-    if i < 0:
-        return found, title
-    first, end = headings[0]
-    if first == 0 and doc_text[end : end + 2] == "\n\n":
-        title = set(terms(doc_text[first:end].strip().lstrip("#").strip()))
-    level = 99  # below every heading
-    for top, bottom in reversed(headings[: i + 1]):
-        line = doc_text[top:bottom].strip()
-        if _level(line) >= level or (top == 0 and title):
-            continue
-        found |= set(terms(without_item_number(line.lstrip("#").strip().rstrip(":"))))
-        level = _level(line)
-        if level in (1, 7):
-            break  # a top-level section, or a heading without levels (or a first-level number)
-    return found, title
+@dataclass(frozen=True)
+class _Sections:
+    """A document's section headings, read once per document: where each line stands, what it says (without
+    its Markdown marks, item number or closing colon), the terms of it and of the headings it is nested in
+    ("## Leave" above "### Parental", "4. Unpaid leave" above "4.2 Jury service"), and the terms of the
+    document's title (its first line, above a blank line)."""
+
+    lines: list[tuple[int, int]]
+    phrases: list[str]
+    nested: list[frozenset[str]]
+    title: frozenset[str]
+
+    @classmethod
+    def of(cls, doc_text: str) -> _Sections:
+        lines = heading_lines(doc_text)
+        title: frozenset[str] = frozenset()
+        if lines and lines[0][0] == 0 and doc_text[lines[0][1] : lines[0][1] + 2] == "\n\n":
+            title = frozenset(terms(doc_text[: lines[0][1]].strip().lstrip("#").strip()))
+        texts = [doc_text[top:bottom].strip() for top, bottom in lines]
+        phrases = [without_item_number(line.lstrip("#").strip().rstrip(":")) for line in texts]
+        own = [frozenset(terms(phrase)) for phrase in phrases]
+        levels = [_level(line) for line in texts]
+        nested = []
+        for i in range(len(lines)):
+            found: set[str] = set()
+            level = 99  # below every heading
+            for j in range(i, -1, -1):
+                if levels[j] >= level or (lines[j][0] == 0 and title):
+                    continue
+                found |= own[j]
+                level = levels[j]
+                if level in (1, 7):
+                    break  # a top-level section, or a heading without levels (or a first-level number)
+            nested.append(frozenset(found))
+        return cls(lines, phrases, nested, title)
+
+    def nearest(self, start: int) -> int:
+        """The index of the nearest heading above a sentence starting at `start` (not the sentence itself), or
+        -1 when none stands above it."""
+        i = bisect_right(self.lines, (start, start)) - 1
+        while i >= 0 and self.lines[i][1] > start:  # the sentence is the heading itself
+            i -= 1
+        return i
+
+    def of_sentence(self, start: int) -> tuple[frozenset[str], frozenset[str]]:
+        """The terms of the headings of the section a sentence starting at `start` stands in, and those of the
+        title; both empty when no heading stands above the sentence."""
+        i = self.nearest(start)
+        return (self.nested[i], self.title) if i >= 0 else (frozenset(), frozenset())
+
+    def said_by(self, text: str, start: int) -> bool:
+        """Does the sentence say the words of its section's nearest heading, in order ("Parental leave cannot
+        be carried over." under "## Parental leave")? Then it is about what that heading names."""
+        i = self.nearest(start)
+        if i < 0:
+            return False
+        phrase = self.phrases[i].lower()
+        return len(phrase.split()) >= 2 and re.search(rf"\b{re.escape(phrase)}\b", text.lower()) is not None
 
 
 @dataclass
@@ -411,29 +422,28 @@ class CandidateFinder:
         self.config = config or CandidateConfig()
         self.embedder = embedder  # for matching a question's focus word ("money") by meaning; None: by stem
         self._expansion_cache: dict[tuple[str, str], Expansions] = {}
-        self._heading_cache: dict[tuple[str, str], list[tuple[int, int]]] = {}
+        self._section_cache: dict[tuple[str, str], _Sections] = {}
 
     def find(self, retrieval: Retrieval) -> tuple[list[Sentence], dict[str, tuple[str, str]]]:
         """The candidate sentences, and the texts of their documents: doc_id -> (source, text)."""
         found = self._gather(retrieval)
         texts: dict[str, tuple[str, str]] = {}
         expansions: dict[str, Expansions] = {}
-        headings: dict[str, list[tuple[int, int]]] = {}
+        sections: dict[str, _Sections] = {}
         for row in found.rows.values():
             if row.doc_id not in texts:
                 doc = self.store.manifest.document(row.doc_id)
                 if doc is not None:
                     texts[row.doc_id] = (doc.source, doc.text)
                     expansions[row.doc_id] = self._expansions(doc.doc_id, doc.content_hash, doc.text)
-                    headings[row.doc_id] = _remembered(
-                        self._heading_cache, (doc.doc_id, doc.content_hash), partial(heading_lines, doc.text)
+                    sections[row.doc_id] = _remembered(
+                        self._section_cache, (doc.doc_id, doc.content_hash), partial(_Sections.of, doc.text)
                     )
         short_form = asked_short_form(retrieval.question)
         definers = self._definers(short_form, found, texts, expansions, retrieval) if short_form else set()
         contexts = self._contexts([r for r in found.rows.values() if r.doc_id in texts])
         asked = _Question.of(retrieval, self.store.lexical.idf)
         version_of = {doc_id: _version_match(asked.versions, *texts[doc_id]) for doc_id in texts}
-        named = {doc_id: _heading_terms(texts[doc_id][1], headings[doc_id]) for doc_id in texts}
         out = [
             self._measure(
                 row,
@@ -441,8 +451,7 @@ class CandidateFinder:
                 found,
                 texts[row.doc_id],
                 expansions[row.doc_id],
-                headings[row.doc_id],
-                named[row.doc_id],
+                sections[row.doc_id],
                 contexts[row.doc_id],
                 version_of[row.doc_id],
             )
@@ -526,8 +535,7 @@ class CandidateFinder:
         found: _Found,
         document: tuple[str, str],
         expansions: Expansions,
-        headings: Sequence[tuple[int, int]],
-        headed: Sequence[frozenset[str]],
+        sections: _Sections,
         context: _Context,
         version: int,
     ) -> Sentence:
@@ -555,7 +563,7 @@ class CandidateFinder:
         before = set(terms(prior[-1])) if prior else set()  # the sentence before it
         # The heading it stands under says what it is about: under "## Parental leave", "Employees receive
         # sixteen weeks at full pay." answers "How long is parental leave?".
-        section, title = section_terms(doc_text, headings, row.start)
+        section, title = sections.of_sentence(row.start)
         heads = section | title
         weights = asked.weights
         # Under "## Annual leave", a sentence does not answer "Can I carry over sick leave?" when "## Sick leave"
@@ -567,7 +575,7 @@ class CandidateFinder:
         lacking = asked.terms - section - title - tokens
         literal = term_overlap(weights, written)
         sibling = bool(section & asked.terms) and any(
-            h & section and h & lacking for h in headed if not h <= section
+            h & section and h & lacking for h in sections.nested if not h <= section
         )
         lexical_rank, dense_rank = found.ranks.get(row.id, (None, None))
         return Sentence(
@@ -608,8 +616,7 @@ class CandidateFinder:
             after_start=after.start if after is not None else None,
             after_gap=_gap(doc_text, row.end, after.start) if after is not None else None,
             version=version,
-            other_section=sibling
-            and (literal < OWN_MATCH or _says_heading(text, doc_text, headings, row.start)),
+            other_section=sibling and (literal < OWN_MATCH or sections.said_by(text, row.start)),
         )
 
     def _expansions(self, doc_id: str, content_hash: str, text: str) -> Expansions:
