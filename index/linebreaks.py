@@ -7,20 +7,14 @@ a sentence of hard-wrapped text read as prose in an answer (its quote keeps the 
 from __future__ import annotations
 
 import re
-from functools import cache
 
-
-@cache
-def _zipf(word: str) -> float:
-    from wordfreq import zipf_frequency
-
-    return float(zipf_frequency(word, "en"))
+from index.lexical import zipf
 
 
 def _compound(first: str, second: str) -> bool:
     """Is "first-second" a hyphenated compound ("well-known", "long-term") rather than one word broken at a
     line's end ("main-tenance")? Both halves are common words (Zipf >= 3, wordfreq) and the joined form is not."""
-    return _zipf(first.lower()) >= 3 and _zipf(second.lower()) >= 3 and _zipf((first + second).lower()) < 3
+    return zipf(first.lower()) >= 3 and zipf(second.lower()) >= 3 and zipf((first + second).lower()) < 3
 
 
 _BROKEN = re.compile(r"([A-Za-z]+)-$")

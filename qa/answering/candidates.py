@@ -22,7 +22,7 @@ import numpy as np
 from index.abbreviations import READ_CHARS, definitions
 from index.chunk import without_item_number
 from index.embed import Embedder
-from index.lexical import terms, tokenize
+from index.lexical import terms, tokenize, zipf
 from index.manifest import SpanRow
 from index.store import Store
 from qa.answering.coref import resolve
@@ -38,7 +38,6 @@ from qa.answering.kinds import (
     proximity,
     question_kind,
 )
-from qa.answering.names import zipf
 from qa.answering.premise import versions
 from qa.answering.retrieve import Retrieval
 

@@ -1,6 +1,6 @@
-"""Words and their forms: how common a word is in English, when two spellings are one word's, and when two
-words name the same thing (a name and its plural, a country and its people, a title or a month and its short
-form, a spelling one letter apart: "Russia" / "Russian", "Sept" / "September", "Kublai" / "Khublai").
+"""Words and their forms: when two spellings are one word's, and when two words name the same thing (a name
+and its plural, a country and its people, a title or a month and its short form, a spelling one letter apart:
+"Russia" / "Russian", "Sept" / "September", "Kublai" / "Khublai").
 
 Read by verification (`qa.generation.variants`), which accepts a model's variant of a passage's name, by the
 premise checks (`premise.py`), which do not refuse a question for a name the passages give in another form, and
@@ -12,15 +12,6 @@ from __future__ import annotations
 import re
 
 from index.lexical import fold as lexical_fold
-
-
-def zipf(word: str) -> float:
-    """How common a word is in English, on wordfreq's Zipf scale (log10 of its count per billion words: "the"
-    7.7, "stand" 5.1, "vaccine" 4.0, "remdesivir" 1.1, a word wordfreq does not know 0)."""
-    from wordfreq import zipf_frequency
-
-    return float(zipf_frequency(word, "en"))
-
 
 # Letters British and American spellings swap: "analyse" / "analyze", "licence" / "license", "centre" / "center"
 # (the last as two swaps).

@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from index.lexical import fold, stopwords
-from qa.answering.names import SHORT_FORMS, same_word, singular, zipf
+from index.lexical import fold, stopwords, zipf
+from qa.answering.names import SHORT_FORMS, same_word, singular
 
 # A negation in the question ("What is not ...?", "Why didn't ...?"); "whether or not" asserts nothing.
 _QUESTION_NEGATION = re.compile(r"\b(not|never|cannot)\b|n't\b", re.IGNORECASE)

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.embed import Embedder
-from index.lexical import tokenize
+from index.lexical import tokenize, zipf
 from index.store import Hit, Store
-from qa.answering.names import spelling_variant, zipf
+from qa.answering.names import spelling_variant
 from qa.types import Passage
 
 _PUNCTUATION = ".,;:!?()[]{}\"'“”‘’"

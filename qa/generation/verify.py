@@ -28,7 +28,7 @@ from functools import lru_cache
 import numpy as np
 
 from index.chunk import split_sentences
-from index.lexical import stopwords, tokenize
+from index.lexical import stopwords, tokenize, zipf
 from qa.answering.kinds import entities, is_person_like, named_phrases
 from qa.cite import MARKER, Claim, Quote, strip_markers
 from qa.generation.variants import Quantities, Vocabulary, missing_quantities, quantities
@@ -244,9 +244,7 @@ def _opens_as_a_word(word: str, known_lower: set[str], known_capitalised: frozen
     lower = word.lower()
     if lower in known_lower:
         return True
-    from wordfreq import zipf_frequency
-
-    return lower not in known_capitalised and zipf_frequency(lower, "en") >= 3.5
+    return lower not in known_capitalised and zipf(lower) >= 3.5
 
 
 @lru_cache(maxsize=4096)
