@@ -165,6 +165,14 @@ def _exact(assistant: Assistant, answer: Answer) -> None:
     assert quote_problems(answer.citations, docs) == []
 
 
+def _answered(assistant: Assistant, question: str) -> Answer:
+    """The answer to `question`, which must not be a refusal and must quote the documents exactly."""
+    answer = assistant.ask(question)
+    assert not answer.refused, answer.answer
+    _exact(assistant, answer)
+    return answer
+
+
 @pytest.mark.parametrize(
     "question, expected",
     [
@@ -189,10 +197,8 @@ def _exact(assistant: Assistant, answer: Answer) -> None:
 def test_times_of_day_versions_quarters_and_durations_answer_when_and_how_long(
     notes: Assistant, question: str, expected: str
 ) -> None:
-    answer = notes.ask(question)
-    assert not answer.refused, answer.answer
+    answer = _answered(notes, question)
     assert expected in answer.answer.split(" [1]")[0], answer.answer
-    _exact(notes, answer)
 
 
 @pytest.mark.parametrize(
@@ -206,9 +212,8 @@ def test_times_of_day_versions_quarters_and_durations_answer_when_and_how_long(
     ],
 )
 def test_answers_a_hostile_review_found_wanting(notes: Assistant, question: str, expected: str) -> None:
-    answer = notes.ask(question)
-    assert not answer.refused and expected in answer.answer.split(" [1]")[0], answer.answer
-    _exact(notes, answer)
+    answer = _answered(notes, question)
+    assert expected in answer.answer.split(" [1]")[0], answer.answer
 
 
 @pytest.mark.parametrize(
@@ -221,9 +226,8 @@ def test_answers_a_hostile_review_found_wanting(notes: Assistant, question: str,
 def test_a_why_question_echoed_by_one_sentence_takes_the_cause_from_the_next(
     notes: Assistant, question: str, cause: str
 ) -> None:
-    answer = notes.ask(question)
-    assert not answer.refused and cause in answer.answer, answer.answer
-    _exact(notes, answer)
+    answer = _answered(notes, question)
+    assert cause in answer.answer, answer.answer
 
 
 @pytest.mark.parametrize(
@@ -275,9 +279,8 @@ def test_what_an_abbreviation_is_is_answered_where_the_document_defines_it(
 def test_an_abbreviation_asked_in_other_capitals_or_the_plural_is_answered_where_it_is_defined(
     notes: Assistant, question: str, lead: str
 ) -> None:
-    answer = notes.ask(question)
-    assert not answer.refused and answer.answer.startswith(lead), answer.answer
-    _exact(notes, answer)
+    answer = _answered(notes, question)
+    assert answer.answer.startswith(lead), answer.answer
 
 
 @pytest.mark.parametrize(
@@ -295,29 +298,25 @@ def test_an_abbreviation_asked_in_other_capitals_or_the_plural_is_answered_where
 def test_the_next_sentence_joins_only_when_it_continues_what_was_asked(
     notes: Assistant, question: str, kept: str, left: str
 ) -> None:
-    answer = notes.ask(question)
-    assert not answer.refused and kept in answer.answer and left not in answer.answer, answer.answer
-    _exact(notes, answer)
+    answer = _answered(notes, question)
+    assert kept in answer.answer and left not in answer.answer, answer.answer
 
 
 def test_a_question_about_a_result_takes_the_sentence_that_reports_it(notes: Assistant) -> None:
-    answer = notes.ask("What was the result of the test of the Corvax vaccine in Lyon?")
-    assert not answer.refused and "reduced hospital admissions by 80 percent" in answer.answer, answer.answer
-    _exact(notes, answer)
+    answer = _answered(notes, "What was the result of the test of the Corvax vaccine in Lyon?")
+    assert "reduced hospital admissions by 80 percent" in answer.answer, answer.answer
 
 
 def test_a_sentence_that_announces_is_followed_by_what_it_announced(notes: Assistant) -> None:
-    answer = notes.ask("What are the appealing qualities of the Lyra vector?")
-    assert not answer.refused and "grows to high titres in chicken eggs" in answer.answer, answer.answer
-    _exact(notes, answer)
+    answer = _answered(notes, "What are the appealing qualities of the Lyra vector?")
+    assert "grows to high titres in chicken eggs" in answer.answer, answer.answer
 
 
 def test_a_sentence_that_ends_on_things_it_has_not_named_is_followed_by_the_first_of_them(
     notes: Assistant,
 ) -> None:
-    answer = notes.ask("What is an example of a failure of the Kestrel drone?")
-    assert not answer.refused and "battery caught fire" in answer.answer, answer.answer
-    _exact(notes, answer)
+    answer = _answered(notes, "What is an example of a failure of the Kestrel drone?")
+    assert "battery caught fire" in answer.answer, answer.answer
 
 
 def test_numbered_steps_and_sections_are_answered_whole(notes: Assistant) -> None:
@@ -359,9 +358,8 @@ def test_numbered_steps_and_sections_are_answered_whole(notes: Assistant) -> Non
 def test_a_sentence_is_about_what_the_heading_it_stands_under_names(
     notes: Assistant, question: str, expected: str
 ) -> None:
-    answer = notes.ask(question)
-    assert not answer.refused and answer.answer.startswith(expected), answer.answer
-    _exact(notes, answer)
+    answer = _answered(notes, question)
+    assert answer.answer.startswith(expected), answer.answer
 
 
 @pytest.mark.parametrize(
@@ -377,9 +375,8 @@ def test_a_sentence_is_about_what_the_heading_it_stands_under_names(
 def test_a_question_in_the_text_is_followed_by_its_answer(
     notes: Assistant, question: str, expected: str
 ) -> None:
-    answer = notes.ask(question)
-    assert not answer.refused and expected in answer.answer.split(" [1]")[0], answer.answer
-    _exact(notes, answer)
+    answer = _answered(notes, question)
+    assert expected in answer.answer.split(" [1]")[0], answer.answer
 
 
 def test_a_sentence_that_announces_a_list_is_followed_by_all_its_items(notes: Assistant) -> None:
