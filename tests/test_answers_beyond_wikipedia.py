@@ -541,6 +541,87 @@ def test_a_section_does_not_answer_for_its_sibling(tmp_path: Path, fresh: Assist
     assert not wedding.refused and "One day of paid leave" in wedding.answer, wedding.answer
 
 
+def test_a_numbered_section_does_not_answer_for_the_one_beside_it(tmp_path: Path, fresh: Assistant) -> None:
+    (tmp_path / "policy.md").write_text(
+        "# Staff policy\n\n## 2. Sick leave\nSick pay starts from the fourth day of absence.\n\n"
+        "## 3. Travel\n### 3.1 Flights\nBook flights at least 14 days in advance through the travel portal.\n"
+        "### 3.2 Hotels\nThe nightly hotel allowance is 120 pounds in London.\n\n"
+        "## 4. Offices\nThe London office is open from 8am to 6pm.\n",
+        encoding="utf-8",
+    )
+    fresh.index([tmp_path], progress=False)
+    # "3.2 Hotels" stands beside "3.1 Flights": nothing says how early hotels are booked
+    assert fresh.ask("How far in advance should I book hotels?").refused
+    flights = _answered(fresh, "How far in advance should I book flights?")
+    assert flights.answer.startswith("Book flights at least 14 days"), flights.answer
+    # an ordinal day is a "when"
+    sick = _answered(fresh, "When does sick pay start?")
+    assert "fourth day of absence" in sick.answer, sick.answer
+    # a yes/no question is answered "no" by the sentence that gives another time
+    early = _answered(fresh, "Is the London office open at 7am?")
+    assert early.answer.startswith("The London office is open from 8am"), early.answer
+    assert fresh.ask("What happens in the London office at 7am?").refused
+
+
+def test_tables_mail_and_minutes_answer_from_what_heads_them(tmp_path: Path, fresh: Assistant) -> None:
+    (tmp_path / "parking.md").write_text(
+        "# Parking FAQ\n\n## Rates\n\n| Zone | Rate | Hours charged |\n|---|---|---|\n"
+        "| Downtown D1-D4 | $3.50/hour | Mon-Sat 8:00-20:00 |\n| Residential R1-R6 | $1.25/hour | Mon-Fri 9:00-17:00 |\n"
+        "| Harbor Garage | $2.00/hour | 24/7 |\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "renewal.txt").write_text(
+        "From: Priyanka Shah\nSubject: Snowflake renewal - need decision by 30 Sept\n\nHi all,\n\n"
+        "Our contract renews automatically on 1 Oct 2024. My recommendation is option (b), which saves "
+        "$16,500 a year.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "minutes.md").write_text(
+        "# Ops weekly, 12 March\n\nPriya asked why the returns backlog had grown. Diego explained that the "
+        "returns bench lost one person to sick leave.\n\nOperating cash flow was NOK 96m in the quarter. The "
+        "decline reflects a build-up of inventory ahead of the autumn season.\n",
+        encoding="utf-8",
+    )
+    fresh.index([tmp_path], progress=False)
+    # the header row names the column ("Rate"); it answers nothing itself, and one row answers alone
+    rate = _answered(fresh, "What is the hourly rate in residential zones?")
+    assert rate.answer.startswith("| Residential R1-R6 | $1.25/hour"), rate.answer
+    assert "Harbor" not in rate.answer and "| Zone |" not in rate.answer, rate.answer
+    # a subject line heads its message and answers nothing
+    renews = _answered(fresh, "When does the Snowflake contract renew?")
+    assert renews.answer.startswith("Our contract renews automatically on 1 Oct 2024"), renews.answer
+    # a question the minutes report is followed by its answer, a fall by what it reflects
+    backlog = _answered(fresh, "Why has the returns backlog grown?")
+    assert "lost one person to sick leave" in backlog.answer, backlog.answer
+    cash = _answered(fresh, "Why did operating cash flow fall?")
+    assert "build-up of inventory" in cash.answer, cash.answer
+
+
+def test_a_thing_no_document_names_is_refused_not_answered_with_a_neighbour(
+    tmp_path: Path, fresh: Assistant
+) -> None:
+    (tmp_path / "CHANGELOG.md").write_text(
+        "# Changelog\n\nAll notable changes to **tidepool** are documented in this file.\n\n"
+        "## [3.1.0] - 2024-02-01\n\n- New `tidepool doctor` command that checks your environment and prints a "
+        "report.\n- Plugin system: third-party plugins are discovered via entry points.\n\n"
+        "## [3.0.0] - 2023-09-28\n\n- Dropped support for Python 3.7.\n- Support for Python 3.12.\n",
+        encoding="utf-8",
+    )
+    fresh.index([tmp_path], progress=False)
+    # no document says "license", "mascot" or "editor": the changelog's sentences about tidepool answer none
+    for question in (
+        "What is the license of tidepool?",
+        "What is the mascot of tidepool?",
+        "Which editor does tidepool support?",
+    ):
+        assert fresh.ask(question).refused, question
+    doctor = _answered(fresh, "What does the doctor command do?")
+    assert "checks your environment" in doctor.answer, doctor.answer
+    # "versions" only says which kind of answer is wanted, as "year" or "number" do
+    python = _answered(fresh, "Which Python versions does tidepool support?")
+    assert "3.12" in python.answer, python.answer
+
+
 def test_a_common_word_is_not_corrected_to_another(tmp_path: Path, fresh: Assistant) -> None:
     (tmp_path / "beach.txt").write_text(
         "The beach at Porthmoor is covered in fine white sand. Lifeguards watch the beach from May to "

@@ -35,6 +35,7 @@ from qa.answering.kinds import (
     focus_words,
     has_kind,
     is_person_like,
+    named_things,
     proximity,
     question_kind,
 )
@@ -56,6 +57,10 @@ _AVERAGE_TERMS = 12.0  # a sentence's typical length in terms (SQuAD and COVID-Q
 # A line of its own without a full stop, a colon or a number: a heading, not an answer.
 _HEADING_END = re.compile(r"[.!?:;…\"”’)\]]\s*$")
 _UNDERLINE = re.compile(r"={3,}|-{3,}")
+_TABLE_RULE = re.compile(r"\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?")  # "|---|:---:|"
+# An e-mail's subject line heads the message ("Subject: RE: Snowflake renewal"): it names what the message is
+# about and answers nothing itself.
+_SUBJECT = re.compile(r"\s*subject:\s", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -229,20 +234,23 @@ def _bare(line: str) -> bool:
 
 def is_heading(text: str, doc_text: str, start: int, end: int) -> bool:
     """Is the sentence a line of its own that is a Markdown heading ("# Travel policy 2024", or a short line
-    underlined with "---" or "==="), the document's title above a blank line, or ends without punctuation and
+    underlined with "---" or "==="), a table's header row, an e-mail's subject line, the document's title
+    above a blank line, or ends without punctuation and
     holds no number but a year and the one that may open it ("2. Mounting the heater"): a heading? Not when a
     line just like it stands right above or below it (no blank line between): those are items of a list, as a
     slide's bullet points are."""
     own_line = (start == 0 or doc_text[start - 1] == "\n") and (end == len(doc_text) or doc_text[end] == "\n")
     if not own_line:
         return False
-    if text.lstrip().startswith("#"):
+    if text.lstrip().startswith("#") or _SUBJECT.match(text):
         return True
+    below_end = doc_text.find("\n", end + 1)
+    below = doc_text[end + 1 : below_end if below_end >= 0 else len(doc_text)] if end < len(doc_text) else ""
+    if text.lstrip().startswith("|") and _TABLE_RULE.fullmatch(below.strip()):
+        return True  # a table's header row, above "|---|---|": its names head the rows below
     if start == 0 and doc_text[end : end + 2] == "\n\n" and len(text.split()) <= 12:
         # a document's title, above a blank line, may hold figures ("AquaHeat 300 installation guide")
         return not _HEADING_END.search(text)
-    below_end = doc_text.find("\n", end + 1)
-    below = doc_text[end + 1 : below_end if below_end >= 0 else len(doc_text)] if end < len(doc_text) else ""
     if _UNDERLINE.fullmatch(below.strip()) and len(text.split()) <= 12 and not _HEADING_END.search(text):
         return True  # a Setext heading: "Parental leave" above "--------------"
     if not _bare(text):
@@ -298,6 +306,11 @@ class _Sections:
     phrases: list[str]
     nested: list[frozenset[str]]
     title: frozenset[str]
+    own: list[frozenset[str]]  # the terms of each heading alone
+    parents: list[int]  # the index of the heading each is nested in, -1 for none
+    levels: list[int]  # `_level` of each
+    bodies: list[frozenset[str]]  # the terms of the text under each, up to the next heading line
+    marked: list[bool]  # a Markdown or numbered heading (not a label, nor a bare line of wrapped text)
 
     @classmethod
     def of(cls, doc_text: str) -> _Sections:
@@ -310,18 +323,28 @@ class _Sections:
         own = [frozenset(terms(phrase)) for phrase in phrases]
         levels = [_level(line) for line in texts]
         nested = []
+        parents = []
         for i in range(len(lines)):
             found: set[str] = set()
             level = 99  # below every heading
+            parent = -1
             for j in range(i, -1, -1):
                 if levels[j] >= level or (lines[j][0] == 0 and title):
                     continue
                 found |= own[j]
+                if j < i and parent < 0:
+                    parent = j
                 level = levels[j]
                 if level in (1, 7):
                     break  # a top-level section, or a heading without levels (or a first-level number)
             nested.append(frozenset(found))
-        return cls(lines, phrases, nested, title)
+            parents.append(parent)
+        ends = [top for top, _ in lines[1:]] + [len(doc_text)] * bool(lines)
+        bodies = [
+            frozenset(terms(doc_text[bottom:end])) for (_, bottom), end in zip(lines, ends, strict=True)
+        ]
+        marked = [line.startswith("#") or _SECTION_NUMBER.match(line) is not None for line in texts]
+        return cls(lines, phrases, nested, title, own, parents, levels, bodies, marked)
 
     def nearest(self, start: int) -> int:
         """The index of the nearest heading above a sentence starting at `start` (not the sentence itself), or
@@ -337,6 +360,23 @@ class _Sections:
         i = self.nearest(start)
         return (self.nested[i], self.title) if i >= 0 else (frozenset(), frozenset())
 
+    def beside(self, start: int, words: set[str]) -> bool:
+        """Does a heading beside the one a sentence starting at `start` stands under (a Markdown or numbered
+        heading at the same level under the same parent: "3.2 Hotels" beside "3.1 Flights" under "3. Travel")
+        name one of `words` that nothing under the sentence's own heading says?"""
+        i = self.nearest(start)
+        if i < 0 or not self.marked[i]:
+            return False
+        unsaid = words - self.bodies[i] - self.own[i]
+        return bool(unsaid) and any(
+            self.own[j] & unsaid
+            for j in range(len(self.lines))
+            if j != i
+            and self.marked[j]
+            and self.parents[j] == self.parents[i]
+            and self.levels[j] == self.levels[i]
+        )
+
     def said_by(self, text: str, start: int) -> bool:
         """Does the sentence say the words of its section's nearest heading, in order ("Parental leave cannot
         be carried over." under "## Parental leave")? Then it is about what that heading names."""
@@ -344,7 +384,7 @@ class _Sections:
         if i < 0:
             return False
         phrase = self.phrases[i].lower()
-        return len(phrase.split()) >= 2 and re.search(rf"\b{re.escape(phrase)}\b", text.lower()) is not None
+        return bool(phrase) and re.search(rf"\b{re.escape(phrase)}\b", text.lower()) is not None
 
 
 @dataclass
@@ -462,6 +502,11 @@ class CandidateFinder:
         # Only "how much/many X" and "which Xs" questions are held to their focus word: on SQuAD, applying it to
         # every "what X" question refused 4 answerable questions in 100 to stop 6 unanswerable ones in 100.
         focus = focus_words(asked.text) if asked.kind in (Kind.NUMBER, Kind.LIST) else []
+        # Any question is held to the thing it asks about when no document uses its word: "Which airline is
+        # Jonas booking?" is not answered by "We're 6 from Boston." where no document says "airline" (a
+        # sentence may still say it in other words: "carrier").
+        absent = {w.lower() for w in retrieval.unknown}
+        focus = focus or [w for w in named_things(asked.text) if w in absent]
         if focus:
             out = self._mark_focus(focus, out, expansions)
         return out, texts
@@ -573,9 +618,13 @@ class CandidateFinder:
         # general rule and keeps answering.
         lacking = asked.terms - section - title - tokens
         literal = term_overlap(weights, written)
-        sibling = bool(section & asked.terms) and any(
-            h & section and h & lacking for h in sections.nested if not h <= section
-        )
+        # So too where the question's word it lacks heads a section beside its own ("How far in advance should
+        # I book hotels?" against "Book flights at least 14 days in advance." under "3.1 Flights", beside
+        # "3.2 Hotels").
+        sibling = (
+            bool(section & asked.terms)
+            and any(h & section and h & lacking for h in sections.nested if not h <= section)
+        ) or sections.beside(row.start, lacking)
         lexical_rank, dense_rank = found.ranks.get(row.id, (None, None))
         return Sentence(
             id=row.id,

@@ -197,7 +197,12 @@ _ANNOUNCES = re.compile(
 # A sentence that ends with a colon ("Sabbatical:") or asks a question says nothing alone: it leads what it
 # announces or what answers it (`_with_next`), and never joins an answer as an extra sentence.
 _SAYS_NOTHING_ALONE = re.compile(r"[:?][\s\"”’)]*$")
-_ASKS = re.compile(r"\?[\s\"”’)]*$")  # "Q: Do gift cards expire?", "Why is the launch delayed?"
+# A question in the text ("Q: Do gift cards expire?", "Why is the launch delayed?"), or one reported ("Priya
+# asked why the backlog had grown."): what follows answers it.
+_ASKS = re.compile(
+    r"\?[\s\"”’)]*$|\b(?:asked|wondered|queried) (?:why|whether|if|how|what|when|who|where|which)\b",
+    re.IGNORECASE,
+)
 # The most items of a list that an answer quotes after the sentence that announces it.
 _MAX_LIST_ITEMS = 12
 # "How do I find ...?" asks for a way, not for a study's finding.
@@ -252,6 +257,14 @@ def _with_next(
             break
         kept.append(other)
     return kept
+
+
+_MARKDOWN_ROW = re.compile(r"\s*\|.*\|\s*")  # "| Residential R1-R6 | $1.25/hour | Mon-Fri |"
+
+
+def _is_row(text: str) -> bool:
+    """Is the sentence a row of a table: a record of a spreadsheet (`is_record`) or of a Markdown table?"""
+    return is_record(text) or _MARKDOWN_ROW.fullmatch(text) is not None
 
 
 def _ranked(candidates: list[Sentence], scores: np.ndarray) -> list[Sentence]:
@@ -380,7 +393,7 @@ class ExtractiveAnswerer:
         chosen_texts = {best.text}
         # A table row answers for itself: other rows join it only when the question asks for several things
         # (quoting the next row of a leave table beside the asked one shows a figure that is not the answer).
-        one_row = is_record(best.text) and kind is not Kind.LIST
+        one_row = _is_row(best.text) and kind is not Kind.LIST
         join = cfg.list_join_probability if kind is Kind.LIST else cfg.join_probability
         for other in ranked:  # best first: probabilities fall
             if covered >= cfg.cover or len(chosen) >= cfg.max_sentences or other.probability < join:
@@ -391,7 +404,7 @@ class ExtractiveAnswerer:
                 and not other.heading
                 and not other.other_section
                 and not _SAYS_NOTHING_ALONE.search(other.text)
-                and not (one_row and is_record(other.text))
+                and not (one_row and _is_row(other.text))
                 and other.relevance >= cfg.extra_relevance
                 and words + more <= cfg.max_words
             ):

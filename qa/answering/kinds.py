@@ -130,6 +130,9 @@ _DATE = re.compile(
     # a time counted from another, or how often: "after three months", "within 30 days", "every four years",
     # "monthly"
     rf"\b(?:after|within|every|each|in) (?:\d+|{_NUMBER_WORDS}|a|an|a few|several) {_UNITS}\b|"
+    # an ordinal one: "from the fourth day of absence", "on the first working day", "by the second week"
+    r"\b(?:from|on|after|by|until|in|before) the (?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
+    r"tenth|last|final) (?:working |business |calendar )?(?:day|night|week|month|year|quarter|shift)\b|"
     rf"{_FREQUENCY}|"
     # a time relative to another: "two weeks after", "a day later", "the following year", "shortly before"
     rf"{_RELATIVE_TIME}",
@@ -150,7 +153,8 @@ _REASON = re.compile(
     r"\b(because|due to|owing to|on account of|as a result|result(s|ed)? (of|from)|caused by|causes?|led to|"
     r"leads? to|reasons?|so that|in order to|in response to|thanks to|for fear|since it|as it|given that|"
     r"motivated|aim(ed)? to|intended to|to (avoid|prevent|protect|ensure|help)|accus\w*\b.{0,60}\bof|"
-    r"blam\w*\b.{0,60}\b(for|on)|fail(ed|ure|s)? to|citing|cited|on the grounds|therefore|thus|hence)\b",
+    r"blam\w*\b.{0,60}\b(for|on)|fail(ed|ure|s)? to|citing|cited|on the grounds|therefore|thus|hence|"
+    r"reflect(s|ed|ing)?|driven by|attribut(ed|able) to|explained by|stem(s|med)? from)\b",
     re.IGNORECASE,
 )
 # A number, also one written against its unit ("10mg/kg", "10p", "5km").
@@ -324,7 +328,15 @@ _NOUN_PHRASE = re.compile(
 _GENERIC_FOCUS = frozenset(
     "year date day month decade century time number percentage percent amount people person man woman name "
     "thing one part way place country city group kind type sort form less more fewer greater larger smaller "
-    "organisation organization entity individual member figure body".split()
+    "organisation organization entity individual member figure body version release abbreviation acronym "
+    "meaning definition term word toll tally total count".split()
+)
+# Abstract nouns a sentence answers without saying them ("What was the result of the test?" / "It reduced
+# admissions by 80 percent."): no thing to hold an answer to (`named_things`).
+_ABSTRACT = frozenset(
+    "result outcome finding example instance effect impact reason cause purpose role aim goal function method "
+    "approach means difference advantage disadvantage benefit drawback problem issue consequence significance "
+    "importance characteristic feature property nature process mechanism use value status state".split()
 )
 
 
@@ -341,6 +353,35 @@ def focus_words(question: str) -> list[str]:
     head = match.group(1).split()[-1].lower()
     generic = head in stopwords() or _singular(head) in _GENERIC_FOCUS or head in _DESCRIPTIVE_PLURALS
     return [] if generic else [head]
+
+
+# Where else a question names the thing it asks about: "What is the license of tidepool?", "What is the name
+# of the restaurant ...?", "Which airline is Jonas booking?", "What wine goes with shakshuka?".
+_THING_OF = re.compile(
+    r"^\W*(?:what|which)\s+(?:is|was|are|were)\s+(?:the|a|an)\s+(?:[a-z]+\s+){0,2}?([a-z]+)\s+(?:of|for)\b",
+    re.IGNORECASE,
+)
+_NAME_OF = re.compile(r"\bname\s+of\s+(?:the|a|an|this|that|his|her|its|their)\s+([a-z]+)\b", re.IGNORECASE)
+_WHICH_THING = re.compile(r"^\W*(?:what|which)\s+([a-z]+)\s+[a-z]+", re.IGNORECASE)
+
+
+def named_things(question: str) -> list[str]:
+    """Every noun that may be the thing a question asks about (`focus_words`, and the looser forms above),
+    lower-cased, generic ones left out. Looser than `focus_words`: "What is the purpose of ...?" is answered
+    without the word "purpose", so these hold an answer to their word only where no document uses it."""
+    found = list(focus_words(question))
+    for pattern in (_THING_OF, _NAME_OF, _WHICH_THING):
+        match = pattern.search(question)
+        if match:
+            head = match.group(1).lower()
+            if not (
+                head in stopwords()
+                or head in _AUXILIARIES
+                or _singular(head) in _GENERIC_FOCUS
+                or _singular(head) in _ABSTRACT
+            ):
+                found.append(head)
+    return list(dict.fromkeys(found))
 
 
 def _singular(word: str) -> str:

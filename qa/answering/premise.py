@@ -29,6 +29,11 @@ _NEGATION = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\d+")
+# A yes/no question ("Is the office open at 7am?"): a sentence that says otherwise ("open from 8am", "closed on
+# Sundays") is its answer, not a passage that misses its premise.
+_POLAR = re.compile(
+    r"^\W*(is|are|was|were|does|do|did|can|could|will|would|has|have|had|should|must|may)\b", re.IGNORECASE
+)
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
@@ -117,6 +122,9 @@ def opposite_modifier(question: str, sentence: str) -> str | None:
 def unmet_premise(question: str, answer: Sequence[str], passages: Sequence[str]) -> str | None:
     """Why the answer sentences do not answer the question although they match it, or None.
 
+    A yes/no question is answered "no" by a sentence that gives another figure or the opposite ("Is the office
+    open at 7am?" / "The office is open from 8am."): neither check refuses it.
+
     Args:
         answer: the sentences that would be quoted, best first.
         passages: the texts the candidates come from (numbers are looked for in all of them).
@@ -124,11 +132,14 @@ def unmet_premise(question: str, answer: Sequence[str], passages: Sequence[str])
     quoted = " ".join(answer)
     if _QUESTION_NEGATION.search(_EITHER_WAY.sub(" ", question)) and not _NEGATION.search(quoted):
         return "the question is negated and the passages are not"
+    polar = _POLAR.match(question) is not None
+    if polar and answer and _NUMBER.search(answer[0]):
+        return None  # the figure it gives is the answer: "No, from 8am."
     searched = _THOUSANDS.sub("", " ".join(passages))
     for number in _NUMBER.findall(_THOUSANDS.sub("", question)):
         if number not in searched:
             return f"{number} is in no passage"
-    if answer:
+    if answer and not polar:
         swapped = opposite_modifier(question, answer[0])
         if swapped:
             return f"the passages say the opposite ({swapped})"
@@ -141,7 +152,11 @@ def unmet_premise(question: str, answer: Sequence[str], passages: Sequence[str])
 NAME_ZIPF = 4.0
 TERM_ZIPF = 3.0
 COMMON_BASE_ZIPF = 3.5
-_ORDINAL_OR_NUMBER = re.compile(r"^\d+(?:st|nd|rd|th|s)?$|^\d+[.,]\d+$", re.IGNORECASE)
+# A number, an ordinal, or a number written against its unit ("7am", "10mg", "5km"): the number checks of
+# `unmet_premise` judge it, not the absent-term check.
+_ORDINAL_OR_NUMBER = re.compile(
+    r"^\d+(?:st|nd|rd|th|s)?$|^\d+[.,]\d+$|^\d+(?:[.,]\d+)?[a-z]{1,2}$", re.IGNORECASE
+)
 _SUFFIXES = (
     "ities ity ness ment ments ations ation ions ion ables able ibles ible ically ally ical ial al ic ous ive "
     "izing ized izes ize ising ised ises ise ers er ors or ists ist isms ism ies ied ing ed es s ly y"
