@@ -174,8 +174,10 @@ def test_ask_then_open_a_citation_and_its_document(site, browser, pixel, viewpor
     url, _ = site
     tab = Tab(browser, url, viewport, "citation")
     page = tab.page
-    tab.shot("first-open")
     examples = page.locator("#qa-chat .example, #qa-chat button").filter(has_text="?")
+    # they come with the page's load event, after the question box: on a busy machine, later
+    examples.nth(2).wait_for(timeout=30_000)
+    tab.shot("first-open")
     assert examples.count() >= 3, "three example questions on first open"
     assert in_viewport(page, "#qa-question textarea") and in_viewport(page, "#qa-send")
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
