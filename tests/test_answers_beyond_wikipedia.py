@@ -675,6 +675,11 @@ def test_the_version_asked_for_leads_and_the_other_is_not_quoted(tmp_path: Path,
     assert "120" not in answer.answer and all("2024" in c.source for c in answer.citations)
     older = fresh.ask("What was the nightly hotel allowance in 2023?")
     assert "EUR 120" in older.answer and "150" not in older.answer, older.answer
+    # asked without a year, the newest edition answers and the older one's figure is not quoted
+    for question in ("What is the nightly hotel allowance?", "How much are meals reimbursed?"):
+        current = _answered(fresh, question)
+        assert all("2024" in c.source for c in current.citations), current.answer
+        assert "120" not in current.answer and "EUR 40 " not in current.answer, current.answer
 
 
 def test_an_abbreviation_the_document_defines_answers_for_its_long_form(

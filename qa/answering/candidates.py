@@ -39,7 +39,7 @@ from qa.answering.kinds import (
     proximity,
     question_kind,
 )
-from qa.answering.premise import versions
+from qa.answering.premise import YEAR_OR_VERSION, versions
 from qa.answering.retrieve import Retrieval
 
 _T = TypeVar("_T")
@@ -48,6 +48,8 @@ _LABEL = re.compile(r"(?:[^\W\d_][\w’'/&-]*\s+){0,5}[^\W\d_][\w’'/&-]*:")
 # wordfreq's Zipf scale: "get" 6.3, "people" 6.3, "work" 6.0, "mean" 5.5; not "pay" 5.4, "alcohol" 4.6.
 PARAPHRASED_ZIPF = 5.5
 _SECTION_NUMBER = re.compile(r"(\d{1,3}(?:\.\d{1,3})*)\.?\s")  # "4.2 Jury service", "4. Unpaid leave"
+# Two editions' sentences say the same thing when this share of their words (numbers aside) is common.
+SAME_WORDING = 0.7
 # How much of the question a sentence must match by itself to state a rule its section's siblings share.
 OWN_MATCH = 0.5
 _HOW_WORD = re.compile(r"\bhow (long|often|far|old|soon)\b", re.IGNORECASE)
@@ -218,6 +220,49 @@ def _version_match(asked: set[str], source: str, text: str) -> int:
     if not named:
         return 0
     return 1 if asked & named else -1
+
+
+def _edition(source: str, text: str) -> tuple[str, tuple[int, ...]] | None:
+    """Which document this is an edition of, and how recent: its name and title line without their years and
+    version numbers ("travel-policy-2024.md" / "# Travel Policy 2024" -> "travel-policy-.md", (2024,)); None
+    when neither names a year or version."""
+    name = source.replace("\\", "/").rsplit("/", 1)[-1]
+    first_line = text[:200].split("\n", 1)[0]
+    title = first_line if len(first_line) <= 120 else ""
+    named = versions(name) | versions(title)
+    if not named:
+        return None
+    recency = max(tuple(int(n) for n in v.lstrip("v").split(".")) for v in named)
+    return YEAR_OR_VERSION.sub("", f"{name}\n{title}").lower(), recency
+
+
+def newest_editions(sentences: list[Sentence], texts: Mapping[str, tuple[str, str]]) -> list[Sentence]:
+    """For a question that names no year or version: where two editions of one document (names and titles
+    that differ only by year or version) say the same thing with other figures ("The nightly hotel allowance
+    is EUR 120." in the 2023 policy, "... EUR 150." in the 2024 one), the newest edition's sentence answers
+    (`version` 1) and the older one's does not (-1); a sentence only an older edition says keeps answering."""
+    editions = {doc_id: _edition(*texts[doc_id]) for doc_id in {s.doc_id for s in sentences}}
+    families: dict[str, list[str]] = {}
+    for doc_id, edition in editions.items():
+        if edition is not None:
+            families.setdefault(edition[0], []).append(doc_id)
+    if not any(len(members) > 1 for members in families.values()):
+        return sentences
+    wording = {s.id: frozenset(t for t in terms(s.text) if not _DIGITS.search(t)) for s in sentences}
+    verdict: dict[str, int] = {}
+    for s in sentences:
+        edition = editions[s.doc_id]
+        if edition is None or len(wording[s.id]) < 3:
+            continue
+        for other in sentences:
+            theirs = editions[other.doc_id]
+            if theirs is None or theirs[0] != edition[0] or theirs[1] <= edition[1]:
+                continue
+            same = len(wording[s.id] & wording[other.id]) / len(wording[s.id] | wording[other.id])
+            if same >= SAME_WORDING:
+                verdict[s.id] = -1
+                verdict.setdefault(other.id, 1)
+    return [replace(s, version=verdict[s.id]) if s.id in verdict else s for s in sentences]
 
 
 def _bare(line: str) -> bool:
@@ -499,6 +544,8 @@ class CandidateFinder:
         ]
         if definers:
             out = [replace(s, defines=True) if s.id in definers else s for s in out]
+        if not asked.versions:
+            out = newest_editions(out, texts)
         # Only "how much/many X" and "which Xs" questions are held to their focus word: on SQuAD, applying it to
         # every "what X" question refused 4 answerable questions in 100 to stop 6 unanswerable ones in 100.
         focus = focus_words(asked.text) if asked.kind in (Kind.NUMBER, Kind.LIST) else []

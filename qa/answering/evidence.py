@@ -60,7 +60,10 @@ class Sentence:
     antecedent_text: str | None = None  # the document's text from there to this sentence
     after_start: int | None = None  # start of the sentence after it
     after_gap: str | None = None  # the white space before it (None: something else lies between)
-    version: int = 0  # its document is of the year or version asked about (1), of another (-1), or either (0)
+    # its document is of the year or version asked about (1), of another (-1), or either (0); for a question
+    # naming none, 1 for the newest edition's sentence and -1 for an older one's saying the same
+    # (`candidates.newest_editions`)
+    version: int = 0
     # it stands in a section whose heading shares the question's words, while another heading of its document
     # names what the question asks about and it does not ("## Annual leave" for "... sick leave?"), and it
     # matches under half of the question by itself or says its own heading ("Annual leave is ...")
