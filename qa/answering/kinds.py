@@ -362,7 +362,10 @@ _THING_OF = re.compile(
     re.IGNORECASE,
 )
 _NAME_OF = re.compile(r"\bname\s+of\s+(?:the|a|an|this|that|his|her|its|their)\s+([a-z]+)\b", re.IGNORECASE)
-_WHICH_THING = re.compile(r"^\W*(?:what|which)\s+([a-z]+)\s+[a-z]+", re.IGNORECASE)
+_WHICH_THING = re.compile(
+    r"^\W*(?:what|which)\s+((?:[a-z]+\s+)?[a-z]+)\s+(?:goes|go|went|came|comes|come|pairs|suits|works|fits)\b",
+    re.IGNORECASE,
+)
 
 
 def named_things(question: str) -> list[str]:
@@ -373,7 +376,7 @@ def named_things(question: str) -> list[str]:
     for pattern in (_THING_OF, _NAME_OF, _WHICH_THING):
         match = pattern.search(question)
         if match:
-            head = match.group(1).lower()
+            head = match.group(1).split()[-1].lower()
             if not (
                 head in stopwords()
                 or head in _AUXILIARIES
