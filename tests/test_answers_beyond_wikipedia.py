@@ -597,6 +597,19 @@ def test_tables_mail_and_minutes_answer_from_what_heads_them(tmp_path: Path, fre
     assert "build-up of inventory" in cash.answer, cash.answer
 
 
+def test_how_heavy_or_tall_is_answered_by_the_weight_or_height(tmp_path: Path, fresh: Assistant) -> None:
+    (tmp_path / "manual.md").write_text(
+        "# AeroBrew X2 espresso machine: user manual\n\nAlways place the machine on a flat, dry surface.\n\n## Specifications\n\n"
+        "| Property | Value |\n|---|---|\n| Weight | 9.2 kg |\n| Height | 41 cm |\n| Cord length | 1.1 m |\n",
+        encoding="utf-8",
+    )
+    fresh.index([tmp_path], progress=False)
+    heavy = _answered(fresh, "How heavy is the machine?")
+    assert heavy.answer.startswith("| Weight | 9.2 kg |"), heavy.answer
+    tall = _answered(fresh, "How tall is the AeroBrew?")
+    assert tall.answer.startswith("| Height | 41 cm |"), tall.answer
+
+
 def test_a_thing_no_document_names_is_refused_not_answered_with_a_neighbour(
     tmp_path: Path, fresh: Assistant
 ) -> None:

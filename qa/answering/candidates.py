@@ -52,7 +52,9 @@ _SECTION_NUMBER = re.compile(r"(\d{1,3}(?:\.\d{1,3})*)\.?\s")  # "4.2 Jury servi
 SAME_WORDING = 0.7
 # How much of the question a sentence must match by itself to state a rule its section's siblings share.
 OWN_MATCH = 0.5
-_HOW_WORD = re.compile(r"\bhow (long|often|far|old|soon)\b", re.IGNORECASE)
+_HOW_WORD = re.compile(
+    r"\bhow (long|often|far|old|soon|heavy|tall|high|big|large|wide|deep|fast|thick)\b", re.IGNORECASE
+)
 _DIGITS = re.compile(r"\d")
 _YEARS = re.compile(r"\b(?:1[5-9]|20)\d{2}\b")
 _AVERAGE_TERMS = 12.0  # a sentence's typical length in terms (SQuAD and COVID-QA: 11 to 13), for BM25
@@ -476,9 +478,10 @@ class _Question:
     @classmethod
     def of(cls, retrieval: Retrieval, idf: Callable[[str], float]) -> _Question:
         question = retrieval.question
-        # "How long", "how often", "how far", "how old", "how soon" ask for a kind of answer; their second
-        # word is no term a sentence must hold ("How long is parental leave?" / "... sixteen weeks ...").
-        asking = {m.lower() for m in _HOW_WORD.findall(question)}
+        # "How long", "how often", "how far", "how old", "how soon", "how heavy" ask for a kind of answer; their
+        # second word is no term a sentence must hold ("How long is parental leave?" / "... sixteen weeks ...";
+        # what "how heavy" measures, "weight", joins the terms: `retrieve.measured`).
+        asking = set(tokenize(" ".join(_HOW_WORD.findall(question))))
         tokens = [t for t in retrieval.query_tokens if t not in asking]
         # A very common word that no document uses ("get", "people", "work") is said there in other words
         # ("How many days of sick leave do I get?" / "Employees receive ten days ..."): it weighs nothing,

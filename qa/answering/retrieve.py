@@ -5,6 +5,7 @@ This is the boundary with the index: past here, everything is a Passage or a Sen
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -48,6 +49,26 @@ class Retrieval:
     unknown: tuple[str, ...] = ()
 
 
+# "How heavy is the machine?" asks for its weight: a specification says "| Weight | 9.2 kg |", not "heavy".
+_MEASURES = {
+    "heavy": "weight",
+    "tall": "height",
+    "high": "height",
+    "big": "size",
+    "large": "size",
+    "wide": "width",
+    "deep": "depth",
+    "fast": "speed",
+    "thick": "thickness",
+}
+_HOW_MEASURE = re.compile(rf"\bhow ({'|'.join(_MEASURES)})\b", re.IGNORECASE)
+
+
+def measured(question: str) -> list[str]:
+    """The terms of what a "how heavy / tall / wide ..." question measures ("weight", "height", "width")."""
+    return [t for m in _HOW_MEASURE.findall(question) for t in tokenize(_MEASURES[m.lower()])]
+
+
 class HybridRetriever:
     """Dense + BM25 over the chunks of one Store."""
 
@@ -65,6 +86,7 @@ class HybridRetriever:
         cfg = self.config
         vector = self.embedder.embed_query(question)
         tokens, unknown = self.spell(question)
+        tokens += [t for t in measured(question) if t not in tokens and self.store.lexical.knows(t)]
         doc_ids = list(doc_ids or ())
         within = self.store.manifest.chunk_ids_of(doc_ids) if doc_ids else None
         # The sentence search runs beside the chunk search (Chroma's queries release the GIL): 2-3 ms saved.
