@@ -39,7 +39,7 @@ from qa.answering.kinds import (
     proximity,
     question_kind,
 )
-from qa.answering.premise import YEAR_OR_VERSION, versions
+from qa.answering.premise import versions
 from qa.answering.retrieve import Retrieval
 
 _T = TypeVar("_T")
@@ -48,8 +48,27 @@ _LABEL = re.compile(r"(?:[^\W\d_][\w’'/&-]*\s+){0,5}[^\W\d_][\w’'/&-]*:")
 # wordfreq's Zipf scale: "get" 6.3, "people" 6.3, "work" 6.0, "mean" 5.5; not "pay" 5.4, "alcohol" 4.6.
 PARAPHRASED_ZIPF = 5.5
 _SECTION_NUMBER = re.compile(r"(\d{1,3}(?:\.\d{1,3})*)\.?\s")  # "4.2 Jury service", "4. Unpaid leave"
-# Two editions' sentences say the same thing when this share of their words (numbers aside) is common.
-SAME_WORDING = 0.7
+# Two editions' sentences say the same thing when this share of their words (numbers aside) is common, or
+# their embeddings are this close ("Employees receive 25 days of annual leave per year." / "Every employee is
+# entitled to 27 days of paid holiday each year.": 0.66; "... budget was set at EUR 40,000." / "Tom presented
+# the new onboarding flow.": 0.20); only sentences this relevant to the question are compared.
+SAME_WORDING = 0.5
+SAME_MEANING = 0.6
+EDITION_RELEVANCE = 0.4
+EDITION_ANSWERS = 0.7  # as `AnswerConfig.refuse_below`
+# What dates or numbers an edition in a document's name or title: a year, with its month and day
+# ("2024", "2024-07", "2024-03-12"), a version ("v2", "version 3", "2.1"), a fiscal year ("FY24"), an edition
+# ("3rd edition"). Other numbers ("covidqa-650", "chapter-2") name documents, not editions.
+_NAMED_NUMBER = re.compile(
+    r"(?<![a-z0-9])(?:v|version\s?|fy\s?)(\d+(?:\.\d+)*)|(?<![0-9.])((?:19|20)\d{2}(?:[-_.]\d{1,2}){0,2})(?![0-9])|"
+    r"(?<![0-9.])(\d+\.\d+(?:\.\d+)*)(?![0-9])|(?<![0-9])(\d+)(?:st|nd|rd|th) edition"
+)
+# A question naming a date, a month, a weekday or a number asks about a particular edition or issue.
+_DATED = re.compile(
+    r"\d|\b(?:january|february|march|april|june|july|august|september|october|november|december|monday|tuesday|"
+    r"wednesday|thursday|friday|saturday|sunday)\b",
+    re.IGNORECASE,
+)
 # How much of the question a sentence must match by itself to state a rule its section's siblings share.
 OWN_MATCH = 0.5
 _HOW_WORD = re.compile(
@@ -64,7 +83,7 @@ _UNDERLINE = re.compile(r"={3,}|-{3,}")
 _TABLE_RULE = re.compile(r"\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?")  # "|---|:---:|"
 # An e-mail's subject line heads the message ("Subject: RE: Snowflake renewal"): it names what the message is
 # about and answers nothing itself.
-_SUBJECT = re.compile(r"\s*subject:\s", re.IGNORECASE)
+_SUBJECT = re.compile(r"[\s*_]*subject:[*_]*\s", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -224,46 +243,83 @@ def _version_match(asked: set[str], source: str, text: str) -> int:
     return 1 if asked & named else -1
 
 
-def _edition(source: str, text: str) -> tuple[str, tuple[int, ...]] | None:
-    """Which document this is an edition of, and how recent: its name and title line without their years and
-    version numbers ("travel-policy-2024.md" / "# Travel Policy 2024" -> "travel-policy-.md", (2024,)); None
-    when neither names a year or version."""
-    name = source.replace("\\", "/").rsplit("/", 1)[-1]
+def _editions(source: str, text: str) -> list[tuple[str, tuple[int, ...]]]:
+    """Which documents this may be an edition of, and how recent it is among them: its file name (with its
+    folder) and its title line, each with its numbers taken out ("handbook-2024.md", "2024/handbook.md",
+    "plan-FY24.md", "api-v2.1.md", "price-list-2024-07.md", "# Employee Handbook 2024"), each with those numbers
+    in order ((2024,), (2, 1), (2024, 7)); only the parts that hold numbers."""
+    path = source.replace("\\", "/").lower()
+    name = "/".join(path.split("/")[-2:])
     first_line = text[:200].split("\n", 1)[0]
-    title = first_line if len(first_line) <= 120 else ""
-    named = versions(name) | versions(title)
-    if not named:
-        return None
-    recency = max(tuple(int(n) for n in v.lstrip("v").split(".")) for v in named)
-    return YEAR_OR_VERSION.sub("", f"{name}\n{title}").lower(), recency
+    title = first_line.lower() if len(first_line) <= 120 else ""
+    found = []
+    for kind, part in (("name", name), ("title", title)):
+        numbers = tuple(int(n) for m in _NAMED_NUMBER.finditer(part) for n in re.findall(r"\d+", m.group(0)))
+        if numbers:
+            found.append((f"{kind}:{_NAMED_NUMBER.sub('#', part)}", numbers))
+    return found
 
 
-def newest_editions(sentences: list[Sentence], texts: Mapping[str, tuple[str, str]]) -> list[Sentence]:
-    """For a question that names no year or version: where two editions of one document (names and titles
-    that differ only by year or version) say the same thing with other figures ("The nightly hotel allowance
-    is EUR 120." in the 2023 policy, "... EUR 150." in the 2024 one), the newest edition's sentence answers
-    (`version` 1) and the older one's does not (-1); a sentence only an older edition says keeps answering."""
-    editions = {doc_id: _edition(*texts[doc_id]) for doc_id in {s.doc_id for s in sentences}}
-    families: dict[str, list[str]] = {}
-    for doc_id, edition in editions.items():
-        if edition is not None:
-            families.setdefault(edition[0], []).append(doc_id)
-    if not any(len(members) > 1 for members in families.values()):
+def _superseded(texts: Mapping[str, tuple[str, str]], doc_ids: Iterable[str]) -> dict[str, set[str]]:
+    """doc_id -> the documents that are newer editions of it, among `doc_ids`."""
+    families: dict[str, list[tuple[tuple[int, ...], str]]] = {}
+    for doc_id in doc_ids:
+        for key, recency in _editions(*texts[doc_id]):
+            families.setdefault(key, []).append((recency, doc_id))
+    newer: dict[str, set[str]] = {}
+    for members in families.values():
+        for recency, doc_id in members:
+            later = {other for theirs, other in members if theirs > recency and other != doc_id}
+            if later:
+                newer.setdefault(doc_id, set()).update(later)
+    return newer
+
+
+def newest_editions(
+    sentences: list[Sentence], texts: Mapping[str, tuple[str, str]], embedder: Embedder | None = None
+) -> list[Sentence]:
+    """For a question that names no year, version or date: where two editions of one document (names or
+    titles that differ only by their numbers: "handbook-2023.md" and "handbook-2024.md") say the same thing
+    with other words or figures ("Employees receive 25 days of annual leave." in 2023, "Every employee is
+    entitled to 27 days of paid holiday." in 2024), the newest edition's sentence answers (`version` 1) and the
+    older one's does not (-1); a sentence only an older edition says keeps answering.
+
+    Two sentences say the same thing when half their words (numbers aside) are common, or (with an embedder)
+    their embeddings' cosine is at least `SAME_MEANING`, and neither names what the other does not ("Berlin
+    signed 9 new customers." is not "Munich signed 14 new customers."), and unless the older one holds more of
+    the question's words than a newer one that matches the question too loosely to answer it."""
+    newer = _superseded(texts, {s.doc_id for s in sentences})
+    if not newer:
         return sentences
-    wording = {s.id: frozenset(t for t in terms(s.text) if not _DIGITS.search(t)) for s in sentences}
+    pool = [s for s in sentences if s.relevance >= EDITION_RELEVANCE]
+    olds = [s for s in pool if s.doc_id in newer]
+    news = [s for s in pool if any(s.doc_id in later for later in newer.values())]
+    if not olds or not news:
+        return sentences
+    wording = {s.id: frozenset(t for t in terms(s.text) if not _DIGITS.search(t)) for s in olds + news}
+    named = {s.id: {e.lower() for e in entities(re.sub(r"^\W*\w+", "", s.text))} for s in olds + news}
+    cosine: dict[tuple[str, str], float] = {}
+    if embedder is not None:
+        vectors = dict(
+            zip([s.id for s in olds + news], embedder.embed([s.text for s in olds + news]), strict=True)
+        )
+        cosine = {(a.id, b.id): float(vectors[a.id] @ vectors[b.id]) for a in olds for b in news}
     verdict: dict[str, int] = {}
-    for s in sentences:
-        edition = editions[s.doc_id]
-        if edition is None or len(wording[s.id]) < 3:
-            continue
-        for other in sentences:
-            theirs = editions[other.doc_id]
-            if theirs is None or theirs[0] != edition[0] or theirs[1] <= edition[1]:
+    for old in olds:
+        for new in news:
+            # the older one answers what the newer one, too loosely related to answer, does not say ("per_page
+            # defaults to 20." against "the default page size is 50." for "What does per_page default to?")
+            if (
+                new.doc_id not in newer[old.doc_id]
+                or named[old.id] ^ named[new.id]
+                or (old.literal > new.literal and new.relevance < EDITION_ANSWERS)
+            ):
                 continue
-            same = len(wording[s.id] & wording[other.id]) / len(wording[s.id] | wording[other.id])
-            if same >= SAME_WORDING:
-                verdict[s.id] = -1
-                verdict.setdefault(other.id, 1)
+            union = wording[old.id] | wording[new.id]
+            shared = len(wording[old.id] & wording[new.id]) / len(union) if union else 0.0
+            if shared >= SAME_WORDING or cosine.get((old.id, new.id), 0.0) >= SAME_MEANING:
+                verdict[old.id] = -1
+                verdict.setdefault(new.id, 1)
     return [replace(s, version=verdict[s.id]) if s.id in verdict else s for s in sentences]
 
 
@@ -407,6 +463,11 @@ class _Sections:
         i = self.nearest(start)
         return (self.nested[i], self.title) if i >= 0 else (frozenset(), frozenset())
 
+    def names_none(self, start: int, words: set[str]) -> bool:
+        """Does the heading a sentence starting at `start` stands under name none of `words`?"""
+        i = self.nearest(start)
+        return i >= 0 and not self.own[i] & words
+
     def beside(self, start: int, words: set[str]) -> bool:
         """Does a heading beside the one a sentence starting at `start` stands under (a Markdown or numbered
         heading at the same level under the same parent: "3.2 Hotels" beside "3.1 Flights" under "3. Travel")
@@ -547,8 +608,8 @@ class CandidateFinder:
         ]
         if definers:
             out = [replace(s, defines=True) if s.id in definers else s for s in out]
-        if not asked.versions:
-            out = newest_editions(out, texts)
+        if not asked.versions and not _DATED.search(asked.text):
+            out = newest_editions(out, texts, self.embedder)
         # Only "how much/many X" and "which Xs" questions are held to their focus word: on SQuAD, applying it to
         # every "what X" question refused 4 answerable questions in 100 to stop 6 unanswerable ones in 100.
         focus = focus_words(asked.text) if asked.kind in (Kind.NUMBER, Kind.LIST) else []
@@ -675,6 +736,10 @@ class CandidateFinder:
             bool(section & asked.terms)
             and any(h & section and h & lacking for h in sections.nested if not h <= section)
         ) or sections.beside(row.start, lacking)
+        # ... and however much of the question it matches, when its own heading names nothing the question asks
+        # ("Cleaning fees are reimbursed." under "### Apartments" for "Are cleaning fees for hotels reimbursed?",
+        # beside "### Hotels"); under "## Pay during leave", a general rule still answers for parental leave
+        stray = sections.names_none(row.start, asked.terms) and sections.beside(row.start, lacking)
         lexical_rank, dense_rank = found.ranks.get(row.id, (None, None))
         return Sentence(
             id=row.id,
@@ -714,7 +779,7 @@ class CandidateFinder:
             after_start=after.start if after is not None else None,
             after_gap=_gap(doc_text, row.end, after.start) if after is not None else None,
             version=version,
-            other_section=sibling and (literal < OWN_MATCH or sections.said_by(text, row.start)),
+            other_section=stray or (sibling and (literal < OWN_MATCH or sections.said_by(text, row.start))),
         )
 
     def _expansions(self, doc_id: str, content_hash: str, text: str) -> Expansions:

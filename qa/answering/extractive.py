@@ -200,7 +200,8 @@ _SAYS_NOTHING_ALONE = re.compile(r"[:?][\s\"”’)]*$")
 # A question in the text ("Q: Do gift cards expire?", "Why is the launch delayed?"), or one reported ("Priya
 # asked why the backlog had grown."): what follows answers it.
 _ASKS = re.compile(
-    r"\?[\s\"”’)]*$|\b(?:asked|wondered|queried) (?:why|whether|if|how|what|when|who|where|which)\b",
+    r"\?[\s\"”’)]*$|\b(?:asked|wondered|queried|enquired|inquired|raised|wanted to know|was asked) "
+    r"(?:why|whether|if|how|what|when|who|where|which)\b",
     re.IGNORECASE,
 )
 # The most items of a list that an answer quotes after the sentence that announces it.

@@ -321,7 +321,7 @@ def absent_key_term(
     return None
 
 
-YEAR_OR_VERSION = re.compile(
+_YEAR_OR_VERSION = re.compile(
     r"\b(?:19|20)\d{2}\b|\b(?:version|release|v)\s?\d+(?:\.\d+)*\b|\bv\d+(?:\.\d+)*\b", re.IGNORECASE
 )
 
@@ -329,7 +329,7 @@ YEAR_OR_VERSION = re.compile(
 def versions(text: str) -> set[str]:
     """Years and version numbers a text names, normalised ("Version 3.4" and "v3.4" -> "v3.4")."""
     found = set()
-    for match in YEAR_OR_VERSION.finditer(text):
+    for match in _YEAR_OR_VERSION.finditer(text):
         value = match.group(0).lower()
         number = re.search(r"\d+(?:\.\d+)*", value)
         assert number is not None
