@@ -22,7 +22,7 @@ import numpy as np
 from index.abbreviations import READ_CHARS, definitions
 from index.chunk import without_item_number
 from index.embed import Embedder
-from index.lexical import terms, tokenize, zipf
+from index.lexical import stopwords, terms, tokenize, zipf
 from index.manifest import SpanRow
 from index.store import Store
 from qa.answering.coref import resolve
@@ -47,6 +47,11 @@ _T = TypeVar("_T")
 _LABEL = re.compile(r"(?:[^\W\d_][\w’'/&-]*\s+){0,5}[^\W\d_][\w’'/&-]*:")
 # wordfreq's Zipf scale: "get" 6.3, "people" 6.3, "work" 6.0, "mean" 5.5; not "pay" 5.4, "alcohol" 4.6.
 PARAPHRASED_ZIPF = 5.5
+# A common word (Zipf 4 or more: "cost" 5.0) that no document uses weighs nothing either where the best passages
+# (`SYNONYM_PASSAGES`) hold a word at least `SYNONYM_SIMILARITY` close to it in the embedder's space.
+COMMON_ABSENT_ZIPF = 4.0
+SYNONYM_SIMILARITY = 0.7
+SYNONYM_PASSAGES = 3
 _SECTION_NUMBER = re.compile(r"(\d{1,3}(?:\.\d{1,3})*)\.?\s")  # "4.2 Jury service", "4. Unpaid leave"
 # Two editions' sentences say the same thing when this share of their words (numbers aside) is common, or
 # their embeddings are this close ("Employees receive 25 days of annual leave per year." / "Every employee is
@@ -537,7 +542,11 @@ class _Question:
     cues: list[tuple[str, re.Pattern[str]]]
 
     @classmethod
-    def of(cls, retrieval: Retrieval, idf: Callable[[str], float]) -> _Question:
+    def of(
+        cls, retrieval: Retrieval, idf: Callable[[str], float], said_otherwise: Callable[[str], bool] = bool
+    ) -> _Question:
+        """The question as candidates are measured against it; `said_otherwise(word)` tells whether the passages
+        say a word no document uses in other words (`CandidateFinder._said_otherwise`)."""
         question = retrieval.question
         # "How long", "how often", "how far", "how old", "how soon", "how heavy" ask for a kind of answer; their
         # second word is no term a sentence must hold ("How long is parental leave?" / "... sixteen weeks ...";
@@ -548,7 +557,14 @@ class _Question:
         # ("How many days of sick leave do I get?" / "Employees receive ten days ..."): it weighs nothing,
         # where a word no chunk holds would otherwise weigh the most. Rarer absent words keep their weight
         # ("alcohol", "Marburg").
-        paraphrased = {t for w in retrieval.unknown if zipf(w) >= PARAPHRASED_ZIPF for t in tokenize(w)}
+        # So does a common word the passages say in other words ("How much does the Team plan cost?" / "| Plan |
+        # Monthly price |").
+        paraphrased = {
+            t
+            for w in retrieval.unknown
+            if zipf(w) >= PARAPHRASED_ZIPF or (zipf(w) >= COMMON_ABSENT_ZIPF and said_otherwise(w))
+            for t in tokenize(w)
+        }
         return cls(
             text=question,
             tokens=tokens,
@@ -590,7 +606,7 @@ class CandidateFinder:
         short_form = asked_short_form(retrieval.question)
         definers = self._definers(short_form, found, texts, expansions, retrieval) if short_form else set()
         contexts = self._contexts([r for r in found.rows.values() if r.doc_id in texts])
-        asked = _Question.of(retrieval, self.store.lexical.idf)
+        asked = _Question.of(retrieval, self.store.lexical.idf, partial(self._said_otherwise, retrieval))
         version_of = {doc_id: _version_match(asked.versions, *texts[doc_id]) for doc_id in texts}
         out = [
             self._measure(
@@ -781,6 +797,24 @@ class CandidateFinder:
             version=version,
             other_section=stray or (sibling and (literal < OWN_MATCH or sections.said_by(text, row.start))),
         )
+
+    def _said_otherwise(self, retrieval: Retrieval, word: str) -> bool:
+        """Do the best passages hold a word at least `SYNONYM_SIMILARITY` close in meaning to `word` (the
+        embedder's, "price" for "cost": 0.72), which no document uses?"""
+        if self.embedder is None:
+            return False
+        vocabulary = sorted(
+            {
+                w.lower()
+                for p in retrieval.passages[:SYNONYM_PASSAGES]
+                for w in re.findall(r"[A-Za-z][a-z]{2,}", p.text)
+            }
+            - stopwords()
+        )
+        if not vocabulary:
+            return False
+        closest = (self.embedder.embed_words([word.lower()]) @ self.embedder.embed_words(vocabulary).T).max()
+        return float(closest) >= SYNONYM_SIMILARITY
 
     def _expansions(self, doc_id: str, content_hash: str, text: str) -> Expansions:
         """A document's abbreviations, as the indexer kept them (found now, and kept, for a document indexed
