@@ -583,7 +583,8 @@ def test_tables_mail_and_minutes_answer_from_what_heads_them(tmp_path: Path, fre
         "# Ops weekly, 12 March\n\nPriya asked why the returns backlog had grown. Diego explained that the "
         "returns bench lost one person to sick leave.\n\nOperating cash flow was NOK 96m in the quarter. The "
         "decline reflects a build-up of inventory ahead of the autumn season.\n\nSara wanted to know whether the "
-        "Hamburg office will close. The CEO confirmed that Hamburg stays open.\n",
+        "Hamburg office will close. The CEO confirmed that Hamburg stays open.\n\nElectricity costs rose by 18 "
+        "percent. The increase follows the expiry of our fixed-price contract in March.\n",
         encoding="utf-8",
     )
     fresh.index([tmp_path], progress=False)
@@ -601,6 +602,8 @@ def test_tables_mail_and_minutes_answer_from_what_heads_them(tmp_path: Path, fre
     assert "build-up of inventory" in cash.answer, cash.answer
     hamburg = _answered(fresh, "Will the Hamburg office close?")
     assert "stays open" in hamburg.answer, hamburg.answer
+    power = _answered(fresh, "Why did electricity costs rise?")
+    assert "expiry of our fixed-price contract" in power.answer, power.answer
 
 
 def test_specification_tables_answer_in_the_words_people_ask_with(tmp_path: Path, fresh: Assistant) -> None:

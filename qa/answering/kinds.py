@@ -154,7 +154,8 @@ _REASON = re.compile(
     r"leads? to|reasons?|so that|in order to|in response to|thanks to|for fear|since it|as it|given that|"
     r"motivated|aim(ed)? to|intended to|to (avoid|prevent|protect|ensure|help)|accus\w*\b.{0,60}\bof|"
     r"blam\w*\b.{0,60}\b(for|on)|fail(ed|ure|s)? to|citing|cited|on the grounds|therefore|thus|hence|"
-    r"reflect(s|ed|ing)?|driven by|attribut(ed|able) to|explained by|stem(s|med)? from)\b",
+    r"reflect(s|ed|ing)?|driven by|attribut(ed|able) to|explained by|stem(s|med)? from|explain(s|ed)? that|"
+    r"follows (the|a|an|our|its|their)|c[ao]mes? from)\b",
     re.IGNORECASE,
 )
 # A number, also one written against its unit ("10mg/kg", "10p", "5km").
