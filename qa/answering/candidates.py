@@ -40,7 +40,7 @@ from qa.answering.kinds import (
     question_kind,
 )
 from qa.answering.premise import versions
-from qa.answering.retrieve import Retrieval
+from qa.answering.retrieve import MEASURES, Retrieval
 
 _T = TypeVar("_T")
 # A short label on a line of its own that heads what follows: "Parental leave:", "To fill the tank:".
@@ -61,7 +61,10 @@ SAME_WORDING = 0.5
 SAME_MEANING = 0.6
 EDITION_RELEVANCE = 0.4
 EDITION_ANSWERS = 0.7  # as `AnswerConfig.refuse_below`
-# What dates or numbers an edition in a document's name or title: a year, with its month and day
+EDITION_PAIRS = (
+    12  # the most relevant sentences of older and of newer editions compared (embedded) per question
+)
+# The numbers that tell editions apart in a document's name or title: a year, with its month and day
 # ("2024", "2024-07", "2024-03-12"), a version ("v2", "version 3", "2.1"), a fiscal year ("FY24"), an edition
 # ("3rd edition"). Other numbers ("covidqa-650", "chapter-2") name documents, not editions.
 _NAMED_NUMBER = re.compile(
@@ -76,9 +79,7 @@ _DATED = re.compile(
 )
 # How much of the question a sentence must match by itself to state a rule its section's siblings share.
 OWN_MATCH = 0.5
-_HOW_WORD = re.compile(
-    r"\bhow (long|often|far|old|soon|heavy|tall|high|big|large|wide|deep|fast|thick)\b", re.IGNORECASE
-)
+_HOW_WORD = re.compile(rf"\bhow (long|often|far|old|soon|{'|'.join(MEASURES)})\b", re.IGNORECASE)
 _DIGITS = re.compile(r"\d")
 _YEARS = re.compile(r"\b(?:1[5-9]|20)\d{2}\b")
 _AVERAGE_TERMS = 12.0  # a sentence's typical length in terms (SQuAD and COVID-QA: 11 to 13), for BM25
@@ -296,9 +297,9 @@ def newest_editions(
     newer = _superseded(texts, {s.doc_id for s in sentences})
     if not newer:
         return sentences
-    pool = [s for s in sentences if s.relevance >= EDITION_RELEVANCE]
-    olds = [s for s in pool if s.doc_id in newer]
-    news = [s for s in pool if any(s.doc_id in later for later in newer.values())]
+    pool = sorted((s for s in sentences if s.relevance >= EDITION_RELEVANCE), key=lambda s: -s.relevance)
+    olds = [s for s in pool if s.doc_id in newer][:EDITION_PAIRS]
+    news = [s for s in pool if any(s.doc_id in later for later in newer.values())][:EDITION_PAIRS]
     if not olds or not news:
         return sentences
     wording = {s.id: frozenset(t for t in terms(s.text) if not _DIGITS.search(t)) for s in olds + news}

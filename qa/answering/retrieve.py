@@ -50,7 +50,7 @@ class Retrieval:
 
 
 # "How heavy is the machine?" asks for its weight: a specification says "| Weight | 9.2 kg |", not "heavy".
-_MEASURES = {
+MEASURES = {
     "heavy": "weight",
     "tall": "height",
     "high": "height",
@@ -61,12 +61,12 @@ _MEASURES = {
     "fast": "speed",
     "thick": "thickness",
 }
-_HOW_MEASURE = re.compile(rf"\bhow ({'|'.join(_MEASURES)})\b", re.IGNORECASE)
+_HOW_MEASURE = re.compile(rf"\bhow ({'|'.join(MEASURES)})\b", re.IGNORECASE)
 
 
 def measured(question: str) -> list[str]:
     """The terms of what a "how heavy / tall / wide ..." question measures ("weight", "height", "width")."""
-    return [t for m in _HOW_MEASURE.findall(question) for t in tokenize(_MEASURES[m.lower()])]
+    return [t for m in _HOW_MEASURE.findall(question) for t in tokenize(MEASURES[m.lower()])]
 
 
 class HybridRetriever:
