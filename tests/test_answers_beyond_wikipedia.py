@@ -728,6 +728,7 @@ def test_the_newest_edition_answers_in_its_own_words_and_a_series_keeps_every_is
     for day, text in {
         "12": "The testing budget was set at EUR 40,000. Tom presented the onboarding flow.",
         "19": "The testing budget was raised to EUR 55,000. Mei presented the release plan.",
+        "26": "The testing budget remains EUR 55,000. Omar presented the hiring plan.",  # 19 March is both
     }.items():
         (tmp_path / f"2024-03-{day}_minutes.md").write_text(
             f"# Project Falcon weekly\n\n{text}\n", encoding="utf-8"

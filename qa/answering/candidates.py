@@ -148,11 +148,15 @@ def with_aliases(token_list: Sequence[str], aliases: list[tuple[list[str], str]]
     return out
 
 
-def _names_more(text: str, asked_words: set[str]) -> bool:
-    """Does the sentence name something the question does not? (Its first word is capitalised anyway.)"""
+def _names(text: str) -> list[str]:
+    """The capitalised phrases of a sentence after its first word (capitalised anyway), `entities`."""
     opening = re.match(r"\W*\w+", text)
-    rest = text[opening.end() :] if opening else text
-    return any(not any(w.lower() in asked_words for w in e.split()) for e in entities(rest))
+    return entities(text[opening.end() :] if opening else text)
+
+
+def _names_more(text: str, asked_words: set[str]) -> bool:
+    """Does the sentence name something the question does not?"""
+    return any(not any(w.lower() in asked_words for w in e.split()) for e in _names(text))
 
 
 def longest_run(query: Sequence[str], text: Sequence[str]) -> int:
@@ -282,7 +286,9 @@ def _superseded(texts: Mapping[str, tuple[str, str]], doc_ids: Iterable[str]) ->
 
 
 def newest_editions(
-    sentences: list[Sentence], texts: Mapping[str, tuple[str, str]], embedder: Embedder | None = None
+    sentences: list[Sentence],
+    texts: Mapping[str, tuple[str, str]],
+    vectors: Callable[[list[Sentence]], Mapping[str, np.ndarray]] | None = None,
 ) -> list[Sentence]:
     """For a question that names no year, version or date: where two editions of one document (names or
     titles that differ only by their numbers: "handbook-2023.md" and "handbook-2024.md") say the same thing
@@ -290,8 +296,8 @@ def newest_editions(
     entitled to 27 days of paid holiday." in 2024), the newest edition's sentence answers (`version` 1) and the
     older one's does not (-1); a sentence only an older edition says keeps answering.
 
-    Two sentences say the same thing when half their words (numbers aside) are common, or (with an embedder)
-    their embeddings' cosine is at least `SAME_MEANING`, and neither names what the other does not ("Berlin
+    Two sentences say the same thing when half their words (numbers aside) are common, or (given `vectors`:
+    sentences -> their embeddings by id) their embeddings' cosine is at least `SAME_MEANING`, and neither names what the other does not ("Berlin
     signed 9 new customers." is not "Munich signed 14 new customers."), and unless the older one holds more of
     the question's words than a newer one that matches the question too loosely to answer it."""
     newer = _superseded(texts, {s.doc_id for s in sentences})
@@ -303,13 +309,11 @@ def newest_editions(
     if not olds or not news:
         return sentences
     wording = {s.id: frozenset(t for t in terms(s.text) if not _DIGITS.search(t)) for s in olds + news}
-    named = {s.id: {e.lower() for e in entities(re.sub(r"^\W*\w+", "", s.text))} for s in olds + news}
+    named = {s.id: {e.lower() for e in _names(s.text)} for s in olds + news}
     cosine: dict[tuple[str, str], float] = {}
-    if embedder is not None:
-        vectors = dict(
-            zip([s.id for s in olds + news], embedder.embed([s.text for s in olds + news]), strict=True)
-        )
-        cosine = {(a.id, b.id): float(vectors[a.id] @ vectors[b.id]) for a in olds for b in news}
+    if vectors is not None:
+        embedded = vectors(list({s.id: s for s in olds + news}.values()))  # a middle edition is both
+        cosine = {(a.id, b.id): float(embedded[a.id] @ embedded[b.id]) for a in olds for b in news}
     verdict: dict[str, int] = {}
     for old in olds:
         for new in news:
@@ -626,7 +630,7 @@ class CandidateFinder:
         if definers:
             out = [replace(s, defines=True) if s.id in definers else s for s in out]
         if not asked.versions and not _DATED.search(asked.text):
-            out = newest_editions(out, texts, self.embedder)
+            out = newest_editions(out, texts, self._sentence_vectors if self.embedder is not None else None)
         # Only "how much/many X" and "which Xs" questions are held to their focus word: on SQuAD, applying it to
         # every "what X" question refused 4 answerable questions in 100 to stop 6 unanswerable ones in 100.
         focus = focus_words(asked.text) if asked.kind in (Kind.NUMBER, Kind.LIST) else []
@@ -749,14 +753,15 @@ class CandidateFinder:
         # So too where the question's word it lacks heads a section beside its own ("How far in advance should
         # I book hotels?" against "Book flights at least 14 days in advance." under "3.1 Flights", beside
         # "3.2 Hotels").
+        beside = sections.beside(row.start, lacking)
         sibling = (
             bool(section & asked.terms)
             and any(h & section and h & lacking for h in sections.nested if not h <= section)
-        ) or sections.beside(row.start, lacking)
+        ) or beside
         # ... and however much of the question it matches, when its own heading names nothing the question asks
         # ("Cleaning fees are reimbursed." under "### Apartments" for "Are cleaning fees for hotels reimbursed?",
         # beside "### Hotels"); under "## Pay during leave", a general rule still answers for parental leave
-        stray = sections.names_none(row.start, asked.terms) and sections.beside(row.start, lacking)
+        stray = beside and sections.names_none(row.start, asked.terms)
         lexical_rank, dense_rank = found.ranks.get(row.id, (None, None))
         return Sentence(
             id=row.id,
@@ -812,10 +817,25 @@ class CandidateFinder:
             }
             - stopwords()
         )
-        if not vocabulary:
-            return False
-        closest = (self.embedder.embed_words([word.lower()]) @ self.embedder.embed_words(vocabulary).T).max()
-        return float(closest) >= SYNONYM_SIMILARITY
+        return bool(vocabulary) and float(self._closeness([word], vocabulary).max()) >= SYNONYM_SIMILARITY
+
+    def _closeness(self, words: Sequence[str], vocabulary: Sequence[str]) -> np.ndarray:
+        """For each word of `vocabulary`, its greatest cosine to any of `words` in the embedder's space (shape:
+        len(vocabulary)). Needs an embedder."""
+        assert self.embedder is not None
+        return (self.embedder.embed_words(words) @ self.embedder.embed_words(vocabulary).T).max(axis=0)
+
+    def _sentence_vectors(self, sentences: list[Sentence]) -> dict[str, np.ndarray]:
+        """The sentences' embeddings by id: as the store keeps them, else (a row indexed without one) embedded
+        now. Needs an embedder."""
+        assert self.embedder is not None
+        found = self.store.sentences.vectors([s.id for s in sentences])
+        missing = [s for s in sentences if s.id not in found]
+        if missing:
+            found.update(
+                zip([s.id for s in missing], self.embedder.embed([s.text for s in missing]), strict=True)
+            )
+        return found
 
     def _expansions(self, doc_id: str, content_hash: str, text: str) -> Expansions:
         """A document's abbreviations, as the indexer kept them (found now, and kept, for a document indexed
@@ -877,10 +897,7 @@ class CandidateFinder:
             words = {s.id: {w.lower() for w in re.findall(r"[A-Za-z][\w’'-]+", s.text)} for s in unsure}
             vocabulary = sorted(set().union(*words.values()))
             if vocabulary:
-                closest = (self.embedder.embed_words(focus) @ self.embedder.embed_words(vocabulary).T).max(
-                    axis=0
-                )
-                similarity = dict(zip(vocabulary, closest.tolist(), strict=True))
+                similarity = dict(zip(vocabulary, self._closeness(focus, vocabulary).tolist(), strict=True))
                 by_meaning = {
                     i
                     for i, ws in words.items()
