@@ -165,6 +165,15 @@ def _exact(assistant: Assistant, answer: Answer) -> None:
     assert quote_problems(answer.citations, docs) == []
 
 
+def _indexed(assistant: Assistant, folder: Path, files: dict[str, str]) -> None:
+    """Write each file (name -> text, UTF-8) into `folder` and index the folder."""
+    for name, text in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assistant.index([folder], progress=False)
+
+
 def _answered(assistant: Assistant, question: str) -> Answer:
     """The answer to `question`, which must not be a refusal and must quote the documents exactly."""
     answer = assistant.ask(question)
@@ -491,14 +500,18 @@ def test_a_name_the_documents_give_in_another_form_is_no_absent_name(
 
 
 def test_a_handbook_of_its_own_answers_from_its_sections(tmp_path: Path, fresh: Assistant) -> None:
-    (tmp_path / "handbook.md").write_text(NOTES["handbook.md"], encoding="utf-8")
-    (tmp_path / "travel.txt").write_text(
-        "Travel policy\n\nEmployees may book economy class for flights under six hours. The daily meal "
-        "allowance is 40 pounds. Hotels must be booked through the travel portal. Our NYC office has 40 "
-        "desks. The London office has 120 desks.\n",
-        encoding="utf-8",
+    _indexed(
+        fresh,
+        tmp_path,
+        {
+            "handbook.md": NOTES["handbook.md"],
+            "travel.txt": (
+                "Travel policy\n\nEmployees may book economy class for flights under six hours. The daily meal "
+                "allowance is 40 pounds. Hotels must be booked through the travel portal. Our NYC office has 40 "
+                "desks. The London office has 120 desks.\n"
+            ),
+        },
     )
-    fresh.index([tmp_path], progress=False)
     leave = fresh.ask("How long is parental leave?")
     assert not leave.refused and leave.answer.startswith("Employees receive sixteen weeks"), leave.answer
     # "get" is in no document: said there in other words ("receive"), it weighs nothing
@@ -516,16 +529,20 @@ def test_a_handbook_of_its_own_answers_from_its_sections(tmp_path: Path, fresh: 
 
 
 def test_a_section_does_not_answer_for_its_sibling(tmp_path: Path, fresh: Assistant) -> None:
-    (tmp_path / "leave.md").write_text(
-        "# Leave Policy\n\n## Parental leave\n\nEmployees receive sixteen weeks at full pay. Parental leave cannot "
-        "be carried over or split across years.\n\n## Holiday leave\n\nStaff get 28 days of holiday leave a year."
-        " Up to five days can be carried over to the next year.\n\n## Pay during leave\n\nPension contributions "
-        "continue during any period of paid leave.\n\n"
-        "## Leave for family events\n\n### Bereavement\n\nUp to five days are paid.\n\n### Weddings\n\n"
-        "One day of paid leave is given for your own wedding.\n",
-        encoding="utf-8",
+    _indexed(
+        fresh,
+        tmp_path,
+        {
+            "leave.md": (
+                "# Leave Policy\n\n## Parental leave\n\nEmployees receive sixteen weeks at full pay. Parental leave cannot "
+                "be carried over or split across years.\n\n## Holiday leave\n\nStaff get 28 days of holiday leave a year."
+                " Up to five days can be carried over to the next year.\n\n## Pay during leave\n\nPension contributions "
+                "continue during any period of paid leave.\n\n"
+                "## Leave for family events\n\n### Bereavement\n\nUp to five days are paid.\n\n### Weddings\n\n"
+                "One day of paid leave is given for your own wedding.\n"
+            ),
+        },
     )
-    fresh.index([tmp_path], progress=False)
     # the wedding sentence stands under "Leave for family events", a sibling of "Parental leave"
     parental = fresh.ask("Can I carry over parental leave?")
     assert parental.answer.startswith("Parental leave cannot be carried over"), parental.answer
@@ -542,15 +559,19 @@ def test_a_section_does_not_answer_for_its_sibling(tmp_path: Path, fresh: Assist
 
 
 def test_a_numbered_section_does_not_answer_for_the_one_beside_it(tmp_path: Path, fresh: Assistant) -> None:
-    (tmp_path / "policy.md").write_text(
-        "# Staff policy\n\n## 2. Sick leave\nSick pay starts from the fourth day of absence.\n\n"
-        "## 3. Travel\n### 3.1 Flights\nBook flights at least 14 days in advance through the travel portal.\n"
-        "### 3.2 Hotels\nThe nightly hotel allowance is 120 pounds in London.\n"
-        "### 3.3 Apartments\nCleaning fees are reimbursed.\n\n"
-        "## 4. Offices\nThe London office is open from 8am to 6pm.\n",
-        encoding="utf-8",
+    _indexed(
+        fresh,
+        tmp_path,
+        {
+            "policy.md": (
+                "# Staff policy\n\n## 2. Sick leave\nSick pay starts from the fourth day of absence.\n\n"
+                "## 3. Travel\n### 3.1 Flights\nBook flights at least 14 days in advance through the travel portal.\n"
+                "### 3.2 Hotels\nThe nightly hotel allowance is 120 pounds in London.\n"
+                "### 3.3 Apartments\nCleaning fees are reimbursed.\n\n"
+                "## 4. Offices\nThe London office is open from 8am to 6pm.\n"
+            ),
+        },
     )
-    fresh.index([tmp_path], progress=False)
     # "3.2 Hotels" stands beside "3.1 Flights": nothing says how early hotels are booked
     assert fresh.ask("How far in advance should I book hotels?").refused
     # however closely it matches, a rule under "3.3 Apartments" is no rule for hotels
@@ -567,27 +588,29 @@ def test_a_numbered_section_does_not_answer_for_the_one_beside_it(tmp_path: Path
 
 
 def test_tables_mail_and_minutes_answer_from_what_heads_them(tmp_path: Path, fresh: Assistant) -> None:
-    (tmp_path / "parking.md").write_text(
-        "# Parking FAQ\n\n## Rates\n\n| Zone | Rate | Hours charged |\n|---|---|---|\n"
-        "| Downtown D1-D4 | $3.50/hour | Mon-Sat 8:00-20:00 |\n| Residential R1-R6 | $1.25/hour | Mon-Fri 9:00-17:00 |\n"
-        "| Harbor Garage | $2.00/hour | 24/7 |\n",
-        encoding="utf-8",
+    _indexed(
+        fresh,
+        tmp_path,
+        {
+            "parking.md": (
+                "# Parking FAQ\n\n## Rates\n\n| Zone | Rate | Hours charged |\n|---|---|---|\n"
+                "| Downtown D1-D4 | $3.50/hour | Mon-Sat 8:00-20:00 |\n| Residential R1-R6 | $1.25/hour | Mon-Fri 9:00-17:00 |\n"
+                "| Harbor Garage | $2.00/hour | 24/7 |\n"
+            ),
+            "renewal.txt": (
+                "From: Priyanka Shah\n**Subject:** Snowflake renewal - need decision by 30 Sept\n\nHi all,\n\n"
+                "Our contract renews automatically on 1 Oct 2024. My recommendation is option (b), which saves "
+                "$16,500 a year.\n"
+            ),
+            "minutes.md": (
+                "# Ops weekly, 12 March\n\nPriya asked why the returns backlog had grown. Diego explained that the "
+                "returns bench lost one person to sick leave.\n\nOperating cash flow was NOK 96m in the quarter. The "
+                "decline reflects a build-up of inventory ahead of the autumn season.\n\nSara wanted to know whether the "
+                "Hamburg office will close. The CEO confirmed that Hamburg stays open.\n\nElectricity costs rose by 18 "
+                "percent. The increase follows the expiry of our fixed-price contract in March.\n"
+            ),
+        },
     )
-    (tmp_path / "renewal.txt").write_text(
-        "From: Priyanka Shah\n**Subject:** Snowflake renewal - need decision by 30 Sept\n\nHi all,\n\n"
-        "Our contract renews automatically on 1 Oct 2024. My recommendation is option (b), which saves "
-        "$16,500 a year.\n",
-        encoding="utf-8",
-    )
-    (tmp_path / "minutes.md").write_text(
-        "# Ops weekly, 12 March\n\nPriya asked why the returns backlog had grown. Diego explained that the "
-        "returns bench lost one person to sick leave.\n\nOperating cash flow was NOK 96m in the quarter. The "
-        "decline reflects a build-up of inventory ahead of the autumn season.\n\nSara wanted to know whether the "
-        "Hamburg office will close. The CEO confirmed that Hamburg stays open.\n\nElectricity costs rose by 18 "
-        "percent. The increase follows the expiry of our fixed-price contract in March.\n",
-        encoding="utf-8",
-    )
-    fresh.index([tmp_path], progress=False)
     # the header row names the column ("Rate"); it answers nothing itself, and one row answers alone
     rate = _answered(fresh, "What is the hourly rate in residential zones?")
     assert rate.answer.startswith("| Residential R1-R6 | $1.25/hour"), rate.answer
@@ -607,18 +630,21 @@ def test_tables_mail_and_minutes_answer_from_what_heads_them(tmp_path: Path, fre
 
 
 def test_specification_tables_answer_in_the_words_people_ask_with(tmp_path: Path, fresh: Assistant) -> None:
-    (tmp_path / "manual.md").write_text(
-        "# AeroBrew X2 espresso machine: user manual\n\nAlways place the machine on a flat, dry surface.\n\n"
-        "## Specifications\n\n| Property | Value |\n|---|---|\n| Weight | 9.2 kg |\n| Height | 41 cm |\n"
-        "| Cord length | 1.1 m |\n",
-        encoding="utf-8",
+    _indexed(
+        fresh,
+        tmp_path,
+        {
+            "manual.md": (
+                "# AeroBrew X2 espresso machine: user manual\n\nAlways place the machine on a flat, dry surface.\n\n"
+                "## Specifications\n\n| Property | Value |\n|---|---|\n| Weight | 9.2 kg |\n| Height | 41 cm |\n"
+                "| Cord length | 1.1 m |\n"
+            ),
+            "plans.md": (
+                "# Subscription plans\n\n| Plan | Monthly price | Users | Storage |\n|---|---|---|---|\n"
+                "| Starter | EUR 9 | 1 | 10 GB |\n| Team | EUR 29 | 10 | 100 GB |\n| Business | EUR 99 | 50 | 1 TB |\n"
+            ),
+        },
     )
-    (tmp_path / "plans.md").write_text(
-        "# Subscription plans\n\n| Plan | Monthly price | Users | Storage |\n|---|---|---|---|\n"
-        "| Starter | EUR 9 | 1 | 10 GB |\n| Team | EUR 29 | 10 | 100 GB |\n| Business | EUR 99 | 50 | 1 TB |\n",
-        encoding="utf-8",
-    )
-    fresh.index([tmp_path], progress=False)
     for question, row in (
         ("How heavy is the machine?", "| Weight | 9.2 kg |"),  # "how heavy" asks for the weight
         ("How tall is the AeroBrew?", "| Height | 41 cm |"),
@@ -632,14 +658,18 @@ def test_specification_tables_answer_in_the_words_people_ask_with(tmp_path: Path
 def test_a_thing_no_document_names_is_refused_not_answered_with_a_neighbour(
     tmp_path: Path, fresh: Assistant
 ) -> None:
-    (tmp_path / "CHANGELOG.md").write_text(
-        "# Changelog\n\nAll notable changes to **tidepool** are documented in this file.\n\n"
-        "## [3.1.0] - 2024-02-01\n\n- New `tidepool doctor` command that checks your environment and prints a "
-        "report.\n- Plugin system: third-party plugins are discovered via entry points.\n\n"
-        "## [3.0.0] - 2023-09-28\n\n- Dropped support for Python 3.7.\n- Support for Python 3.12.\n",
-        encoding="utf-8",
+    _indexed(
+        fresh,
+        tmp_path,
+        {
+            "CHANGELOG.md": (
+                "# Changelog\n\nAll notable changes to **tidepool** are documented in this file.\n\n"
+                "## [3.1.0] - 2024-02-01\n\n- New `tidepool doctor` command that checks your environment and prints a "
+                "report.\n- Plugin system: third-party plugins are discovered via entry points.\n\n"
+                "## [3.0.0] - 2023-09-28\n\n- Dropped support for Python 3.7.\n- Support for Python 3.12.\n"
+            ),
+        },
     )
-    fresh.index([tmp_path], progress=False)
     # no document says "license", "mascot" or "editor": the changelog's sentences about tidepool answer none
     for question in (
         "What is the license of tidepool?",
@@ -655,13 +685,17 @@ def test_a_thing_no_document_names_is_refused_not_answered_with_a_neighbour(
 
 
 def test_a_common_word_is_not_corrected_to_another(tmp_path: Path, fresh: Assistant) -> None:
-    (tmp_path / "beach.txt").write_text(
-        "The beach at Porthmoor is covered in fine white sand. Lifeguards watch the beach from May to "
-        "September. The huts on the beach are painted a pale blue color. The launch of the new lifeboat was "
-        "in June.",
-        encoding="utf-8",
+    _indexed(
+        fresh,
+        tmp_path,
+        {
+            "beach.txt": (
+                "The beach at Porthmoor is covered in fine white sand. Lifeguards watch the beach from May to "
+                "September. The huts on the beach are painted a pale blue color. The launch of the new lifeboat was "
+                "in June."
+            ),
+        },
     )
-    fresh.index([tmp_path], progress=False)
     # "stand" is a word of its own, not a slip for "sand"; no document says what WHO stands for
     assert fresh.ask("What does WHO stand for?").refused
     # nor is "lunch" one for "launch"
@@ -677,11 +711,13 @@ def test_a_common_word_is_not_corrected_to_another(tmp_path: Path, fresh: Assist
 def test_a_product_no_row_names_is_refused_not_answered_with_another(
     tmp_path: Path, fresh: Assistant
 ) -> None:
-    (tmp_path / "stock.csv").write_text(
-        "Product,Stock,Price\nWalnut side table,14,220\nBirch stool,40,45\nOak bookshelf,7,310\n",
-        encoding="utf-8",
+    _indexed(
+        fresh,
+        tmp_path,
+        {
+            "stock.csv": "Product,Stock,Price\nWalnut side table,14,220\nBirch stool,40,45\nOak bookshelf,7,310\n",
+        },
     )
-    fresh.index([tmp_path], progress=False)
     assert fresh.ask("What is the stock of the Teak dining table?").refused  # "Teak" is not "te" + "ak"
     walnut = fresh.ask("What is the stock of the walnut side table?")
     assert not walnut.refused and "Stock: 14" in walnut.citations[0].quote
