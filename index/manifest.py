@@ -318,6 +318,23 @@ class Manifest:
         rows = self._rows(f'SELECT id, doc_id, start, "end" FROM sentences WHERE id IN ({marks})', list(ids))
         return [SpanRow(*row) for row in rows]
 
+    def chunks_holding(self, spans: Sequence[tuple[str, int]]) -> dict[tuple[str, int], list[str]]:
+        """(doc_id, offset) -> the ids of the chunks whose text holds that offset (two where chunks overlap).
+
+        One query per document, over the chunks from the first offset asked to the last."""
+        wanted: dict[str, list[int]] = {}
+        for doc_id, offset in spans:
+            wanted.setdefault(doc_id, []).append(offset)
+        found: dict[tuple[str, int], list[str]] = {}
+        for doc_id, offsets in wanted.items():
+            rows = self._rows(
+                'SELECT id, start, "end" FROM chunks WHERE doc_id = ? AND start <= ? AND "end" > ?',
+                [doc_id, max(offsets), min(offsets)],
+            )
+            for offset in offsets:
+                found[(doc_id, offset)] = [id_ for id_, start, end in rows if start <= offset < end]
+        return found
+
     def chunks_by_id(self, ids: Sequence[str]) -> dict[str, SpanRow]:
         if not ids:
             return {}

@@ -206,3 +206,32 @@ def test_more_sentences_join_only_while_the_answer_is_uncertain() -> None:
     weak = candidates(2.0, 1.9)
     weak[1] = replace(weak[1], literal=-2.0)  # relevance 1.9 - 2.0: not relevant enough to join
     assert [s.id for s in answerer.select("What is it?", weak).sentences] == ["s0"]
+
+
+def test_the_dense_ranking_puts_first_the_chunk_whose_sentence_matches(tmp_path, fresh: Assistant) -> None:
+    # One sentence about the kiln stands among sentences about staff benefits; another part of the document
+    # talks about heat throughout. A chunk's own vector is the mean of its sentences' and leans to the latter;
+    # the chunk with the sentence that answers must lead the dense ranking.
+    benefits = " ".join(
+        f"Staff in team {n} receive a {n + 10}-euro lunch voucher on working days and a travel card."
+        for n in range(1, 14)
+    )
+    heating = " ".join(
+        f"In winter the office radiators on floor {n} are kept warm and the heating runs from {n + 5} am."
+        for n in range(1, 14)
+    )
+    text = f"{benefits} The glassworks kiln melts sand at 1,450 degrees Celsius. {benefits}\n\n{heating}\n"
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "company.txt").write_text(text, encoding="utf-8")
+    fresh.index([tmp_path / "docs"], progress=False)
+    retrieval = fresh.retriever.retrieve("What temperature does the glass furnace reach?", k=10)
+    by_dense = sorted((p for p in retrieval.passages if p.dense_rank is not None), key=lambda p: p.dense_rank)
+    assert "1,450 degrees Celsius" in by_dense[0].text
+    # A sentence shared by two overlapping chunks belongs to both.
+    store = fresh.store
+    doc_id = fresh.documents()[0].doc_id
+    chunks = store.manifest.spans("chunks", doc_id)
+    shared = next(
+        (a.end - 1, {a.id, b.id}) for a, b in zip(chunks, chunks[1:], strict=False) if b.start < a.end
+    )
+    assert set(store.manifest.chunks_holding([(doc_id, shared[0])])[(doc_id, shared[0])]) == shared[1]
