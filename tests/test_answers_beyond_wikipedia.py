@@ -499,6 +499,30 @@ def test_a_name_the_documents_give_in_another_form_is_no_absent_name(
     assert not answer.refused and expected in answer.answer, answer.answer
 
 
+def test_a_section_that_only_its_heading_ties_to_the_question_is_read_from_its_start(
+    tmp_path: Path, fresh: Assistant
+) -> None:
+    # No sentence says "descale" or "kettle": the heading does. The steps are read whole, in their order.
+    _indexed(
+        fresh,
+        tmp_path,
+        {
+            "kettle.md": (
+                "# Kettle care\n\n## Descaling the kettle\nFill it halfway with white vinegar. Bring it to the "
+                "boil twice and leave it to stand for an hour. Rinse it three times with cold water.\n\n"
+                "## Cleaning the filter\nSlide the mesh filter out of the spout and brush it under the tap.\n"
+            ),
+        },
+    )
+    answer = _answered(fresh, "How do I descale the kettle?")
+    assert answer.answer.startswith("Fill it halfway with white vinegar."), answer.answer
+    assert "Rinse it three times with cold water." in answer.answer, answer.answer
+    assert "mesh filter" not in answer.answer and len(answer.citations) == 1, answer.answer
+    # a sentence holding the question's own words answers as it stands
+    rinse = _answered(fresh, "How often do I rinse the kettle with cold water?")
+    assert rinse.answer.startswith("Rinse it three times"), rinse.answer
+
+
 def test_a_handbook_of_its_own_answers_from_its_sections(tmp_path: Path, fresh: Assistant) -> None:
     _indexed(
         fresh,

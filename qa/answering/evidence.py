@@ -68,6 +68,7 @@ class Sentence:
     # names what the question asks about and it does not ("## Annual leave" for "... sick leave?"), and it
     # matches under half of the question by itself or says its own heading ("Annual leave is ...")
     other_section: bool = False
+    headed: bool = False  # its own section's heading (not the document's title) holds a word of the question
     defines: bool = False  # it defines the short form the question asks about ("interferon-induced transmembrane (IFITM)")
     score: float = 0.0
     probability: float = 0.0

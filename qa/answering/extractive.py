@@ -251,8 +251,16 @@ def _with_next(
         kept.append(item)
         words += len(item.text.split())
         after = item
+    return _then_the_rest(kept, chosen[1:], words, config)
+
+
+def _then_the_rest(
+    kept: list[Sentence], rest: list[Sentence], words: int, config: AnswerConfig
+) -> list[Sentence]:
+    """`kept` (holding `words` words), then those of `rest` it does not hold, in order, while within
+    `config.max_sentences` and `config.max_words`."""
     listed = {s.text for s in kept}
-    for other in (s for s in chosen[1:] if s.text not in listed):
+    for other in (s for s in rest if s.text not in listed):
         words += len(other.text.split())
         if len(kept) >= config.max_sentences or words > config.max_words:
             break
@@ -260,6 +268,45 @@ def _with_next(
     return kept
 
 
+def _from_section_start(
+    chosen: list[Sentence], ranked: list[Sentence], config: AnswerConfig, method: bool = False
+) -> list[Sentence]:
+    """The chosen sentences, led by the first sentences of the leading one's section (at most
+    `_SECTION_STEPS` before it) when only its heading says what the question asks: under "2. Mounting the
+    heater", "How do I mount the heater?" is answered by "Drill four holes using the template supplied. Fix
+    the bracket to the wall with the four screws.", not by the second step alone. For a question asking how
+    something is done (`method`), the section's sentences after it follow too: the steps, in their order,
+    within `config.max_sentences` and `config.max_words`. A leading sentence that holds a word of the
+    question answers as it stands ("How do I fix the heater to the wall?": "Fix the bracket ...")."""
+    lead = chosen[0]
+    if not lead.headed or lead.literal > 0:
+        return chosen
+
+    def same_section(s: Sentence | None) -> bool:
+        return s is not None and not s.heading and s.headed and s.section_terms == lead.section_terms
+
+    by_start = {(s.doc_id, s.start): s for s in ranked}
+    before = {(s.doc_id, s.after_start): s for s in ranked if s.after_gap is not None}
+    section = [lead]
+    while len(section) <= _SECTION_STEPS:
+        prior = before.get((section[0].doc_id, section[0].start))
+        if prior is None or not same_section(prior):
+            break
+        section.insert(0, prior)
+    while method and len(section) < config.max_sentences and section[-1].after_gap is not None:
+        step = by_start.get((lead.doc_id, section[-1].after_start or -1))
+        if step is None or not same_section(step):
+            break
+        section.append(step)
+    words = sum(len(s.text.split()) for s in section)
+    while words > config.max_words and section[-1] is not lead:
+        words -= len(section.pop().text.split())
+    if len(section) == 1 or words > config.max_words:
+        return chosen
+    return _then_the_rest(section, chosen[1:], words, config)
+
+
+_SECTION_STEPS = 2  # sentences of a section read before the one chosen to answer from it
 _MARKDOWN_ROW = re.compile(r"\s*\|.*\|\s*")  # "| Residential R1-R6 | $1.25/hour | Mon-Fri |"
 
 
@@ -433,6 +480,8 @@ class ExtractiveAnswerer:
         if cfg.lead_by_kind:
             within = cfg.reason_lead_within if kind is Kind.REASON else cfg.lead_within
             chosen = lead_first(chosen, kind, within, question)
+        method = "method" in {name for name, _ in cues(question)}
+        chosen = _from_section_start(chosen, ranked, cfg, method)
         if cfg.check_premise:
             why = unmet_premise(question, [s.text for s in chosen], [s.text for s in candidates])
             if why:
