@@ -512,12 +512,20 @@ def test_a_section_that_only_its_heading_ties_to_the_question_is_read_from_its_s
                 "boil twice and leave it to stand for an hour. Rinse it three times with cold water.\n\n"
                 "## Cleaning the filter\nSlide the mesh filter out of the spout and brush it under the tap.\n"
             ),
+            "shipping.md": (
+                "# Shipping\n\n| Zone | Countries | Price | Delivery time |\n|---|---|---|---|\n"
+                "| A | Germany | 4.90 | 1-2 days |\n| B | Austria, Belgium | 9.90 | 2-4 days |\n"
+                "| C | Rest of EU | 14.90 | 3-6 days |\n"
+            ),
         },
     )
     answer = _answered(fresh, "How do I descale the kettle?")
     assert answer.answer.startswith("Fill it halfway with white vinegar."), answer.answer
     assert "Rinse it three times with cold water." in answer.answer, answer.answer
     assert "mesh filter" not in answer.answer and len(answer.citations) == 1, answer.answer
+    # a table's row, which only its header row ties to the question, answers alone
+    zone = _answered(fresh, "What is the delivery time for zone C?")
+    assert zone.answer.startswith("| C | Rest of EU") and "Germany" not in zone.answer, zone.answer
     # a sentence holding the question's own words answers as it stands
     rinse = _answered(fresh, "How often do I rinse the kettle with cold water?")
     assert rinse.answer.startswith("Rinse it three times"), rinse.answer

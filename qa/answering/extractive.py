@@ -279,11 +279,17 @@ def _from_section_start(
     within `config.max_sentences` and `config.max_words`. A leading sentence that holds a word of the
     question answers as it stands ("How do I fix the heater to the wall?": "Fix the bracket ...")."""
     lead = chosen[0]
-    if not lead.headed or lead.literal > 0:
+    if not lead.headed or lead.literal > 0 or _is_row(lead.text):  # a table's row answers alone
         return chosen
 
     def same_section(s: Sentence | None) -> bool:
-        return s is not None and not s.heading and s.headed and s.section_terms == lead.section_terms
+        return (
+            s is not None
+            and not s.heading
+            and not _is_row(s.text)
+            and s.headed
+            and s.section_terms == lead.section_terms
+        )
 
     by_start = {(s.doc_id, s.start): s for s in ranked}
     before = {(s.doc_id, s.after_start): s for s in ranked if s.after_gap is not None}
