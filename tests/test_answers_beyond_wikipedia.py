@@ -510,7 +510,9 @@ def test_a_section_that_only_its_heading_ties_to_the_question_is_read_from_its_s
             "kettle.md": (
                 "# Kettle care\n\n## Descaling the kettle\nFill it halfway with white vinegar. Bring it to the "
                 "boil twice and leave it to stand for an hour. Rinse it three times with cold water.\n\n"
-                "## Cleaning the filter\nSlide the mesh filter out of the spout and brush it under the tap.\n"
+                "## Cleaning the filter\nSlide the mesh filter out of the spout and brush it under the tap.\n\n"
+                "## Replacing the seal\nTwist the lid off its hinge. Pull the old seal out with your fingers. "
+                "Press a new seal (part KT-S1) into the groove and replace the lid.\n"
             ),
             "shipping.md": (
                 "# Shipping\n\n| Zone | Countries | Price | Delivery time |\n|---|---|---|---|\n"
@@ -523,6 +525,10 @@ def test_a_section_that_only_its_heading_ties_to_the_question_is_read_from_its_s
     assert answer.answer.startswith("Fill it halfway with white vinegar."), answer.answer
     assert "Rinse it three times with cold water." in answer.answer, answer.answer
     assert "mesh filter" not in answer.answer and len(answer.citations) == 1, answer.answer
+    # a procedure under a heading that names it starts at its first step, whichever step holds the question's words
+    seal = _answered(fresh, "How do I replace the seal?")
+    assert seal.answer.startswith("Twist the lid off its hinge. Pull the old seal out"), seal.answer
+    assert "KT-S1" in seal.answer, seal.answer
     # a table's row, which only its header row ties to the question, answers alone
     zone = _answered(fresh, "What is the delivery time for zone C?")
     assert zone.answer.startswith("| C | Rest of EU") and "Germany" not in zone.answer, zone.answer

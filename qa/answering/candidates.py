@@ -802,7 +802,7 @@ class CandidateFinder:
             after_gap=_gap(doc_text, row.end, after.start) if after is not None else None,
             version=version,
             other_section=stray or (sibling and (literal < OWN_MATCH or sections.said_by(text, row.start))),
-            headed=bool(section & asked.terms),
+            heading_cover=term_overlap(weights, heads) if section & asked.terms else 0.0,
         )
 
     def _said_otherwise(self, retrieval: Retrieval, word: str) -> bool:

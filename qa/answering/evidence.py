@@ -68,7 +68,9 @@ class Sentence:
     # names what the question asks about and it does not ("## Annual leave" for "... sick leave?"), and it
     # matches under half of the question by itself or says its own heading ("Annual leave is ...")
     other_section: bool = False
-    headed: bool = False  # its own section's heading (not the document's title) holds a word of the question
+    # IDF-weighted share of the question's terms that its section's headings and the document's title hold, when
+    # its own section's heading holds one of them (0 otherwise: the title alone ties every sentence to it)
+    heading_cover: float = 0.0
     defines: bool = False  # it defines the short form the question asks about ("interferon-induced transmembrane (IFITM)")
     score: float = 0.0
     probability: float = 0.0

@@ -26,7 +26,7 @@ from index.readers.base import is_record
 from index.store import Store
 from qa.answering.answerer import Reply
 from qa.answering.candidates import CandidateConfig, CandidateFinder
-from qa.answering.evidence import Draft, Sentence
+from qa.answering.evidence import SECTION_COVER, Draft, Sentence
 from qa.answering.features import feature_matrix
 from qa.answering.kinds import Kind, cues, person_names, question_kind
 from qa.answering.passages import sentence_windows
@@ -271,15 +271,26 @@ def _then_the_rest(
 def _from_section_start(
     chosen: list[Sentence], ranked: list[Sentence], config: AnswerConfig, method: bool = False
 ) -> list[Sentence]:
-    """The chosen sentences, led by the first sentences of the leading one's section (at most
-    `_SECTION_STEPS` before it) when only its heading says what the question asks: under "2. Mounting the
-    heater", "How do I mount the heater?" is answered by "Drill four holes using the template supplied. Fix
-    the bracket to the wall with the four screws.", not by the second step alone. For a question asking how
-    something is done (`method`), the section's sentences after it follow too: the steps, in their order,
-    within `config.max_sentences` and `config.max_words`. A leading sentence that holds a word of the
-    question answers as it stands ("How do I fix the heater to the wall?": "Fix the bracket ...")."""
+    """The chosen sentences, read from the start of the leading one's section where its heading is what ties
+    it to the question.
+
+    - When only the heading holds the question's words, the sentences before the leading one (at most
+      `_SECTION_STEPS`) lead: under "2. Mounting the heater", "How do I mount the heater?" is answered by
+      "Drill four holes using the template supplied. Fix the bracket to the wall with the four screws.", not by
+      the second step alone. A leading sentence that holds a word of the question answers as it stands ("How
+      do I fix the heater to the wall?": "Fix the bracket ...").
+    - A question asking how something is done (`method`) is answered by the procedure under a heading that
+      names it (the heading holds `SECTION_COVER` of the question, or only the heading ties the sentence to
+      it): the section's sentences from its first (at most `_PROCEDURE_STEPS` before the chosen one), in
+      order, whichever step was chosen ("Choose a new password ..." under "### Resetting your password"
+      does not answer alone).
+
+    Both keep within `config.max_sentences` and `config.max_words`; a table's rows are never read so."""
     lead = chosen[0]
-    if not lead.headed or lead.literal > 0 or _is_row(lead.text):  # a table's row answers alone
+    if not lead.heading_cover or _is_row(lead.text):  # a table's row answers alone
+        return chosen
+    procedure = method and (lead.literal == 0 or lead.heading_cover >= SECTION_COVER)
+    if lead.literal > 0 and not procedure:
         return chosen
 
     def same_section(s: Sentence | None) -> bool:
@@ -287,25 +298,27 @@ def _from_section_start(
             s is not None
             and not s.heading
             and not _is_row(s.text)
-            and s.headed
+            and s.heading_cover > 0
             and s.section_terms == lead.section_terms
         )
 
     by_start = {(s.doc_id, s.start): s for s in ranked}
     before = {(s.doc_id, s.after_start): s for s in ranked if s.after_gap is not None}
     section = [lead]
-    while len(section) <= _SECTION_STEPS:
+    while len(section) <= (_PROCEDURE_STEPS if procedure else _SECTION_STEPS):
         prior = before.get((section[0].doc_id, section[0].start))
         if prior is None or not same_section(prior):
             break
         section.insert(0, prior)
-    while method and len(section) < config.max_sentences and section[-1].after_gap is not None:
-        step = by_start.get((lead.doc_id, section[-1].after_start or -1))
-        if step is None or not same_section(step):
-            break
-        section.append(step)
+    if procedure:
+        del section[config.max_sentences :]
+        while len(section) < config.max_sentences and section[-1].after_gap is not None:
+            step = by_start.get((lead.doc_id, section[-1].after_start or -1))
+            if step is None or not same_section(step):
+                break
+            section.append(step)
     words = sum(len(s.text.split()) for s in section)
-    while words > config.max_words and section[-1] is not lead:
+    while words > config.max_words and len(section) > 1 and (procedure or section[-1] is not lead):
         words -= len(section.pop().text.split())
     if len(section) == 1 or words > config.max_words:
         return chosen
@@ -313,6 +326,9 @@ def _from_section_start(
 
 
 _SECTION_STEPS = 2  # sentences of a section read before the one chosen to answer from it
+_PROCEDURE_STEPS = 6  # ... and before the step chosen to answer "how do I"
+
+
 _MARKDOWN_ROW = re.compile(r"\s*\|.*\|\s*")  # "| Residential R1-R6 | $1.25/hour | Mon-Fri |"
 
 
