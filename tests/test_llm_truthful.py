@@ -77,7 +77,7 @@ def test_a_truthful_models_answers_are_shown_in_every_style(library: Assistant) 
     log.warning("truthful model, answers shown by style: %s", rates)
     for style, rate in rates.items():
         floor = 0.9 if style == "paraphrase" else 0.95
-        assert rate >= floor, (style, rate, misses.get(style))
+        assert rate >= floor, (style, rate, "\n".join(misses.get(style, [])))
 
 
 def _unanswerable(limit: int) -> list[str]:

@@ -1,13 +1,13 @@
 """Hybrid retrieval: dense (Chroma) and BM25 rankings of chunks, fused by weighted reciprocal rank.
 
-The dense ranking orders chunks by their best sentence's similarity to the question, not by the chunk's own
-vector: a 1,500-character chunk pooled into one vector blurs the one sentence a question is about. Measured on
-1,000 questions each (scratch script over the eval stores, 2026-12-07), chunk recall@1 / @5 / @10 by embedding
-alone went from 0.28 / 0.53 / 0.62 to 0.39 / 0.65 / 0.73 on COVID-QA and from 0.57 / 0.85 / 0.91 to 0.73 /
-0.93 / 0.97 on the SQuAD dev half; fused with BM25, from 0.45 / 0.76 / 0.84 to 0.54 / 0.79 / 0.86 and from
-0.77 / 0.95 / 0.98 to 0.82 / 0.96 / 0.98.
-
-This is the boundary with the index: past here, everything is a Passage or a Sentence, never a store row.
+Two dense rankings join BM25's: chunks by their best sentence's similarity to the question, and by the chunk's
+own vector. One vector for a 1,500-character chunk blurs the one sentence a question is about, and the best
+sentence misses a chunk whose sentences each say part of the answer; the fusion weighs them 1 and 0.5 (BM25 2).
+Measured on 1,000 questions each (scratch script over the eval stores, 2026-12-07), chunk recall@1 / @5 / @10
+by embedding alone is 0.28 / 0.53 / 0.62 by the chunk's vector and 0.39 / 0.65 / 0.73 by its best sentence on
+COVID-QA, 0.57 / 0.85 / 0.91 and 0.73 / 0.93 / 0.97 on the SQuAD dev half; fused with BM25, the chunk vector
+alone gave 0.45 / 0.76 / 0.84 and 0.77 / 0.95 / 0.98 (k = 10), the best sentence alone 0.54 / 0.79 / 0.86 and
+0.82 / 0.96 / 0.98, both (k = 5) 0.53 / 0.79 / 0.86 and 0.82 / 0.97 / 0.99.
 """
 
 from __future__ import annotations
@@ -37,8 +37,9 @@ class RetrievalConfig:
     """Fusion parameters (tuned with `qa eval` on SQuAD; see docs/quality.md)."""
 
     candidates: int = 30  # how deep each ranking is read
-    rrf_k: float = 10.0  # a small k lets the top ranks of either list dominate
-    dense_weight: float = 1.0
+    rrf_k: float = 5.0  # a small k lets the top ranks of each list dominate
+    dense_weight: float = 1.0  # chunks by their best sentence
+    chunk_weight: float = 0.5  # chunks by their own vector
     lexical_weight: float = 2.0
     sentence_hits: int = 20  # best sentences by dense similarity, offered to the answerer
     # nearest sentences read to rank chunks by their best sentence (60 and 300 ranked the first 10 chunks the
@@ -99,21 +100,26 @@ class HybridRetriever:
         tokens += [t for t in measured(question) if t not in tokens and self.store.lexical.knows(t)]
         doc_ids = list(doc_ids or ())
         within = self.store.manifest.chunk_ids_of(doc_ids) if doc_ids else None
-        # The sentence search runs beside BM25 (Chroma's queries release the GIL).
+        # The vector searches run beside BM25 (Chroma's queries release the GIL).
         nearest = _POOL.submit(
             self.store.sentences.query, vector, max(cfg.sentence_hits, cfg.sentence_pool), doc_ids
         )
+        chunks = _POOL.submit(self.store.chunks.query, vector, cfg.candidates, doc_ids)
         lexical = self.store.lexical.search(tokens, cfg.candidates, within)
         hits = nearest.result()
         dense = self._by_best_sentence(hits)[: cfg.candidates]
-        fused: dict[str, float] = {}
         dense_rank = {chunk_id: rank for rank, chunk_id in enumerate(dense)}
+        chunk_rank = {hit.id: rank for rank, hit in enumerate(chunks.result())}
         lexical_rank = {chunk_id: rank for rank, (chunk_id, _) in enumerate(lexical)}
-        for chunk_id, rank in dense_rank.items():
-            fused[chunk_id] = fused.get(chunk_id, 0.0) + cfg.dense_weight / (cfg.rrf_k + rank + 1)
-        for chunk_id, rank in lexical_rank.items():
-            fused[chunk_id] = fused.get(chunk_id, 0.0) + cfg.lexical_weight / (cfg.rrf_k + rank + 1)
-        best_possible = (cfg.dense_weight + cfg.lexical_weight) / (cfg.rrf_k + 1)
+        fused: dict[str, float] = {}
+        for ranks, weight in (
+            (dense_rank, cfg.dense_weight),
+            (chunk_rank, cfg.chunk_weight),
+            (lexical_rank, cfg.lexical_weight),
+        ):
+            for chunk_id, rank in ranks.items():
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (cfg.rrf_k + rank + 1)
+        best_possible = (cfg.dense_weight + cfg.chunk_weight + cfg.lexical_weight) / (cfg.rrf_k + 1)
         top = sorted(fused, key=lambda c: -fused[c])[:k]
         passages = self.passages([(c, fused[c] / best_possible) for c in top], dense_rank, lexical_rank)
         return Retrieval(question, vector, tokens, passages, hits[: cfg.sentence_hits], unknown)
