@@ -33,6 +33,7 @@ NOTES = {
     ),
     "harbour.txt": "The last ferry to Skarvik leaves at half past nine. The ticket desk shuts at a quarter to nine.",
     "warranty.txt": "Every Atlas desk comes with a warranty. The warranty lasts a fortnight from delivery.",
+    "glaze.txt": "Brush the glaze on in thin coats. Leave the glaze to cure overnight before firing.",
     "glassworks.txt": (
         "The Lindqvist Glassworks was founded in 1893 by Margit Lindqvist. She was born in 1861. "
         "The factory closed in 1958 after a fire."
@@ -201,6 +202,7 @@ def _answered(assistant: Assistant, question: str) -> Answer:
         # a number written against its unit
         ("How much does printing cost?", "10p per page"),
         ("How long does the warranty last?", "a fortnight"),
+        ("How long should the glaze cure?", "overnight"),
     ],
 )
 def test_times_of_day_versions_quarters_and_durations_answer_when_and_how_long(

@@ -143,9 +143,11 @@ _RELATIVE_QUESTION = re.compile(r"\b(relative to|compared (to|with)|in relation 
 _HOW_OFTEN = re.compile(r"\bhow often\b|\bhow many times\b", re.IGNORECASE)
 _OFTEN = re.compile(_FREQUENCY, re.IGNORECASE)
 _HOW_LONG = re.compile(r"\bhow long\b|\bfor how many\b|\bwhat (duration|period)\b", re.IGNORECASE)
-# "How long ...?": a duration, in words as well as in numbers ("a fortnight", "an hour", "a decade").
+# "How long ...?": a duration, in words as well as in numbers ("a fortnight", "an hour", "a decade", "overnight",
+# "all day", "indefinitely").
 _DURATION = re.compile(
-    rf"\b(a|an|one|half an?|several|a few|many)\s+({_UNITS}|generations?)\b|\bfortnight\b",
+    rf"\b(a|an|one|half an?|several|a few|many)\s+({_UNITS}|generations?)\b|\bfortnight\b|\bovernight\b|"
+    r"\ball (day|night|week|weekend|month|year|summer|winter)\b|\bindefinitely\b",
     re.IGNORECASE,
 )
 # "Why ...?": words that give a cause or a motive.
