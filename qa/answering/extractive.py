@@ -488,9 +488,8 @@ class ExtractiveAnswerer:
             chosen = [definer, *chosen][: cfg.max_sentences]
         elif definer is not None:
             chosen = [definer, *(s for s in chosen if s.text != definer.text)]
-        finding = "finding" in {name for name, _ in cues(question)} and not _NOT_ABOUT_A_FINDING.match(
-            question
-        )
+        asks_for = {name for name, _ in cues(question)}
+        finding = "finding" in asks_for and not _NOT_ABOUT_A_FINDING.match(question)
         if cfg.announced_follows and _ASKS.search(chosen[0].text):
             chosen = _with_next(chosen, ranked, cfg)  # "Why is the launch delayed?" in the text, then why
         elif kind is Kind.REASON and cfg.cause_follows and not any(s.kind_ok for s in chosen):
@@ -502,8 +501,7 @@ class ExtractiveAnswerer:
         if cfg.lead_by_kind:
             within = cfg.reason_lead_within if kind is Kind.REASON else cfg.lead_within
             chosen = lead_first(chosen, kind, within, question)
-        method = "method" in {name for name, _ in cues(question)}
-        chosen = _from_section_start(chosen, ranked, cfg, method)
+        chosen = _from_section_start(chosen, ranked, cfg, "method" in asks_for)
         if cfg.check_premise:
             why = unmet_premise(question, [s.text for s in chosen], [s.text for s in candidates])
             if why:

@@ -8,6 +8,8 @@ by embedding alone is 0.28 / 0.53 / 0.62 by the chunk's vector and 0.39 / 0.65 /
 COVID-QA, 0.57 / 0.85 / 0.91 and 0.73 / 0.93 / 0.97 on the SQuAD dev half; fused with BM25, the chunk vector
 alone gave 0.45 / 0.76 / 0.84 and 0.77 / 0.95 / 0.98 (k = 10), the best sentence alone 0.54 / 0.79 / 0.86 and
 0.82 / 0.96 / 0.98, both (k = 5) 0.53 / 0.79 / 0.86 and 0.82 / 0.97 / 0.99.
+
+This is the boundary with the index: past here, everything is a Passage or a Sentence, never a store row.
 """
 
 from __future__ import annotations
