@@ -874,3 +874,48 @@ def test_the_sentence_naming_what_it_refers_to_is_not_cited_twice(tmp_path: Path
         spans = [(c.start, c.end) for c in answer.citations]
         assert not any(a != b and b[0] <= a[0] and a[1] <= b[1] for a in spans for b in spans), spans
         _exact(assistant, answer)
+
+
+def test_words_written_apart_or_as_one_and_a_list_without_full_stops(
+    tmp_path: Path, fresh: Assistant
+) -> None:
+    _indexed(
+        fresh,
+        tmp_path / "phone",
+        {"phone.md": "# Phone care\n\nBack up your phone to the cloud every night.\n"},
+    )
+    # the question writes as one word what the document writes as two
+    phone = _answered(fresh, "How do I backup my phone?")
+    assert phone.answer.startswith("Back up your phone"), phone.answer
+    _indexed(
+        fresh,
+        tmp_path / "manuals",
+        {
+            "tidebase.md": (
+                "# tidebase\n\ntidebase is a small key-value store for embedded devices.\n\n## Backups\n\n"
+                "Stop writes by running tidebase freeze. Copy the data directory to the backup location. Run "
+                "tidebase thaw to resume writes.\n\n## Upgrading\n\nRead the changelog for breaking changes. Stop "
+                "the service. Replace the binaries in /opt/tidebase/bin.\n"
+            ),
+            "alarm.md": (
+                "# Halo SA-9 Smoke Alarm\n\n## Replacing the battery\n\n"
+                "1. Turn the alarm anticlockwise to release it from the ceiling base\n"
+                "2. Open the compartment on the back\n3. Insert a new 9V block, matching the + and - marks\n"
+                "4. Refit the alarm and press the test button until it beeps\n\n"
+                "## Testing the alarm\n\nPress and hold the test button for five seconds.\n"
+            ),
+        },
+    )
+    # ... and as two words what the documents write as one ("Backups", "backup location")
+    backup = _answered(fresh, "How do I back up tidebase?")
+    assert backup.answer.startswith("Stop writes by running tidebase freeze."), backup.answer
+    assert "Copy the data directory" in backup.answer and "Replace the binaries" not in backup.answer, (
+        backup.answer
+    )
+    # the last item of a list without full stops is an item, not a heading
+    battery = _answered(fresh, "How do I replace the battery?")
+    assert battery.answer.startswith("1. Turn the alarm anticlockwise"), battery.answer
+    assert "4. Refit the alarm" in battery.answer, battery.answer
+    # an English word the documents lack is not taken for another that differs inside it ("replace")
+    terms, unknown = fresh.retriever.spell("Does tidebase support replication?")
+    assert "replication" in unknown and "replac" not in terms, terms

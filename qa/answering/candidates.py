@@ -20,7 +20,7 @@ from typing import TypeVar
 import numpy as np
 
 from index.abbreviations import READ_CHARS, definitions
-from index.chunk import without_item_number
+from index.chunk import is_list_item, without_item_number
 from index.embed import Embedder
 from index.lexical import stopwords, terms, tokenize, zipf
 from index.manifest import SpanRow
@@ -351,7 +351,8 @@ def is_heading(text: str, doc_text: str, start: int, end: int) -> bool:
     above a blank line, or ends without punctuation and
     holds no number but a year and the one that may open it ("2. Mounting the heater"): a heading? Not when a
     line just like it stands right above or below it (no blank line between): those are items of a list, as a
-    slide's bullet points are."""
+    slide's bullet points are; nor when it is an item of a numbered or bulleted list beside another item, though
+    that one holds a figure ("3. Insert a new 9V block" above "4. Refit the alarm")."""
     own_line = (start == 0 or doc_text[start - 1] == "\n") and (end == len(doc_text) or doc_text[end] == "\n")
     if not own_line:
         return False
@@ -369,6 +370,8 @@ def is_heading(text: str, doc_text: str, start: int, end: int) -> bool:
     if not _bare(text):
         return False
     above = doc_text[doc_text.rfind("\n", 0, max(0, start - 1)) + 1 : max(0, start - 1)] if start >= 2 else ""
+    if is_list_item(text) and (is_list_item(above) or is_list_item(below)):
+        return False
     return not (_bare(above) or _bare(below))
 
 

@@ -18,11 +18,12 @@ import re
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from os.path import commonprefix
 
 import numpy as np
 
 from index.embed import Embedder
-from index.lexical import tokenize, zipf
+from index.lexical import stopwords, tokenize, zipf
 from index.store import Hit, Store
 from qa.answering.names import spelling_variant
 from qa.types import Passage
@@ -31,6 +32,11 @@ _PUNCTUATION = ".,;:!?()[]{}\"'“”‘’"
 # A word at least this common in English (wordfreq's Zipf scale: "stand" 5.1, "sand" 4.4, "tumour" 3.4) is no
 # misspelling: it is corrected only to another spelling of itself ("colour" -> the documents' "color").
 COMMON_WORD_ZIPF = 4.0
+# A word this common is an English word, not a misspelling ("replication" 3.4); misspellings people make often
+# stay under it ("recieve" 2.8, "thier" 3.0 rounds to 2.99).
+ENGLISH_WORD_ZIPF = 3.0
+# Particles of phrasal verbs whose noun is written as one word ("back up" / "backup", "log in" / "login").
+_PARTICLES = frozenset({"up", "in", "out", "on", "off", "down", "over", "back", "away", "through"})
 _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="qa-retrieve")
 
 
@@ -140,7 +146,9 @@ class HybridRetriever:
         """The question's terms, each absent one replaced by the collection's closest spelling when there is one
         ("carageenan" -> "carrageenan"), and the words that stay absent (as the question writes them). A common
         word is corrected only to another spelling of it: "What does WHO stand for?" is not a question about
-        the documents' "sand".
+        the documents' "sand". Words the question writes apart and the collection as one ("back up" and
+        "backup", "log in" and "login") are the collection's word, and so are the parts of a word the question
+        writes as one where the collection only has them apart ("backup" for "back up"; `_joined`, `_parts`).
 
         Returns:
             (terms in order, absent words in order).
@@ -148,7 +156,16 @@ class HybridRetriever:
         lexical = self.store.lexical
         terms: list[str] = []
         unknown: list[str] = []
-        for word in question.split():
+        words = question.split()
+        i = 0
+        while i < len(words):
+            word = words[i]
+            joined = self._joined(word, words[i + 1]) if i + 1 < len(words) and len(lexical) else []
+            if joined:
+                terms.extend(joined)
+                i += 2
+                continue
+            i += 1
             for term in tokenize(word):
                 if lexical.knows(term) or not len(lexical):
                     terms.append(term)
@@ -156,15 +173,57 @@ class HybridRetriever:
                 # The document's word with its accents ("Orsted" is "Ørsted"), else its closest spelling.
                 bare = word.strip(_PUNCTUATION)
                 close = lexical.unaccented(bare) or self._respelt(bare, term)
-                terms.append(close or term)
-                if close is None:
+                parts = [] if close else self._parts(bare)
+                terms.extend(parts or [close or term])
+                if close is None and not parts:
                     unknown.append(bare)
         return terms, tuple(dict.fromkeys(unknown))
 
+    def _joined(self, first: str, second: str) -> list[str]:
+        """The collection's term for two words of the question that it writes as one ("back up" -> "backup",
+        "log in" -> "login", "gun powder" -> "gunpowder"), after the words' own terms where the collection uses
+        them apart as well ("set up" is also the documents' verb), or [] when it has no such term ("to tally"
+        is never "totally")."""
+        second = second.strip(_PUNCTUATION)
+        if not (first.isalpha() and second.isalpha()) or first.lower() in stopwords():
+            return []  # "back, up" is no compound
+        joined = tokenize(first + second)
+        lexical = self.store.lexical
+        if len(joined) != 1 or not lexical.knows(joined[0]):
+            return []
+        apart = tokenize(first) + tokenize(second)
+        return [*apart, *joined] if apart and all(lexical.knows(t) for t in apart) else joined
+
+    def _parts(self, word: str) -> list[str]:
+        """The term of a verb that a noun the collection does not hold is made of with its particle, where the
+        collection holds the verb ("backup" -> "back", "login" -> "log", "checkout" -> "check"), or []. Other
+        words are not cut: "disclosing" is no "disc" and "lose"."""
+        lexical = self.store.lexical
+        lower = word.lower()
+        for particle in _PARTICLES:
+            verb = tokenize(lower.removesuffix(particle)) if lower.endswith(particle) else []
+            if len(verb) == 1 and len(lower) - len(particle) >= 3 and lexical.knows(verb[0]):
+                return verb
+        return []
+
     def _respelt(self, word: str, term: str) -> str | None:
-        """The collection's closest spelling of a question's term it does not hold, or None (see `spell`)."""
+        """The collection's closest spelling of a question's term it does not hold, or None (see `spell`). A
+        common word is corrected only to another spelling of itself; a rarer English word (`ENGLISH_WORD_ZIPF`)
+        of more than five letters also to a form with another ending ("spokesman" -> "spokesmen", "occurrence"
+        -> "occur"), not to a word that differs inside ("replication" is not "replace", "strive" not "strike");
+        a shorter one by a slip anywhere ("beech" -> "beach")."""
         close = self.store.lexical.closest(term)
-        if close and zipf(word) >= COMMON_WORD_ZIPF and not spelling_variant(term, close):
+        if not close or spelling_variant(term, close):
+            return close
+        frequency = zipf(word)
+        if frequency >= COMMON_WORD_ZIPF:
+            return None
+        shorter = min(len(term), len(close))
+        if (
+            frequency >= ENGLISH_WORD_ZIPF
+            and shorter > 5
+            and len(commonprefix([term, close])) < 0.75 * shorter
+        ):
             return None
         return close
 
