@@ -19,7 +19,8 @@ TokenCounter = Callable[[Sequence[str]], list[int]]
 _ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof sr jr st mt ft gen col lt sgt capt cmdr adm gov sen rep pres rev hon no nos vol vols
     fig figs pp p ed eds est approx dept univ inc ltd co corp bros vs etc al cf jan feb mar apr jun jul aug
-    sep sept oct nov dec u.s u.k u.n e.g i.e a.m p.m ca c incl excl""".split()
+    sep sept oct nov dec u.s u.k u.n e.g i.e a.m p.m ca c incl excl ch chap sec sect para paras eq eqs ref refs
+    tel ext nr""".split()
 )
 # A sentence ends at . ! ? or … (with closing quotes/brackets), before white space.
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
@@ -31,11 +32,14 @@ _NUMBER = r"\d{1,3}(?:\.\d{1,3})*"
 # The number that opens a line's item or heading, after any Markdown heading mark or bullet ("## 1.", "- 2.").
 _ITEM_NUMBER = re.compile(rf"[ \t]*(?:#{{1,6}}[ \t]+|[-*+•][ \t]+)?{_NUMBER}\.")
 _ITEM_NUMBER_REACH = 40  # characters: longer than any line's opening number with its marks and indent
-_OPENING_NUMBER = re.compile(rf"^\s*{_NUMBER}\.?\s+")
+# ... before the words of a title ("2. Mounting the heater"); a number before a dash or a date is what the line
+# says ("## 4.2.1 — 14 April 2025").
+_OPENING_NUMBER = re.compile(rf"^\s*{_NUMBER}\.?\s+(?=[^\W\d_])")
 
 
 def without_item_number(line: str) -> str:
-    """The line without the number that may open it ("2. Mounting the heater" -> "Mounting the heater")."""
+    """The line without the number that may open it ("2. Mounting the heater" -> "Mounting the heater"; "4.2.1 —
+    14 April 2025" stays whole)."""
     return _OPENING_NUMBER.sub("", line, count=1)
 
 

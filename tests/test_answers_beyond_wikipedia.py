@@ -919,3 +919,90 @@ def test_words_written_apart_or_as_one_and_a_list_without_full_stops(
     # an English word the documents lack is not taken for another that differs inside it ("replace")
     terms, unknown = fresh.retriever.spell("Does tidebase support replication?")
     assert "replication" in unknown and "replac" not in terms, terms
+
+
+def test_a_number_question_is_answered_in_the_unit_of_what_it_asks_for(
+    tmp_path: Path, fresh: Assistant
+) -> None:
+    _indexed(
+        fresh,
+        tmp_path,
+        {
+            "loaf.md": (
+                "# Lemon Drizzle Loaf\n\nMakes one 900 g (2 lb) loaf, about 10 slices.\n\n## Method\n\n"
+                "1. Heat the oven to 180 °C (160 °C fan, gas 4).\n2. Grease the loaf tin and line it with baking "
+                "paper.\n"
+            ),
+            "lease.md": (
+                "# Tenancy agreement\n\n6.1 The Landlord may enter the property to inspect it or carry out repairs "
+                "after giving at least 24 hours' written notice.\n"
+            ),
+            "x14.md": (
+                "# Nimbus X14 specifications\n\n| Item | Value |\n|---|---|\n| Battery | 70 Wh, 4-cell |\n"
+                "| Battery life | up to 15 hours video playback |\n| Weight | from 1.19 kg |\n"
+            ),
+        },
+    )
+    # no document says "temperature" or "warning": the number in degrees or hours answers
+    oven = _answered(fresh, "What temperature should the oven be?")
+    assert oven.answer.startswith("1. Heat the oven to 180 °C"), oven.answer
+    notice = _answered(
+        fresh, "How much warning does the landlord have to give before coming round to inspect?"
+    )
+    assert "24 hours' written notice" in notice.answer, notice.answer
+    # ... but a number of slices is no number of calories
+    assert fresh.ask("How many calories are in a slice?").refused
+    # "how long" is answered by a duration (or a length), not by any number
+    battery = _answered(fresh, "How long does the battery last?")
+    assert battery.answer.startswith("| Battery life | up to 15 hours"), battery.answer
+
+
+def test_release_notes_answer_which_version_when_and_what_was_fixed(tmp_path: Path, fresh: Assistant) -> None:
+    _indexed(
+        fresh,
+        tmp_path,
+        {
+            "RELEASE-NOTES.md": (
+                "# Ledgerly release notes\n\n## 4.3.0 — 2 June 2025\n\n### Changed\n\n"
+                "- The minimum supported macOS version is now 12 (Monterey)\n"
+                "- The trial period for new accounts is shortened from 30 to 14 days\n\n### Known issues\n\n"
+                "- Printing a report to PDF on Windows 10 may cut off the last column. As a workaround, switch the "
+                "page to landscape.\n\n## 4.2.1 — 14 April 2025\n\n### Fixed\n\n"
+                '- Invoice emails were sent twice when the "send copy to me" option was on\n'
+                "- Dark mode: table headers were unreadable in the reports view\n"
+            ),
+        },
+    )
+    macos = _answered(fresh, "Which version of macOS do I need?")
+    assert macos.answer.startswith("- The minimum supported macOS version is now 12"), macos.answer
+    # a heading that gives the date beside the version answers when it came out
+    released = _answered(fresh, "When was 4.2.1 released?")
+    assert "14 April 2025" in released.citations[0].quote, released.answer
+    # a version number that opens a heading is the heading's own word, not a section number
+    fixed = _answered(fresh, "What was fixed in 4.2.1?")
+    assert fixed.answer.startswith("- Invoice emails were sent twice"), fixed.answer
+    # an item of a list is quoted with the sentences that go on on its line
+    pdf = _answered(fresh, "Why is the last column missing when I print a report to PDF?")
+    assert "switch the page to landscape" in pdf.answer, pdf.answer
+
+
+def test_an_item_of_a_list_is_read_with_the_sentence_that_announces_the_list(
+    tmp_path: Path, fresh: Assistant
+) -> None:
+    _indexed(
+        fresh,
+        tmp_path,
+        {
+            "leaflet.txt": (
+                "Ibuprofen 200 mg Film-coated Tablets\n\n2. What you need to know before you take this medicine\n\n"
+                "Do not take this medicine if you:\n- are allergic to ibuprofen, aspirin or other NSAIDs\n"
+                "- have or have ever had a stomach ulcer or bleeding\n- are in the last three months of pregnancy\n"
+                "- have severe heart, kidney or liver failure\n\n"
+                "Alcohol: drinking alcohol while taking ibuprofen may increase the risk of stomach bleeding.\n"
+            ),
+        },
+    )
+    # the item alone ("- are allergic to ibuprofen, aspirin or other NSAIDs") does not say not to take it
+    answer = _answered(fresh, "Can I take ibuprofen if I am allergic to aspirin?")
+    assert answer.answer.startswith("Do not take this medicine if you:\n- are allergic"), answer.answer
+    assert "last three months of pregnancy" in answer.answer, answer.answer

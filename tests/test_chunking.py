@@ -29,6 +29,12 @@ def test_sentences_end_at_punctuation_but_not_after_abbreviations() -> None:
         "Did he?",
         "Yes.",
     ]
+    # references to chapters, sections and equations, as schedules and papers write them
+    row = "Week: 11; Reading: Ch. 11; Due: Assignment 3 (Fri 21 Feb). See Sec. 4 and Eq. 2 for the proof."
+    assert [row[s.start : s.end] for s in split_sentences(row)] == [
+        "Week: 11; Reading: Ch. 11; Due: Assignment 3 (Fri 21 Feb).",
+        "See Sec. 4 and Eq. 2 for the proof.",
+    ]
 
 
 def test_headings_and_list_items_are_their_own_sentences() -> None:

@@ -38,6 +38,7 @@ from qa.answering.kinds import (
     named_things,
     proximity,
     question_kind,
+    states_measure,
 )
 from qa.answering.premise import versions
 from qa.answering.retrieve import MEASURES, Retrieval
@@ -644,6 +645,15 @@ class CandidateFinder:
         focus = focus or [w for w in named_things(asked.text) if w in absent]
         if focus:
             out = self._mark_focus(focus, out, expansions)
+        # ... except a question for a number, which a number in the unit of what it measures answers where no
+        # document says the word ("How much warning ...?" / "after giving at least 24 hours' written notice",
+        # "What temperature ...?" / "Heat the oven to 180 °C"; not "How many calories ...?" / "about 10 slices").
+        measures = [w for w in focus if w in absent] if asked.kind in (Kind.NUMBER, Kind.QUANTITY) else []
+        if measures:
+            out = [
+                replace(s, focus_ok=True) if any(states_measure(w, s.text) for w in measures) else s
+                for s in out
+            ]
         return out, texts
 
     def _definers(

@@ -325,6 +325,68 @@ def _from_section_start(
     return _then_the_rest(section, chosen[1:], words, config)
 
 
+def _announced_list(item: Sentence, ranked: list[Sentence]) -> list[Sentence]:
+    """The list `item` stands in, with the sentence that announces it ("Do not take this medicine if you:"): that
+    sentence, then every item in order, each with the sentences that go on on its line; [] when no sentence ending
+    with a colon heads the list."""
+    before = {(s.doc_id, s.after_start): s for s in ranked if s.after_gap is not None}
+    first = item
+    while True:
+        prior = before.get((first.doc_id, first.start))
+        if prior is None or "\n\n" in (prior.after_gap or ""):
+            return []
+        if prior.text.rstrip().endswith(":"):
+            break
+        if not (is_list_item(prior.text) or "\n" not in (prior.after_gap or "")):
+            return []
+        first = prior  # an item, or a sentence that goes on an item's line
+    return [prior, *_item_lines(first, ranked, _MAX_LIST_ITEMS)]
+
+
+def _item_lines(item: Sentence, ranked: list[Sentence], items: int) -> list[Sentence]:
+    """`item` and what follows it in its list: at most `items` items, each with the sentences that go on on its
+    line ("- Printing a report to PDF ... may cut off the last column. As a workaround, switch the page to
+    landscape.")."""
+    by_start = {(s.doc_id, s.start): s for s in ranked}
+    block = [item]
+    count = 1
+    while block[-1].after_gap is not None and "\n\n" not in block[-1].after_gap:
+        following = by_start.get((item.doc_id, block[-1].after_start or -1))
+        if following is None:
+            break
+        if is_list_item(following.text):
+            if count >= items:
+                break
+            count += 1
+        elif "\n" in block[-1].after_gap:
+            break  # a line of something else after the list
+        block.append(following)
+    return block
+
+
+def _with_their_lists(chosen: list[Sentence], ranked: list[Sentence], config: AnswerConfig) -> list[Sentence]:
+    """The chosen sentences, each item of a list read with what goes on on its line, and with the sentence that
+    announces its list and the list's other items: "- are allergic to ibuprofen, aspirin or other NSAIDs" alone
+    hides both that it is a reason not to take the medicine and the item about pregnancy beside it. Within
+    `config.max_words` (beyond it, the item stands as it was chosen)."""
+    if not any(is_list_item(s.text) for s in chosen):
+        return chosen
+    out: list[Sentence] = []
+    words = sum(len(s.text.split()) for s in chosen)
+    for s in chosen:
+        if any(o.text == s.text for o in out):
+            continue
+        block = (_announced_list(s, ranked) or _item_lines(s, ranked, 1)) if is_list_item(s.text) else [s]
+        new = [b for b in block if not any(o.text == b.text for o in [*out, *chosen])]
+        more = sum(len(b.text.split()) for b in new)
+        if words + more <= config.max_words:
+            out.extend(b for b in block if not any(o.text == b.text for o in out))
+            words += more
+        else:
+            out.append(s)
+    return out
+
+
 _SECTION_STEPS = 2  # sentences of a section read before the one chosen to answer from it
 _PROCEDURE_STEPS = 6  # ... and before the step chosen to answer "how do I"
 
@@ -432,11 +494,16 @@ class ExtractiveAnswerer:
         if versioned:
             ranked = [s for s in ranked if s.version >= 0]
         # Number and date questions are answered only by sentences holding a number or date; headings answer
-        # nothing.
+        # nothing but the date they give.
         needs_kind = kind in (Kind.NUMBER, Kind.DATE)
 
         def answers(s: Sentence) -> bool:
-            return s.focus_ok and not s.heading and not s.other_section and (s.kind_ok or not needs_kind)
+            # A heading answers only a "when" question, with the date a Markdown heading gives beside the
+            # question's words ("## 4.2.1 — 14 April 2025" for "When was 4.2.1 released?"; an e-mail's subject
+            # line, "Subject: renewal - need decision by 30 Sept", answers nothing).
+            dated = kind is Kind.DATE and s.kind_ok and s.literal > 0 and s.text.lstrip().startswith("#")
+            heading_ok = not s.heading or dated
+            return s.focus_ok and heading_ok and not s.other_section and (s.kind_ok or not needs_kind)
 
         threshold = cfg.kind_refuse_below if needs_kind else cfg.refuse_below
         # The gate asks whether the documents answer the question at all (from how well the candidates match
@@ -502,6 +569,7 @@ class ExtractiveAnswerer:
             within = cfg.reason_lead_within if kind is Kind.REASON else cfg.lead_within
             chosen = lead_first(chosen, kind, within, question)
         chosen = _from_section_start(chosen, ranked, cfg, "method" in asks_for)
+        chosen = _with_their_lists(chosen, ranked, cfg)
         if cfg.check_premise:
             why = unmet_premise(question, [s.text for s in chosen], [s.text for s in candidates])
             if why:

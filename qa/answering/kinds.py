@@ -123,8 +123,8 @@ _DATE = re.compile(
     # ("five to ten" is mostly a range: only a quarter is "to" an hour)
     rf"\b(?:(?:half|(?:a )?quarter|\d{{1,2}}|{_NUMBER_WORDS})(?: minutes)? past|(?:a )?quarter to) (?:\d{{1,2}}|"
     rf"{_NUMBER_WORDS}|noon|midnight)\b|"
-    # a version or release: "version 3.4", "v2.1", "release 7", "in 3.4"
-    r"\b(version|release|v)\s?\d+(\.\d+)*\b|\bin \d+\.\d+(\.\d+)?\b|"
+    # a version or release: "version 3.4", "v2.1", "release 7", "in 3.4", "the minimum version is now 12"
+    r"\b(version|release|v)(s? (is|was|are|were|will be)( now)?)?\s?\d+(\.\d+)*\b|\bin \d+\.\d+(\.\d+)?\b|"
     # a quarter or half of a year: "Q3", "the third quarter", "H1 2024", "FY2024"
     r"\bQ[1-4]\b|\b(first|second|third|fourth|last|next) (quarter|half)\b|\bH[12]\b|\bFY\s?\d{2,4}\b|"
     # a time counted from another, or how often: "after three months", "within 30 days", "every four years",
@@ -150,6 +150,45 @@ _DURATION = re.compile(
     r"\ball (day|night|week|weekend|month|year|summer|winter)\b|\bindefinitely\b",
     re.IGNORECASE,
 )
+# ... or a length ("How long is the cable?"), a span of years or a time since when ("since the 1950s"): a number
+# of anything else ("| Battery | 70 Wh |") says nothing of how long the battery lasts.
+_LENGTH_UNITS = r"hrs?|mins?|secs?|h|ms|km|m|cm|mm|miles?|ft|feet|foot|inch(?:es)?|yards?|(?:kilo|centi|milli)?met(?:re|er)s?"
+_LONG = re.compile(
+    rf"\b(?:\d[\d,.]*|{_NUMBER_WORDS})[\s-]?(?:{_UNITS}|{_LENGTH_UNITS})\b|"
+    r"\b(?:from|between|since|until|till)\b[^.]{0,40}\b\d{3,4}\b|\b\d{3,4}\s?(?:–|-|to)\s?\d{2,4}\b|\bsince\b|"
+    rf"\b(?:in|within|for|over|after) {_UNITS}\b|\b\d{{2,4}}s\b|\bcentur(?:y|ies)\b",
+    re.IGNORECASE,
+)
+# What a number question's noun measures, by the units that give it: a document may state the number with its unit
+# and never the noun ("What temperature ...?" / "Heat the oven to 180 °C", "How much warning ...?" / "24 hours'
+# written notice", "How much space ...?" / "Leave at least 50 cm free").
+_TIME = rf"\b\d[\d,.]*\s?(?:{_UNITS}|hrs?|mins?)\b|\b(?:{_NUMBER_WORDS}|an?|half an?)\s+{_UNITS}\b"
+_DISTANCE = r"\b\d[\d,.]*\s?(?:km|m|cm|mm|miles?|ft|feet|foot|inch(?:es)?|yards?|(?:kilo|centi|milli)?met(?:re|er)s?)\b"
+_MEASURE_UNITS: dict[str, str] = {
+    **dict.fromkeys(("temperature", "heat", "hot", "warm", "cold"), r"°|\bdegrees?\b|\b\d+\s?[CF]\b"),
+    **dict.fromkeys(
+        ("warning", "notice", "delay", "wait", "quicker", "faster", "slower", "sooner", "later", "longer"),
+        _TIME,
+    ),
+    **dict.fromkeys(("space", "room", "clearance", "gap", "distance", "far"), _DISTANCE),
+    **dict.fromkeys(
+        ("weight", "mass"), r"\b\d[\d,.]*\s?(?:kg|g|lbs?|pounds?|grams?|kilos?|tonnes?|tons?|oz)\b"
+    ),
+    **dict.fromkeys(("calories", "energy"), r"\b(?:k?cal|calories|kj|kilojoules?)\b"),
+    **dict.fromkeys(
+        ("money", "cost", "price", "fee", "charge", "fare", "rent", "deposit"),
+        r"[£$€¥]|\b(?:euros?|dollars?|pounds|pence|cents?|usd|eur|gbp)\b",
+    ),
+}
+
+
+def states_measure(word: str, sentence: str) -> bool | None:
+    """Does the sentence give a number in a unit of what `word` measures ("temperature": "180 °C")? None when
+    `word` names no measure this knows."""
+    pattern = _MEASURE_UNITS.get(word.lower())
+    return None if pattern is None else bool(re.search(pattern, sentence, re.IGNORECASE))
+
+
 # "Why ...?": words that give a cause or a motive.
 _REASON = re.compile(
     r"\b(because|due to|owing to|on account of|as a result|result(s|ed)? (of|from)|caused by|causes?|led to|"
@@ -433,8 +472,8 @@ def has_kind(kind: Kind | None, sentence: str, question: str) -> bool:
         text = _DATE_NUMBER.sub(" ", sentence)
         if not re.search(r"\b(years?|date|when|how long)\b", asked):  # "ruled from 1969 to 2011"
             text = re.sub(_YEAR, " ", text)
-        if _HOW_LONG.search(question) and _DURATION.search(text):
-            return True
+        if _HOW_LONG.search(question):
+            return bool(_DURATION.search(text) or _LONG.search(text))
         if _HOW_OFTEN.search(question) and _OFTEN.search(sentence):
             return True  # "How often are the servers patched?" / "every other Sunday"
         return any(m.group(0).lower() not in asked for m in _NUMBER.finditer(text))
@@ -455,6 +494,10 @@ _MARKERS = frozenset(
 )
 
 
+# "Which version of macOS do I need?": the product whose version is asked for.
+_VERSION_OF = re.compile(r"\b(?:which|what) (?:version|release) of ([\w.+-]+)", re.IGNORECASE)
+
+
 def _kind_spans(kind: Kind | None, sentence: str, question: str) -> list[tuple[int, int]]:
     """Character spans of the things in `sentence` that could answer a question of this kind."""
     asked = question.lower()
@@ -462,6 +505,10 @@ def _kind_spans(kind: Kind | None, sentence: str, question: str) -> list[tuple[i
         # "When ..., relative to X?" is answered by a time relative to something, not by a date.
         pattern = _RELATIVE if _RELATIVE_QUESTION.search(question) else _DATE
         matches = [(m.start(), m.end(), m.group(0)) for m in pattern.finditer(sentence)]
+        product = _VERSION_OF.search(question)
+        if product:  # "Which version of macOS ...?" / "macOS 12 or later"
+            named = re.compile(rf"\b{re.escape(product.group(1))}\s?(v?\d+(?:\.\d+)*)\b", re.IGNORECASE)
+            matches += [(m.start(1), m.end(1), m.group(1)) for m in named.finditer(sentence)]
     elif kind in (Kind.NUMBER, Kind.QUANTITY):
         matches = [(m.start(), m.end(), m.group(0)) for m in _NUMBER.finditer(sentence)]
         if _HOW_LONG.search(question):
