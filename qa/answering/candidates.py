@@ -349,11 +349,11 @@ def _bare(line: str) -> bool:
 def is_heading(text: str, doc_text: str, start: int, end: int) -> bool:
     """Is the sentence a line of its own that is a Markdown heading ("# Travel policy 2024", or a short line
     underlined with "---" or "==="), a table's header row, an e-mail's subject line, the document's title
-    above a blank line, or ends without punctuation and
-    holds no number but a year and the one that may open it ("2. Mounting the heater"): a heading? Not when a
-    line just like it stands right above or below it (no blank line between): those are items of a list, as a
-    slide's bullet points are; nor when it is an item of a numbered or bulleted list beside another item, though
-    that one holds a figure ("3. Insert a new 9V block" above "4. Refit the alarm")."""
+    above a blank line, or ends without punctuation, holds no number but a year and the one that may open it
+    ("2. Mounting the heater") and is no code ("`DELETE /shipments/{id}`"): a heading? Not when a line just like
+    it stands right above or below it (no blank line between): those are items of a list, as a slide's bullet
+    points are; nor when it is an item of a numbered or bulleted list beside another item, though that one holds
+    a figure ("3. Insert a new 9V block" above "4. Refit the alarm")."""
     own_line = (start == 0 or doc_text[start - 1] == "\n") and (end == len(doc_text) or doc_text[end] == "\n")
     if not own_line:
         return False
@@ -368,8 +368,8 @@ def is_heading(text: str, doc_text: str, start: int, end: int) -> bool:
         return not _HEADING_END.search(text)
     if _UNDERLINE.fullmatch(below.strip()) and len(text.split()) <= 12 and not _HEADING_END.search(text):
         return True  # a Setext heading: "Parental leave" above "--------------"
-    if not _bare(text):
-        return False
+    if not _bare(text) or text.lstrip().startswith("`"):
+        return False  # nor is a line of code ("`DELETE /shipments/{id}`")
     above = doc_text[doc_text.rfind("\n", 0, max(0, start - 1)) + 1 : max(0, start - 1)] if start >= 2 else ""
     if is_list_item(text) and (is_list_item(above) or is_list_item(below)):
         return False

@@ -170,16 +170,26 @@ _MEASURE_UNITS: dict[str, str] = {
         ("warning", "notice", "delay", "wait", "quicker", "faster", "slower", "sooner", "later", "longer"),
         _TIME,
     ),
-    **dict.fromkeys(("space", "room", "clearance", "gap", "distance", "far"), _DISTANCE),
+    **dict.fromkeys(("space", "room", "clearance", "gap", "distance"), _DISTANCE),
     **dict.fromkeys(
         ("weight", "mass"), r"\b\d[\d,.]*\s?(?:kg|g|lbs?|pounds?|grams?|kilos?|tonnes?|tons?|oz)\b"
     ),
     **dict.fromkeys(("calories", "energy"), r"\b(?:k?cal|calories|kj|kilojoules?)\b"),
     **dict.fromkeys(
         ("money", "cost", "price", "fee", "charge", "fare", "rent", "deposit"),
-        r"[£$€¥]|\b(?:euros?|dollars?|pounds|pence|cents?|usd|eur|gbp)\b",
+        r"[£$€¥₹¢]|\b\d+(?:\.\d+)?p\b|\b(?:euros?|dollars?|pounds|pence|cents?|usd|eur|gbp|chf|nok|sek|dkk|jpy|cad|"
+        r"aud|inr|rs|kr|yen|yuan|rupees?|francs?|kron[aeor]+)\b|\b(?:free|no charge|no cost|at no extra cost)\b",
     ),
 }
+
+
+# Questions that ask for a measure by its adjective or verb, and the measure each asks for.
+_MEASURE_WORDS = ("weight", "distance", "temperature", "cost")
+_ASKED_MEASURE = re.compile(
+    r"\bhow (heavy)\b|\bhow (tall|high|wide|deep|thick)\b|\bhow (hot|cold|warm)\b|"
+    r"\b(?:how much|what) (?:does|do|did|will|would) .{1,60}\b(cost)\b",
+    re.IGNORECASE,
+)
 
 
 def states_measure(word: str, sentence: str) -> bool | None:
@@ -472,10 +482,15 @@ def has_kind(kind: Kind | None, sentence: str, question: str) -> bool:
         text = _DATE_NUMBER.sub(" ", sentence)
         if not re.search(r"\b(years?|date|when|how long)\b", asked):  # "ruled from 1969 to 2011"
             text = re.sub(_YEAR, " ", text)
-        if _HOW_LONG.search(question):
-            return bool(_DURATION.search(text) or _LONG.search(text))
+        if _HOW_LONG.search(question):  # a duration the question does not give ("the Seven Years' War")
+            spans = [*_DURATION.finditer(text), *_LONG.finditer(text)]
+            return any(m.group(0).lower() not in asked for m in spans)
         if _HOW_OFTEN.search(question) and _OFTEN.search(sentence):
             return True  # "How often are the servers patched?" / "every other Sunday"
+        measure = _ASKED_MEASURE.search(question)
+        if measure:  # "How heavy ...?" wants a weight, not "a 14-inch laptop"
+            word = next(w for w, m in zip(_MEASURE_WORDS, measure.groups(), strict=True) if m)
+            return bool(states_measure(word, sentence))
         return any(m.group(0).lower() not in asked for m in _NUMBER.finditer(text))
     if kind is Kind.REASON:
         return bool(_REASON.search(sentence))
@@ -643,3 +658,34 @@ CUES = tuple(name for name, _, _ in _CUES)
 def cues(question: str) -> list[tuple[str, re.Pattern[str]]]:
     """The cues a question asks for: (name, the pattern of words in a sentence that give it)."""
     return [(name, answer) for name, asks, answer in _CUES if asks.search(question)]
+
+
+# A thing named by a word and a number or a capital letter: "assignment 3", "zone B", "gate 12", "Apollo 11".
+_LABEL = re.compile(r"\b([A-Za-z][a-z]{2,})\s+(\d+(?:\.\d+)*[A-Za-z]?|[A-Z])\b")
+
+
+def asked_labels(question: str) -> list[tuple[str, str]]:
+    """The things the question names by a word and a number or letter, as (word, label) pairs, lower-cased word
+    ("When is assignment 3 due?" -> [("assignment", "3")]); a function word is no such word ("in 2019")."""
+    return [
+        (word.lower(), label) for word, label in _LABEL.findall(question) if word.lower() not in stopwords()
+    ]
+
+
+def _labelled(word: str, label: str) -> re.Pattern[str]:
+    return re.compile(rf"\b(?i:{re.escape(word)}s?)\W{{0,3}}{re.escape(label)}(?!\w|\.\d)")
+
+
+def holds_label(sentence: str, labels: list[tuple[str, str]]) -> bool:
+    """Does the sentence name one of the labelled things ("Assignment 3 (Fri 21 Feb)")?"""
+    return any(_labelled(word, label).search(sentence) for word, label in labels)
+
+
+def other_label(sentence: str, labels: list[tuple[str, str]]) -> bool:
+    """Does the sentence name a thing of the same word by another label ("Assignment 1" when "assignment 3" is
+    asked about), and none that is asked?"""
+    if holds_label(sentence, labels):
+        return False
+    return any(
+        re.search(rf"\b(?i:{re.escape(word)}s?)\W{{0,3}}(?:\d|[A-Z]\b)", sentence) for word, _ in labels
+    )

@@ -35,8 +35,6 @@ COMMON_WORD_ZIPF = 4.0
 # A word this common is an English word, not a misspelling ("replication" 3.4); misspellings people make often
 # stay under it ("recieve" 2.8, "thier" 3.0 rounds to 2.99).
 ENGLISH_WORD_ZIPF = 3.0
-# Particles of phrasal verbs whose noun is written as one word ("back up" / "backup", "log in" / "login").
-_PARTICLES = frozenset({"up", "in", "out", "on", "off", "down", "over", "back", "away", "through"})
 _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="qa-retrieve")
 
 
@@ -147,8 +145,8 @@ class HybridRetriever:
         ("carageenan" -> "carrageenan"), and the words that stay absent (as the question writes them). A common
         word is corrected only to another spelling of it: "What does WHO stand for?" is not a question about
         the documents' "sand". Words the question writes apart and the collection as one ("back up" and
-        "backup", "log in" and "login") are the collection's word, and so are the parts of a word the question
-        writes as one where the collection only has them apart ("backup" for "back up"; `_joined`, `_parts`).
+        "backup", "log in" and "login") are the collection's word (`_joined`); a word the question writes as one
+        is not cut into the collection's words ("takeaway" is no "take").
 
         Returns:
             (terms in order, absent words in order).
@@ -173,17 +171,16 @@ class HybridRetriever:
                 # The document's word with its accents ("Orsted" is "Ørsted"), else its closest spelling.
                 bare = word.strip(_PUNCTUATION)
                 close = lexical.unaccented(bare) or self._respelt(bare, term)
-                parts = [] if close else self._parts(bare)
-                terms.extend(parts or [close or term])
-                if close is None and not parts:
+                terms.append(close or term)
+                if close is None:
                     unknown.append(bare)
         return terms, tuple(dict.fromkeys(unknown))
 
     def _joined(self, first: str, second: str) -> list[str]:
         """The collection's term for two words of the question that it writes as one ("back up" -> "backup",
-        "log in" -> "login", "gun powder" -> "gunpowder"), after the words' own terms where the collection uses
-        them apart as well ("set up" is also the documents' verb), or [] when it has no such term ("to tally"
-        is never "totally")."""
+        "log in" -> "login", "gun powder" -> "gunpowder"), or [] when it has no such term ("to tally" is never
+        "totally"). Where the collection uses the words apart more often than as one, their own terms come first
+        ("set up" is mostly the documents' verb, "rank in" no "Rankin")."""
         second = second.strip(_PUNCTUATION)
         if not (first.isalpha() and second.isalpha()) or first.lower() in stopwords():
             return []  # "back, up" is no compound
@@ -191,20 +188,10 @@ class HybridRetriever:
         lexical = self.store.lexical
         if len(joined) != 1 or not lexical.knows(joined[0]):
             return []
-        apart = tokenize(first) + tokenize(second)
-        return [*apart, *joined] if apart and all(lexical.knows(t) for t in apart) else joined
-
-    def _parts(self, word: str) -> list[str]:
-        """The term of a verb that a noun the collection does not hold is made of with its particle, where the
-        collection holds the verb ("backup" -> "back", "login" -> "log", "checkout" -> "check"), or []. Other
-        words are not cut: "disclosing" is no "disc" and "lose"."""
-        lexical = self.store.lexical
-        lower = word.lower()
-        for particle in _PARTICLES:
-            verb = tokenize(lower.removesuffix(particle)) if lower.endswith(particle) else []
-            if len(verb) == 1 and len(lower) - len(particle) >= 3 and lexical.knows(verb[0]):
-                return verb
-        return []
+        apart = [t for t in tokenize(first) + tokenize(second) if lexical.knows(t)]
+        if apart and min(lexical.idf(t) for t in apart) < lexical.idf(joined[0]):
+            return [*apart, *joined]
+        return joined
 
     def _respelt(self, word: str, term: str) -> str | None:
         """The collection's closest spelling of a question's term it does not hold, or None (see `spell`). A
