@@ -44,7 +44,9 @@ _CONSENT = re.compile(
 )
 _BRACKETED = re.compile(r"^[\[\(<{][^\]\)>}]{0,120}[\]\)>}]$")  # "[Gambas:Video CNBC]"
 _URL_ONLY = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
-_NO_LETTERS = re.compile(r"^[^A-Za-z\u00C0-\u024F\u0370-\uFFFF]*$")
+# Decoration without a letter or a figure ("* * *", "———", "|"); "| 2019 | 1,234 |" and "## [3.0.0] - 2025-05-20"
+# are content.
+_NO_LETTERS = re.compile(r"^[^A-Za-z0-9\u00C0-\u024F\u0370-\uFFFF]*$")
 # A teaser that follows a tail marker is short; a long tail is real text and is kept.
 _MAX_TAIL_CHARS = 800
 
@@ -113,8 +115,10 @@ def boilerplate_lines(text: str) -> list[Line]:
             or (len(words) <= 80 and _CONSENT.match(line.text))
         ):
             marked[line.start] = line
-        elif norm in seen and len(words) <= 30:
-            marked[line.start] = line  # a title or line repeated verbatim
+        elif norm in seen and len(words) <= 30 and not line.text.startswith("#"):
+            marked[line.start] = (
+                line  # a title or line repeated verbatim (not a Markdown heading: "### Fixed")
+            )
         elif (
             line.start in alone
             and _is_headline(line.text)

@@ -1028,3 +1028,23 @@ def test_a_thing_asked_for_by_its_number_is_not_answered_by_its_sibling(
     cancel = _answered(fresh, "How do I cancel a shipment?")
     assert cancel.answer.startswith("`DELETE /shipments/{id}`"), cancel.answer
     assert "only while its status is `created`" in cancel.answer, cancel.answer
+
+
+def test_a_keep_a_changelog_file_answers_when_a_version_came_out(tmp_path: Path, fresh: Assistant) -> None:
+    _indexed(
+        fresh,
+        tmp_path,
+        {
+            "CHANGELOG.md": (
+                "# Changelog\n\nAll notable changes to `tidyconf` are documented in this file.\n\n"
+                "## [3.0.0] - 2025-05-20\n\n### Changed\n- **Breaking:** the minimum supported Python version is "
+                "now 3.10\n\n### Fixed\n- Comments at the end of a TOML table are no longer lost on save\n\n"
+                "## [2.5.0] - 2025-01-14\n\n### Fixed\n- Unicode keys were written as escape sequences in JSON\n\n"
+                "[3.0.0]: https://github.com/example/tidyconf/compare/v2.5.0...v3.0.0\n"
+            ),
+        },
+    )
+    # the version headings are indexed (a line without letters was taken for decoration), and the one naming
+    # the asked version answers, not the sentence naming another
+    released = _answered(fresh, "When was version 2.5.0 released?")
+    assert released.answer.startswith("## [2.5.0] - 2025-01-14"), released.answer

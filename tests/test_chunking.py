@@ -193,6 +193,24 @@ def test_boilerplate_is_found_by_shape_not_by_site() -> None:
     assert "Officials said repairs would take a week." in kept and "Thousands lost power." in kept
 
 
+def test_figures_version_headings_and_repeated_section_headings_are_content() -> None:
+    text = (
+        "# Changelog\n\n## [3.0.0] - 2025-05-20\n\n### Fixed\n- Comments are no longer lost on save\n\n"
+        "## [2.5.1] - 2025-03-02\n\n### Fixed\n- Crash when a variable is empty\n\n"
+        "| Year | Cases |\n|---|---|\n| 2019 | 1,234 |\n| 2020 | 2,345 |\n\n* * *\n"
+    )
+    assert [line.text for line in boilerplate_lines(text)] == ["|---|---|", "* * *"]  # decoration only
+    kept = "".join(text[s:e] for s, e in content_regions(text))
+    for line in (
+        "## [3.0.0] - 2025-05-20",
+        "## [2.5.1] - 2025-03-02",
+        "| 2019 | 1,234 |",
+        "| 2020 | 2,345 |",
+    ):
+        assert line in kept, line
+    assert kept.count("### Fixed") == 2
+
+
 def test_a_long_tail_after_a_marker_is_kept() -> None:
     tail = "This is real text that goes on. " * 40
     text = f"Intro sentence.\n\nRelated articles\n\n{tail}"

@@ -9,6 +9,7 @@ what it says beyond the question. `qa/answering/features.py` turns these into th
 
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -117,9 +118,10 @@ def term_overlap(weights: Mapping[str, float], text_tokens: Iterable[str]) -> fl
     Args:
         weights: each of the question's terms -> its IDF.
     """
-    total = sum(weights.values())
+    total = math.fsum(weights.values())
     present = set(text_tokens)
-    return sum(w for t, w in weights.items() if t in present) / total if total else 0.0
+    # fsum: exact, so equal shares compare equal whatever order the terms come in
+    return math.fsum(w for t, w in weights.items() if t in present) / total if total else 0.0
 
 
 def name_aliases(question: str) -> list[tuple[list[str], str]]:
@@ -578,7 +580,8 @@ class _Question:
             text=question,
             tokens=tokens,
             terms=set(tokens),
-            weights={t: 0.0 if t in paraphrased else idf(t) for t in set(tokens)},
+            # in the question's order, not a set's: sums over it must not depend on the process's hash seed
+            weights={t: 0.0 if t in paraphrased else idf(t) for t in dict.fromkeys(tokens)},
             aliases=name_aliases(question),
             kind=question_kind(question),
             words={w.lower() for w in re.findall(r"\w+", question)},

@@ -673,7 +673,13 @@ def asked_labels(question: str) -> list[tuple[str, str]]:
 
 
 def _labelled(word: str, label: str) -> re.Pattern[str]:
+    if _DOTTED.fullmatch(label):  # a version is named by its number alone too: "## [2.5.0] - 2025-01-14"
+        return re.compile(rf"(?<![\w.]){re.escape(label)}(?!\w|\.\d)")
     return re.compile(rf"\b(?i:{re.escape(word)}s?)\W{{0,3}}{re.escape(label)}(?!\w|\.\d)")
+
+
+# A version number ("2.5.0", "3.10").
+_DOTTED = re.compile(r"\d+(?:\.\d+)+")
 
 
 def holds_label(sentence: str, labels: list[tuple[str, str]]) -> bool:
@@ -683,9 +689,11 @@ def holds_label(sentence: str, labels: list[tuple[str, str]]) -> bool:
 
 def other_label(sentence: str, labels: list[tuple[str, str]]) -> bool:
     """Does the sentence name a thing of the same word by another label ("Assignment 1" when "assignment 3" is
-    asked about), and none that is asked?"""
+    asked about; another version number when "version 2.5.0" is), and none that is asked?"""
     if holds_label(sentence, labels):
         return False
     return any(
-        re.search(rf"\b(?i:{re.escape(word)}s?)\W{{0,3}}(?:\d|[A-Z]\b)", sentence) for word, _ in labels
+        re.search(rf"\b(?i:{re.escape(word)}s?)\W{{0,3}}(?:\d|[A-Z]\b)", sentence)
+        or (_DOTTED.fullmatch(label) and re.search(rf"(?<![\w.]){_DOTTED.pattern}(?!\w|\.\d)", sentence))
+        for word, label in labels
     )
