@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answering.premise import opposite_modifier, unmet_premise
+from qa.answering.premise import absent_key_term, opposite_modifier, unmet_premise
 
 SHELVED = "Suggestions for a 'devolved' Parliament were shelved due to the outbreak of the First World War."
 
@@ -69,3 +69,11 @@ def test_a_number_counts_when_any_passage_has_it_and_the_reason_names_what_is_mi
     assert opposite_modifier("Where was the second fort built?", "The first fort was built on the lake.") == (
         "second fort/first fort"
     )
+
+
+def test_a_kind_the_passages_do_not_describe_is_an_absent_key_term() -> None:
+    texts = ["Set the speed on the control panel. The maximum speed for the swing-out rotor is 4,500 rpm."]
+    question = "What is the maximum speed of the fixed-angle rotor?"
+    assert absent_key_term(["fixed-angle"], texts, question=question) == "fixed-angle"
+    # a hyphenated word that no other kind of the same thing stands beside is no such term
+    assert absent_key_term(["well-known"], texts, question="What is the well-known speed limit?") is None

@@ -297,6 +297,21 @@ def sibling_name(word: str, question: str, texts: Sequence[str]) -> bool:
     return not any(s.isupper() and s.startswith(words[first][0]) for s in siblings)
 
 
+def sibling_kind(word: str, question: str, texts: Sequence[str]) -> bool:
+    """Is a hyphenated word of the question one kind of the thing it stands before, whose other kinds the passages
+    name ("the fixed-angle rotor" where they give only "the swing-out rotor")? Then the passages' figures are
+    for another kind."""
+    bare = word.strip(".,;:!?\"'()")
+    if not re.fullmatch(r"[a-z]+(?:-[a-z]+)+", bare):
+        return False
+    after = re.search(rf"(?<![\w-]){re.escape(bare)}\s+([a-z]+)", question)
+    if after is None or after.group(1) in stopwords():
+        return False
+    noun = singular(after.group(1))
+    kinds = re.compile(rf"\b([a-z]+(?:-[a-z]+)+)\s+{re.escape(noun)}s?\b", re.IGNORECASE)
+    return any(m.group(1).lower() != bare for text in texts for m in kinds.finditer(text))
+
+
 def absent_key_term(
     unknown: Sequence[str],
     texts: Sequence[str] = (),
@@ -315,7 +330,11 @@ def absent_key_term(
     """
     check = known or (lambda w: zipf(w) >= COMMON_BASE_ZIPF)
     for word in unknown:
-        key = is_key_term(word, check) or sibling_name(word, question, texts)
+        key = (
+            is_key_term(word, check)
+            or sibling_name(word, question, texts)
+            or sibling_kind(word, question, texts)
+        )
         if key and not mentioned_nearby(word, texts):
             return re.sub(r"[’']s$", "", word)
     return None
