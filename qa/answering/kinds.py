@@ -152,9 +152,10 @@ _DURATION = re.compile(
 )
 # ... or a length ("How long is the cable?"), a span of years or a time since when ("since the 1950s"): a number
 # of anything else ("| Battery | 70 Wh |") says nothing of how long the battery lasts.
-_LENGTH_UNITS = r"hrs?|mins?|secs?|h|ms|km|m|cm|mm|miles?|ft|feet|foot|inch(?:es)?|yards?|(?:kilo|centi|milli)?met(?:re|er)s?"
+_SHORT_TIME_UNITS = r"hrs?|mins?|secs?|h|ms"
+_DISTANCE_UNITS = r"km|m|cm|mm|miles?|ft|feet|foot|inch(?:es)?|yards?|(?:kilo|centi|milli)?met(?:re|er)s?"
 _LONG = re.compile(
-    rf"\b(?:\d[\d,.]*|{_NUMBER_WORDS})[\s-]?(?:{_UNITS}|{_LENGTH_UNITS})\b|"
+    rf"\b(?:\d[\d,.]*|{_NUMBER_WORDS})[\s-]?(?:{_UNITS}|{_SHORT_TIME_UNITS}|{_DISTANCE_UNITS})\b|"
     r"\b(?:from|between|since|until|till)\b[^.]{0,40}\b\d{3,4}\b|\b\d{3,4}\s?(?:–|-|to)\s?\d{2,4}\b|\bsince\b|"
     rf"\b(?:in|within|for|over|after) {_UNITS}\b|\b\d{{2,4}}s\b|\bcentur(?:y|ies)\b",
     re.IGNORECASE,
@@ -162,8 +163,8 @@ _LONG = re.compile(
 # What a number question's noun measures, by the units that give it: a document may state the number with its unit
 # and never the noun ("What temperature ...?" / "Heat the oven to 180 °C", "How much warning ...?" / "24 hours'
 # written notice", "How much space ...?" / "Leave at least 50 cm free").
-_TIME = rf"\b\d[\d,.]*\s?(?:{_UNITS}|hrs?|mins?)\b|\b(?:{_NUMBER_WORDS}|an?|half an?)\s+{_UNITS}\b"
-_DISTANCE = r"\b\d[\d,.]*\s?(?:km|m|cm|mm|miles?|ft|feet|foot|inch(?:es)?|yards?|(?:kilo|centi|milli)?met(?:re|er)s?)\b"
+_TIME = rf"\b\d[\d,.]*\s?(?:{_UNITS}|{_SHORT_TIME_UNITS})\b|\b(?:{_NUMBER_WORDS}|an?|half an?)\s+{_UNITS}\b"
+_DISTANCE = rf"\b\d[\d,.]*\s?(?:{_DISTANCE_UNITS})\b"
 _MEASURE_UNITS: dict[str, str] = {
     **dict.fromkeys(("temperature", "heat", "hot", "warm", "cold"), r"°|\bdegrees?\b|\b\d+\s?[CF]\b"),
     **dict.fromkeys(
@@ -672,14 +673,16 @@ def asked_labels(question: str) -> list[tuple[str, str]]:
     ]
 
 
-def _labelled(word: str, label: str) -> re.Pattern[str]:
-    if _DOTTED.fullmatch(label):  # a version is named by its number alone too: "## [2.5.0] - 2025-01-14"
-        return re.compile(rf"(?<![\w.]){re.escape(label)}(?!\w|\.\d)")
-    return re.compile(rf"\b(?i:{re.escape(word)}s?)\W{{0,3}}{re.escape(label)}(?!\w|\.\d)")
-
-
 # A version number ("2.5.0", "3.10").
 _DOTTED = re.compile(r"\d+(?:\.\d+)+")
+
+
+def _labelled(word: str, label: str) -> re.Pattern[str]:
+    """How a sentence names the labelled thing: "Assignment 3", "assignments 3"; a version by its number alone
+    too ("## [2.5.0] - 2025-01-14")."""
+    if _DOTTED.fullmatch(label):
+        return re.compile(rf"(?<![\w.]){re.escape(label)}(?!\w|\.\d)")
+    return re.compile(rf"\b(?i:{re.escape(word)}s?)\W{{0,3}}{re.escape(label)}(?!\w|\.\d)")
 
 
 def holds_label(sentence: str, labels: list[tuple[str, str]]) -> bool:
