@@ -271,8 +271,25 @@ def _then_the_rest(
     return kept
 
 
+class _Neighbours:
+    """The candidates by their place in their documents: the one right before and right after a sentence (None
+    where that sentence is no candidate, or something other than white space lies between)."""
+
+    def __init__(self, ranked: list[Sentence]) -> None:
+        self._at = {(s.doc_id, s.start): s for s in ranked}
+        self._before = {(s.doc_id, s.after_start): s for s in ranked if s.after_gap is not None}
+
+    def before(self, s: Sentence) -> Sentence | None:
+        return self._before.get((s.doc_id, s.start))
+
+    def after(self, s: Sentence) -> Sentence | None:
+        if s.after_gap is None or s.after_start is None:
+            return None
+        return self._at.get((s.doc_id, s.after_start))
+
+
 def _from_section_start(
-    chosen: list[Sentence], ranked: list[Sentence], config: AnswerConfig, method: bool = False
+    chosen: list[Sentence], neighbours: _Neighbours, config: AnswerConfig, method: bool = False
 ) -> list[Sentence]:
     """The chosen sentences, read from the start of the leading one's section where its heading is what ties
     it to the question.
@@ -305,18 +322,16 @@ def _from_section_start(
             and s.section_terms == lead.section_terms
         )
 
-    by_start = {(s.doc_id, s.start): s for s in ranked}
-    before = {(s.doc_id, s.after_start): s for s in ranked if s.after_gap is not None}
     section = [lead]
     while len(section) <= (_PROCEDURE_STEPS if procedure else _SECTION_STEPS):
-        prior = before.get((section[0].doc_id, section[0].start))
+        prior = neighbours.before(section[0])
         if prior is None or not same_section(prior):
             break
         section.insert(0, prior)
     if procedure:
         del section[config.max_sentences :]
-        while len(section) < config.max_sentences and section[-1].after_gap is not None:
-            step = by_start.get((lead.doc_id, section[-1].after_start or -1))
+        while len(section) < config.max_sentences:
+            step = neighbours.after(section[-1])
             if step is None or not same_section(step):
                 break
             section.append(step)
@@ -328,14 +343,13 @@ def _from_section_start(
     return _then_the_rest(section, chosen[1:], words, config)
 
 
-def _announced_list(item: Sentence, ranked: list[Sentence]) -> list[Sentence]:
+def _announced_list(item: Sentence, neighbours: _Neighbours) -> list[Sentence]:
     """The list `item` stands in, with the sentence that announces it ("Do not take this medicine if you:"): that
     sentence, then every item in order, each with the sentences that go on on its line; [] when no sentence ending
     with a colon heads the list."""
-    before = {(s.doc_id, s.after_start): s for s in ranked if s.after_gap is not None}
     first = item
     while True:
-        prior = before.get((first.doc_id, first.start))
+        prior = neighbours.before(first)
         if prior is None or "\n\n" in (prior.after_gap or ""):
             return []
         if prior.text.rstrip().endswith(":"):
@@ -343,18 +357,17 @@ def _announced_list(item: Sentence, ranked: list[Sentence]) -> list[Sentence]:
         if not (is_list_item(prior.text) or "\n" not in (prior.after_gap or "")):
             return []
         first = prior  # an item, or a sentence that goes on an item's line
-    return [prior, *_item_lines(first, ranked, _MAX_LIST_ITEMS)]
+    return [prior, *_item_lines(first, neighbours, _MAX_LIST_ITEMS)]
 
 
-def _item_lines(item: Sentence, ranked: list[Sentence], items: int) -> list[Sentence]:
+def _item_lines(item: Sentence, neighbours: _Neighbours, items: int) -> list[Sentence]:
     """`item` and what follows it in its list: at most `items` items, each with the sentences that go on on its
     line ("- Printing a report to PDF ... may cut off the last column. As a workaround, switch the page to
     landscape.")."""
-    by_start = {(s.doc_id, s.start): s for s in ranked}
     block = [item]
     count = 1
     while block[-1].after_gap is not None and "\n\n" not in block[-1].after_gap:
-        following = by_start.get((item.doc_id, block[-1].after_start or -1))
+        following = neighbours.after(block[-1])
         if following is None:
             break
         if is_list_item(following.text):
@@ -367,7 +380,9 @@ def _item_lines(item: Sentence, ranked: list[Sentence], items: int) -> list[Sent
     return block
 
 
-def _with_their_lists(chosen: list[Sentence], ranked: list[Sentence], config: AnswerConfig) -> list[Sentence]:
+def _with_their_lists(
+    chosen: list[Sentence], neighbours: _Neighbours, config: AnswerConfig
+) -> list[Sentence]:
     """The chosen sentences, each item of a list read with what goes on on its line, and with the sentence that
     announces its list and the list's other items: "- are allergic to ibuprofen, aspirin or other NSAIDs" alone
     hides both that it is a reason not to take the medicine and the item about pregnancy beside it. Within
@@ -379,7 +394,9 @@ def _with_their_lists(chosen: list[Sentence], ranked: list[Sentence], config: An
     for s in chosen:
         if any(o.text == s.text for o in out):
             continue
-        block = (_announced_list(s, ranked) or _item_lines(s, ranked, 1)) if is_list_item(s.text) else [s]
+        block = (
+            (_announced_list(s, neighbours) or _item_lines(s, neighbours, 1)) if is_list_item(s.text) else [s]
+        )
         new = [b for b in block if not any(o.text == b.text for o in [*out, *chosen])]
         more = sum(len(b.text.split()) for b in new)
         if words + more <= config.max_words:
@@ -586,8 +603,9 @@ class ExtractiveAnswerer:
         if cfg.lead_by_kind:
             within = cfg.reason_lead_within if kind is Kind.REASON else cfg.lead_within
             chosen = lead_first(chosen, kind, within, question)
-        chosen = _from_section_start(chosen, ranked, cfg, "method" in asks_for)
-        chosen = _with_their_lists(chosen, ranked, cfg)
+        neighbours = _Neighbours(ranked)
+        chosen = _from_section_start(chosen, neighbours, cfg, "method" in asks_for)
+        chosen = _with_their_lists(chosen, neighbours, cfg)
         if cfg.check_premise:
             why = unmet_premise(question, [s.text for s in chosen], [s.text for s in candidates])
             if why:
