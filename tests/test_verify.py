@@ -243,6 +243,9 @@ def _one_passage(text: str) -> list[Source]:
         ("John Adams met Samuel Smith in Paris.", "John Smith met Samuel Adams in Paris [1]."),
         ("The last train leaves at 22:30.", "The last train leaves at 10:30 am [1]."),
         ("Revenue fell in the third quarter of 2023.", "Revenue fell in Q2 2023 [1]."),
+        ("The course lasts 14 days.", "The course lasts three weeks [1]."),
+        ("The meeting lasts 90 minutes.", "The meeting lasts two hours [1]."),
+        ("Half of the staff work remotely.", "40% of the staff work remotely [1]."),
     ],
 )
 def test_lies_one_step_from_the_passage_are_dropped(verifier: Verifier, passage: str, lie: str) -> None:
@@ -270,6 +273,11 @@ def test_lies_one_step_from_the_passage_are_dropped(verifier: Verifier, passage:
         ("Revenue fell in the third quarter of 2023.", "Revenue fell in Q3 2023 [1]."),
         ("The deal cost $5m.", "The deal cost 5 million dollars [1]."),
         ("The H7N9 virus spread in 2013.", "H7N9 spread in 2013 [1]."),
+        ("The course lasts 14 days.", "The course lasts two weeks [1]."),  # a duration in other units
+        ("The course lasts a fortnight.", "The course lasts 14 days [1]."),
+        ("The meeting lasts 90 minutes.", "The meeting lasts an hour and a half [1]."),
+        ("Treatment continued for 14 consecutive days.", "Treatment lasted 14 days [1]."),
+        ("Half of the staff work remotely.", "50% of the staff work remotely [1]."),
         (
             "The Houthi militia, which does not border Israel, launched drone attacks.",
             "The Houthis attacked Israel with drones [1].",

@@ -203,6 +203,46 @@ _NUMBER_WORD = re.compile(
     % (("|".join([*_SMALL, *_TENS, *_ORDINALS, *_WORD_SCALES]),) * 2),
     re.IGNORECASE,
 )
+# A duration: a number and a unit of time ("two weeks", "14-day", "1.5 hours", "one and a half hours", "half an
+# hour", "an hour and a half", "a fortnight"). Units of fixed length compare in seconds, months and years in
+# months (a month is no fixed number of days).
+_DURATION_UNITS = {
+    "sec": ("s", 1.0),
+    "min": ("s", 60.0),
+    "hour": ("s", 3600.0),
+    "hr": ("s", 3600.0),
+    "day": ("s", 86400.0),
+    "week": ("s", 604800.0),
+    "fortnight": ("s", 1209600.0),
+    "month": ("mo", 1.0),
+    "year": ("mo", 12.0),
+    "yr": ("mo", 12.0),
+}
+_UNIT = r"(sec|min|hour|hr|day|week|fortnight|month|year|yr)(?:ute|ond)?s?"
+_CARDINAL = "|".join([*_SMALL, *_TENS, *_WORD_SCALES])
+_DURATION = re.compile(
+    rf"\b(?:(half)\s+an?\s+{_UNIT}"  # half an hour
+    rf"|(?:an?|one)\s+{_UNIT}\s+and\s+a\s+(half)"  # an hour and a half
+    rf"|(\d+(?:\.\d+)?|(?:{_CARDINAL})(?:[\s-]+(?:and\s+)?(?:{_CARDINAL}))*|an?)"  # 14, twenty-one, a
+    rf"(\s+and\s+a\s+half)?[\s-]{_UNIT})\b",  # one and a half hours
+    re.IGNORECASE,
+)
+
+
+_HALF = re.compile(r"\bhalf\b(?!\s+an?\s)(?!-)", re.IGNORECASE)  # not "half an hour", "half-life"
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A length of time as `text` gives it: `unit` "s" (value in seconds) or "mo" (in months), and the number
+    as written (None for "half an hour"; 1.0 and `definite` False for "a week", which also says "per week":
+    "$50 a month")."""
+
+    text: str
+    unit: str
+    value: float
+    written: float | None
+    definite: bool = True
 
 
 @dataclass(frozen=True)
@@ -220,6 +260,8 @@ class Quantities:
         quarters: 1 to 4 ("Q3", "the third quarter").
         codes: versions, strains, genes, standards, lower case, without separators ("v2.5" -> "v2.5" as a
             version, "COVID-19" -> "covid19").
+        durations: lengths of time ("two weeks" and "14 days" are both 1,209,600 s); their numbers are not
+            among `numbers`.
     """
 
     numbers: frozenset[tuple[str, float]] = frozenset()
@@ -227,13 +269,15 @@ class Quantities:
     times: frozenset[int] = frozenset()
     quarters: frozenset[int] = frozenset()
     codes: frozenset[str] = frozenset()
+    durations: frozenset[Duration] = frozenset()
 
     def __bool__(self) -> bool:
-        return bool(self.numbers or self.dates or self.times or self.quarters or self.codes)
+        return bool(self.numbers or self.dates or self.times or self.quarters or self.codes or self.durations)
 
     @property
     def size(self) -> int:
-        return len(self.numbers) + len(self.dates) + len(self.times) + len(self.quarters) + len(self.codes)
+        counted = (self.numbers, self.dates, self.times, self.quarters, self.codes, self.durations)
+        return sum(len(c) for c in counted)
 
     @property
     def readings(self) -> set[DateReading]:
@@ -249,6 +293,7 @@ def quantities(text: str) -> Quantities:
         dates, rest = _take(pattern, rest, partial(_date_mention, pattern))
         mentions += dates
     times, rest = _take(_TIME, rest, _time_readings)
+    durations, rest = _take(_DURATION, rest, _duration)
     quarters, rest = _take(
         _QUARTER, rest, lambda m: int(m.group(1)) if m.group(1) else _ORDINAL_QUARTERS[m.group(2).lower()]
     )
@@ -270,6 +315,7 @@ def quantities(text: str) -> Quantities:
         frozenset().union(*times),
         frozenset(quarters),
         frozenset(versions_named + codes),
+        frozenset(durations),
     )
 
 
@@ -337,6 +383,25 @@ def _time_readings(match: re.Match[str]) -> set[int]:
     return {(hour + (12 if half == "p" else 0)) * 60 + minute}
 
 
+def _duration(match: re.Match[str]) -> Duration | None:
+    """The Duration of a `_DURATION` match, or None when its words make no number."""
+    half, half_unit, and_half_unit, and_half, amount, plus_half, unit = match.groups()
+    text = match.group(0)
+    kind, seconds = _DURATION_UNITS[(half_unit or and_half_unit or unit).lower()]
+    if half:
+        return Duration(text, kind, 0.5 * seconds, None)
+    if and_half:
+        return Duration(text, kind, 1.5 * seconds, None)
+    if amount.lower() in ("a", "an"):
+        return Duration(text, kind, seconds, 1.0, definite=False)
+    value = float(amount) if amount[0].isdigit() else _word_number(amount)
+    if value is None:
+        return None
+    if plus_half:
+        return Duration(text, kind, (value + 0.5) * seconds, None)
+    return Duration(text, kind, value * seconds, value)
+
+
 def _code(token: str) -> str:
     version = _VERSION_CODE.match(token)
     if version:
@@ -385,7 +450,17 @@ def missing_quantities(claim: Quantities, quote: Quantities, quote_text: str) ->
     year too; a year on its own ("in 2023") matches a date's year.
     """
     given = set(quote.numbers) | {("", float(y)) for y, _, _ in quote.readings if y is not None}
+    given |= {("", d.written) for d in quote.durations if d.written is not None}
+    if _HALF.search(quote_text):  # "half of the staff" gives "50% of the staff"
+        given.add(("%", 50.0))
     missing = [f"{v:g}{unit}" for unit, v in claim.numbers if (unit, v) not in given]
+    # "two weeks" is "14 days", "90 minutes" "an hour and a half"; "14 days" is also "for 14 consecutive days".
+    lengths = {(d.unit, d.value) for d in quote.durations}
+    missing += [
+        d.text
+        for d in claim.durations
+        if d.definite and (d.unit, d.value) not in lengths and ("", d.written) not in given
+    ]
     for mention in claim.dates:
         if not any(_same_reading(c, q, given) for c in mention for q in quote.readings):
             missing.append("a date")
