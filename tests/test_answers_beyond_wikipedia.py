@@ -13,6 +13,7 @@ import pytest
 from index.embed import Embedder
 from qa import Assistant
 from qa.cite import quote_problems
+from qa.generation.verify import split_answer
 from qa.types import Answer
 
 NOTES = {
@@ -48,6 +49,12 @@ NOTES = {
         "Stockholm.\n\nThe brewery was sold to a larger group in 1968.\n"
     ),
     "libya.txt": "Muammar Qaddafi ruled Libya from 1969 to 2011.",
+    "depot.md": (
+        "# Northgate Bus Depot\n\nThe depot manager is responsible for the daily allocation of buses and drivers "
+        "to routes. Until 2015 the depot was run by the city council's transport department. In 2015 the "
+        "operator Metroline took over, and Sandra Okafor became depot manager. She introduced the first "
+        "electric buses in 2019.\n"
+    ),
     "institute.md": "Researchers at the Ørsted Institute in Århus measured bleeding rates.",
     "carrageenan.txt": (
         "Nasal sprays with iota-carrageenan shortened the common cold by two days in a trial of 400 adults."
@@ -440,6 +447,19 @@ def test_a_pronoun_answers_for_the_person_it_refers_to_and_its_citation_names_he
     quote = answer.citations[0].quote
     assert "Margit Lindqvist" in quote and "She was born in 1861." in quote
     _exact(notes, answer)
+
+
+def test_who_did_it_answered_by_a_sentence_about_her_names_her(notes: Assistant) -> None:
+    answer = notes.ask("Who introduced electric buses?")
+    first_claim = answer.answer.split("[1]")[0]
+    assert "Sandra Okafor" in first_claim and "She introduced the first electric buses" in first_claim
+    assert "Sandra Okafor" in answer.citations[0].quote
+    _exact(notes, answer)
+
+
+def test_a_who_question_leads_with_the_sentence_that_names_someone(notes: Assistant) -> None:
+    answer = notes.ask("Who manages the depot?")
+    assert "Sandra Okafor" in split_answer(answer.answer)[0][0], answer.answer
 
 
 def test_a_follow_up_she_is_the_person_the_answer_named_not_the_company(notes: Assistant) -> None:

@@ -26,7 +26,7 @@ from index.embed import Embedder
 from index.lexical import stopwords, terms, tokenize, zipf
 from index.manifest import SpanRow
 from index.store import Store
-from qa.answering.coref import resolve
+from qa.answering.coref import resolve, subject_kind
 from qa.answering.evidence import Sentence
 from qa.answering.kinds import (
     Kind,
@@ -741,6 +741,7 @@ class CandidateFinder:
         # A pronoun subject read as what it refers to, when the question names that: "She was born in 1861."
         # answers "When was Margit Lindqvist born?", and the quote then starts where she is named.
         antecedent = None
+        names_answer = False
         reference = resolve(text, prior)
         if reference is not None:
             named = tokenize(reference.name)
@@ -750,6 +751,11 @@ class CandidateFinder:
                 # the sentence is quoted alone (the whole chain would make a long answer).
                 if reference.back <= 2:
                     antecedent = earlier[-reference.back].start
+            elif asked.kind is Kind.PERSON and subject_kind(text) == "person" and reference.back <= 2:
+                # "Who introduced electric buses?" / "She introduced the first electric buses in 2019.": who she
+                # is, named in a sentence before, is the answer, and the answer says it.
+                antecedent = earlier[-reference.back].start
+                names_answer = True
         tokens = set(token_list)
         new = tokens - asked.terms
         before = set(terms(prior[-1])) if prior else set()  # the sentence before it
@@ -798,7 +804,7 @@ class CandidateFinder:
             lexical_rank=-1 if lexical_rank is None else lexical_rank,
             dense_rank=-1 if dense_rank is None else dense_rank,
             doc_share=found.doc_share.get(row.doc_id, 0.0),
-            kind_ok=has_kind(asked.kind, text, asked.text),
+            kind_ok=names_answer or has_kind(asked.kind, text, asked.text),
             proximity=proximity(asked.kind, text, asked.text, asked.terms),
             bigrams=bigram_share(asked.tokens, token_list),
             run=longest_run(asked.tokens, token_list) / len(asked.tokens) if asked.tokens else 0.0,
@@ -814,6 +820,7 @@ class CandidateFinder:
             cues=frozenset(name for name, pattern in asked.cues if pattern.search(text)),
             antecedent=antecedent,
             antecedent_text=doc_text[antecedent : row.start] if antecedent is not None else None,
+            antecedent_answers=names_answer,
             after_start=after.start if after is not None else None,
             after_gap=_gap(doc_text, row.end, after.start) if after is not None else None,
             version=version,

@@ -58,6 +58,7 @@ class Sentence:
     cues: frozenset[str] = frozenset()  # the question's cues (`kinds.cues`) that the sentence gives
     antecedent: int | None = None  # start of the sentence naming what its pronoun subject refers to
     antecedent_text: str | None = None  # the document's text from there to this sentence
+    antecedent_answers: bool = False  # that sentence names the asked person ("Who ...?" / "She ...")
     after_start: int | None = None  # start of the sentence after it
     after_gap: str | None = None  # the white space before it (None: something else lies between)
     # its document is of the year or version asked about (1), of another (-1), or either (0); for a question
