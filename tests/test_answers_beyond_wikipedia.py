@@ -953,8 +953,21 @@ def test_a_number_question_is_answered_in_the_unit_of_what_it_asks_for(
                 "# Nimbus X14 specifications\n\n| Item | Value |\n|---|---|\n| Battery | 70 Wh, 4-cell |\n"
                 "| Battery life | up to 15 hours video playback |\n| Weight | from 1.19 kg |\n"
             ),
+            "grant.md": (
+                "# Coastal Futures Fund: call for proposals\n\nThe fund has a total budget of €3.2 million for "
+                "this round. Money from the fund may not be used to buy land. Overheads may be charged at up to 15% "
+                "of direct costs. The expression of interest is limited to 1,500 words.\n"
+            ),
         },
     )
+    # a sum of money answers "how much money" though it does not say "money" (another sentence does)
+    budget = _answered(fresh, "How much money is available in total?")
+    assert budget.answer.startswith("The fund has a total budget of €3.2 million"), budget.answer
+    # a percentage is a rate, a number of words a text's length
+    overheads = _answered(fresh, "What overhead rate is allowed?")
+    assert overheads.answer.startswith("Overheads may be charged at up to 15%"), overheads.answer
+    words = _answered(fresh, "How long can the expression of interest be?")
+    assert words.answer.startswith("The expression of interest is limited to 1,500 words"), words.answer
     # no document says "temperature" or "warning": the number in degrees or hours answers
     oven = _answered(fresh, "What temperature should the oven be?")
     assert oven.answer.startswith("1. Heat the oven to 180 °C"), oven.answer

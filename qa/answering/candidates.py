@@ -648,10 +648,12 @@ class CandidateFinder:
         focus = focus or [w for w in named_things(asked.text) if w in absent]
         if focus:
             out = self._mark_focus(focus, out, expansions)
-        # ... except a question for a number, which a number in the unit of what it measures answers where no
-        # document says the word ("How much warning ...?" / "after giving at least 24 hours' written notice",
-        # "What temperature ...?" / "Heat the oven to 180 °C"; not "How many calories ...?" / "about 10 slices").
-        measures = [w for w in focus if w in absent] if asked.kind in (Kind.NUMBER, Kind.QUANTITY) else []
+        # ... except where it asks for a measure, which a number in its unit gives, whether or not a document
+        # says the word ("How much warning ...?" / "after giving at least 24 hours' written notice", "What
+        # temperature ...?" / "Heat the oven to 180 °C", "How much money is available?" / "a total budget of
+        # €3.2 million", "What overhead rate is allowed?" / "up to 15%"; not "How many calories ...?" / "about
+        # 10 slices").
+        measures = [w for w in focus if states_measure(w, "") is not None]
         if measures:
             out = [
                 replace(s, focus_ok=True) if any(states_measure(w, s.text) for w in measures) else s

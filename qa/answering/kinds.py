@@ -154,8 +154,10 @@ _DURATION = re.compile(
 # of anything else ("| Battery | 70 Wh |") says nothing of how long the battery lasts.
 _SHORT_TIME_UNITS = r"hrs?|mins?|secs?|h|ms"
 _DISTANCE_UNITS = r"km|m|cm|mm|miles?|ft|feet|foot|inch(?:es)?|yards?|(?:kilo|centi|milli)?met(?:re|er)s?"
+# ... or a text's length ("How long can the abstract be?" / "limited to 1,500 words").
+_TEXT_UNITS = r"words?|pages?|characters?|lines?|slides?|paragraphs?"
 _LONG = re.compile(
-    rf"\b(?:\d[\d,.]*|{_NUMBER_WORDS})[\s-]?(?:{_UNITS}|{_SHORT_TIME_UNITS}|{_DISTANCE_UNITS})\b|"
+    rf"\b(?:\d[\d,.]*|{_NUMBER_WORDS})[\s-]?(?:{_UNITS}|{_SHORT_TIME_UNITS}|{_DISTANCE_UNITS}|{_TEXT_UNITS})\b|"
     r"\b(?:from|between|since|until|till)\b[^.]{0,40}\b\d{3,4}\b|\b\d{3,4}\s?(?:–|-|to)\s?\d{2,4}\b|\bsince\b|"
     rf"\b(?:in|within|for|over|after) {_UNITS}\b|\b\d{{2,4}}s\b|\bcentur(?:y|ies)\b",
     re.IGNORECASE,
@@ -176,6 +178,11 @@ _MEASURE_UNITS: dict[str, str] = {
         ("weight", "mass"), r"\b\d[\d,.]*\s?(?:kg|g|lbs?|pounds?|grams?|kilos?|tonnes?|tons?|oz)\b"
     ),
     **dict.fromkeys(("calories", "energy"), r"\b(?:k?cal|calories|kj|kilojoules?)\b"),
+    # a share ("What overhead rate is allowed?" / "up to 15% of direct costs") or an amount per unit of time
+    **dict.fromkeys(
+        ("rate", "percentage", "share", "proportion"),
+        r"%|\bper ?cent\b|\d\s?(?:/|per |an? )(?:hour|hr|day|night|week|month|year|annum|head|person)\b",
+    ),
     **dict.fromkeys(
         ("money", "cost", "price", "fee", "charge", "fare", "rent", "deposit"),
         r"[£$€¥₹¢]|\b\d+(?:\.\d+)?p\b|\b(?:euros?|dollars?|pounds|pence|cents?|usd|eur|gbp|chf|nok|sek|dkk|jpy|cad|"
