@@ -1063,6 +1063,35 @@ def test_a_thing_asked_for_by_its_number_is_not_answered_by_its_sibling(
     assert "only while its status is `created`" in cancel.answer, cancel.answer
 
 
+def test_a_day_or_quarter_asked_about_is_answered_by_the_row_that_names_it(
+    tmp_path: Path, fresh: Assistant
+) -> None:
+    _indexed(
+        fresh,
+        tmp_path,
+        {
+            "lunch.md": (
+                "# School lunch menu\n\nSchool lunches cost £2.60 a day for Years 3 to 6. Lunches are free for "
+                "all children in Year 1 and Year 2.\n\n| Day | Main | Vegetarian | Pudding |\n|---|---|---|---|\n"
+                "| Wednesday | Roast chicken | Quorn roast | Apple crumble |\n"
+                "| Thursday | Fish fingers and chips | Veggie fingers and chips | Ice cream |\n"
+                "| Friday | Pizza and salad | Cheese and tomato pizza | Flapjack |\n"
+            ),
+            "results.md": (
+                "# Halden Outdoor: third quarter 2025 results\n\n## Highlights\n\n- Gross margin improved to "
+                "46.1%, from 44.3% a year earlier.\n\n## Revenue by quarter\n\n| Quarter | Revenue (£m) | Gross "
+                "margin |\n|---|---|---|\n| Q1 2025 | 118.7 | 45.6% |\n| Q2 2025 | 129.3 | 45.8% |\n"
+                "| Q3 2025 | 148.2 | 46.1% |\n"
+            ),
+        },
+    )
+    lunch = _answered(fresh, "What's for lunch on Thursday?")
+    assert lunch.answer.startswith("| Thursday | Fish fingers"), lunch.answer
+    assert "Friday" not in lunch.answer and "Wednesday" not in lunch.answer, lunch.answer
+    margin = _answered(fresh, "What was the gross margin in Q1 2025?")
+    assert margin.answer.startswith("| Q1 2025 | 118.7 | 45.6% |"), margin.answer
+
+
 def test_a_keep_a_changelog_file_answers_when_a_version_came_out(tmp_path: Path, fresh: Assistant) -> None:
     _indexed(
         fresh,

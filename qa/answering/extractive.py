@@ -29,7 +29,16 @@ from qa.answering.answerer import Reply
 from qa.answering.candidates import CandidateConfig, CandidateFinder
 from qa.answering.evidence import SECTION_COVER, Draft, Sentence
 from qa.answering.features import feature_matrix
-from qa.answering.kinds import Kind, asked_labels, cues, holds_label, other_label, person_names, question_kind
+from qa.answering.kinds import (
+    PERIODS,
+    Kind,
+    asked_labels,
+    cues,
+    holds_label,
+    other_label,
+    person_names,
+    question_kind,
+)
 from qa.answering.passages import sentence_windows
 from qa.answering.premise import absent_key_term, unmet_premise
 from qa.answering.ranker import Ranker, softmax
@@ -558,7 +567,9 @@ class ExtractiveAnswerer:
         assert best is not None  # the gate saw an eligible sentence that is relevant enough, or a definer
         # "When is assignment 3 due?": the sentence naming assignment 3 leads one naming assignment 1.
         labels = asked_labels(question)
-        if labels and other_label(best.text, labels):
+        # ... and for "What's for lunch on Thursday?", the Thursday row leads a sentence naming no day.
+        periods = any(word in PERIODS for word, _ in labels)
+        if labels and (other_label(best.text, labels) or (periods and not holds_label(best.text, labels))):
             best = next(
                 (
                     s

@@ -672,12 +672,36 @@ def cues(question: str) -> list[tuple[str, re.Pattern[str]]]:
 _LABEL = re.compile(r"\b([A-Za-z][a-z]{2,})\s+(\d+(?:\.\d+)*[A-Za-z]?|[A-Z])\b")
 
 
+# A period the question names by its day of the week or its quarter: ("day", "thursday"), ("quarter", "1").
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY = re.compile(rf"\b({'|'.join(_WEEKDAYS)})s?\b", re.IGNORECASE)
+_ORDINAL_QUARTER = {"first": "1", "second": "2", "third": "3", "fourth": "4"}
+_QUARTER_NAMED = re.compile(r"\bQ([1-4])\b|\b(first|second|third|fourth)\s+quarter\b", re.IGNORECASE)
+PERIODS = ("day", "quarter")
+
+
 def asked_labels(question: str) -> list[tuple[str, str]]:
     """The things the question names by a word and a number or letter, as (word, label) pairs, lower-cased word
-    ("When is assignment 3 due?" -> [("assignment", "3")]); a function word is no such word ("in 2019")."""
-    return [
+    ("When is assignment 3 due?" -> [("assignment", "3")]; a function word is no such word: "in 2019"), and the
+    periods it names by a weekday or a quarter ("on Thursday" -> ("day", "thursday"), "in Q1 2025" ->
+    ("quarter", "1"))."""
+    labels = [
         (word.lower(), label) for word, label in _LABEL.findall(question) if word.lower() not in stopwords()
     ]
+    labels += [("day", day.lower()) for day in _WEEKDAY.findall(question)]
+    labels += [("quarter", _quarter(m)) for m in _QUARTER_NAMED.finditer(question)]
+    return list(dict.fromkeys(labels))
+
+
+def _quarter(match: re.Match[str]) -> str:
+    return match.group(1) or _ORDINAL_QUARTER[match.group(2).lower()]
+
+
+def _periods(sentence: str, word: str) -> set[str]:
+    """The weekdays (`word` "day") or quarters ("quarter") a sentence names."""
+    if word == "day":
+        return {day.lower() for day in _WEEKDAY.findall(sentence)}
+    return {_quarter(m) for m in _QUARTER_NAMED.finditer(sentence)}
 
 
 # A version number ("2.5.0", "3.10").
@@ -693,17 +717,25 @@ def _labelled(word: str, label: str) -> re.Pattern[str]:
 
 
 def holds_label(sentence: str, labels: list[tuple[str, str]]) -> bool:
-    """Does the sentence name one of the labelled things ("Assignment 3 (Fri 21 Feb)")?"""
-    return any(_labelled(word, label).search(sentence) for word, label in labels)
+    """Does the sentence name one of the labelled things ("Assignment 3 (Fri 21 Feb)", "| Q1 2025 | 118.7 |")?"""
+    return any(
+        label in _periods(sentence, word) if word in PERIODS else _labelled(word, label).search(sentence)
+        for word, label in labels
+    )
 
 
 def other_label(sentence: str, labels: list[tuple[str, str]]) -> bool:
     """Does the sentence name a thing of the same word by another label ("Assignment 1" when "assignment 3" is
-    asked about; another version number when "version 2.5.0" is), and none that is asked?"""
+    asked about; another version number when "version 2.5.0" is; another weekday or quarter), and none that is
+    asked?"""
     if holds_label(sentence, labels):
         return False
-    return any(
-        re.search(rf"\b(?i:{re.escape(word)}s?)\W{{0,3}}(?:\d|[A-Z]\b)", sentence)
-        or (_DOTTED.fullmatch(label) and re.search(rf"(?<![\w.]){_DOTTED.pattern}(?!\w|\.\d)", sentence))
-        for word, label in labels
-    )
+    return any(_names_another(sentence, word, label) for word, label in labels)
+
+
+def _names_another(sentence: str, word: str, label: str) -> bool:
+    if word in PERIODS:  # "| Friday | Pizza |" when Thursday is asked about
+        return bool(_periods(sentence, word))
+    if _DOTTED.fullmatch(label) and re.search(rf"(?<![\w.]){_DOTTED.pattern}(?!\w|\.\d)", sentence):
+        return True
+    return bool(re.search(rf"\b(?i:{re.escape(word)}s?)\W{{0,3}}(?:\d|[A-Z]\b)", sentence))
