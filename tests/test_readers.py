@@ -340,6 +340,15 @@ def test_slide_bullets_answer_and_one_table_row_answers_alone(fresh: Assistant, 
     body.text = "Northern region grew strongly"
     for bullet in ("Southern region was flat", "Hire two account managers"):
         body.add_paragraph().text = bullet
+    pay = deck.slides.add_slide(deck.slide_layouts[1])
+    pay.shapes.title.text = "Pay and benefits"
+    points = pay.placeholders[1].text_frame
+    points.text = "Salaries are paid on the last working day of each month"
+    for bullet in (
+        "Send your bank details to payroll before the 15th, or your first pay may be late",
+        "You will be enrolled in the pension scheme after three months",
+    ):
+        points.add_paragraph().text = bullet
     deck.save(tmp_path / "review.pptx")
     (tmp_path / "leave.csv").write_text(
         "Service,Annual leave\nUnder 3 years,22 days\n3-5 years,25 days\nOver 5 years,28 days\n",
@@ -347,8 +356,13 @@ def test_slide_bullets_answer_and_one_table_row_answers_alone(fresh: Assistant, 
     )
     fresh.index([tmp_path], progress=False)
     flat = fresh.ask("Which region was flat?")
-    assert not flat.refused and flat.citations[0].quote == "Southern region was flat"
+    assert not flat.refused and flat.citations[0].quote == "- Southern region was flat"
     assert flat.citations[0].to_dict()["location"] == "slide 1"
+    # a slide's points, without full stops, are items of a list: each is quoted alone, none is a heading
+    paid = fresh.ask("When are salaries paid?")
+    assert not paid.refused, paid.answer
+    assert paid.citations[0].quote == "- Salaries are paid on the last working day of each month", paid.answer
+    assert paid.citations[0].to_dict()["location"] == "slide 2"
     leave = fresh.ask("How many days of annual leave do staff with 3-5 years of service get?")
     assert [c.quote for c in leave.citations] == ["Service: 3-5 years; Annual leave: 25 days."]
     titles = {Path(d.source).name: d.title for d in fresh.documents()}

@@ -20,8 +20,40 @@ def _shapes(shapes: Any) -> Iterator[Any]:
             yield shape
 
 
-def _paragraphs(frame: Any) -> list[str]:
-    return [text for text in (one_line(p.text) for p in frame.paragraphs) if text]
+def _paragraphs(frame: Any, bulleted: bool = False) -> list[str]:
+    """The frame's paragraphs, one line each; a bullet point as a list item ("- Salaries are paid ...",
+    indented by its level), so that a slide's points, which seldom end with a full stop, read as items of a
+    list rather than as headings or as lines of one wrapped sentence. A paragraph is a bullet point when it
+    says so (`a:buChar`, `a:buAutoNum`) or stands in a content placeholder (`bulleted`), whose points the
+    slide layout bullets, unless it says it has none (`a:buNone`)."""
+    lines = []
+    for paragraph in frame.paragraphs:
+        text = one_line(paragraph.text)
+        if text and _is_bullet(paragraph, bulleted):
+            text = "  " * (paragraph.level or 0) + "- " + text
+        if text:
+            lines.append(text)
+    return lines
+
+
+def _is_bullet(paragraph: Any, bulleted: bool) -> bool:
+    properties = paragraph._p.pPr
+    if properties is not None:
+        marks = {child.tag.rsplit("}", 1)[-1] for child in properties}
+        if "buNone" in marks:
+            return False
+        if marks & {"buChar", "buAutoNum"}:
+            return True
+    return bulleted
+
+
+def _bulleted(shape: Any) -> bool:
+    """Is the shape a content placeholder, whose paragraphs the layout bullets?"""
+    from pptx.enum.shapes import PP_PLACEHOLDER
+
+    if not shape.is_placeholder:
+        return False
+    return shape.placeholder_format.type in (PP_PLACEHOLDER.BODY, PP_PLACEHOLDER.OBJECT)
 
 
 def _add_chart(builder: TextBuilder, chart: Any, label: str) -> None:
@@ -76,7 +108,7 @@ def read_pptx(raw: bytes, source: str) -> Extracted:
                 rows = [[cell.text for cell in row.cells] for row in shape.table.rows]
                 add_table(builder, rows, f"{label}, table")
             elif shape.has_text_frame:
-                for text in _paragraphs(shape.text_frame):
+                for text in _paragraphs(shape.text_frame, _bulleted(shape)):
                     builder.add(text, label=label)
                     builder.add("\n")
                 builder.gap()
