@@ -138,6 +138,22 @@ def test_html_in_windows_1252_with_a_plain_table(tmp_path: Path) -> None:
     assert "Branch: Tromsø; Opens: 08:00." in load_file(tmp_path / "hours.html").text
 
 
+def test_an_html_table_with_a_header_on_each_row_reads_each_row_under_its_own(tmp_path: Path) -> None:
+    page = (
+        "<html><body><article><h1>Notice of decision</h1>"
+        "<p>The council has decided the application below and grants permission subject to conditions.</p>"
+        "<table><tr><th>Application number</th><td>25/01873/HOU</td></tr>"
+        "<tr><th>Site address</th><td>12 Orchard Close, Ashby Vale</td></tr>"
+        "<tr><th>Decision</th><td>Granted subject to conditions</td></tr></table>"
+        "<p>The development must be begun within three years of the date of this decision.</p>"
+        "</article></body></html>"
+    )
+    (tmp_path / "notice.html").write_text(page, encoding="utf-8")
+    text = load_file(tmp_path / "notice.html").text
+    assert "Site address: 12 Orchard Close, Ashby Vale." in text, text
+    assert "Application number: Site address" not in text, text
+
+
 def test_epub_chapters_in_their_declared_encoding(tmp_path: Path) -> None:
     files.write_epub(tmp_path / "book.epub")
     chapter = (

@@ -211,6 +211,24 @@ def table_records(rows: Sequence[Sequence[str]]) -> list[tuple[int, str]]:
     return [(n, line) for n, line in found if line]
 
 
+def html_table_records(rows: Sequence[Sequence[tuple[str, str]]]) -> list[tuple[int, str]]:
+    """(row number, record) of an HTML table given as rows of (tag, text) cells: under its first row's headers
+    (`table_records`), or, for a table whose every row opens with a header cell (`th`) and whose first row is not
+    all headers, each row under its own header ("Site address: 12 Orchard Close, Ashby Vale.")."""
+    kept = [row for row in rows if any(text.strip() for _, text in row)]
+    row_headed = (
+        len(kept) > 1
+        and all(row[0][0] == "th" and len(row) > 1 for row in kept)
+        and any(tag == "td" for tag, _ in kept[0])
+    )
+    if not row_headed:
+        return table_records([[text for _, text in row] for row in rows])
+    found = [
+        (n, record([(row[0][1], " ".join(text for _, text in row[1:]))])) for n, row in enumerate(kept, 1)
+    ]
+    return [(n, line) for n, line in found if line]
+
+
 _RECORD = re.compile(r"^[^:;\n]{1,80}: [^;\n]*(?:; [^:;\n]{1,80}: [^;\n]*)+$")
 
 

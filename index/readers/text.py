@@ -10,7 +10,7 @@ import logging
 import re
 
 from index.errors import LoadError
-from index.readers.base import Extracted, decode, table_records, under
+from index.readers.base import Extracted, decode, html_table_records, under
 
 
 def read_text(raw: bytes, source: str) -> Extracted:
@@ -61,10 +61,10 @@ def tables_as_paragraphs(html: str) -> str:
         return html
     for table in reversed(root.xpath("//table")):
         rows = [
-            [" ".join(c.text_content().split()) for c in row.xpath("./th|./td")]
+            [(c.tag.lower(), " ".join(c.text_content().split())) for c in row.xpath("./th|./td")]
             for row in table.xpath(".//tr")
         ]
-        records = table_records(rows)
+        records = html_table_records(rows)
         if not records or table.xpath(".//table"):
             continue  # a layout table holding tables: left to the extractor
         holder = lxml.html.Element("div")
@@ -142,11 +142,11 @@ def html_blocks(content: bytes) -> str:
             continue
         if name == "table":
             rows = [
-                [" ".join(_content(c).split()) for c in row if _name(c) in ("th", "td")]
+                [(_name(c), " ".join(_content(c).split())) for c in row if _name(c) in ("th", "td")]
                 for row in element.iter()
                 if _name(row) == "tr"
             ]
-            lines += [line for _, line in table_records(rows)]
+            lines += [line for _, line in html_table_records(rows)]
         elif name in _BLOCKS:
             lines.append(" ".join(_content(element).split()))
     text = "\n".join(line for line in lines if line)
