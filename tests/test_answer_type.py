@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answering.kinds import Kind, has_kind, listed_names, question_kind
+from qa.answering.kinds import (
+    Kind,
+    asked_labels,
+    has_kind,
+    holds_label,
+    listed_names,
+    other_label,
+    question_kind,
+)
 
 AXIS = (
     "The secretive Quds Force is responsible not only for defending Iran but also for taking control of its allied "
@@ -64,3 +72,26 @@ def test_a_list_question_is_answered_by_a_sentence_that_enumerates_names_it_does
 def test_a_where_question_is_answered_by_a_place_it_does_not_name(sentence: str, answers: bool) -> None:
     question = "Where was the first imported case of COVID-19 in the United States?"
     assert has_kind(Kind.PLACE, sentence, question) is answers
+
+
+@pytest.mark.parametrize(
+    "question, sentence, holds, other",
+    [
+        ("When is assignment 3 due?", "Due: Assignment 3 (Fri 21 Feb).", True, False),
+        ("When is assignment 3 due?", "Due: Assignment 1 (Fri 24 Jan).", False, True),
+        ("Who grew rich before World War 1?", "Before World War I, empires grew rich.", True, False),
+        ("What mediates Type I allergy?", "Type 1 allergy is mediated by IgE.", True, False),
+        ("What's for lunch on Thursday?", "| Friday | Pizza and salad |", False, True),
+        ("What do Year 5 children pay?", "Lunches cost £2.60 for Years 3 to 6.", True, False),
+        ("What do Year 2 children pay?", "Lunches cost £2.60 for Years 3 to 6.", False, True),
+        ("What was the margin in Q1 2025?", "The first quarter's margin was 45.6%.", True, False),
+        # a date or a year is no label
+        ("Who spoke on October 9, 2004?", "The mayor spoke on 12 October 2004.", False, False),
+        ("What did Baran do in the late 1950s?", "In the early 1960s, Baran wrote.", False, False),
+    ],
+)
+def test_a_thing_named_by_a_number_letter_day_or_quarter_is_told_from_its_siblings(
+    question: str, sentence: str, holds: bool, other: bool
+) -> None:
+    labels = asked_labels(question)
+    assert holds_label(sentence, labels) is holds and other_label(sentence, labels) is other, labels

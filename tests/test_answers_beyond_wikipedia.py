@@ -1057,6 +1057,8 @@ def test_a_thing_asked_for_by_its_number_is_not_answered_by_its_sibling(
     # the row whose "3" is a chapter's and whose assignment is another does not answer for assignment 3
     due = _answered(fresh, "When is assignment 3 due?")
     assert "Assignment 3 (Fri 21 Feb)" in due.answer and "Assignment 1" not in due.answer, due.answer
+    # one that no passage names is not answered by its siblings
+    assert fresh.ask("When is assignment 4 due?").refused
     # a line of code is no heading: the section is read from it
     cancel = _answered(fresh, "How do I cancel a shipment?")
     assert cancel.answer.startswith("`DELETE /shipments/{id}`"), cancel.answer

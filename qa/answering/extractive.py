@@ -30,6 +30,7 @@ from qa.answering.candidates import CandidateConfig, CandidateFinder
 from qa.answering.evidence import SECTION_COVER, Draft, Sentence
 from qa.answering.features import feature_matrix
 from qa.answering.kinds import (
+    DOTTED,
     PERIODS,
     Kind,
     asked_labels,
@@ -580,6 +581,16 @@ class ExtractiveAnswerer:
                 ),
                 best,
             )
+        # "How much does the Ridgeback 3 cost?" where the passages name the Ridgeback 1 and 2 only: the best
+        # sentence is about a sibling, and none is about the asked one.
+        if (
+            labels
+            and other_label(best.text, labels)
+            and not any(holds_label(s.text, labels) for s in candidates)
+            and not any(DOTTED.fullmatch(label) for _, label in labels)
+        ):
+            log.info("refused %r: the passages name other %s", question, labels[0][0])
+            return Draft([], True, kind, ranked)
         chosen = [best]
         covered = best.probability
         words = len(best.text.split())

@@ -686,7 +686,11 @@ def asked_labels(question: str) -> list[tuple[str, str]]:
     periods it names by a weekday or a quarter ("on Thursday" -> ("day", "thursday"), "in Q1 2025" ->
     ("quarter", "1"))."""
     labels = [
-        (word.lower(), label) for word, label in _LABEL.findall(question) if word.lower() not in stopwords()
+        (word.lower(), label)
+        for word, label in _LABEL.findall(question)
+        if word.lower() not in stopwords()
+        and word.lower() not in _MONTH_WORDS  # "September 17" is a date
+        and not re.fullmatch(r"\d{4}", label)  # "the late 1950s", "June 2004": years
     ]
     labels += [("day", day.lower()) for day in _WEEKDAY.findall(question)]
     labels += [("quarter", _quarter(m)) for m in _QUARTER_NAMED.finditer(question)]
@@ -705,23 +709,50 @@ def _periods(sentence: str, word: str) -> set[str]:
 
 
 # A version number ("2.5.0", "3.10").
-_DOTTED = re.compile(r"\d+(?:\.\d+)+")
+DOTTED = re.compile(r"\d+(?:\.\d+)+")
+
+
+_MONTH_WORDS = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+
+
+def _label_forms(label: str) -> str:
+    """The ways a sentence writes a label, as a pattern: a number up to 12 in Roman numerals too ("World War
+    1" / "World War I", "Type I" / "Type 1")."""
+    if label.isdigit() and 1 <= int(label) <= len(_ROMAN):
+        return f"(?:{label}|{_ROMAN[int(label) - 1]})"
+    if label in _ROMAN:
+        return f"(?:{label}|{_ROMAN.index(label) + 1})"
+    return re.escape(label)
 
 
 def _labelled(word: str, label: str) -> re.Pattern[str]:
     """How a sentence names the labelled thing: "Assignment 3", "assignments 3"; a version by its number alone
     too ("## [2.5.0] - 2025-01-14")."""
-    if _DOTTED.fullmatch(label):
+    if DOTTED.fullmatch(label):
         return re.compile(rf"(?<![\w.]){re.escape(label)}(?!\w|\.\d)")
-    return re.compile(rf"\b(?i:{re.escape(word)}s?)\W{{0,3}}{re.escape(label)}(?!\w|\.\d)")
+    return re.compile(rf"\b(?i:{re.escape(word)}s?)\W{{0,3}}{_label_forms(label)}(?!\w|\.\d)")
 
 
 def holds_label(sentence: str, labels: list[tuple[str, str]]) -> bool:
-    """Does the sentence name one of the labelled things ("Assignment 3 (Fri 21 Feb)", "| Q1 2025 | 118.7 |")?"""
+    """Does the sentence name one of the labelled things ("Assignment 3 (Fri 21 Feb)", "| Q1 2025 | 118.7 |"),
+    or a range of them that takes it in ("Years 3 to 6" for "Year 5")?"""
     return any(
-        label in _periods(sentence, word) if word in PERIODS else _labelled(word, label).search(sentence)
+        label in _periods(sentence, word)
+        if word in PERIODS
+        else bool(_labelled(word, label).search(sentence)) or _in_range(sentence, word, label)
         for word, label in labels
     )
+
+
+def _in_range(sentence: str, word: str, label: str) -> bool:
+    if not label.isdigit():
+        return False
+    pattern = rf"\b(?i:{re.escape(word)}s?)\W{{0,3}}(\d+)\s*(?:to|-|–|—|through|and)\s*(\d+)\b"
+    return any(int(m.group(1)) <= int(label) <= int(m.group(2)) for m in re.finditer(pattern, sentence))
 
 
 def other_label(sentence: str, labels: list[tuple[str, str]]) -> bool:
@@ -736,6 +767,6 @@ def other_label(sentence: str, labels: list[tuple[str, str]]) -> bool:
 def _names_another(sentence: str, word: str, label: str) -> bool:
     if word in PERIODS:  # "| Friday | Pizza |" when Thursday is asked about
         return bool(_periods(sentence, word))
-    if _DOTTED.fullmatch(label) and re.search(rf"(?<![\w.]){_DOTTED.pattern}(?!\w|\.\d)", sentence):
+    if DOTTED.fullmatch(label) and re.search(rf"(?<![\w.]){DOTTED.pattern}(?!\w|\.\d)", sentence):
         return True
     return bool(re.search(rf"\b(?i:{re.escape(word)}s?)\W{{0,3}}(?:\d|[A-Z]\b)", sentence))
