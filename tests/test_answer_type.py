@@ -82,6 +82,7 @@ def test_a_where_question_is_answered_by_a_place_it_does_not_name(sentence: str,
         ("Who grew rich before World War 1?", "Before World War I, empires grew rich.", True, False),
         ("What mediates Type I allergy?", "Type 1 allergy is mediated by IgE.", True, False),
         ("What's for lunch on Thursday?", "| Friday | Pizza and salad |", False, True),
+        ("When does it close in summer?", "It is closed on Mondays in winter.", False, True),
         ("What do Year 5 children pay?", "Lunches cost £2.60 for Years 3 to 6.", True, False),
         ("What do Year 2 children pay?", "Lunches cost £2.60 for Years 3 to 6.", False, True),
         ("What was the margin in Q1 2025?", "The first quarter's margin was 45.6%.", True, False),
@@ -95,3 +96,18 @@ def test_a_thing_named_by_a_number_letter_day_or_quarter_is_told_from_its_siblin
 ) -> None:
     labels = asked_labels(question)
     assert holds_label(sentence, labels) is holds and other_label(sentence, labels) is other, labels
+
+
+@pytest.mark.parametrize(
+    "question, sentence, answers",
+    [
+        ("What time does the museum close?", "It is open daily from 10:00 to 18:00.", True),
+        ("What time does the museum close?", "The museum is closed on Mondays in winter.", False),
+        ("How late is the shop open?", "On Thursdays the shop stays open until 9 pm.", True),
+        ("What time period did the Yuan rule?", "The Yuan ruled from 1271 to 1368.", True),
+        ("At what time is the rivalry set aside?", "The rivalry is set aside every two years.", True),
+        ("When does the museum close?", "The museum is closed on Mondays in winter.", True),
+    ],
+)
+def test_what_time_asks_for_a_time_of_day(question: str, sentence: str, answers: bool) -> None:
+    assert has_kind(Kind.DATE, sentence, question) is answers

@@ -139,6 +139,21 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _RELATIVE = re.compile(_RELATIVE_TIME, re.IGNORECASE)
+# A time of day, and the questions that ask for one ("What time does the museum close?", "How late is it open?";
+# not "What time period ...?", nor "At what time is the rivalry set aside?", which SQuAD answers "every two
+# years").
+_CLOCK = re.compile(
+    r"\b\d{1,2}[:.]\d{2}\b(?:\s?[ap]\.?m\b\.?)?|\b\d{1,2}\s?[ap]\.?m\b\.?|\b(noon|midday|midnight|o'clock|"
+    r"morning|afternoon|evening|tonight|overnight|dawn|dusk|lunchtime)\b|"
+    rf"\b(?:(?:half|(?:a )?quarter|\d{{1,2}}|{_NUMBER_WORDS})(?: minutes)? past|(?:a )?quarter to) (?:\d{{1,2}}|"
+    rf"{_NUMBER_WORDS}|noon|midnight)\b",
+    re.IGNORECASE,
+)
+_CLOCK_QUESTION = re.compile(
+    r"^\W*(?:what|which) time\b(?! (?:period|fram\w*|scale|span|zone|of (?:the )?(?:year|day|month|season)))|"
+    r"\bat what hour\b|\bhow (?:late|early)\b",
+    re.IGNORECASE,
+)
 _RELATIVE_QUESTION = re.compile(r"\b(relative to|compared (to|with)|in relation to|before or after)\b", re.I)
 _HOW_OFTEN = re.compile(r"\bhow often\b|\bhow many times\b", re.IGNORECASE)
 _OFTEN = re.compile(_FREQUENCY, re.IGNORECASE)
@@ -526,7 +541,14 @@ def _kind_spans(kind: Kind | None, sentence: str, question: str) -> list[tuple[i
     asked = question.lower()
     if kind is Kind.DATE:
         # "When ..., relative to X?" is answered by a time relative to something, not by a date.
-        pattern = _RELATIVE if _RELATIVE_QUESTION.search(question) else _DATE
+        # "What time ...?" is answered by a time of day, not by "on Mondays in winter".
+        pattern = (
+            _RELATIVE
+            if _RELATIVE_QUESTION.search(question)
+            else _CLOCK
+            if _CLOCK_QUESTION.search(question)
+            else _DATE
+        )
         matches = [(m.start(), m.end(), m.group(0)) for m in pattern.finditer(sentence)]
         product = _VERSION_OF.search(question)
         if product:  # "Which version of macOS ...?" / "macOS 12 or later"
@@ -677,14 +699,16 @@ _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 _WEEKDAY = re.compile(rf"\b({'|'.join(_WEEKDAYS)})s?\b", re.IGNORECASE)
 _ORDINAL_QUARTER = {"first": "1", "second": "2", "third": "3", "fourth": "4"}
 _QUARTER_NAMED = re.compile(r"\bQ([1-4])\b|\b(first|second|third|fourth)\s+quarter\b", re.IGNORECASE)
-PERIODS = ("day", "quarter")
+# ... or by its season ("in the summer" -> ("season", "summer"); not "fall", a verb as often).
+_SEASON = re.compile(r"\b(spring|summer|autumn|winter)s?\b", re.IGNORECASE)
+PERIODS = ("day", "quarter", "season")
 
 
 def asked_labels(question: str) -> list[tuple[str, str]]:
     """The things the question names by a word and a number or letter, as (word, label) pairs, lower-cased word
     ("When is assignment 3 due?" -> [("assignment", "3")]; a function word is no such word: "in 2019"), and the
-    periods it names by a weekday or a quarter ("on Thursday" -> ("day", "thursday"), "in Q1 2025" ->
-    ("quarter", "1"))."""
+    periods it names by a weekday, a quarter or a season ("on Thursday" -> ("day", "thursday"), "in Q1 2025" ->
+    ("quarter", "1"), "in the summer" -> ("season", "summer"))."""
     labels = [
         (word.lower(), label)
         for word, label in _LABEL.findall(question)
@@ -694,6 +718,7 @@ def asked_labels(question: str) -> list[tuple[str, str]]:
     ]
     labels += [("day", day.lower()) for day in _WEEKDAY.findall(question)]
     labels += [("quarter", _quarter(m)) for m in _QUARTER_NAMED.finditer(question)]
+    labels += [("season", season.lower()) for season in _SEASON.findall(question)]
     return list(dict.fromkeys(labels))
 
 
@@ -702,9 +727,11 @@ def _quarter(match: re.Match[str]) -> str:
 
 
 def _periods(sentence: str, word: str) -> set[str]:
-    """The weekdays (`word` "day") or quarters ("quarter") a sentence names."""
+    """The weekdays (`word` "day"), quarters ("quarter") or seasons ("season") a sentence names."""
     if word == "day":
         return {day.lower() for day in _WEEKDAY.findall(sentence)}
+    if word == "season":
+        return {season.lower() for season in _SEASON.findall(sentence)}
     return {_quarter(m) for m in _QUARTER_NAMED.finditer(sentence)}
 
 
