@@ -958,8 +958,24 @@ def test_a_number_question_is_answered_in_the_unit_of_what_it_asks_for(
                 "this round. Money from the fund may not be used to buy land. Overheads may be charged at up to 15% "
                 "of direct costs. The expression of interest is limited to 1,500 words.\n"
             ),
+            "admissions.md": (
+                "# Entry requirements\n\nIf English is not your first language, you need IELTS Academic 6.5 "
+                "overall, with no component below 6.0.\n"
+            ),
+            "tax.md": (
+                "# Tax for freelancers\n\n## Do you need to register?\n\nIf your income from self-employment is "
+                "£1,000 or less in a tax year, you do not need to tell HMRC about it.\n\n## Records\n\n"
+                "Keep records of your income and expenses, with receipts and bank statements. You must keep them "
+                "for at least 5 years after the 31 January submission deadline.\n"
+            ),
         },
     )
+    # a number is a score, where no document says "score"
+    ielts = _answered(fresh, "What IELTS score do I need?")
+    assert ielts.answer.startswith("If English is not your first language, you need IELTS"), ielts.answer
+    # a very common word of the question ("need") that a heading beside holds makes no sibling section of it
+    receipts = _answered(fresh, "How long do I need to keep my receipts?")
+    assert "at least 5 years" in receipts.answer, receipts.answer
     # a sum of money answers "how much money" though it does not say "money" (another sentence does)
     budget = _answered(fresh, "How much money is available in total?")
     assert budget.answer.startswith("The fund has a total budget of €3.2 million"), budget.answer

@@ -772,7 +772,9 @@ class CandidateFinder:
         # A sentence that matches most of the question itself, under a heading that says nothing of its own
         # ("## Pay during leave": "Pension contributions continue during any period of paid leave."), states a
         # general rule and keeps answering.
-        lacking = asked.terms - section - title - tokens
+        # A very common word ("need" in "How long do I need to keep receipts?") names no section: a heading
+        # beside ("## Do you need to register?") that holds it is no sibling.
+        lacking = {t for t in asked.terms - section - title - tokens if zipf(t) < PARAPHRASED_ZIPF}
         literal = term_overlap(weights, written)
         # So too where the question's word it lacks heads a section beside its own ("How far in advance should
         # I book hotels?" against "Book flights at least 14 days in advance." under "3.1 Flights", beside

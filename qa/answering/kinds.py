@@ -193,6 +193,8 @@ _MEASURE_UNITS: dict[str, str] = {
         ("weight", "mass"), r"\b\d[\d,.]*\s?(?:kg|g|lbs?|pounds?|grams?|kilos?|tonnes?|tons?|oz)\b"
     ),
     **dict.fromkeys(("calories", "energy"), r"\b(?:k?cal|calories|kj|kilojoules?)\b"),
+    # a score or grade ("What IELTS score do I need?" / "IELTS Academic 6.5 overall", "AAB")
+    **dict.fromkeys(("score", "grade", "mark", "rating"), r"\b\d+(?:\.\d+)?\b|\b[A-E]\*?(?:[A-E]\*?){1,4}\b"),
     # a share ("What overhead rate is allowed?" / "up to 15% of direct costs") or an amount per unit of time
     **dict.fromkeys(
         ("rate", "percentage", "share", "proportion"),
@@ -218,7 +220,7 @@ _ASKED_MEASURE = re.compile(
 def states_measure(word: str, sentence: str) -> bool | None:
     """Does the sentence give a number in a unit of what `word` measures ("temperature": "180 °C")? None when
     `word` names no measure this knows."""
-    pattern = _MEASURE_UNITS.get(word.lower())
+    pattern = _MEASURE_UNITS.get(word.lower()) or _MEASURE_UNITS.get(_singular(word.lower()))
     return None if pattern is None else bool(re.search(pattern, sentence, re.IGNORECASE))
 
 
