@@ -1081,6 +1081,25 @@ def test_a_thing_asked_for_by_its_number_is_not_answered_by_its_sibling(
     assert "only while its status is `created`" in cancel.answer, cancel.answer
 
 
+def test_a_question_in_other_words_than_the_documents_is_answered_by_meaning(
+    tmp_path: Path, fresh: Assistant
+) -> None:
+    _indexed(
+        fresh,
+        tmp_path,
+        {
+            "returns.md": (
+                "# Returns\n\nYou can return most items within 30 days of delivery.\n\n## Refunds\n\nWe will "
+                "refund you within 14 days of receiving the returned item, to the card you paid with.\n"
+            ),
+        },
+    )
+    # no word of the question that weighs is in the documents: the meaning decides
+    refund = _answered(fresh, "How soon will I get my money back?")
+    assert refund.answer.startswith("We will refund you within 14 days"), refund.answer
+    assert fresh.ask("How tall is the clock tower?").refused
+
+
 def test_a_day_or_quarter_asked_about_is_answered_by_the_row_that_names_it(
     tmp_path: Path, fresh: Assistant
 ) -> None:
