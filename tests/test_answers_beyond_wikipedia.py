@@ -1114,6 +1114,11 @@ def test_a_day_or_quarter_asked_about_is_answered_by_the_row_that_names_it(
                 "| Thursday | Fish fingers and chips | Veggie fingers and chips | Ice cream |\n"
                 "| Friday | Pizza and salad | Cheese and tomato pizza | Flapjack |\n"
             ),
+            "museum.md": (
+                "# Visitor guide\n\nSummer season (1 April to 30 September): open daily from 10:00 to 18:00.\n\n"
+                "Winter season (1 October to 31 March): open Tuesday to Sunday from 10:00 to 16:30. The museum is "
+                "closed on Mondays in winter.\n"
+            ),
             "results.md": (
                 "# Halden Outdoor: third quarter 2025 results\n\n## Highlights\n\n- Gross margin improved to "
                 "46.1%, from 44.3% a year earlier.\n\n## Revenue by quarter\n\n| Quarter | Revenue (£m) | Gross "
@@ -1121,6 +1126,11 @@ def test_a_day_or_quarter_asked_about_is_answered_by_the_row_that_names_it(
                 "| Q3 2025 | 148.2 | 46.1% |\n"
             ),
         },
+    )
+    # a day inside a run of days, and a day no document names, which is no absent key term
+    museum = _answered(fresh, "Is the museum open on Wednesdays in winter?")
+    assert museum.answer.startswith("Winter season (1 October to 31 March): open Tuesday to Sunday"), (
+        museum.answer
     )
     lunch = _answered(fresh, "What's for lunch on Thursday?")
     assert lunch.answer.startswith("| Thursday | Fish fingers"), lunch.answer

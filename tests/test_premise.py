@@ -77,3 +77,11 @@ def test_a_kind_the_passages_do_not_describe_is_an_absent_key_term() -> None:
     assert absent_key_term(["fixed-angle"], texts, question=question) == "fixed-angle"
     # a hyphenated word that no other kind of the same thing stands beside is no such term
     assert absent_key_term(["well-known"], texts, question="What is the well-known speed limit?") is None
+
+
+def test_a_day_or_month_no_passage_names_is_no_absent_key_term() -> None:
+    texts = ["Winter season: open Tuesday to Sunday from 10:00 to 16:30."]
+    question = "Is the museum open on Wednesdays in winter?"
+    assert absent_key_term(["Wednesdays"], texts, question=question) is None
+    # a name is still one
+    assert absent_key_term(["Marburg"], texts, question="Is the Marburg museum open?") == "Marburg"

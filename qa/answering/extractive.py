@@ -565,7 +565,7 @@ class ExtractiveAnswerer:
         # "How soon will I get my money back?" / "We will refund you within 14 days"): the overlap says nothing,
         # and the embedder's similarity alone decides.
         if all(s.literal == 0 for s in ranked):
-            threshold = cfg.refuse_below_by_meaning
+            threshold = min(threshold, cfg.refuse_below_by_meaning)
         if not defining and not any(s.relevance >= threshold for s in ranked if answers(s)):
             return Draft([], True, kind, ranked)
         if self.reranker is not None:  # only once the documents answer: a refusal costs no reranking
@@ -590,16 +590,21 @@ class ExtractiveAnswerer:
                     if s.score >= best.score - cfg.label_within
                     and s.relevance >= relevant
                     and holds_label(s.text, labels)
+                    and not other_label(s.text, labels)
                 ),
                 best,
             )
         # "How much does the Ridgeback 3 cost?" where the passages name the Ridgeback 1 and 2 only: the best
-        # sentence is about a sibling, and none is about the asked one.
+        # sentence is about a sibling, and none is about the asked one. (Not for a day or a season: "Is it open
+        # on Mondays?" is answered by "open Tuesday to Sunday".)
+        numbered = [
+            (word, label) for word, label in labels if word not in PERIODS and not DOTTED.fullmatch(label)
+        ]
         if (
-            labels
-            and other_label(best.text, labels)
-            and not any(holds_label(s.text, labels) for s in candidates)
-            and not any(DOTTED.fullmatch(label) for _, label in labels)
+            cfg.check_premise
+            and numbered
+            and other_label(best.text, numbered)
+            and not any(holds_label(s.text, numbered) for s in candidates)
         ):
             log.info("refused %r: the passages name other %s", question, labels[0][0])
             return Draft([], True, kind, ranked)

@@ -699,6 +699,9 @@ _LABEL = re.compile(r"\b([A-Za-z][a-z]{2,})\s+(\d+(?:\.\d+)*[A-Za-z]?|[A-Z])\b")
 # A period the question names by its day of the week or its quarter: ("day", "thursday"), ("quarter", "1").
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAY = re.compile(rf"\b({'|'.join(_WEEKDAYS)})s?\b", re.IGNORECASE)
+# ... and a run of days a sentence names: "Monday to Friday", "Tue-Sun", "Mondays to Saturdays".
+_DAY_NAME = r"(mon|tue|wed|thu|fri|sat|sun)(?:day|s|sday|nesday|rsday|urday)?s?\.?"
+_DAY_RANGE = re.compile(rf"\b{_DAY_NAME}\s*(?:to|-|–|—|through|until|till)\s*{_DAY_NAME}\b", re.IGNORECASE)
 _ORDINAL_QUARTER = {"first": "1", "second": "2", "third": "3", "fourth": "4"}
 _QUARTER_NAMED = re.compile(r"\bQ([1-4])\b|\b(first|second|third|fourth)\s+quarter\b", re.IGNORECASE)
 # ... or by its season ("in the summer" -> ("season", "summer"); not "fall", a verb as often).
@@ -731,7 +734,12 @@ def _quarter(match: re.Match[str]) -> str:
 def _periods(sentence: str, word: str) -> set[str]:
     """The weekdays (`word` "day"), quarters ("quarter") or seasons ("season") a sentence names."""
     if word == "day":
-        return {day.lower() for day in _WEEKDAY.findall(sentence)}
+        days = {day.lower() for day in _WEEKDAY.findall(sentence)}
+        for first, last in _DAY_RANGE.findall(sentence):
+            start = [d[:3] for d in _WEEKDAYS].index(first.lower())
+            end = [d[:3] for d in _WEEKDAYS].index(last.lower())
+            days |= {_WEEKDAYS[(start + n) % 7] for n in range((end - start) % 7 + 1)}
+        return days
     if word == "season":
         return {season.lower() for season in _SEASON.findall(sentence)}
     return {_quarter(m) for m in _QUARTER_NAMED.finditer(sentence)}
@@ -785,12 +793,17 @@ def _in_range(sentence: str, word: str, label: str) -> bool:
 
 
 def other_label(sentence: str, labels: list[tuple[str, str]]) -> bool:
-    """Does the sentence name a thing of the same word by another label ("Assignment 1" when "assignment 3" is
-    asked about; another version number when "version 2.5.0" is; another weekday or quarter), and none that is
-    asked?"""
-    if holds_label(sentence, labels):
-        return False
-    return any(_names_another(sentence, word, label) for word, label in labels)
+    """Does the sentence name a thing of the same word by another label, and none of that word that is asked
+    ("Assignment 1" when "assignment 3" is asked about; another version number when "version 2.5.0" is; another
+    weekday, quarter or season)?"""
+    by_word: dict[str, list[tuple[str, str]]] = {}
+    for word, label in labels:
+        by_word.setdefault(word, []).append((word, label))
+    # "closed on Mondays in winter" names another day, whatever season, when Wednesdays in winter are asked
+    return any(
+        not holds_label(sentence, same) and any(_names_another(sentence, word, label) for word, label in same)
+        for word, same in by_word.items()
+    )
 
 
 def _names_another(sentence: str, word: str, label: str) -> bool:
