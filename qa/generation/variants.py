@@ -455,11 +455,11 @@ def missing_quantities(claim: Quantities, quote: Quantities, quote_text: str) ->
         given.add(("%", 50.0))
     missing = [f"{v:g}{unit}" for unit, v in claim.numbers if (unit, v) not in given]
     # "two weeks" is "14 days", "90 minutes" "an hour and a half"; "14 days" is also "for 14 consecutive days".
-    lengths = {(d.unit, d.value) for d in quote.durations}
+    lengths = {(d.unit, round(d.value, 3)) for d in quote.durations}  # 0.3 h is 1080 s, not 1079.9999...
     missing += [
         d.text
         for d in claim.durations
-        if d.definite and (d.unit, d.value) not in lengths and ("", d.written) not in given
+        if d.definite and (d.unit, round(d.value, 3)) not in lengths and ("", d.written) not in given
     ]
     for mention in claim.dates:
         if not any(_same_reading(c, q, given) for c in mention for q in quote.readings):
