@@ -30,10 +30,21 @@ class Kind(str, Enum):
     QUANTITY = "quantity"  # "What was the attack rate ...?": most likely a number, but not always one
 
 
-_MONTHS = (
-    r"january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+_MONTH_NAMES = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 )
+_MONTHS = "|".join(_MONTH_NAMES) + "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
 _NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
     r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|"
@@ -700,7 +711,8 @@ _LABEL = re.compile(r"\b([A-Za-z][a-z]{2,})\s+(\d+(?:\.\d+)*[A-Za-z]?|[A-Z])\b")
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAY = re.compile(rf"\b({'|'.join(_WEEKDAYS)})s?\b", re.IGNORECASE)
 # ... and a run of days a sentence names: "Monday to Friday", "Tue-Sun", "Mondays to Saturdays".
-_DAY_NAME = r"(mon|tue|wed|thu|fri|sat|sun)(?:day|s|sday|nesday|rsday|urday)?s?\.?"
+_DAY_STEMS = tuple(day[:3] for day in _WEEKDAYS)
+_DAY_NAME = rf"({'|'.join(_DAY_STEMS)})(?:day|s|sday|nesday|rsday|urday)?s?\.?"
 _DAY_RANGE = re.compile(rf"\b{_DAY_NAME}\s*(?:to|-|–|—|through|until|till)\s*{_DAY_NAME}\b", re.IGNORECASE)
 _ORDINAL_QUARTER = {"first": "1", "second": "2", "third": "3", "fourth": "4"}
 _QUARTER_NAMED = re.compile(r"\bQ([1-4])\b|\b(first|second|third|fourth)\s+quarter\b", re.IGNORECASE)
@@ -727,6 +739,12 @@ def asked_labels(question: str) -> list[tuple[str, str]]:
     return list(dict.fromkeys(labels))
 
 
+def is_calendar_word(word: str) -> bool:
+    """Is the word a day of the week ("Wednesdays") or a month written in full ("March")?"""
+    lower = word.lower()
+    return bool(_WEEKDAY.fullmatch(lower)) or lower in _MONTH_NAMES
+
+
 def _quarter(match: re.Match[str]) -> str:
     return match.group(1) or _ORDINAL_QUARTER[match.group(2).lower()]
 
@@ -736,8 +754,7 @@ def _periods(sentence: str, word: str) -> set[str]:
     if word == "day":
         days = {day.lower() for day in _WEEKDAY.findall(sentence)}
         for first, last in _DAY_RANGE.findall(sentence):
-            start = [d[:3] for d in _WEEKDAYS].index(first.lower())
-            end = [d[:3] for d in _WEEKDAYS].index(last.lower())
+            start, end = _DAY_STEMS.index(first.lower()), _DAY_STEMS.index(last.lower())
             days |= {_WEEKDAYS[(start + n) % 7] for n in range((end - start) % 7 + 1)}
         return days
     if word == "season":
@@ -749,10 +766,7 @@ def _periods(sentence: str, word: str) -> set[str]:
 DOTTED = re.compile(r"\d+(?:\.\d+)+")
 
 
-_MONTH_WORDS = frozenset(
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
-)
+_MONTH_WORDS = frozenset(_MONTHS.split("|"))
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 
 

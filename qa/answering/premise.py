@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from index.lexical import fold, stopwords, zipf
+from qa.answering.kinds import is_calendar_word
 from qa.answering.names import SHORT_FORMS, same_word, singular
 
 # A negation in the question ("What is not ...?", "Why didn't ...?"); "whether or not" asserts nothing.
@@ -190,14 +191,6 @@ def _two_words(word: str, known: Callable[[str], bool]) -> bool:
     return any(part(lower[:i]) and part(lower[i:]) for i in range(2, len(lower) - 1) if len(lower) - i >= 2)
 
 
-# Days and months name no thing the documents must mention: "Is it open on Wednesdays?" is answered by "open
-# Tuesday to Sunday".
-_CALENDAR = re.compile(
-    r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?|january|february|march|april|may|june|july|august|september|"
-    r"october|november|december"
-)
-
-
 def is_key_term(word: str, known: Callable[[str], bool]) -> bool:
     """Does a word the collection never mentions name a particular thing, so that a question resting on it
     cannot be answered by passages about other things? Names and codes ("Marburg", "RSV", "H7N9") rarer than
@@ -211,7 +204,9 @@ def is_key_term(word: str, known: Callable[[str], bool]) -> bool:
 
     bare = re.sub(r"[’']s$", "", word).strip("-/")
     lower = bare.lower()
-    if len(bare) < 3 or _ORDINAL_OR_NUMBER.match(bare) or lower in stopwords() or _CALENDAR.fullmatch(lower):
+    # a day or a month names no thing the documents must mention: "Is it open on Wednesdays?" is answered by
+    # "open Tuesday to Sunday"
+    if len(bare) < 3 or _ORDINAL_OR_NUMBER.match(bare) or lower in stopwords() or is_calendar_word(lower):
         return False
     if len(lower) >= 5 and any(OSA.distance(lower, w) <= 1 for w in stopwords() if len(w) >= 4):
         return False  # "betwen"
