@@ -37,6 +37,7 @@ from qa.answering.kinds import (
     has_kind,
     is_person_like,
     named_things,
+    names_measure,
     proximity,
     question_kind,
     states_measure,
@@ -653,7 +654,7 @@ class CandidateFinder:
         # temperature ...?" / "Heat the oven to 180 °C", "How much money is available?" / "a total budget of
         # €3.2 million", "What overhead rate is allowed?" / "up to 15%"; not "How many calories ...?" / "about
         # 10 slices").
-        measures = [w for w in focus if states_measure(w, "") is not None]
+        measures = [w for w in focus if names_measure(w)]
         if measures:
             out = [
                 replace(s, focus_ok=True) if any(states_measure(w, s.text) for w in measures) else s

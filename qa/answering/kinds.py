@@ -228,10 +228,20 @@ _ASKED_MEASURE = re.compile(
 )
 
 
+def _measure_units(word: str) -> str | None:
+    """The pattern of the units of what `word` (or its singular) measures, None when it names no measure."""
+    return _MEASURE_UNITS.get(word.lower()) or _MEASURE_UNITS.get(_singular(word.lower()))
+
+
+def names_measure(word: str) -> bool:
+    """Does `word` name a measure this knows the units of ("temperature", "money", "rates")?"""
+    return _measure_units(word) is not None
+
+
 def states_measure(word: str, sentence: str) -> bool | None:
     """Does the sentence give a number in a unit of what `word` measures ("temperature": "180 °C")? None when
     `word` names no measure this knows."""
-    pattern = _MEASURE_UNITS.get(word.lower()) or _MEASURE_UNITS.get(_singular(word.lower()))
+    pattern = _measure_units(word)
     return None if pattern is None else bool(re.search(pattern, sentence, re.IGNORECASE))
 
 
