@@ -552,6 +552,8 @@ class _Question:
     words: set[str]  # lower-case words as written
     versions: set[str]
     cues: list[tuple[str, re.Pattern[str]]]
+    # terms so common (Zipf `PARAPHRASED_ZIPF` or more: "need") that they name no section of a document
+    everyday: frozenset[str] = frozenset()
 
     @classmethod
     def of(
@@ -588,6 +590,7 @@ class _Question:
             words={w.lower() for w in re.findall(r"\w+", question)},
             versions=versions(question),
             cues=cues(question),
+            everyday=frozenset(t for t in tokens if zipf(t) >= PARAPHRASED_ZIPF),
         )
 
 
@@ -775,7 +778,7 @@ class CandidateFinder:
         # general rule and keeps answering.
         # A very common word ("need" in "How long do I need to keep receipts?") names no section: a heading
         # beside ("## Do you need to register?") that holds it is no sibling.
-        lacking = {t for t in asked.terms - section - title - tokens if zipf(t) < PARAPHRASED_ZIPF}
+        lacking = asked.terms - section - title - tokens - asked.everyday
         literal = term_overlap(weights, written)
         # So too where the question's word it lacks heads a section beside its own ("How far in advance should
         # I book hotels?" against "Book flights at least 14 days in advance." under "3.1 Flights", beside
