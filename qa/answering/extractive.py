@@ -606,7 +606,7 @@ class ExtractiveAnswerer:
             and other_label(best.text, numbered)
             and not any(holds_label(s.text, numbered) for s in candidates)
         ):
-            log.info("refused %r: the passages name other %s", question, labels[0][0])
+            log.info("refused %r: the passages name other %s", question, numbered[0][0])
             return Draft([], True, kind, ranked)
         chosen = [best]
         covered = best.probability
