@@ -215,3 +215,61 @@ def write_scanned(path: Path, text: str) -> Path:
         y += 70
     image.save(path, "PDF", resolution=200.0)
     return path
+
+
+DOSE_TABLES = {
+    "Paracetamol oral suspension 120 mg/5 ml, doses by age:": [
+        ("3 to 5 months", "60 mg", "every 4 to 6 hours", "4 in 24 h"),
+        ("6 to 23 months", "120 mg", "every 4 to 6 hours", "4 in 24 h"),
+        ("2 to 3 years", "180 mg", "every 4 to 6 hours", "4 in 24 h"),
+        ("4 to 5 years", "240 mg", "every 4 to 6 hours", "4 in 24 h"),
+    ],
+    "Ibuprofen oral suspension 100 mg/5 ml, doses by age:": [
+        ("3 to 5 months", "50 mg", "every 8 hours", "3 in 24 h"),
+        ("6 to 11 months", "50 mg", "every 6 to 8 hours", "4 in 24 h"),
+        ("1 to 3 years", "100 mg", "every 8 hours", "3 in 24 h"),
+        ("4 to 6 years", "150 mg", "every 8 hours", "3 in 24 h"),
+    ],
+}
+
+
+def write_dose_tables(path: Path) -> Path:
+    """A guideline page with two tables drawn without ruling lines (each cell text at its column's x, one row
+    every 7 mm, a number right-aligned), each under a caption, and a bulleted list whose bullets stand apart
+    from their items, as word processors export them."""
+    pdf = _pdf()
+    pdf.add_page()  # type: ignore[attr-defined]
+    y = 20.0
+    pdf.text(15, y, "4. Symptomatic treatment")  # type: ignore[attr-defined]
+    y += 8
+    for line in (
+        "Antipyretics should be used to relieve distress, not simply to bring the temperature down.",
+        "Either paracetamol or ibuprofen may be used, but not both at the same time.",
+    ):
+        pdf.text(15, y, line)  # type: ignore[attr-defined]
+        y += 5
+    columns = (15, 60, 95, 150)
+    for caption, rows in DOSE_TABLES.items():
+        y += 4
+        pdf.text(15, y, caption)  # type: ignore[attr-defined]
+        y += 8
+        for row in [("Age", "Dose", "Frequency", "Max doses"), *rows]:
+            for x, cell in zip(columns, row, strict=True):
+                if cell.endswith("mg"):  # right-aligned at the column's right edge
+                    x = 80 - pdf.get_string_width(cell)  # type: ignore[attr-defined]
+                pdf.text(x, y, cell)  # type: ignore[attr-defined]
+            y += 7
+    y += 4
+    pdf.text(15, y, "Do not give ibuprofen to a child who:")  # type: ignore[attr-defined]
+    for item in (
+        "is dehydrated, because of the risk of kidney injury",
+        "has chickenpox",
+        "has a known allergy",
+    ):
+        y += 6
+        pdf.text(17, y, "•")  # type: ignore[attr-defined]
+        pdf.text(24, y, item)  # type: ignore[attr-defined]
+    y += 10
+    pdf.text(15, y, "Aspirin must not be given to children under 16.")  # type: ignore[attr-defined]
+    pdf.output(str(path))  # type: ignore[attr-defined]
+    return path

@@ -21,6 +21,22 @@ Box = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)
+class Line:
+    """A line of text and its box (PDF points, origin bottom-left)."""
+
+    text: str
+    box: Box
+
+    @property
+    def width(self) -> float:
+        return self.box[2] - self.box[0]
+
+    @property
+    def height(self) -> float:
+        return self.box[3] - self.box[1]
+
+
+@dataclass(frozen=True)
 class Region:
     """Where text[start:end] comes from.
 

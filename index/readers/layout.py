@@ -9,28 +9,13 @@ columns of prose (lines wider than a table cell), so a table is still read row b
 
 from __future__ import annotations
 
+import re
 import statistics
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 
 from index.linebreaks import line_joiner
-from index.readers.base import Box, TextBuilder, as_read
-
-
-@dataclass(frozen=True)
-class Line:
-    """A line of text and its box (PDF points, origin bottom-left)."""
-
-    text: str
-    box: Box
-
-    @property
-    def width(self) -> float:
-        return self.box[2] - self.box[0]
-
-    @property
-    def height(self) -> float:
-        return self.box[3] - self.box[1]
+from index.readers.base import Line, TextBuilder, as_read
+from index.readers.tables import bands, find_tables
 
 
 def _gaps(spans: Sequence[tuple[float, float]]) -> tuple[float, float]:
@@ -58,7 +43,9 @@ MAX_LINES = 3000
 
 
 def _top_down(lines: Sequence[Line]) -> list[list[Line]]:
-    return [sorted(lines, key=lambda line: (-round(line.box[3], 0), line.box[0]))]
+    """One block: the lines by band (`tables.bands`: a bullet drawn smaller than its item's text is on the
+    item's line), top to bottom, each band left to right."""
+    return [[line for band in bands(lines) for line in band]]
 
 
 def reading_order(lines: Sequence[Line], depth: int = 0) -> list[list[Line]]:
@@ -93,31 +80,74 @@ def reading_order(lines: Sequence[Line], depth: int = 0) -> list[list[Line]]:
 
 def add_page(builder: TextBuilder, lines: Sequence[Line], page: int, ocr: bool = False) -> None:
     """Append one page's lines in reading order: the lines of a paragraph joined by spaces (hyphenated words
-    healed), paragraphs and blocks separated by a blank line; each line a region with its page and box."""
+    healed), paragraphs and blocks separated by a blank line, a table's rows one record a line (`tables.py`);
+    each line or row a region with its page and box."""
     label = f"p. {page}"
-    for block in reading_order(
+    tables, rest = find_tables(
         [Line(as_read(line.text).strip(), line.box) for line in lines if line.text.strip()]
-    ):
-        pitch = statistics.median(
-            [a.box[1] - b.box[1] for a, b in zip(block, block[1:], strict=False)] or [block[0].height * 1.2]
-        )
-        right = max(line.box[2] for line in block)
-        left = min(line.box[0] for line in block)
+    )
+    # Each table stands in the reading order as one line as wide as it is, then gives its rows there.
+    stand_ins = {Line(f"\x00table {n}", table.box): table for n, table in enumerate(tables)}
+    parts = [part for block in reading_order([*rest, *stand_ins]) for part in _split_at(block, stand_ins)]
+    for part, after in zip(parts, [*parts[1:], None], strict=True):
         builder.gap()
-        for i, line in enumerate(block):
-            text, sep = line.text, ""
-            if i + 1 < len(block):
-                after = block[i + 1]
-                short = line.box[2] < left + 0.7 * (right - left)
-                if (
-                    after.box[1] < line.box[1] - 1.6 * max(pitch, 1.0)  # a gap wider than the line spacing
-                    # a heading's font (boxes hug the glyphs: a line without descenders is lower by a quarter)
-                    or abs(after.height - line.height) > 0.45 * max(line.height, 1.0)
-                    or (short and (text.endswith((".", ":", "!", "?")) or after.text[:1].isupper()))
-                ):
-                    sep = "\n\n"
-                else:
-                    text, sep = line_joiner(text, after.text)
-            builder.add(text, page=page, label=label, ocr=ocr, box=line.box)
-            if sep:
-                builder.add(sep)
+        if part[0] in stand_ins:
+            for text, box in stand_ins[part[0]].records():
+                builder.add(text, page=page, label=label, ocr=ocr, box=box)
+                builder.add("\n")
+        else:
+            _add_lines(builder, part, page, label, ocr, caption=after is not None and after[0] in stand_ins)
+
+
+# A list's bullet, when a PDF draws it apart from its item.
+_BULLET = re.compile(r"[•·▪◦●○■□‣⁃–\-*]")
+
+
+def _split_at(block: list[Line], stand_ins: Mapping[Line, object]) -> list[list[Line]]:
+    """A block cut before and after each table's stand-in line."""
+    parts: list[list[Line]] = []
+    for line in block:
+        if line in stand_ins or not parts or parts[-1][0] in stand_ins:
+            parts.append([line])
+        else:
+            parts[-1].append(line)
+    return parts
+
+
+def _add_lines(
+    builder: TextBuilder, block: list[Line], page: int, label: str, ocr: bool, caption: bool = False
+) -> None:
+    """A block of lines, top to bottom: joined into paragraphs where one line runs on into the next. With
+    `caption` (a table follows), a last line that opens a sentence and ends with a colon stands on its own: it
+    is the table's title ("Paracetamol oral suspension, doses by age:"), and heads its rows."""
+    pitch = statistics.median(
+        [a.box[1] - b.box[1] for a, b in zip(block, block[1:], strict=False)] or [block[0].height * 1.2]
+    )
+    right = max(line.box[2] for line in block)
+    left = min(line.box[0] for line in block)
+    for i, line in enumerate(block):
+        text, sep = line.text, ""
+        if i + 1 < len(block):
+            after = block[i + 1]
+            if _BULLET.fullmatch(text) and after.box[1] <= (line.box[1] + line.box[3]) / 2 <= after.box[3]:
+                builder.add(text + " ", page=page, label=label, ocr=ocr, box=line.box)
+                continue  # a bullet drawn apart from its item: "• has chickenpox"
+            short = line.box[2] < left + 0.7 * (right - left)
+            if (
+                after.box[1] < line.box[1] - 1.6 * max(pitch, 1.0)  # a gap wider than the line spacing
+                # a heading's font (boxes hug the glyphs: a line without descenders is lower by a quarter)
+                or abs(after.height - line.height) > 0.45 * max(line.height, 1.0)
+                or (short and (text.endswith((".", ":", "!", "?")) or after.text[:1].isupper()))
+                or (
+                    caption
+                    and i + 2 == len(block)
+                    and after.text.endswith(":")
+                    and text.endswith((".", ":", "!", "?"))
+                )
+            ):
+                sep = "\n\n"
+            else:
+                text, sep = line_joiner(text, after.text)
+        builder.add(text, page=page, label=label, ocr=ocr, box=line.box)
+        if sep:
+            builder.add(sep)

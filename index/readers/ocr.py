@@ -13,7 +13,7 @@ import threading
 from functools import cache
 from typing import Any
 
-from index.readers.layout import Line
+from index.readers.base import Line
 
 log = logging.getLogger(__name__)
 

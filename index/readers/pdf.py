@@ -14,8 +14,8 @@ import threading
 from typing import Any
 
 from index.errors import LoadError
-from index.readers.base import Extracted, TextBuilder
-from index.readers.layout import Line, add_page
+from index.readers.base import Extracted, Line, TextBuilder
+from index.readers.layout import add_page
 from index.readers.ocr import available as ocr_available
 from index.readers.ocr import read_page as ocr_page
 

@@ -25,6 +25,7 @@ from index.chunk import is_list_item, without_item_number
 from index.embed import Embedder
 from index.lexical import stopwords, terms, tokenize, zipf
 from index.manifest import SpanRow
+from index.readers.base import is_record
 from index.store import Store
 from qa.answering.coref import resolve, subject_kind
 from qa.answering.evidence import Sentence
@@ -55,6 +56,10 @@ PARAPHRASED_ZIPF = 5.5
 COMMON_ABSENT_ZIPF = 4.0
 SYNONYM_SIMILARITY = 0.7
 SYNONYM_PASSAGES = 3
+# A table's title has at most this many words; it heads the table's rows at this level, below the numbered
+# headings' (`_level`).
+TITLE_WORDS = 16
+TABLE_LEVEL = 20
 _SECTION_NUMBER = re.compile(r"(\d{1,3}(?:\.\d{1,3})*)\.?\s")  # "4.2 Jury service", "4. Unpaid leave"
 # Two editions' sentences say the same thing when this share of their words (numbers aside) is common, or
 # their embeddings are this close ("Employees receive 25 days of annual leave per year." / "Every employee is
@@ -390,24 +395,41 @@ def _remembered(cache: dict[tuple[str, str], _T], key: tuple[str, str], make: Ca
     return found
 
 
+def titles_table(line: str, doc_text: str, end: int) -> bool:
+    """Is `line` (ending at `end`) a table's title: a line of its own that ends with a colon, right above a
+    table's rows as the readers write them ("Paracetamol 120 mg/5 ml, doses by age:" above "Age: 3 to 5 months;
+    Dose: 60 mg.")?"""
+    if not line.endswith(":") or len(line.split()) > TITLE_WORDS:
+        return False
+    below = doc_text[end : end + 2000].lstrip("\n")
+    return is_record(below.split("\n", 1)[0])
+
+
 def heading_lines(doc_text: str) -> list[tuple[int, int]]:
     """Start and end offsets of every line of a document that heads a section, in document order: a heading
-    (`is_heading`), or a short label on a line of its own that ends with a colon ("Parental leave:", "To fill
-    the tank:")."""
+    (`is_heading`), a short label on a line of its own that ends with a colon ("Parental leave:", "To fill
+    the tank:"), or a table's title (`titles_table`)."""
     found = []
     start = 0
     for line in doc_text.split("\n"):
         end = start + len(line)
         bare = line.strip()
-        if bare and (is_heading(bare, doc_text, start, end) or _LABEL.fullmatch(bare)):
+        if bare and (
+            is_heading(bare, doc_text, start, end)
+            or _LABEL.fullmatch(bare)
+            or titles_table(bare, doc_text, end)
+        ):
             found.append((start, end))
         start = end + 1
     return found
 
 
-def _level(line: str) -> int:
+def _level(line: str, table: bool = False) -> int:
     """A Markdown heading's level ("## Leave": 2); below every Markdown one, a numbered heading's by its depth
-    ("4. Unpaid leave": 7, "4.2 Jury service": 8); 7 for any other heading."""
+    ("4. Unpaid leave": 7, "4.2 Jury service": 8); 7 for any other heading, and for a table's title (`table`)
+    `TABLE_LEVEL`, below every other, so that its rows stand in the section it stands in."""
+    if table:
+        return TABLE_LEVEL
     marks = len(line) - len(line.lstrip("#"))
     if 0 < marks <= 6:
         return marks
@@ -441,7 +463,10 @@ class _Sections:
         texts = [doc_text[top:bottom].strip() for top, bottom in lines]
         phrases = [without_item_number(line.lstrip("#").strip().rstrip(":")) for line in texts]
         own = [frozenset(terms(phrase)) for phrase in phrases]
-        levels = [_level(line) for line in texts]
+        levels = [
+            _level(line, titles_table(line, doc_text, bottom))
+            for line, (_, bottom) in zip(texts, lines, strict=True)
+        ]
         nested = []
         parents = []
         for i in range(len(lines)):

@@ -30,12 +30,14 @@ from qa.answering.candidates import CandidateConfig, CandidateFinder
 from qa.answering.evidence import SECTION_COVER, Draft, Sentence
 from qa.answering.features import feature_matrix
 from qa.answering.kinds import (
+    AGE,
     DOTTED,
     PERIODS,
     Kind,
     asked_labels,
     cues,
     holds_label,
+    is_polar,
     other_label,
     person_names,
     question_kind,
@@ -583,22 +585,30 @@ class ExtractiveAnswerer:
         # ... and for "What's for lunch on Thursday?", the Thursday row leads a sentence naming no day.
         periods = any(word in PERIODS for word, _ in labels)
         if labels and (other_label(best.text, labels) or (periods and not holds_label(best.text, labels))):
-            best = next(
-                (
-                    s
-                    for s in eligible
-                    if s.score >= best.score - cfg.label_within
-                    and s.relevance >= relevant
-                    and holds_label(s.text, labels)
-                    and not other_label(s.text, labels)
-                ),
-                best,
-            )
+            holders = [
+                s
+                for s in eligible
+                if s.score >= best.score - cfg.label_within
+                and s.relevance >= relevant
+                and holds_label(s.text, labels)
+                and not other_label(s.text, labels)
+            ]
+            # A table's row gives way to the row that names the asked thing ("Age: 4 to 6 years; Dose: 150 mg"
+            # for a 5-year-old), before a sentence that takes it in too ("children under 16").
+            rows = [s for s in holders if _is_row(s.text)] if _is_row(best.text) else []
+            best = next(iter(rows or holders), best)
         # "How much does the Ridgeback 3 cost?" where the passages name the Ridgeback 1 and 2 only: the best
         # sentence is about a sibling, and none is about the asked one. (Not for a day or a season: "Is it open
         # on Mondays?" is answered by "open Tuesday to Sunday".)
+        # An age none of the passages' ranges takes in ("the ibuprofen dose for a 10 year old" beside rows up to
+        # 9 years) is refused too, unless the question asks yes or no ("Can a 17 year old open an account?" is
+        # answered by "You must be 18 or over").
         numbered = [
-            (word, label) for word, label in labels if word not in PERIODS and not DOTTED.fullmatch(label)
+            (word, label)
+            for word, label in labels
+            if word not in PERIODS
+            and not DOTTED.fullmatch(label)
+            and not (word == AGE and is_polar(question))
         ]
         if (
             cfg.check_premise

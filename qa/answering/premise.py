@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from index.lexical import fold, stopwords, zipf
-from qa.answering.kinds import is_calendar_word
+from qa.answering.kinds import is_calendar_word, is_polar
 from qa.answering.names import SHORT_FORMS, same_word, singular
 
 # A negation in the question ("What is not ...?", "Why didn't ...?"); "whether or not" asserts nothing.
@@ -30,11 +30,6 @@ _NEGATION = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\d+")
-# A yes/no question ("Is the office open at 7am?"): a sentence that says otherwise ("open from 8am", "closed on
-# Sundays") is its answer, not a passage that misses its premise.
-_POLAR = re.compile(
-    r"^\W*(is|are|was|were|does|do|did|can|could|will|would|has|have|had|should|must|may)\b", re.IGNORECASE
-)
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
@@ -133,7 +128,9 @@ def unmet_premise(question: str, answer: Sequence[str], passages: Sequence[str])
     quoted = " ".join(answer)
     if _QUESTION_NEGATION.search(_EITHER_WAY.sub(" ", question)) and not _NEGATION.search(quoted):
         return "the question is negated and the passages are not"
-    polar = _POLAR.match(question) is not None
+    # a sentence that says otherwise ("open from 8am", "closed on Sundays") answers a yes/no question, and
+    # is no passage that misses its premise
+    polar = is_polar(question)
     if polar and answer and _NUMBER.search(answer[0]):
         return None  # the figure it gives is the answer: "No, from 8am."
     searched = _THOUSANDS.sub("", " ".join(passages))

@@ -1,0 +1,194 @@
+"""Tables on a page found from the boxes of its lines, for PDF text layers and OCR output alike.
+
+A table drawn without ruling lines is only text set out in rows and columns; read line by line, its cells come
+out one per paragraph or in the wrong order ("4 to 5 years" after that row's dose). The method is the one
+Tabula and Camelot call "stream": rows are bands of lines whose vertical middles coincide, and a run of bands
+with two cells or more, whose cells leave the same white gutters down the page, is a table; its columns lie
+between the gutters, so left-, right- and centre-aligned cells all find their column. Each row then reads as
+the records of the other formats do ("Age: 4 to 5 years; Dose: 240 mg; Frequency: every 4 to 6 hours.").
+
+What is not taken for a table: fewer than three rows (a header and two), prose set in columns (most cells of
+seven words or more, or every column's lines wider than a quarter of the table), and a list whose markers stand apart from their text ("•", "1.", "a)").
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from index.readers.base import Box, Line, record, under
+
+# Fewer rows than this (the header included) make no table.
+MIN_ROWS = 3
+# A cell of this many words or more reads as prose; a "table" whose cells mostly do is two columns of text.
+PROSE_WORDS = 7
+# A band further below the row above than this many line heights starts something else.
+MAX_ROW_GAP = 3.0
+# A band closer to the row above than this share of the table's usual gap between rows is that row's second
+# line (a cell whose text wraps), not a row of its own.
+CONTINUATION = 0.5
+
+_MARKER = re.compile(r"^(?:[•·▪◦●○■□\-–—*>]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|\(?[ivxIVX]{1,4}[.)])$")
+_NUMBER = re.compile(r"^[\d\s.,:%/+\-–£$€¥()]+$")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table found on a page.
+
+    Attributes:
+        rows: each row's cells, one per column ("" for an empty cell), the header row first when there is one.
+        boxes: each row's box (the union of its cells' boxes).
+        header: whether the first row is a header (no cell of it is a number).
+        keyed: a two-column table whose first cells end with a colon ("Site address:"): each row is a field.
+        box: the whole table's box.
+    """
+
+    rows: tuple[tuple[str, ...], ...]
+    boxes: tuple[Box, ...]
+    header: bool
+    keyed: bool
+    box: Box
+
+    def records(self) -> list[tuple[str, Box]]:
+        """Each row as one sentence with its box: under the header's column names ("Age: 3 to 5 months; Dose:
+        60 mg."), as a field ("Site address: 12 Orchard Close."), or its cells in order ("1. Introduction; 3.")
+        for a table without a header. Empty rows are left out."""
+        if self.keyed:
+            found = [record([(row[0].rstrip(": "), " ".join(row[1:]))]) for row in self.rows]
+            pairs = zip(found, self.boxes, strict=True)
+        elif self.header:
+            pairs = zip([under(self.rows[0], row) for row in self.rows[1:]], self.boxes[1:], strict=True)
+        else:
+            pairs = zip([record([("", cell) for cell in row]) for row in self.rows], self.boxes, strict=True)
+        return [(text, box) for text, box in pairs if text]
+
+
+def _union(boxes: Sequence[Box]) -> Box:
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def bands(lines: Sequence[Line]) -> list[list[Line]]:
+    """Lines grouped into bands, top to bottom (a line joins the band when its vertical middle falls within the
+    band's height), each band left to right."""
+    found: list[list[Line]] = []
+    for line in sorted(lines, key=lambda line: -(line.box[1] + line.box[3]) / 2):
+        middle = (line.box[1] + line.box[3]) / 2
+        if found and min(x.box[1] for x in found[-1]) <= middle <= max(x.box[3] for x in found[-1]):
+            found[-1].append(line)
+        else:
+            found.append([line])
+    return [sorted(band, key=lambda line: line.box[0]) for band in found]
+
+
+def columns(cells: Sequence[Line], gutter: float) -> list[tuple[float, float]]:
+    """The x-intervals that cells cover, merged where no gutter at least `gutter` wide separates them, left to
+    right: the columns of the table these cells make."""
+    spans: list[tuple[float, float]] = []
+    for lo, hi in sorted((cell.box[0], cell.box[2]) for cell in cells):
+        if spans and lo - spans[-1][1] < gutter:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], hi))
+        else:
+            spans.append((lo, hi))
+    return spans
+
+
+def _prose(column: Sequence[Line], spans: Sequence[tuple[float, float]]) -> bool:
+    """Does a column read as prose: most of its lines wider than a quarter of the table (`layout._prose`)?"""
+    width = spans[-1][1] - spans[0][0]
+    return sum(cell.width >= 0.25 * width for cell in column) >= 0.6 * len(column)
+
+
+def _gap(above: Sequence[Line], below: Sequence[Line]) -> float:
+    return min(line.box[1] for line in above) - max(line.box[3] for line in below)
+
+
+def _table(run: list[list[Line]], height: float) -> Table | None:
+    """The table a run of bands makes (continuation bands joined to their row), or None when it is no table."""
+    gaps = [_gap(a, b) for a, b in zip(run, run[1:], strict=False)]
+    widest = max(len(band) for band in run)
+    row_gaps = [g for g, band in zip(gaps, run[1:], strict=True) if len(band) >= 2] or [height]
+    usual = statistics.median(row_gaps)
+    rows: list[list[Line]] = [list(run[0])]
+    for gap, band in zip(gaps, run[1:], strict=True):
+        wraps = len(band) == 1 or (len(band) < widest and gap < CONTINUATION * usual)
+        if wraps:
+            rows[-1].extend(band)
+        else:
+            rows.append(list(band))
+    if len(rows) < MIN_ROWS:
+        return None
+    cells = [cell for row in rows for cell in row]
+    spans = columns(cells, 0.5 * height)
+    if len(spans) < 2:
+        return None
+    if sum(len(cell.text.split()) >= PROSE_WORDS for cell in cells) > 0.5 * len(cells):
+        return None
+    if all(_prose([c for c in cells if lo <= (c.box[0] + c.box[2]) / 2 <= hi], spans) for lo, hi in spans):
+        return None  # columns of text side by side (each read whole by the reading order)
+    table: list[tuple[str, ...]] = []
+    for row in rows:
+        by_column: list[list[Line]] = [[] for _ in spans]
+        for cell in row:
+            middle = (cell.box[0] + cell.box[2]) / 2
+            at = next(i for i, (lo, hi) in enumerate(spans) if lo <= middle <= hi)
+            by_column[at].append(cell)
+        table.append(
+            tuple(
+                " ".join(c.text for c in sorted(col, key=lambda c: (-round(c.box[3]), c.box[0])))
+                for col in by_column
+            )
+        )
+    first = [row[0] for row in table if row[0]]
+    if first and all(_MARKER.match(cell) for cell in first):
+        return None  # a list: bullets or numbers standing apart from their items
+    keyed = len(spans) == 2 and sum(cell.endswith(":") for cell in first) >= 0.8 * len(table)
+    header = not keyed and not any(_NUMBER.match(cell) for cell in table[0] if cell)
+    boxes = tuple(_union([cell.box for cell in row]) for row in rows)
+    return Table(tuple(table), boxes, header, keyed, _union(list(boxes)))
+
+
+def find_tables(lines: Sequence[Line]) -> tuple[list[Table], list[Line]]:
+    """The tables among a page's lines, and the lines that are in none of them (in the order given)."""
+    if len(lines) < 2 * MIN_ROWS:
+        return [], list(lines)
+    height = statistics.median(line.height for line in lines) or 1.0
+    rows = bands(lines)
+    tables: list[Table] = []
+    taken: set[int] = set()
+    i = 0
+    while i < len(rows):
+        if len(rows[i]) < 2:
+            i += 1
+            continue
+        run = [rows[i]]
+        spans = columns(rows[i], 0.5 * height)
+        j = i + 1
+        while j < len(rows):
+            band = rows[j]
+            gap = _gap(run[-1], band)
+            if gap > MAX_ROW_GAP * height:
+                break
+            wider = columns([cell for b in run for cell in b] + band, 0.5 * height)
+            if len(wider) < len(spans):
+                break  # a line across a gutter: prose or a title after the table
+            if len(band) == 1 and not gap < CONTINUATION * height:
+                break
+            run.append(band)
+            spans = wider
+            j += 1
+        table = _table(run, height) if len(run) >= MIN_ROWS else None
+        if table is None:
+            i += 1
+            continue
+        tables.append(table)
+        taken.update(id(cell) for band in run for cell in band)
+        i = j
+    return tables, [line for line in lines if id(line) not in taken]

@@ -1,0 +1,70 @@
+"""Tables drawn without ruling lines in a PDF are read row by row under their headers, and the row for the
+asked age answers (issue 20: answers that hold on real files)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import office_files as files
+import pytest
+
+from index.load import load_file
+from qa import Assistant
+from qa.answering.kinds import age_ranges, asked_age, asked_labels, holds_label, other_label
+
+
+@pytest.fixture
+def guideline(tmp_path: Path) -> Path:
+    (tmp_path / "docs").mkdir()
+    return files.write_dose_tables(tmp_path / "docs" / "fever.pdf")
+
+
+def test_each_row_of_a_borderless_table_reads_under_its_headers(guideline: Path) -> None:
+    text = load_file(guideline).text
+    assert "Age: 4 to 5 years; Dose: 240 mg; Frequency: every 4 to 6 hours; Max doses: 4 in 24 h.\n" in text
+    assert "Age: 4 to 6 years; Dose: 150 mg; Frequency: every 8 hours; Max doses: 3 in 24 h.\n" in text
+    # the header is in every row, not a row of its own; the caption stands on its own line above its table
+    assert "\nAge\n" not in text and "Frequency\n" not in text
+    assert (
+        "\n\nIbuprofen oral suspension 100 mg/5 ml, doses by age:\n\nAge: 3 to 5 months; Dose: 50 mg;" in text
+    )
+    # a list whose bullets stand apart from its items is no table, and each bullet opens its item
+    assert "•: " not in text and "\n\n• has chickenpox\n\n" in text
+
+
+@pytest.mark.parametrize(
+    ("question", "row"),
+    [
+        ("How much paracetamol can I give my 4 year old?", "Age: 4 to 5 years; Dose: 240 mg"),
+        ("How often can I give ibuprofen to a 5 year old?", "Age: 4 to 6 years; Dose: 150 mg"),
+        ("What is the ibuprofen dose for a baby of 4 months?", "Age: 3 to 5 months; Dose: 50 mg"),
+    ],
+)
+def test_the_row_for_the_asked_age_answers(
+    fresh: Assistant, guideline: Path, question: str, row: str
+) -> None:
+    fresh.index([guideline.parent], progress=False)
+    answer = fresh.ask(question)
+    first = answer.citations[0]
+    assert not answer.refused and row in first.quote.split("\n")[-1], answer.answer
+    data = first.to_dict()
+    assert data["page"] == 1 and data["location"] == "p. 1"
+    x0, y0, x1, y1 = data["box"]  # the row's box (with its caption's, when the quote begins there)
+    assert x0 < 50 and x1 > 400 and 0 < y1 - y0 < (60 if "\n" in first.quote else 20)
+
+
+def test_ages_asked_and_the_ranges_sentences_give() -> None:
+    assert asked_age("How much paracetamol can I give my 4 year old?") == 48
+    assert asked_age("What's the ibuprofen dose for an 18-month-old?") == 18
+    assert asked_age("Is there a discount for people aged 70?") == 840
+    assert asked_age("How long does delivery take, 4 weeks?") is None  # a span of time, not an age
+    assert age_ranges("Age: 4 to 5 years; Dose: 240 mg; Frequency: every 4 to 6 hours.") == [(48, 72)]
+    assert age_ranges("Not for infants under 3 months or children weighing less than 5 kg.") == [(0, 3)]
+    assert age_ranges("A railcard for people aged 16-25.") == [(192, 312)]
+    assert age_ranges("People aged 60 or over travel free.") == [(720, float("inf"))]
+    assert age_ranges("Delivery takes 6 to 8 weeks.") == []  # no age in a sentence about no one
+    labels = asked_labels("What is the dose for a 5 year old?")
+    assert labels == [("age", "60")]
+    assert holds_label("Age: 4 to 6 years; Dose: 150 mg.", labels)
+    assert other_label("Age: 1 to 3 years; Dose: 100 mg.", labels)
+    assert not other_label("Either may be used.", labels)
