@@ -273,3 +273,43 @@ def write_dose_tables(path: Path) -> Path:
     pdf.text(15, y, "Aspirin must not be given to children under 16.")  # type: ignore[attr-defined]
     pdf.output(str(path))  # type: ignore[attr-defined]
     return path
+
+
+def write_layouts(path: Path) -> Path:
+    """A page of things set out in columns without ruling lines: a decision notice's fields ("Site address:"
+    beside its value), a table whose columns are years with right-aligned figures under a numbered title, and
+    a contents list with page numbers at the right margin."""
+    pdf = _pdf()
+    pdf.add_page()  # type: ignore[attr-defined]
+    y = 20.0
+    for key, value in (
+        ("Application number:", "25/01873/HOU"),
+        ("Site address:", "12 Orchard Close, Ashby Vale"),
+        ("Decision date:", "14 October 2025"),
+    ):
+        pdf.text(15, y, key)  # type: ignore[attr-defined]
+        pdf.text(70, y, value)  # type: ignore[attr-defined]
+        y += 7
+    y += 8
+    pdf.text(15, y, "Table 2. Revenue by region (EUR million)")  # type: ignore[attr-defined]
+    y += 10
+    for row in (
+        ("Region", "2023", "2024", "Change"),
+        ("Northern Europe", "118.7", "131.2", "+10.5%"),
+        ("Southern Europe", "96.4", "92.1", "-4.5%"),
+        ("Total", "215.1", "223.3", "+3.8%"),
+    ):
+        pdf.text(15, y, row[0])  # type: ignore[attr-defined]
+        for right, cell in zip((110, 140, 170), row[1:], strict=True):
+            pdf.text(right - pdf.get_string_width(cell), y, cell)  # type: ignore[attr-defined]
+        y += 7
+    y += 5
+    pdf.text(15, y, "Revenue grew in Northern Europe but fell in Southern Europe.")  # type: ignore[attr-defined]
+    y += 15
+    pdf.text(15, y, "Contents")  # type: ignore[attr-defined]
+    for title, number in (("1. Introduction", "3"), ("2. Scope", "4"), ("3. Red flags", "6")):
+        y += 7
+        pdf.text(15, y, title)  # type: ignore[attr-defined]
+        pdf.text(180, y, number)  # type: ignore[attr-defined]
+    pdf.output(str(path))  # type: ignore[attr-defined]
+    return path

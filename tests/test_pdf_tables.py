@@ -53,6 +53,24 @@ def test_the_row_for_the_asked_age_answers(
     assert x0 < 50 and x1 > 400 and 0 < y1 - y0 < (60 if "\n" in first.quote else 20)
 
 
+def test_fields_year_columns_and_contents_read_as_what_they_are(tmp_path: Path) -> None:
+    text = load_file(files.write_layouts(tmp_path / "layouts.pdf")).text
+    assert "Site address: 12 Orchard Close, Ashby Vale.\nDecision date: 14 October 2025.\n" in text
+    # years head their columns; right-aligned figures find theirs
+    assert "\nRegion: Southern Europe; 2023: 96.4; 2024: 92.1; Change: -4.5%.\n" in text
+    assert "Contents\n\n1. Introduction; 3.\n2. Scope; 4.\n" in text  # no header: "3" heads nothing
+
+
+def test_a_row_that_says_the_opposite_gives_way_to_the_asked_one(fresh: Assistant, tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    files.write_layouts(tmp_path / "docs" / "report.pdf")
+    fresh.index([tmp_path / "docs"], progress=False)
+    answer = fresh.ask("How much did revenue change in Southern Europe?")
+    assert not answer.refused and answer.citations[0].quote.startswith("Region: Southern Europe;"), (
+        answer.answer
+    )
+
+
 def test_ages_asked_and_the_ranges_sentences_give() -> None:
     assert asked_age("How much paracetamol can I give my 4 year old?") == 48
     assert asked_age("What's the ibuprofen dose for an 18-month-old?") == 18

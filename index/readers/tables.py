@@ -32,6 +32,7 @@ CONTINUATION = 0.5
 
 _MARKER = re.compile(r"^(?:[•·▪◦●○■□\-–—*>]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|\(?[ivxIVX]{1,4}[.)])$")
 _NUMBER = re.compile(r"^[\d\s.,:%/+\-–£$€¥()]+$")
+_YEAR = re.compile(r"(?:19|20)\d\d")  # a column headed by a year: "Region | 2023 | 2024"
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,9 @@ class Table:
     Attributes:
         rows: each row's cells, one per column ("" for an empty cell), the header row first when there is one.
         boxes: each row's box (the union of its cells' boxes).
-        header: whether the first row is a header (no cell of it is a number).
-        keyed: a two-column table whose first cells end with a colon ("Site address:"): each row is a field.
+        header: whether the first row is a header (no cell of it is a number, but a year).
+        keyed: a two-column table of fields, each row under its own name: the names end with a colon ("Site
+            address:"), or the first row's second cell holds a figure ("Site address | 12 Orchard Close").
         box: the whole table's box.
     """
 
@@ -149,8 +151,15 @@ def _table(run: list[list[Line]], height: float) -> Table | None:
     first = [row[0] for row in table if row[0]]
     if first and all(_MARKER.match(cell) for cell in first):
         return None  # a list: bullets or numbers standing apart from their items
-    keyed = len(spans) == 2 and sum(cell.endswith(":") for cell in first) >= 0.8 * len(table)
-    header = not keyed and not any(_NUMBER.match(cell) for cell in table[0] if cell)
+    # Two columns are fields, each row under its own name, when the names end with a colon, or when the first
+    # row's value is a value ("Site address | 12 Orchard Close"), not a column's name ("Model | Price").
+    keyed = len(spans) == 2 and (
+        sum(cell.endswith(":") for cell in first) >= 0.8 * len(table)
+        or bool(re.search(r"\d", _YEAR.sub("", table[0][1])))
+    )
+    header = not keyed and not any(
+        _NUMBER.match(cell) and not _YEAR.fullmatch(cell) for cell in table[0] if cell
+    )
     boxes = tuple(_union([cell.box for cell in row]) for row in rows)
     return Table(tuple(table), boxes, header, keyed, _union(list(boxes)))
 

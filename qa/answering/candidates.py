@@ -59,6 +59,7 @@ SYNONYM_PASSAGES = 3
 # A table's title has at most this many words; it heads the table's rows at this level, below the numbered
 # headings' (`_level`).
 TITLE_WORDS = 16
+_TABLE_NUMBER = re.compile(r"(?:Table|Tab\.)\s*[A-Z]?\d+(?:\.\d+)*\b", re.IGNORECASE)
 TABLE_LEVEL = 20
 _SECTION_NUMBER = re.compile(r"(\d{1,3}(?:\.\d{1,3})*)\.?\s")  # "4.2 Jury service", "4. Unpaid leave"
 # Two editions' sentences say the same thing when this share of their words (numbers aside) is common, or
@@ -396,10 +397,10 @@ def _remembered(cache: dict[tuple[str, str], _T], key: tuple[str, str], make: Ca
 
 
 def titles_table(line: str, doc_text: str, end: int) -> bool:
-    """Is `line` (ending at `end`) a table's title: a line of its own that ends with a colon, right above a
-    table's rows as the readers write them ("Paracetamol 120 mg/5 ml, doses by age:" above "Age: 3 to 5 months;
-    Dose: 60 mg.")?"""
-    if not line.endswith(":") or len(line.split()) > TITLE_WORDS:
+    """Is `line` (ending at `end`) a table's title: a line of its own that ends with a colon or opens with the
+    table's number, right above a table's rows as the readers write them ("Paracetamol 120 mg/5 ml, doses by
+    age:" above "Age: 3 to 5 months; Dose: 60 mg.", "Table 2. Revenue by region (EUR million)")?"""
+    if not (line.endswith(":") or _TABLE_NUMBER.match(line)) or len(line.split()) > TITLE_WORDS:
         return False
     below = doc_text[end : end + 2000].lstrip("\n")
     return is_record(below.split("\n", 1)[0])

@@ -22,6 +22,7 @@ import numpy as np
 from index.chunk import is_list_item
 from index.embed import Embedder
 from index.errors import QAError
+from index.lexical import terms
 from index.linebreaks import join_lines
 from index.readers.base import is_record
 from index.store import Store
@@ -30,7 +31,6 @@ from qa.answering.candidates import CandidateConfig, CandidateFinder
 from qa.answering.evidence import SECTION_COVER, Draft, Sentence
 from qa.answering.features import feature_matrix
 from qa.answering.kinds import (
-    AGE,
     DOTTED,
     PERIODS,
     Kind,
@@ -43,7 +43,8 @@ from qa.answering.kinds import (
     question_kind,
 )
 from qa.answering.passages import sentence_windows
-from qa.answering.premise import absent_key_term, unmet_premise
+from qa.answering.premise import absent_key_term, opposite_modifier, unmet_premise
+from qa.answering.ranges import AGE, AMOUNT
 from qa.answering.ranker import Ranker, softmax
 from qa.answering.ranker import load as load_ranker
 from qa.answering.reranker import Reranker, rescore
@@ -441,7 +442,38 @@ _SECTION_STEPS = 2  # sentences of a section read before the one chosen to answe
 _PROCEDURE_STEPS = 6  # ... and before the step chosen to answer "how do I"
 
 
-_MARKDOWN_ROW = re.compile(r"\s*\|.*\|\s*")  # "| Residential R1-R6 | $1.25/hour | Mon-Fri |"
+# "| Residential R1-R6 | $1.25/hour | Mon-Fri |", or without the outer bars: "25 to 50 hours | £10"
+_MARKDOWN_ROW = re.compile(r"\s*\|.*\|\s*|[^|\n]+(?:\s\|\s[^|\n]+)+")
+
+
+def _with_banded_rows(
+    ranked: list[Sentence], labels: list[tuple[str, str]], threshold: float
+) -> Callable[[Sentence], float]:
+    """Each candidate's relevance (`Sentence.relevance`), where a table's row that takes in the asker's own
+    figure ("101 hours or more | £26" for "if I work there 120 hours a month", `ranges.py`) is as relevant as
+    the most relevant sentence of its document, up to `threshold`: a band's row shares few words with the
+    question, its table's title ("... you can claim a flat monthly amount based on the hours you work there:")
+    most of them."""
+    figures = [(word, label) for word, label in labels if word == AGE or word.startswith(AMOUNT)]
+    best_in: dict[str, float] = {}
+    for s in ranked:
+        if s.focus_ok and not s.other_section:
+            best_in[s.doc_id] = max(best_in.get(s.doc_id, 0.0), s.relevance)
+    banded = {
+        s.id: min(best_in.get(s.doc_id, 0.0), threshold)
+        for s in ranked
+        if figures and _is_row(s.text) and holds_label(s.text, figures)
+    }
+    return lambda s: max(s.relevance, banded.get(s.id, 0.0))
+
+
+def _label_named(row: str, asked: set[str]) -> bool:
+    """Does the question hold every term of the row's label: the value of a record's first field ("Ticket:
+    Adult; Price: £14.00." -> "Adult"), or a bar-separated row's first cell?"""
+    first = row.strip().strip("|").split("|")[0] if "|" in row else row.split(";")[0]
+    label = first.split(":", 1)[1] if is_record(row) and ":" in first else first
+    named = set(terms(label))
+    return bool(named) and named <= asked
 
 
 def _is_row(text: str) -> bool:
@@ -568,7 +600,9 @@ class ExtractiveAnswerer:
         # and the embedder's similarity alone decides.
         if all(s.literal == 0 for s in ranked):
             threshold = min(threshold, cfg.refuse_below_by_meaning)
-        if not defining and not any(s.relevance >= threshold for s in ranked if answers(s)):
+        labels = asked_labels(question)
+        relevance = _with_banded_rows(ranked, labels, threshold)
+        if not defining and not any(relevance(s) >= threshold for s in ranked if answers(s)):
             return Draft([], True, kind, ranked)
         if self.reranker is not None:  # only once the documents answer: a refusal costs no reranking
             ranked = _ranked(
@@ -578,10 +612,9 @@ class ExtractiveAnswerer:
         eligible = [s for s in ranked if answers(s)]
         definer = next((s for s in eligible if s.defines), None)
         relevant = min(threshold, cfg.extra_relevance)
-        best = next((s for s in eligible if s.relevance >= relevant), definer)
+        best = next((s for s in eligible if relevance(s) >= relevant), definer)
         assert best is not None  # the gate saw an eligible sentence that is relevant enough, or a definer
         # "When is assignment 3 due?": the sentence naming assignment 3 leads one naming assignment 1.
-        labels = asked_labels(question)
         # ... and for "What's for lunch on Thursday?", the Thursday row leads a sentence naming no day.
         periods = any(word in PERIODS for word, _ in labels)
         if labels and (other_label(best.text, labels) or (periods and not holds_label(best.text, labels))):
@@ -589,7 +622,7 @@ class ExtractiveAnswerer:
                 s
                 for s in eligible
                 if s.score >= best.score - cfg.label_within
-                and s.relevance >= relevant
+                and relevance(s) >= relevant
                 and holds_label(s.text, labels)
                 and not other_label(s.text, labels)
             ]
@@ -597,6 +630,37 @@ class ExtractiveAnswerer:
             # for a 5-year-old), before a sentence that takes it in too ("children under 16").
             rows = [s for s in holders if _is_row(s.text)] if _is_row(best.text) else []
             best = next(iter(rows or holders), best)
+        # "How much is an adult ticket?": of a table's rows, the one whose label (its first cell) the question
+        # names whole leads one whose label says more ("Ticket: Adult; Price: £14.00." before "Ticket: Family
+        # (2 adults, up to 3 children); Price: £34.00.").
+        asked_terms = set(terms(question))
+        if _is_row(best.text) and not _label_named(best.text, asked_terms):
+            best = next(
+                (
+                    s
+                    for s in eligible
+                    if s.score >= best.score - cfg.label_within
+                    and relevance(s) >= relevant
+                    and _is_row(s.text)
+                    and _label_named(s.text, asked_terms)
+                    and not other_label(s.text, labels)
+                ),
+                best,
+            )
+        # "How much did revenue change in Southern Europe?": the Northern Europe row, ranked first, says the
+        # opposite of what is asked (and would be refused for it); a sentence that does not, scored close to it,
+        # leads instead.
+        if cfg.check_premise and not is_polar(question) and opposite_modifier(question, best.text):
+            best = next(
+                (
+                    s
+                    for s in eligible
+                    if s.score >= best.score - cfg.label_within
+                    and s.relevance >= relevant
+                    and not opposite_modifier(question, s.text)
+                ),
+                best,
+            )
         # "How much does the Ridgeback 3 cost?" where the passages name the Ridgeback 1 and 2 only: the best
         # sentence is about a sibling, and none is about the asked one. (Not for a day or a season: "Is it open
         # on Mondays?" is answered by "open Tuesday to Sunday".)
@@ -607,6 +671,7 @@ class ExtractiveAnswerer:
             (word, label)
             for word, label in labels
             if word not in PERIODS
+            and not word.startswith(AMOUNT)
             and not DOTTED.fullmatch(label)
             and not (word == AGE and is_polar(question))
         ]

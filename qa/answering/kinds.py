@@ -12,13 +12,13 @@ and "Which armed groups ...?" is answered by a sentence that names several ("Ham
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 
 from index.lexical import stopwords, tokenize
+from qa.answering.ranges import AGE, AMOUNT, age_ranges, amount_labels, asked_age, holds_amount, names_amount
 
 
 class Kind(str, Enum):
@@ -741,91 +741,13 @@ def is_polar(question: str) -> bool:
     return _POLAR.match(question) is not None
 
 
-# An age the question gives ("my 4 year old", "an 18-month-old", "a baby of 4 months", "aged 70") is asked as
-# the label (AGE, months); a sentence takes in the ages of its ranges ("Age: 3 to 5 months", "infants under 3
-# months", "aged 16-25", "65 or over"; years where no unit is given). A span of time is an age only in a sentence
-# about ages or people: "6 to 8 weeks" is no age in "Delivery takes 6 to 8 weeks".
-AGE = "age"
-_MONTHS_IN = {"year": 12.0, "yr": 12.0, "month": 1.0, "week": 12 / 52.18, "day": 12 / 365.25}
-_N = r"(\d{1,3}(?:\.\d)?)"
-_UNIT = r"(?:\s*|-)(year|yr|month|week|day)s?\b"
-_ASKED_AGE = re.compile(
-    rf"\b{_N}{_UNIT}[\s-]*old\b"
-    rf"|\b(?:bab(?:y|ies)|child(?:ren)?|infants?|toddlers?|kids?|boys?|girls?|sons?|daughters?)\s+(?:of|aged)\s+"
-    rf"{_N}{_UNIT}"
-    rf"|\baged?\s+{_N}(?:{_UNIT})?",
-    re.IGNORECASE,
-)
-_AGE_CUE = re.compile(
-    r"\b(ages?|aged|old|olds|child|children|infants?|bab(?:y|ies)|toddlers?|adults?|kids?|teenagers?|pupils?|"
-    r"people|persons?|patients?|born)\b",
-    re.IGNORECASE,
-)
-# A number without a unit of time is an age only when no other unit follows it ("under 16", not "less than 5 kg").
-_NO_UNIT = (
-    r"(?!\s*(?:[%°£$€]|(?:kg|g|mg|mcg|ml|l|cm|mm|m|km|lbs?|st|miles?|hours?|hrs?|minutes?|mins?|seconds?"
-)
-_NO_UNIT += r"|per|percent|pounds?|times|doses?|tablets?|pm|am|p\.m|a\.m)\b|[.:]\d))"
-_SENTENCE_AGES = (  # (pattern, how its numbers bound the ages); groups: number, unit[, number, unit]
-    (re.compile(rf"\b{_N}(?:{_UNIT})?\s*(?:to|-|–|—|and)\s*{_N}(?:{_UNIT}|{_NO_UNIT})", re.I), "range"),
-    (re.compile(rf"\b(?:under|below|younger than|less than)\s+{_N}(?:{_UNIT}|{_NO_UNIT})", re.I), "under"),
-    (re.compile(rf"\b(?:over|above|older than|more than)\s+{_N}(?:{_UNIT}|{_NO_UNIT})", re.I), "over"),
-    (re.compile(rf"\b{_N}(?:{_UNIT})?\s*(?:or|and)\s+(?:over|older|above)\b", re.I), "over"),
-    (re.compile(rf"\baged?:?\s*{_N}(?:{_UNIT}|{_NO_UNIT})", re.I), "one"),
-    (re.compile(rf"\b{_N}{_UNIT}[\s-]*olds?\b", re.I), "one"),
-)
-# A range without a unit of time is an age only right after the word: "aged 16-25", "Age: 16 to 25".
-_AGE_BEFORE = re.compile(r"\bage[sd]?:?\s*$", re.IGNORECASE)
-
-
-def _months(number: str, unit: str | None) -> float:
-    return float(number) * _MONTHS_IN[(unit or "year").lower()]
-
-
-def asked_age(question: str) -> float | None:
-    """The age a question gives, in months ("my 4 year old" 48, "an 18-month-old" 18), or None."""
-    m = _ASKED_AGE.search(question)
-    if m is None:
-        return None
-    number, unit = next((m.group(i), m.group(i + 1)) for i in (1, 3, 5) if m.group(i) is not None)
-    return _months(number, unit)
-
-
-def age_ranges(sentence: str) -> list[tuple[float, float]]:
-    """The ranges of age a sentence about ages or people gives, in months, lowest first, the upper bound
-    excluded ("Age: 4 to 5 years" -> (48, 72): a child of five and a half is in it; "under 3 months" -> (0, 3);
-    "65 or over" -> (780, inf)); none in a sentence that names neither ages nor people."""
-    if not _AGE_CUE.search(sentence):
-        return []
-    found: list[tuple[float, float]] = []
-    taken: list[tuple[int, int]] = []
-    for pattern, bound in _SENTENCE_AGES:
-        for m in pattern.finditer(sentence):
-            if any(a < m.end() and m.start() < b for a, b in taken):
-                continue  # "aged 16-25" is one range, not also the age 16
-            if bound == "range":
-                low, low_unit, high, high_unit = m.groups()
-                unit = high_unit or low_unit
-                if unit is None and not _AGE_BEFORE.search(sentence[: m.start()]):
-                    continue
-                span = (_months(low, low_unit or unit), _months(high, unit) + _months("1", unit))
-            else:
-                number, unit = m.group(1), m.group(2)
-                low = _months(number, unit)
-                span = {"under": (0.0, low), "over": (low, math.inf)}.get(
-                    bound, (low, low + _months("1", unit))
-                )
-            found.append(span)
-            taken.append((m.start(), m.end()))
-    return sorted(found)
-
-
 def asked_labels(question: str) -> list[tuple[str, str]]:
     """The things the question names by a word and a number or letter, as (word, label) pairs, lower-cased word
     ("When is assignment 3 due?" -> [("assignment", "3")]; a function word is no such word: "in 2019"), the
     periods it names by a weekday, a quarter or a season ("on Thursday" -> ("day", "thursday"), "in Q1 2025" ->
     ("quarter", "1"), "in the summer" -> ("season", "summer")), and the age it gives, in months ("my 4 year
-    old" -> (AGE, "48"))."""
+    old" -> (AGE, "48")), or else the amounts with a unit ("120 hours a month" -> ("amount:hour", "120"),
+    `ranges.amount_labels`)."""
     labels = [
         (word.lower(), label)
         for word, label in _LABEL.findall(question)
@@ -840,6 +762,8 @@ def asked_labels(question: str) -> list[tuple[str, str]]:
     age = asked_age(question)
     if age is not None:
         labels.append((AGE, f"{age:g}"))
+    else:
+        labels += amount_labels(question)
     return list(dict.fromkeys(labels))
 
 
@@ -900,6 +824,8 @@ def holds_label(sentence: str, labels: list[tuple[str, str]]) -> bool:
         if word in PERIODS
         else any(low <= float(label) < high for low, high in age_ranges(sentence))
         if word == AGE
+        else holds_amount(sentence, word, label)
+        if word.startswith(AMOUNT)
         else bool(_labelled(word, label).search(sentence)) or _in_range(sentence, word, label)
         for word, label in labels
     )
@@ -931,6 +857,8 @@ def _names_another(sentence: str, word: str, label: str) -> bool:
         return bool(_periods(sentence, word))
     if word == AGE:  # "Age: 6 to 11 months" when a four-month-old is asked about
         return bool(age_ranges(sentence))
+    if word.startswith(AMOUNT):  # "25 to 50 hours | £10" when 120 hours a month are asked about
+        return names_amount(sentence, word)
     if DOTTED.fullmatch(label) and re.search(rf"(?<![\w.]){DOTTED.pattern}(?!\w|\.\d)", sentence):
         return True
     return bool(re.search(rf"\b(?i:{re.escape(word)}s?)\W{{0,3}}(?:\d|[A-Z]\b)", sentence))

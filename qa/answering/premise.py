@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from index.lexical import fold, stopwords, zipf
 from qa.answering.kinds import is_calendar_word, is_polar
 from qa.answering.names import SHORT_FORMS, same_word, singular
+from qa.answering.ranges import asked_amounts, takes_in
 
 # A negation in the question ("What is not ...?", "Why didn't ...?"); "whether or not" asserts nothing.
 _QUESTION_NEGATION = re.compile(r"\b(not|never|cannot)\b|n't\b", re.IGNORECASE)
@@ -30,6 +31,7 @@ _NEGATION = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\d+")
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|my|me|we|our|us)\b")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
@@ -134,8 +136,17 @@ def unmet_premise(question: str, answer: Sequence[str], passages: Sequence[str])
     if polar and answer and _NUMBER.search(answer[0]):
         return None  # the figure it gives is the answer: "No, from 8am."
     searched = _THOUSANDS.sub("", " ".join(passages))
+    # A figure with its unit that a passage's range takes in ("£1,000 or less" for £800), or that the asker gives
+    # of their own situation ("if I drive 12,000 miles a year", "my 4 year old"), needs no passage to write it.
+    mine = _FIRST_PERSON.search(question) is not None
+    own = {
+        number
+        for amount in asked_amounts(question)
+        if mine or any(takes_in(passage, amount) for passage in passages)
+        for number in _NUMBER.findall(_THOUSANDS.sub("", amount.written))
+    }
     for number in _NUMBER.findall(_THOUSANDS.sub("", question)):
-        if number not in searched:
+        if number not in searched and number not in own:
             return f"{number} is in no passage"
     if answer and not polar:
         swapped = opposite_modifier(question, answer[0])

@@ -1,0 +1,217 @@
+"""Amounts a question gives and the ranges of them a sentence states: ages ("my 4 year old" against "Age: 4 to
+5 years", "infants under 3 months") and amounts with a unit ("I earn £800 a year" against "£1,000 or less",
+"120 hours a month" against "101 hours or more").
+
+A question that gives its own figure asks which band, tier or row it falls in: the sentence whose range takes the
+figure in answers it, a sentence giving another band does not, and the figure need not be written in any
+document for the question to be answerable.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+# An age the question gives ("my 4 year old", "an 18-month-old", "a baby of 4 months", "aged 70") is asked as
+# the label (AGE, months); a sentence takes in the ages of its ranges ("Age: 3 to 5 months", "infants under 3
+# months", "aged 16-25", "65 or over"; years where no unit is given). A span of time is an age only in a sentence
+# about ages or people: "6 to 8 weeks" is no age in "Delivery takes 6 to 8 weeks".
+AGE = "age"
+_MONTHS_IN = {"year": 12.0, "yr": 12.0, "month": 1.0, "week": 12 / 52.18, "day": 12 / 365.25}
+_N = r"(\d{1,3}(?:\.\d)?)"
+_UNIT = r"(?:\s*|-)(year|yr|month|week|day)s?\b"
+_ASKED_AGE = re.compile(
+    rf"\b{_N}{_UNIT}[\s-]*old\b"
+    rf"|\b(?:bab(?:y|ies)|child(?:ren)?|infants?|toddlers?|kids?|boys?|girls?|sons?|daughters?)\s+(?:of|aged)\s+"
+    rf"{_N}{_UNIT}"
+    rf"|\baged?\s+{_N}(?:{_UNIT})?",
+    re.IGNORECASE,
+)
+_AGE_CUE = re.compile(
+    r"\b(ages?|aged|old|olds|child|children|infants?|bab(?:y|ies)|toddlers?|adults?|kids?|teenagers?|pupils?|"
+    r"people|persons?|patients?|born)\b",
+    re.IGNORECASE,
+)
+# A number without a unit of time is an age only when no other unit follows it ("under 16", not "less than 5 kg").
+_NO_UNIT = (
+    r"(?!\s*(?:[%°£$€]|(?:kg|g|mg|mcg|ml|l|cm|mm|m|km|lbs?|st|miles?|hours?|hrs?|minutes?|mins?|seconds?"
+)
+_NO_UNIT += r"|per|percent|pounds?|times|doses?|tablets?|pm|am|p\.m|a\.m)\b|[.:]\d))"
+_SENTENCE_AGES = (  # (pattern, how its numbers bound the ages); groups: number, unit[, number, unit]
+    (re.compile(rf"\b{_N}(?:{_UNIT})?\s*(?:to|-|–|—|and)\s*{_N}(?:{_UNIT}|{_NO_UNIT})", re.I), "range"),
+    (re.compile(rf"\b(?:under|below|younger than|less than)\s+{_N}(?:{_UNIT}|{_NO_UNIT})", re.I), "under"),
+    (re.compile(rf"\b(?:over|above|older than|more than)\s+{_N}(?:{_UNIT}|{_NO_UNIT})", re.I), "over"),
+    (re.compile(rf"\b{_N}(?:{_UNIT})?\s*(?:or|and)\s+(?:over|older|above)\b", re.I), "over"),
+    (re.compile(rf"\baged?:?\s*{_N}(?:{_UNIT}|{_NO_UNIT})", re.I), "one"),
+    (re.compile(rf"\b{_N}{_UNIT}[\s-]*olds?\b", re.I), "one"),
+)
+# A range without a unit of time is an age only right after the word: "aged 16-25", "Age: 16 to 25".
+_AGE_BEFORE = re.compile(r"\bage[sd]?:?\s*$", re.IGNORECASE)
+
+
+def _months(number: str, unit: str | None) -> float:
+    return float(number) * _MONTHS_IN[(unit or "year").lower()]
+
+
+def asked_age(question: str) -> float | None:
+    """The age a question gives, in months ("my 4 year old" 48, "an 18-month-old" 18), or None."""
+    m = _ASKED_AGE.search(question)
+    if m is None:
+        return None
+    number, unit = next((m.group(i), m.group(i + 1)) for i in (1, 3, 5) if m.group(i) is not None)
+    return _months(number, unit)
+
+
+def age_ranges(sentence: str) -> list[tuple[float, float]]:
+    """The ranges of age a sentence about ages or people gives, in months, lowest first, the upper bound
+    excluded ("Age: 4 to 5 years" -> (48, 72): a child of five and a half is in it; "under 3 months" -> (0, 3);
+    "65 or over" -> (780, inf)); none in a sentence that names neither ages nor people."""
+    if not _AGE_CUE.search(sentence):
+        return []
+    found: list[tuple[float, float]] = []
+    taken: list[tuple[int, int]] = []
+    for pattern, bound in _SENTENCE_AGES:
+        for m in pattern.finditer(sentence):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue  # "aged 16-25" is one range, not also the age 16
+            if bound == "range":
+                low, low_unit, high, high_unit = m.groups()
+                unit = high_unit or low_unit
+                if unit is None and not _AGE_BEFORE.search(sentence[: m.start()]):
+                    continue
+                span = (_months(low, low_unit or unit), _months(high, unit) + _months("1", unit))
+            else:
+                number, unit = m.group(1), m.group(2)
+                low = _months(number, unit)
+                span = {"under": (0.0, low), "over": (low, math.inf)}.get(
+                    bound, (low, low + _months("1", unit))
+                )
+            found.append(span)
+            taken.append((m.start(), m.end()))
+    return sorted(found)
+
+
+# An amount with its unit: a currency before the figure ("£800", "€ 1,200.50") or a unit after it ("120 hours",
+# "2.5 kg", "15%"). Units are named by one spelling each.
+_UNIT_NAMES = {
+    "£": "gbp", "$": "usd", "€": "eur", "%": "percent", "percent": "percent", "per cent": "percent",
+    "hour": "hour", "hr": "hour", "h": "hour", "minute": "minute", "min": "minute",
+    "day": "day", "night": "night", "week": "week", "month": "month", "year": "year",
+    "kg": "kg", "kilo": "kg", "kilogram": "kg", "g": "g", "gram": "g", "mg": "mg", "ml": "ml",
+    "litre": "litre", "liter": "litre", "l": "litre", "km": "km", "mile": "mile", "metre": "metre",
+    "meter": "metre", "m": "metre", "cm": "cm", "mm": "mm", "word": "word", "page": "page",
+    "person": "person", "people": "person", "employee": "employee", "guest": "guest", "item": "item",
+}  # fmt: skip
+_SUFFIX = (
+    r"(?:per cent|percent|%|hours?|hrs?|h|minutes?|mins?|days?|nights?|weeks?|months?|years?|kg|kilos?|kilograms?|"
+    r"grams?|g|mg|ml|litres?|liters?|l|km|miles?|metres?|meters?|m|cm|mm|words?|pages?|persons?|people|employees?|"
+    r"guests?|items?)"
+)
+_FIGURE = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_AMOUNT = rf"(?:([£$€])\s?({_FIGURE})(k\b)?|({_FIGURE})\s?({_SUFFIX})(?![\w-]))"
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A figure in a unit ("gbp", "hour", "percent"; `_UNIT_NAMES`), as written ("1,000") and as a value."""
+
+    unit: str
+    value: float
+    written: str
+
+
+def _amount(match: re.Match[str], offset: int = 0) -> Amount | None:
+    currency, figure, thousands, number, unit = match.groups()[offset : offset + 5]
+    if currency:
+        return Amount(
+            _UNIT_NAMES[currency], float(figure.replace(",", "")) * (1000 if thousands else 1), figure
+        )
+    if number is None:
+        return None
+    word = unit.lower()
+    name = _UNIT_NAMES.get(word) or _UNIT_NAMES.get(word.rstrip("s")) or _UNIT_NAMES.get(word[:-1])
+    return Amount(name, float(number.replace(",", "")), number) if name else None
+
+
+_ASKED_AMOUNT = re.compile(_AMOUNT, re.IGNORECASE)
+# How a sentence bounds an amount: a range, a floor, a ceiling.
+_BAND = re.compile(  # "25 to 50 hours", "£10-£20", "between 5 and 10 kg"; groups: low amount, or figure; high amount
+    rf"(?:{_AMOUNT}|\b({_FIGURE}))\s*(?:to|-|–|—|and)\s*{_AMOUNT}", re.IGNORECASE
+)
+_CEILING = re.compile(
+    rf"\b(?:up to|under|below|less than|fewer than|no more than|not more than|at most|maximum of|a maximum of|"
+    rf"max\.?|within)\s+{_AMOUNT}|{_AMOUNT}\s+(?:or|and)\s+(?:less|under|below|fewer|lower)\b",
+    re.IGNORECASE,
+)
+_FLOOR = re.compile(
+    rf"\b(?:over|above|more than|at least|minimum of|a minimum of|min\.?|exceeds?|exceeding|from)\s+{_AMOUNT}"
+    rf"|{_AMOUNT}\s+(?:or|and)\s+(?:more|over|above|greater|higher|upwards)\b|{_AMOUNT}\+",
+    re.IGNORECASE,
+)
+
+
+def asked_amounts(question: str) -> list[Amount]:
+    """The amounts with a unit the question gives ("if I work there 120 hours a month" -> 120 hours)."""
+    found = [_amount(m) for m in _ASKED_AMOUNT.finditer(question)]
+    return [a for a in found if a is not None]
+
+
+def amount_ranges(sentence: str) -> list[tuple[str, float, float]]:
+    """The ranges of amounts a sentence states, as (unit, low, high), both ends included: "25 to 50 hours" ->
+    ("hour", 25, 50), "£1,000 or less" -> ("gbp", 0, 1000), "101 hours or more" -> ("hour", 101, inf)."""
+    found: list[tuple[str, float, float]] = []
+    taken: list[tuple[int, int]] = []
+    for m in _BAND.finditer(sentence):
+        low, high = _amount(m, 0), _amount(m, 6)
+        if high is None or (low is not None and low.unit != high.unit):
+            continue
+        low_value = low.value if low is not None else float(m.group(6).replace(",", ""))
+        found.append((high.unit, low_value, high.value))
+        taken.append(m.span())
+    for pattern, bound in ((_CEILING, "ceiling"), (_FLOOR, "floor")):
+        for m in pattern.finditer(sentence):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            amount = next(
+                (a for a in (_amount(m, i) for i in range(0, len(m.groups()), 5)) if a is not None), None
+            )
+            if amount is None:
+                continue
+            found.append(
+                (amount.unit, 0.0, amount.value)
+                if bound == "ceiling"
+                else (amount.unit, amount.value, math.inf)
+            )
+            taken.append(m.span())
+    return found
+
+
+def takes_in(sentence: str, amount: Amount) -> bool:
+    """Does a range the sentence states take the amount in ("£1,000 or less" for £800)?"""
+    return any(
+        unit == amount.unit and low <= amount.value <= high for unit, low, high in amount_ranges(sentence)
+    )
+
+
+# An amount asked about is a label of the question (`kinds.asked_labels`): (AMOUNT + unit, its value).
+AMOUNT = "amount:"
+
+
+def amount_labels(question: str) -> list[tuple[str, str]]:
+    """The question's amounts as labels: "120 hours a month" -> ("amount:hour", "120")."""
+    return [(AMOUNT + a.unit, f"{a.value:g}") for a in asked_amounts(question)]
+
+
+def holds_amount(sentence: str, word: str, label: str) -> bool:
+    """Does the sentence give the labelled amount, or a range that takes it in?"""
+    unit, value = word.removeprefix(AMOUNT), float(label)
+    return takes_in(sentence, Amount(unit, value, label)) or any(
+        a.unit == unit and a.value == value for a in asked_amounts(sentence)
+    )
+
+
+def names_amount(sentence: str, word: str) -> bool:
+    """Does the sentence give any amount in the labelled amount's unit?"""
+    unit = word.removeprefix(AMOUNT)
+    return any(a.unit == unit for a in asked_amounts(sentence))

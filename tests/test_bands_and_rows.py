@@ -1,0 +1,73 @@
+"""Questions that give the asker's own figure are answered by the band that takes it in, and a table's rows by
+the row the question names (issue 20: answers that hold on any collection). Real pipeline, small collection."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from index.embed import Embedder
+from qa import Assistant
+from qa.answering.ranges import amount_ranges, asked_amounts
+
+DOCS = {
+    "allowances.txt": (
+        "Working from home\n\n"
+        "If you work from home, you can claim a flat monthly amount based on the hours you work there:\n\n"
+        "Hours of business use per month | Flat rate per month\n"
+        "25 to 50 hours | £10\n"
+        "51 to 100 hours | £18\n"
+        "101 hours or more | £26\n\n"
+        "Registering\n\n"
+        "If your income from self-employment is £1,000 or less in a tax year, it is covered by the trading "
+        "allowance and you do not need to tell HMRC about it.\n"
+    ),
+    "tickets.csv": (
+        "Ticket,Price\nFamily (2 adults and up to 3 children),£34.00\nAdult,£14.00\nConcession (students, over 65s),"
+        "£10.00\nChild (5 to 16),£6.00\n"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[Assistant]:
+    root = tmp_path_factory.mktemp("bands")
+    (root / "docs").mkdir()
+    for name, text in DOCS.items():
+        (root / "docs" / name).write_text(text, encoding="utf-8")
+    a = Assistant.open(store=root / "store", embedder=embedder)
+    a.index([root / "docs"], progress=False)
+    yield a
+    a.close()
+
+
+@pytest.mark.parametrize(
+    ("question", "lead"),
+    [
+        (
+            "How much can I claim for working from home if I work there 120 hours a month?",
+            "101 hours or more",
+        ),
+        ("How much can I claim for working from home if I work there 30 hours a month?", "25 to 50 hours"),
+        ("I only earn about £800 a year from selling crafts, do I need to tell HMRC?", "£1,000 or less"),
+        ("How much is an adult ticket?", "Ticket: Adult; Price: £14.00."),
+    ],
+)
+def test_the_band_or_row_the_question_names_leads(assistant: Assistant, question: str, lead: str) -> None:
+    answer = assistant.ask(question)
+    assert not answer.refused and lead in answer.citations[0].quote, answer.answer
+
+
+def test_amounts_asked_and_the_bands_sentences_state() -> None:
+    assert [(a.unit, a.value) for a in asked_amounts("if I work there 120 hours a month")] == [("hour", 120)]
+    assert [(a.unit, a.value) for a in asked_amounts("I earn about £1,250.50 a year")] == [("gbp", 1250.5)]
+    assert amount_ranges("25 to 50 hours | £10") == [("hour", 25, 50)]
+    assert amount_ranges("If your income is £1,000 or less in a tax year") == [("gbp", 0, 1000)]
+    assert amount_ranges("101 hours or more | £26") == [("hour", 101, float("inf"))]
+    assert amount_ranges("Orders over £50 ship free; parcels up to 2 kg cost £3.50.") == [
+        ("kg", 0, 2),
+        ("gbp", 50, float("inf")),
+    ]
+    assert amount_ranges("The museum opened in 1998 and has 12 rooms.") == []
