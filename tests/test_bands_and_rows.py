@@ -4,7 +4,6 @@ the row the question names (issue 20: answers that hold on any collection). Real
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
