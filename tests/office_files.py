@@ -313,3 +313,39 @@ def write_layouts(path: Path) -> Path:
         pdf.text(180, y, number)  # type: ignore[attr-defined]
     pdf.output(str(path))  # type: ignore[attr-defined]
     return path
+
+
+ROOMS = [
+    ("Room", "Capacity", "Weekday rate", "Weekend rate", "Notes"),
+    (
+        "Main hall",
+        "120 seated, 200 standing",
+        "£35 per hour",
+        "£50 per hour",
+        "Includes use of the kitchen and the stage lighting; a deposit of £100 is required",
+    ),
+    ("Committee room", "20", "£15 per hour", "£20 per hour", "No food or drink"),
+    ("Garden room", "40", "£25 per hour", "£30 per hour", "Opens onto the garden; not available in January"),
+]
+
+
+def write_ruled_table(path: Path) -> Path:
+    """A table drawn with ruling lines as word processors draw them (fpdf2's `table`): headers and cells that
+    wrap over two or three lines, each cell's text centred in its row's height; and a boxed notice (one framed
+    cell), which is no table."""
+    from fpdf.fonts import FontFace
+
+    pdf = _pdf()
+    pdf.add_page()  # type: ignore[attr-defined]
+    pdf.multi_cell(0, 6, "Table 1. Room hire charges for community groups in 2025.")  # type: ignore[attr-defined]
+    with pdf.table(col_widths=(30, 30, 25, 25, 60), headings_style=FontFace(emphasis="")) as table:  # type: ignore[attr-defined]
+        for values in ROOMS:
+            row = table.row()
+            for value in values:
+                row.cell(value)
+    pdf.ln(8)  # type: ignore[attr-defined]
+    pdf.multi_cell(  # type: ignore[attr-defined]
+        0, 6, "Notice: the hall is closed for repairs from 1 to 14 August.", border=1
+    )
+    pdf.output(str(path))  # type: ignore[attr-defined]
+    return path

@@ -58,7 +58,25 @@ def test_fields_year_columns_and_contents_read_as_what_they_are(tmp_path: Path) 
     assert "Site address: 12 Orchard Close, Ashby Vale.\nDecision date: 14 October 2025.\n" in text
     # years head their columns; right-aligned figures find theirs
     assert "\nRegion: Southern Europe; 2023: 96.4; 2024: 92.1; Change: -4.5%.\n" in text
-    assert "Contents\n\n1. Introduction; 3.\n2. Scope; 4.\n" in text  # no header: "3" heads nothing
+    assert "Contents\n\n1. Introduction: 3.\n2. Scope: 4.\n" in text  # no header: "3" heads nothing
+
+
+def test_a_ruled_table_keeps_each_cell_whole(fresh: Assistant, tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    pdf = files.write_ruled_table(tmp_path / "docs" / "rooms.pdf")
+    text = load_file(pdf).text
+    # wrapped headers and cells read whole, in their own row, whatever line of the row they were drawn on
+    assert (
+        "Room: Main hall; Capacity: 120 seated, 200 standing; Weekday rate: £35 per hour; Weekend rate: £50 per "
+        "hour; Notes: Includes use of the kitchen and the stage lighting; a deposit of £100 is required.\n"
+    ) in text
+    assert "Room: Garden room; Capacity: 40;" in text
+    assert "Notice: the hall is closed for repairs from 1 to 14 August." in text  # a framed paragraph is text
+    fresh.index([tmp_path / "docs"], progress=False)
+    answer = fresh.ask("How much does the main hall cost at the weekend?")
+    first = answer.citations[0]
+    assert not answer.refused and "Weekend rate: £50 per hour" in first.quote, answer.answer
+    assert first.to_dict()["page"] == 1
 
 
 def test_a_row_that_says_the_opposite_gives_way_to_the_asked_one(fresh: Assistant, tmp_path: Path) -> None:

@@ -245,7 +245,8 @@ def html_table_records(rows: Sequence[Sequence[tuple[str, str]]]) -> list[tuple[
     return [(n, line) for n, line in found if line]
 
 
-_RECORD = re.compile(r"^[^:;\n]{1,80}: [^;\n]*(?:; [^:;\n]{1,80}: [^;\n]*)+$")
+# Two fields at least; a value may hold a semicolon of its own ("Notes: No food; no music; Price: £15").
+_RECORD = re.compile(r"^[^:;\n]{1,80}: [^\n]*?; [^:;\n]{1,80}: [^\n]*$")
 
 
 def is_record(text: str) -> bool:

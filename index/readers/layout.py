@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from index.linebreaks import line_joiner
 from index.readers.base import Line, TextBuilder, as_read
-from index.readers.tables import bands, find_tables
+from index.readers.tables import Table, bands, find_tables, within
 
 
 def _gaps(spans: Sequence[tuple[float, float]]) -> tuple[float, float]:
@@ -78,40 +78,53 @@ def reading_order(lines: Sequence[Line], depth: int = 0) -> list[list[Line]]:
     return _top_down(lines)  # no cut: one block, top to bottom, then left to right
 
 
-def add_page(builder: TextBuilder, lines: Sequence[Line], page: int, ocr: bool = False) -> None:
+def add_page(
+    builder: TextBuilder, lines: Sequence[Line], page: int, ocr: bool = False, ruled: Sequence[Table] = ()
+) -> None:
     """Append one page's lines in reading order: the lines of a paragraph joined by spaces (hyphenated words
     healed), paragraphs and blocks separated by a blank line, a table's rows one record a line (`tables.py`);
-    each line or row a region with its page and box."""
+    each line or row a region with its page and box.
+
+    Args:
+        ruled: tables found from the page's ruling lines; the lines inside them are theirs.
+    """
     label = f"p. {page}"
-    tables, rest = find_tables(
-        [Line(as_read(line.text).strip(), line.box) for line in lines if line.text.strip()]
-    )
-    # Each table stands in the reading order as one line as wide as it is, then gives its rows there.
-    stand_ins = {Line(f"\x00table {n}", table.box): table for n, table in enumerate(tables)}
-    parts = [part for block in reading_order([*rest, *stand_ins]) for part in _split_at(block, stand_ins)]
+    kept = [
+        Line(as_read(line.text).strip(), line.box)
+        for line in lines
+        if line.text.strip() and not any(within(line, table.box) for table in ruled)
+    ]
+    found, rest = find_tables(kept)
+    parts: list[list[Line] | Table] = list(reading_order(rest))
+    for table in sorted([*ruled, *found], key=lambda t: -t.box[3]):
+        _place(parts, table)
     for part, after in zip(parts, [*parts[1:], None], strict=True):
         builder.gap()
-        if part[0] in stand_ins:
-            for text, box in stand_ins[part[0]].records():
+        if isinstance(part, Table):
+            for text, box in part.records():
                 builder.add(text, page=page, label=label, ocr=ocr, box=box)
                 builder.add("\n")
         else:
-            _add_lines(builder, part, page, label, ocr, caption=after is not None and after[0] in stand_ins)
+            _add_lines(builder, part, page, label, ocr, caption=isinstance(after, Table))
+
+
+def _place(parts: list[list[Line] | Table], table: Table) -> None:
+    """Put a table in the reading order: before the first block that it overlaps across and that has lines
+    below its top (a block with lines above it and below is cut in two there); last when there is none."""
+    top, left, right = table.box[3], table.box[0], table.box[2]
+    for i, part in enumerate(parts):
+        if isinstance(part, Table) or not any(line.box[0] < right and left < line.box[2] for line in part):
+            continue
+        below = [line for line in part if (line.box[1] + line.box[3]) / 2 < top]
+        if below:
+            above = [line for line in part if (line.box[1] + line.box[3]) / 2 >= top]
+            parts[i : i + 1] = [*([above] if above else []), table, below]
+            return
+    parts.append(table)
 
 
 # A list's bullet, when a PDF draws it apart from its item.
 _BULLET = re.compile(r"[•·▪◦●○■□‣⁃–\-*]")
-
-
-def _split_at(block: list[Line], stand_ins: Mapping[Line, object]) -> list[list[Line]]:
-    """A block cut before and after each table's stand-in line."""
-    parts: list[list[Line]] = []
-    for line in block:
-        if line in stand_ins or not parts or parts[-1][0] in stand_ins:
-            parts.append([line])
-        else:
-            parts[-1].append(line)
-    return parts
 
 
 def _add_lines(

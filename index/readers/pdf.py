@@ -9,15 +9,18 @@ pure-Python pdfminer.six took 6 s.
 
 from __future__ import annotations
 
+import io
 import logging
 import threading
 from typing import Any
 
 from index.errors import LoadError
-from index.readers.base import Extracted, Line, TextBuilder
+from index.linebreaks import join_lines
+from index.readers.base import Extracted, Line, TextBuilder, one_line
 from index.readers.layout import add_page
 from index.readers.ocr import available as ocr_available
 from index.readers.ocr import read_page as ocr_page
+from index.readers.tables import Table, make_table
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +84,65 @@ def page_lines(page: Any) -> list[Line]:
     return [Line(line.text.strip(), line.box) for line in lines]
 
 
+# A page with fewer drawn paths than this has no ruled table (a rule under a heading, a logo's outline).
+MIN_RULING_PATHS = 4
+
+
+def _ruled(page: Any) -> bool:
+    """Does the page draw enough paths (lines, rectangles) to hold a ruled table? PDFium counts them cheaply."""
+    import pypdfium2.raw as pdfium_c
+
+    paths = page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=2)
+    return sum(1 for _, _ in zip(range(MIN_RULING_PATHS), paths, strict=False)) >= MIN_RULING_PATHS
+
+
+def ruled_tables(plumber_page: Any) -> list[Table]:
+    """The tables a page draws with ruling lines, read by pdfplumber's lattice method (cells between the
+    lines, so a cell's wrapped or vertically centred text stays in its cell): each row's cells, the lines of a
+    cell joined (a word hyphenated at a line's end healed), each row's box in PDF points from the page's
+    bottom-left corner. A frame around one cell or one row (a boxed paragraph) is no table."""
+    height = float(plumber_page.height)
+    found = []
+    for table in plumber_page.find_tables():
+        cells = [[one_line(join_lines(cell or "")) for cell in row] for row in table.extract()]
+        rows = [(row, bbox.bbox) for row, bbox in zip(cells, table.rows, strict=True) if any(row)]
+        if len(rows) < 2 or max(sum(1 for cell in row if cell) for row, _ in rows) < 2:
+            continue
+        boxes = [(x0, height - bottom, x1, height - top) for _, (x0, top, x1, bottom) in rows]
+        made = make_table([row for row, _ in rows], boxes)
+        if made is not None:
+            found.append(made)
+    return found
+
+
 def _has_image(page: Any) -> bool:
     import pypdfium2.raw as pdfium_c
 
     return any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
+
+
+class _Plumber:
+    """pdfplumber's view of the file, opened on the first page that draws enough paths to hold a table. A page
+    pdfplumber cannot read has no ruled tables (its text is still read), and says so in the log."""
+
+    def __init__(self, raw: bytes, source: str) -> None:
+        self.raw, self.source = raw, source
+        self.pdf: Any = None
+
+    def tables(self, number: int) -> list[Table]:
+        try:
+            if self.pdf is None:
+                import pdfplumber
+
+                self.pdf = pdfplumber.open(io.BytesIO(self.raw))
+            return ruled_tables(self.pdf.pages[number - 1])
+        except Exception as exc:  # pdfminer.six raises its own errors, and more, on files PDFium reads
+            log.warning("%s, page %d: ruled tables not read (%s)", self.source, number, exc)
+            return []
+
+    def close(self) -> None:
+        if self.pdf is not None:
+            self.pdf.close()
 
 
 def read_pdf(raw: bytes, source: str) -> Extracted:
@@ -119,13 +177,14 @@ def _read_pdf(raw: bytes, source: str) -> Extracted:
     problems: list[str] = []
     scanned: list[int] = []
     ocr_pages = 0
+    plumber = _Plumber(raw, source)
     try:
         for number in range(1, len(pdf) + 1):
             page = pdf[number - 1]
             try:
                 lines = page_lines(page)
                 if sum(len(line.text) for line in lines) >= MIN_LAYER_CHARS or not _has_image(page):
-                    add_page(builder, lines, number)
+                    add_page(builder, lines, number, ruled=plumber.tables(number) if _ruled(page) else [])
                     continue
                 scanned.append(number)
                 if not ocr_available():
@@ -142,6 +201,7 @@ def _read_pdf(raw: bytes, source: str) -> Extracted:
                 page.close()
     finally:
         pdf.close()
+        plumber.close()
     extracted = builder.build(ocr_pages, problems)
     if not extracted.text.strip():
         if scanned and not ocr_available():

@@ -148,20 +148,33 @@ def _table(run: list[list[Line]], height: float) -> Table | None:
                 for col in by_column
             )
         )
+    boxes = [_union([cell.box for cell in row]) for row in rows]
+    return make_table(table, boxes)
+
+
+def make_table(rows: Sequence[Sequence[str]], boxes: Sequence[Box]) -> Table | None:
+    """A table of these rows of cells (one box per row), with its header or keys found; None for a list whose
+    markers stand apart from its items ("•", "1.")."""
+    table = [tuple(row) for row in rows]
     first = [row[0] for row in table if row[0]]
     if first and all(_MARKER.match(cell) for cell in first):
         return None  # a list: bullets or numbers standing apart from their items
     # Two columns are fields, each row under its own name, when the names end with a colon, or when the first
     # row's value is a value ("Site address | 12 Orchard Close"), not a column's name ("Model | Price").
-    keyed = len(spans) == 2 and (
+    keyed = len(table[0]) == 2 and (
         sum(cell.endswith(":") for cell in first) >= 0.8 * len(table)
         or bool(re.search(r"\d", _YEAR.sub("", table[0][1])))
     )
     header = not keyed and not any(
         _NUMBER.match(cell) and not _YEAR.fullmatch(cell) for cell in table[0] if cell
     )
-    boxes = tuple(_union([cell.box for cell in row]) for row in rows)
-    return Table(tuple(table), boxes, header, keyed, _union(list(boxes)))
+    return Table(tuple(table), tuple(boxes), header, keyed, _union(list(boxes)))
+
+
+def within(line: Line, box: Box) -> bool:
+    """Does the line's middle lie inside the box?"""
+    x, y = (line.box[0] + line.box[2]) / 2, (line.box[1] + line.box[3]) / 2
+    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
 
 
 def find_tables(lines: Sequence[Line]) -> tuple[list[Table], list[Line]]:

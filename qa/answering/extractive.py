@@ -43,7 +43,7 @@ from qa.answering.kinds import (
     question_kind,
 )
 from qa.answering.passages import sentence_windows
-from qa.answering.premise import absent_key_term, opposite_modifier, unmet_premise
+from qa.answering.premise import absent_key_term, opposite_modifier, says_modifier, unmet_premise
 from qa.answering.ranges import AGE, AMOUNT
 from qa.answering.ranker import Ranker, softmax
 from qa.answering.ranker import load as load_ranker
@@ -648,15 +648,20 @@ class ExtractiveAnswerer:
                 best,
             )
         # "How much did revenue change in Southern Europe?": the Northern Europe row, ranked first, says the
-        # opposite of what is asked (and would be refused for it); a sentence that does not, scored close to it,
-        # leads instead.
-        if cfg.check_premise and not is_polar(question) and opposite_modifier(question, best.text):
+        # opposite of what is asked (and would be refused for it); a sentence that says what is asked ("Southern
+        # Europe"), scored close to it, leads instead. (A question that no sentence asks that way is still
+        # refused: "What is the lowest court in the European Union?" of a text about its highest.)
+        swapped = (
+            opposite_modifier(question, best.text) if cfg.check_premise and not is_polar(question) else None
+        )
+        if swapped:
             best = next(
                 (
                     s
                     for s in eligible
                     if s.score >= best.score - cfg.label_within
-                    and s.relevance >= relevant
+                    and relevance(s) >= relevant
+                    and says_modifier(swapped, s.text)
                     and not opposite_modifier(question, s.text)
                 ),
                 best,

@@ -117,6 +117,14 @@ def opposite_modifier(question: str, sentence: str) -> str | None:
     return None
 
 
+def says_modifier(swapped: str, sentence: str) -> bool:
+    """Does the sentence say the asked words of an `opposite_modifier` finding ("southern europe" of "southern
+    europe/northern europe") as they are asked?"""
+    asked = swapped.split("/")[0].split()
+    said = _words(sentence)
+    return any(said[i : i + len(asked)] == asked for i in range(len(said)))
+
+
 def unmet_premise(question: str, answer: Sequence[str], passages: Sequence[str]) -> str | None:
     """Why the answer sentences do not answer the question although they match it, or None.
 
