@@ -23,6 +23,11 @@ DOCS = {
         "If your income from self-employment is £1,000 or less in a tax year, it is covered by the trading "
         "allowance and you do not need to tell HMRC about it.\n"
     ),
+    "accounts.txt": (
+        "Opening an account\n\nYou must be 18 or over to open a current account. Young savers accounts are for "
+        "children aged 7 to 17.\n"
+    ),
+    "ibuprofen-doses.csv": "Age,Ibuprofen dose\n1 to 3 years,100 mg\n4 to 6 years,150 mg\n7 to 9 years,200 mg\n",
     "tickets.csv": (
         "Ticket,Price\nFamily (2 adults and up to 3 children),£34.00\nAdult,£14.00\nConcession (students, over 65s),"
         "£10.00\nChild (5 to 16),£6.00\n"
@@ -52,11 +57,18 @@ def assistant(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> I
         ("How much can I claim for working from home if I work there 30 hours a month?", "25 to 50 hours"),
         ("I only earn about £800 a year from selling crafts, do I need to tell HMRC?", "£1,000 or less"),
         ("How much is an adult ticket?", "Ticket: Adult; Price: £14.00."),
+        ("What is the ibuprofen dose for a 5 year old?", "Age: 4 to 6 years; Ibuprofen dose: 150 mg."),
+        # a yes/no question is answered by the rule that leaves the age out
+        ("Can a 17 year old open a current account?", "You must be 18 or over"),
     ],
 )
 def test_the_band_or_row_the_question_names_leads(assistant: Assistant, question: str, lead: str) -> None:
     answer = assistant.ask(question)
     assert not answer.refused and lead in answer.citations[0].quote, answer.answer
+
+
+def test_an_age_no_row_takes_in_is_refused(assistant: Assistant) -> None:
+    assert assistant.ask("What is the ibuprofen dose for a 12 year old?").refused
 
 
 def test_amounts_asked_and_the_bands_sentences_state() -> None:

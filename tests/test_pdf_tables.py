@@ -38,6 +38,8 @@ def test_each_row_of_a_borderless_table_reads_under_its_headers(guideline: Path)
         ("How much paracetamol can I give my 4 year old?", "Age: 4 to 5 years; Dose: 240 mg"),
         ("How often can I give ibuprofen to a 5 year old?", "Age: 4 to 6 years; Dose: 150 mg"),
         ("What is the ibuprofen dose for a baby of 4 months?", "Age: 3 to 5 months; Dose: 50 mg"),
+        # 18 months is a year and a half: where the best names no age (the table's title), the row leads
+        ("What's the ibuprofen dose for an 18-month-old?", "Age: 1 to 3 years; Dose: 100 mg"),
     ],
 )
 def test_the_row_for_the_asked_age_answers(

@@ -467,6 +467,11 @@ def _with_banded_rows(
     return lambda s: max(s.relevance, banded.get(s.id, 0.0))
 
 
+def _names_figure(text: str, figures: list[tuple[str, str]]) -> bool:
+    """Does the sentence name the asker's figure, or another of its kind (an age, an amount in its unit)?"""
+    return holds_label(text, figures) or other_label(text, figures)
+
+
 def _label_named(row: str, asked: set[str]) -> bool:
     """Does the question hold every term of the row's label: the value of a record's first field ("Ticket:
     Adult; Price: £14.00." -> "Adult"), or a bar-separated row's first cell?"""
@@ -630,6 +635,31 @@ class ExtractiveAnswerer:
             # for a 5-year-old), before a sentence that takes it in too ("children under 16").
             rows = [s for s in holders if _is_row(s.text)] if _is_row(best.text) else []
             best = next(iter(rows or holders), best)
+        # "What's the ibuprofen dose for an 18-month-old?": where the best names no age (the table's title), the
+        # row whose range takes the asker's figure in leads ("Age: 1 to 3 years; Dose: 100 mg"), from anywhere in
+        # the best's section (a row is told from its neighbours by its figures, not by its words).
+        figures = [(word, label) for word, label in labels if word == AGE or word.startswith(AMOUNT)]
+        if figures and not is_polar(question) and not _names_figure(best.text, figures):
+            lead = best
+            lead_terms = frozenset(terms(lead.text))  # the lead may be the title the rows stand under
+            best = next(
+                (
+                    s
+                    for s in eligible
+                    if (
+                        s.score >= lead.score - cfg.label_within
+                        or (
+                            s.doc_id == lead.doc_id
+                            and (s.section_terms == lead.section_terms or lead_terms <= s.section_terms)
+                        )
+                    )
+                    and relevance(s) >= relevant
+                    and _is_row(s.text)
+                    and holds_label(s.text, figures)
+                    and not other_label(s.text, figures)
+                ),
+                best,
+            )
         # "How much is an adult ticket?": of a table's rows, the one whose label (its first cell) the question
         # names whole leads one whose label says more ("Ticket: Adult; Price: £14.00." before "Ticket: Family
         # (2 adults, up to 3 children); Price: £34.00.").
