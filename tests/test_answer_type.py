@@ -41,6 +41,11 @@ AXIS = (
         ("Which militia launched drone attacks against Israel?", None),
         ("What kinds of support did Khamenei promise?", None),
         ("What is the capital of France?", None),
+        # the name of someone, or of an animal, is a person's kind of answer; the name of a thing is not
+        ("What was the name of the engineer who made the typo?", Kind.PERSON),
+        ("What was the grandmother's name?", Kind.PERSON),
+        ("What's the dog called?", Kind.PERSON),
+        ("What is the name of the hotel?", None),
     ],
 )
 def test_question_kind(question: str, kind: Kind | None) -> None:

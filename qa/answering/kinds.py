@@ -59,6 +59,13 @@ _LEADING_KINDS: list[tuple[re.Pattern[str], Kind]] = [
     (re.compile(r"^\W*(where|from where)\b", re.IGNORECASE), Kind.PLACE),
     (re.compile(r"^\W*(who|whom|whose)\b", re.IGNORECASE), Kind.PERSON),
 ]
+# Nouns for someone (or an animal) whose name a question may ask for.
+_SOMEONE = (
+    r"(?:person|man|woman|boy|girl|child|baby|son|daughter|mother|father|wife|husband|grandmother|grandfather|"
+    r"grandson|granddaughter|sister|brother|aunt|uncle|cousin|friend|engineer|author|writer|artist|manager|"
+    r"director|teacher|doctor|nurse|officer|founder|leader|captain|owner|keeper|driver|pilot|victim|suspect|"
+    r"host|guest|speaker|chef|player|coach|dog|cat|horse|pet|puppy|kitten)"
+)
 _QUESTION_KINDS: list[tuple[re.Pattern[str], Kind]] = [
     (
         re.compile(
@@ -79,6 +86,17 @@ _QUESTION_KINDS: list[tuple[re.Pattern[str], Kind]] = [
         Kind.NUMBER,
     ),
     (re.compile(r"\b(by whom|to whom|which person|what person|whose)\b", re.IGNORECASE), Kind.PERSON),
+    # "What was the name of the engineer who ...?", "What was the grandmother's name?", "What's the dog called?":
+    # the name of someone (or of an animal), which a sentence that names no one does not give.
+    (
+        re.compile(
+            rf"\bname of (?:the|his|her|their|your|my|our|this|that) (?:\w+ )?{_SOMEONE}\b"
+            rf"|\b{_SOMEONE}'s name\b|^\W*what(?:'s| is| was) (?:the|his|her|their) (?:\w+ )?{_SOMEONE} called\b"
+            r"|^\W*what(?:'s| is| was) (?:his|her|their) name\b",
+            re.IGNORECASE,
+        ),
+        Kind.PERSON,
+    ),
     (
         re.compile(r"\b(what|which) (was|is|were|are) the (main )?(reasons?|cause|causes)\b", re.IGNORECASE),
         Kind.REASON,
