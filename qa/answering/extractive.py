@@ -478,7 +478,8 @@ def _label_named(row: str, asked: set[str]) -> bool:
     first = row.strip().strip("|").split("|")[0] if "|" in row else row.split(";")[0]
     label = first.split(":", 1)[1] if is_record(row) and ":" in first else first
     named = set(terms(label))
-    return bool(named) and named <= asked
+    # a label of words, not a bare number ("Week: 3" is not named by "When is assignment 3 due?")
+    return any(not term.isdigit() for term in named) and named <= asked
 
 
 def _is_row(text: str) -> bool:
