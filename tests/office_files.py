@@ -349,3 +349,27 @@ def write_ruled_table(path: Path) -> Path:
     )
     pdf.output(str(path))  # type: ignore[attr-defined]
     return path
+
+
+def write_invoice(path: Path) -> Path:
+    """A booking form of names and values side by side, two pairs a row (ruled, no header row), and totals
+    at the right margin: names left, amounts right-aligned, no lines."""
+    pdf = _pdf()
+    pdf.add_page()  # type: ignore[attr-defined]
+    pdf.multi_cell(0, 6, "Booking confirmation")  # type: ignore[attr-defined]
+    pdf.ln(4)  # type: ignore[attr-defined]
+    with pdf.table(col_widths=(35, 55, 35, 55), first_row_as_headings=False) as table:  # type: ignore[attr-defined]
+        for values in (
+            ("Booking ref", "HHL-77419", "Property", "Gull Cottage"),
+            ("Arrival", "Sat 16 Aug 2025", "Departure", "Sat 23 Aug 2025"),
+        ):
+            row = table.row()
+            for value in values:
+                row.cell(value)
+    for i, (name, amount) in enumerate(
+        (("Subtotal", "£801.50"), ("VAT at 20%", "£160.30"), ("Total due", "£961.80"))
+    ):
+        pdf.text(140, 100 + i * 6, name)  # type: ignore[attr-defined]
+        pdf.text(195 - pdf.get_string_width(amount), 100 + i * 6, amount)  # type: ignore[attr-defined]
+    pdf.output(str(path))  # type: ignore[attr-defined]
+    return path

@@ -58,6 +58,8 @@ def assistant(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> I
         ("I only earn about £800 a year from selling crafts, do I need to tell HMRC?", "£1,000 or less"),
         ("How much is an adult ticket?", "Ticket: Adult; Price: £14.00."),
         ("What is the ibuprofen dose for a 5 year old?", "Age: 4 to 6 years; Ibuprofen dose: 150 mg."),
+        # the asker's age need not be written in the documents ("2" is in none of them)
+        ("What is the ibuprofen dose for my 2-year-old?", "Age: 1 to 3 years; Ibuprofen dose: 100 mg."),
         # a yes/no question is answered by the rule that leaves the age out
         ("Can a 17 year old open a current account?", "You must be 18 or over"),
     ],

@@ -81,6 +81,15 @@ def test_a_ruled_table_keeps_each_cell_whole(fresh: Assistant, tmp_path: Path) -
     assert first.to_dict()["page"] == 1
 
 
+def test_forms_and_totals_read_as_fields(tmp_path: Path) -> None:
+    text = load_file(files.write_invoice(tmp_path / "invoice.pdf")).text
+    assert (
+        "Booking ref: HHL-77419; Property: Gull Cottage.\nArrival: Sat 16 Aug 2025; Departure: Sat 23" in text
+    )
+    # a narrow block at the margin is a table, not two columns of prose read one after the other
+    assert text.endswith("Subtotal: £801.50.\nVAT at 20%: £160.30.\nTotal due: £961.80.")
+
+
 def test_a_row_that_says_the_opposite_gives_way_to_the_asked_one(fresh: Assistant, tmp_path: Path) -> None:
     (tmp_path / "docs").mkdir()
     files.write_layouts(tmp_path / "docs" / "report.pdf")

@@ -22,10 +22,12 @@ Box = tuple[float, float, float, float]
 
 @dataclass(frozen=True)
 class Line:
-    """A line of text and its box (PDF points, origin bottom-left)."""
+    """A line of text, its box (PDF points, origin bottom-left) and its font size in points (0: not known, as
+    from OCR)."""
 
     text: str
     box: Box
+    size: float = 0.0
 
     @property
     def width(self) -> float:

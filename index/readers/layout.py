@@ -42,6 +42,10 @@ MAX_DEPTH = 60
 MAX_LINES = 3000
 
 
+# Lines whose font sizes differ by more than this share are a heading and its text, not one paragraph.
+HEADING_SIZE = 0.15
+
+
 def _top_down(lines: Sequence[Line]) -> list[list[Line]]:
     """One block: the lines by band (`tables.bands`: a bullet drawn smaller than its item's text is on the
     item's line), top to bottom, each band left to right."""
@@ -79,7 +83,12 @@ def reading_order(lines: Sequence[Line], depth: int = 0) -> list[list[Line]]:
 
 
 def add_page(
-    builder: TextBuilder, lines: Sequence[Line], page: int, ocr: bool = False, ruled: Sequence[Table] = ()
+    builder: TextBuilder,
+    lines: Sequence[Line],
+    page: int,
+    ocr: bool = False,
+    ruled: Sequence[Table] = (),
+    width: float = 0.0,
 ) -> None:
     """Append one page's lines in reading order: the lines of a paragraph joined by spaces (hyphenated words
     healed), paragraphs and blocks separated by a blank line, a table's rows one record a line (`tables.py`);
@@ -87,14 +96,15 @@ def add_page(
 
     Args:
         ruled: tables found from the page's ruling lines; the lines inside them are theirs.
+        width: the page's width in PDF points (0: unknown).
     """
     label = f"p. {page}"
     kept = [
-        Line(as_read(line.text).strip(), line.box)
+        Line(as_read(line.text).strip(), line.box, line.size)
         for line in lines
         if line.text.strip() and not any(within(line, table.box) for table in ruled)
     ]
-    found, rest = find_tables(kept)
+    found, rest = find_tables(kept, width)
     parts: list[list[Line] | Table] = list(reading_order(rest))
     for table in sorted([*ruled, *found], key=lambda t: -t.box[3]):
         _place(parts, table)
@@ -148,9 +158,15 @@ def _add_lines(
             short = line.box[2] < left + 0.7 * (right - left)
             if (
                 after.box[1] < line.box[1] - 1.6 * max(pitch, 1.0)  # a gap wider than the line spacing
-                # a heading's font (boxes hug the glyphs: a line without descenders is lower by a quarter)
-                or abs(after.height - line.height) > 0.45 * max(line.height, 1.0)
+                # a heading's font: by its size where the PDF gives it (a 14 pt heading above 10 pt text), else by
+                # the boxes (they hug the glyphs: a line without descenders is lower by a quarter)
+                or (
+                    abs(after.size - line.size) > HEADING_SIZE * max(line.size, after.size)
+                    if line.size and after.size
+                    else abs(after.height - line.height) > 0.45 * max(line.height, 1.0)
+                )
                 or (short and (text.endswith((".", ":", "!", "?")) or after.text[:1].isupper()))
+                or _BULLET.fullmatch(after.text) is not None  # the next item of a list
                 or (
                     caption
                     and i + 2 == len(block)

@@ -33,7 +33,10 @@ _LINE_END_HYPHEN = "\x02"
 
 
 def _runs(page: Any) -> list[Line]:
-    """The page's text runs (PDFium's rectangles: text of one font on one line) with their boxes."""
+    """The page's text runs (PDFium's rectangles: text of one font on one line) with their boxes and font sizes
+    (the size of the run's first character)."""
+    import pypdfium2.raw as pdfium_c
+
     textpage = page.get_textpage()
     try:
         runs = []
@@ -41,7 +44,9 @@ def _runs(page: Any) -> list[Line]:
             left, bottom, right, top = textpage.get_rect(i)
             text = textpage.get_text_bounded(left, bottom, right, top).replace(_LINE_END_HYPHEN, "-")
             if text.strip():
-                runs.append(Line(text, (left, bottom, right, top)))
+                index = textpage.get_index(left + 1, (bottom + top) / 2, 2, 2)
+                size = pdfium_c.FPDFText_GetFontSize(textpage.raw, index) if index >= 0 else 0.0
+                runs.append(Line(text, (left, bottom, right, top), float(size)))
         return runs
     finally:
         textpage.close()
@@ -76,12 +81,14 @@ def page_lines(page: Any) -> list[Line]:
                     max(current.box[2], run.box[2]),
                     max(current.box[3], run.box[3]),
                 )
-                current = Line(current.text + ("" if touching else " ") + run.text, box)
+                current = Line(
+                    current.text + ("" if touching else " ") + run.text, box, max(current.size, run.size)
+                )
             else:
                 lines.append(current)
                 current = run
         lines.append(current)
-    return [Line(line.text.strip(), line.box) for line in lines]
+    return [Line(line.text.strip(), line.box, line.size) for line in lines]
 
 
 # A page with fewer drawn paths than this has no ruled table (a rule under a heading, a logo's outline).
@@ -184,7 +191,8 @@ def _read_pdf(raw: bytes, source: str) -> Extracted:
             try:
                 lines = page_lines(page)
                 if sum(len(line.text) for line in lines) >= MIN_LAYER_CHARS or not _has_image(page):
-                    add_page(builder, lines, number, ruled=plumber.tables(number) if _ruled(page) else [])
+                    ruled = plumber.tables(number) if _ruled(page) else []
+                    add_page(builder, lines, number, ruled=ruled, width=page.get_width())
                     continue
                 scanned.append(number)
                 if not ocr_available():
@@ -192,7 +200,7 @@ def _read_pdf(raw: bytes, source: str) -> Extracted:
                 found = ocr_page(page)
                 ocr_pages += 1
                 if found:
-                    add_page(builder, found, number, ocr=True)
+                    add_page(builder, found, number, ocr=True, width=page.get_width())
                 else:
                     problems.append(f"page {number}: OCR found no text")
             except pdfium.PdfiumError as exc:  # one broken page: the others are still read

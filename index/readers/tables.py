@@ -8,7 +8,7 @@ between the gutters, so left-, right- and centre-aligned cells all find their co
 the records of the other formats do ("Age: 4 to 5 years; Dose: 240 mg; Frequency: every 4 to 6 hours.").
 
 What is not taken for a table: fewer than three rows (a header and two), prose set in columns (most cells of
-seven words or more, or every column's lines wider than a quarter of the table), and a list whose markers stand apart from their text ("•", "1.", "a)").
+seven words or more, or every column's lines wider than a quarter of the page), and a list whose markers stand apart from their text ("•", "1.", "a)").
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ CONTINUATION = 0.5
 
 _MARKER = re.compile(r"^(?:[•·▪◦●○■□\-–—*>]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|\(?[ivxIVX]{1,4}[.)])$")
 _NUMBER = re.compile(r"^[\d\s.,:%/+\-–£$€¥()]+$")
-_YEAR = re.compile(r"(?:19|20)\d\d")  # a column headed by a year: "Region | 2023 | 2024"
+# A column headed by a year or a financial year: "Region | 2023 | 2024", "2024/25", "2024-2025", "FY2025".
+_YEAR = re.compile(r"(?:FY ?)?(?:19|20)\d\d(?:[/–-](?:(?:19|20)?\d\d))?|FY ?\d\d", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,8 @@ class Table:
         rows: each row's cells, one per column ("" for an empty cell), the header row first when there is one.
         boxes: each row's box (the union of its cells' boxes).
         header: whether the first row is a header (no cell of it is a number, but a year).
-        keyed: a two-column table of fields, each row under its own name: the names end with a colon ("Site
-            address:"), or the first row's second cell holds a figure ("Site address | 12 Orchard Close").
+        keyed: a table of fields, names and values side by side (one pair a row, or two or more: a form),
+            each value under its own name (`_keyed`).
         box: the whole table's box.
     """
 
@@ -59,7 +60,10 @@ class Table:
         60 mg."), as a field ("Site address: 12 Orchard Close."), or its cells in order ("1. Introduction; 3.")
         for a table without a header. Empty rows are left out."""
         if self.keyed:
-            found = [record([(row[0].rstrip(": "), " ".join(row[1:]))]) for row in self.rows]
+            found = [
+                record([(row[i].rstrip(": "), row[i + 1]) for i in range(0, len(row) - 1, 2)])
+                for row in self.rows
+            ]
             pairs = zip(found, self.boxes, strict=True)
         elif self.header:
             pairs = zip([under(self.rows[0], row) for row in self.rows[1:]], self.boxes[1:], strict=True)
@@ -102,9 +106,8 @@ def columns(cells: Sequence[Line], gutter: float) -> list[tuple[float, float]]:
     return spans
 
 
-def _prose(column: Sequence[Line], spans: Sequence[tuple[float, float]]) -> bool:
-    """Does a column read as prose: most of its lines wider than a quarter of the table (`layout._prose`)?"""
-    width = spans[-1][1] - spans[0][0]
+def _prose(column: Sequence[Line], width: float) -> bool:
+    """Does a column read as prose: most of its lines wider than a quarter of the page (`layout._prose`)?"""
     return sum(cell.width >= 0.25 * width for cell in column) >= 0.6 * len(column)
 
 
@@ -112,7 +115,7 @@ def _gap(above: Sequence[Line], below: Sequence[Line]) -> float:
     return min(line.box[1] for line in above) - max(line.box[3] for line in below)
 
 
-def _table(run: list[list[Line]], height: float) -> Table | None:
+def _table(run: list[list[Line]], height: float, width: float) -> Table | None:
     """The table a run of bands makes (continuation bands joined to their row), or None when it is no table."""
     gaps = [_gap(a, b) for a, b in zip(run, run[1:], strict=False)]
     widest = max(len(band) for band in run)
@@ -133,7 +136,7 @@ def _table(run: list[list[Line]], height: float) -> Table | None:
         return None
     if sum(len(cell.text.split()) >= PROSE_WORDS for cell in cells) > 0.5 * len(cells):
         return None
-    if all(_prose([c for c in cells if lo <= (c.box[0] + c.box[2]) / 2 <= hi], spans) for lo, hi in spans):
+    if all(_prose([c for c in cells if lo <= (c.box[0] + c.box[2]) / 2 <= hi], width) for lo, hi in spans):
         return None  # columns of text side by side (each read whole by the reading order)
     table: list[tuple[str, ...]] = []
     for row in rows:
@@ -159,16 +162,29 @@ def make_table(rows: Sequence[Sequence[str]], boxes: Sequence[Box]) -> Table | N
     first = [row[0] for row in table if row[0]]
     if first and all(_MARKER.match(cell) for cell in first):
         return None  # a list: bullets or numbers standing apart from their items
-    # Two columns are fields, each row under its own name, when the names end with a colon, or when the first
-    # row's value is a value ("Site address | 12 Orchard Close"), not a column's name ("Model | Price").
-    keyed = len(table[0]) == 2 and (
-        sum(cell.endswith(":") for cell in first) >= 0.8 * len(table)
-        or bool(re.search(r"\d", _YEAR.sub("", table[0][1])))
-    )
+    keyed = _keyed(table)
     header = not keyed and not any(
         _NUMBER.match(cell) and not _YEAR.fullmatch(cell) for cell in table[0] if cell
     )
     return Table(tuple(table), tuple(boxes), header, keyed, _union(list(boxes)))
+
+
+def _keyed(table: Sequence[tuple[str, ...]]) -> bool:
+    """Are the columns names and values side by side ("Site address | 12 Orchard Close", or a form's "Booking
+    ref | HHL-77419 | Property | Gull Cottage")? An even number of columns whose every other cell, from the
+    first, is a short name (without figures, in a form of several pairs a row), and the names end with a colon
+    or the first row's values hold a figure: a header row holds names only ("Model | Price")."""
+    width = len(table[0])
+    if width % 2 or width > 8:
+        return False
+    names = [row[i] for row in table for i in range(0, width, 2) if row[i]]
+    # (a form's names hold no figures: "Ridgeback 1 | 1.2 kg | 2 | £249" is a row of values)
+    if not names or any((width > 2 and re.search(r"\d", name)) or len(name.split()) > 5 for name in names):
+        return False
+    values = [table[0][i] for i in range(1, width, 2)]
+    return sum(name.endswith(":") for name in names) >= 0.8 * len(names) or any(
+        re.search(r"\d", _YEAR.sub("", value)) for value in values
+    )
 
 
 def within(line: Line, box: Box) -> bool:
@@ -177,11 +193,17 @@ def within(line: Line, box: Box) -> bool:
     return box[0] <= x <= box[2] and box[1] <= y <= box[3]
 
 
-def find_tables(lines: Sequence[Line]) -> tuple[list[Table], list[Line]]:
-    """The tables among a page's lines, and the lines that are in none of them (in the order given)."""
+def find_tables(lines: Sequence[Line], page_width: float = 0.0) -> tuple[list[Table], list[Line]]:
+    """The tables among a page's lines, and the lines that are in none of them (in the order given).
+
+    Args:
+        page_width: the page's width (PDF points); prose is told from a table by its lines' width against it
+            (0: the width the lines span).
+    """
     if len(lines) < 2 * MIN_ROWS:
         return [], list(lines)
     height = statistics.median(line.height for line in lines) or 1.0
+    width = page_width or max(line.box[2] for line in lines) - min(line.box[0] for line in lines)
     rows = bands(lines)
     tables: list[Table] = []
     taken: set[int] = set()
@@ -206,7 +228,7 @@ def find_tables(lines: Sequence[Line]) -> tuple[list[Table], list[Line]]:
             run.append(band)
             spans = wider
             j += 1
-        table = _table(run, height) if len(run) >= MIN_ROWS else None
+        table = _table(run, height, width) if len(run) >= MIN_ROWS else None
         if table is None:
             i += 1
             continue

@@ -373,8 +373,9 @@ def is_heading(text: str, doc_text: str, start: int, end: int) -> bool:
     if text.lstrip().startswith("|") and _TABLE_RULE.fullmatch(below.strip()):
         return True  # a table's header row, above "|---|---|": its names head the rows below
     if start == 0 and doc_text[end : end + 2] == "\n\n" and len(text.split()) <= 12:
-        # a document's title, above a blank line, may hold figures ("AquaHeat 300 installation guide")
-        return not _HEADING_END.search(text)
+        # a document's title, above a blank line, may hold figures ("AquaHeat 300 installation guide") and end
+        # with a bracket ("Ibuprofen 100 mg/5 ml Oral Suspension (sugar free)")
+        return not _HEADING_END.search(text.rstrip(")]"))
     if _UNDERLINE.fullmatch(below.strip()) and len(text.split()) <= 12 and not _HEADING_END.search(text):
         return True  # a Setext heading: "Parental leave" above "--------------"
     if not _bare(text) or text.lstrip().startswith("`"):

@@ -467,11 +467,6 @@ def _with_banded_rows(
     return lambda s: max(s.relevance, banded.get(s.id, 0.0))
 
 
-def _names_figure(text: str, figures: list[tuple[str, str]]) -> bool:
-    """Does the sentence name the asker's figure, or another of its kind (an age, an amount in its unit)?"""
-    return holds_label(text, figures) or other_label(text, figures)
-
-
 def _label_named(row: str, asked: set[str]) -> bool:
     """Does the question hold every term of the row's label: the value of a record's first field ("Ticket:
     Adult; Price: £14.00." -> "Adult"), or a bar-separated row's first cell?"""
@@ -620,10 +615,12 @@ class ExtractiveAnswerer:
         relevant = min(threshold, cfg.extra_relevance)
         best = next((s for s in eligible if relevance(s) >= relevant), definer)
         assert best is not None  # the gate saw an eligible sentence that is relevant enough, or a definer
-        # "When is assignment 3 due?": the sentence naming assignment 3 leads one naming assignment 1.
-        # ... and for "What's for lunch on Thursday?", the Thursday row leads a sentence naming no day.
-        periods = any(word in PERIODS for word, _ in labels)
-        if labels and (other_label(best.text, labels) or (periods and not holds_label(best.text, labels))):
+        # "When is assignment 3 due?": the sentence naming assignment 3 leads one naming assignment 1 ...
+        # ... and one naming none: for "What's for lunch on Thursday?" the Thursday row leads "School lunches
+        # cost £2.60 a day", for "How much is council tax for a band D property?" the band D row leads "Council
+        # tax is payable in 10 monthly instalments" (not for the asker's own figures: below).
+        named = [(word, label) for word, label in labels if word != AGE and not word.startswith(AMOUNT)]
+        if labels and (other_label(best.text, labels) or (named and not holds_label(best.text, named))):
             holders = [
                 s
                 for s in eligible
@@ -636,11 +633,17 @@ class ExtractiveAnswerer:
             # for a 5-year-old), before a sentence that takes it in too ("children under 16").
             rows = [s for s in holders if _is_row(s.text)] if _is_row(best.text) else []
             best = next(iter(rows or holders), best)
-        # "What's the ibuprofen dose for an 18-month-old?": where the best names no age (the table's title), the
-        # row whose range takes the asker's figure in leads ("Age: 1 to 3 years; Dose: 100 mg"), from anywhere in
-        # the best's section (a row is told from its neighbours by its figures, not by its words).
+        # "What's the ibuprofen dose for an 18-month-old?": where the best is no table row that takes the asker's
+        # figure in (the table's title; prose about another band, "For children aged 6 years and over, use ...";
+        # or a broad one, "children aged 3 months to 12 years"), the row whose range takes it in leads ("Age: 1
+        # to 3 years; Dose: 100 mg"), from anywhere in the best's section (a row is told from its neighbours by
+        # its figures, not by its words).
         figures = [(word, label) for word, label in labels if word == AGE or word.startswith(AMOUNT)]
-        if figures and not is_polar(question) and not _names_figure(best.text, figures):
+        if (
+            figures
+            and not is_polar(question)
+            and not (_is_row(best.text) and holds_label(best.text, figures))
+        ):
             lead = best
             lead_terms = frozenset(terms(lead.text))  # the lead may be the title the rows stand under
             best = next(
@@ -711,11 +714,18 @@ class ExtractiveAnswerer:
             and not DOTTED.fullmatch(label)
             and not (word == AGE and is_polar(question))
         ]
+        # An age asked of a table's rows is taken in by a row of that table, or by none ("children aged 7 to 17"
+        # in another document says nothing of the dose).
+        by_rows = _is_row(best.text) and all(word == AGE for word, _ in numbered)
         if (
             cfg.check_premise
             and numbered
             and other_label(best.text, numbered)
-            and not any(holds_label(s.text, numbered) for s in candidates)
+            and not any(
+                holds_label(s.text, numbered)
+                and (not by_rows or (_is_row(s.text) and s.doc_id == best.doc_id))
+                for s in candidates
+            )
         ):
             log.info("refused %r: the passages name other %s", question, numbered[0][0])
             return Draft([], True, kind, ranked)
@@ -761,7 +771,9 @@ class ExtractiveAnswerer:
             chosen = _with_next(chosen, ranked, cfg, lambda s: "finding" in s.cues)
         elif cfg.announced_follows and _ANNOUNCES.search(chosen[0].text):
             chosen = _with_next(chosen, ranked, cfg)
-        if cfg.lead_by_kind:
+        # (a sentence naming the asked label, or a row taking in the asker's figure, keeps the lead: another
+        # holding a number nearer the question's words is no better answer)
+        if cfg.lead_by_kind and not (labels and holds_label(chosen[0].text, labels)):
             within = cfg.reason_lead_within if kind is Kind.REASON else cfg.lead_within
             chosen = lead_first(chosen, kind, within, question)
         neighbours = _Neighbours(ranked)

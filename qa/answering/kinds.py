@@ -18,7 +18,16 @@ from enum import Enum
 from functools import lru_cache
 
 from index.lexical import stopwords, tokenize
-from qa.answering.ranges import AGE, AMOUNT, age_ranges, amount_labels, asked_age, holds_amount, names_amount
+from qa.answering.ranges import (
+    AGE,
+    AMOUNT,
+    age_ranges,
+    amount_labels,
+    asked_age,
+    holds_amount,
+    names_amount,
+    takes_in_age,
+)
 
 
 class Kind(str, Enum):
@@ -840,7 +849,7 @@ def holds_label(sentence: str, labels: list[tuple[str, str]]) -> bool:
     return any(
         label in _periods(sentence, word)
         if word in PERIODS
-        else any(low <= float(label) < high for low, high in age_ranges(sentence))
+        else takes_in_age(sentence, float(label))
         if word == AGE
         else holds_amount(sentence, word, label)
         if word.startswith(AMOUNT)

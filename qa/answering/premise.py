@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from index.lexical import fold, stopwords, zipf
 from qa.answering.kinds import is_calendar_word, is_polar
 from qa.answering.names import SHORT_FORMS, same_word, singular
-from qa.answering.ranges import asked_amounts, takes_in
+from qa.answering.ranges import asked_age_written, asked_amounts, takes_in, takes_in_age
 
 # A negation in the question ("What is not ...?", "Why didn't ...?"); "whether or not" asserts nothing.
 _QUESTION_NEGATION = re.compile(r"\b(not|never|cannot)\b|n't\b", re.IGNORECASE)
@@ -153,6 +153,10 @@ def unmet_premise(question: str, answer: Sequence[str], passages: Sequence[str])
         if mine or any(takes_in(passage, amount) for passage in passages)
         for number in _NUMBER.findall(_THOUSANDS.sub("", amount.written))
     }
+    # ... and so does an age ("an 18-month-old" against "Age: 1 to 3 years")
+    age = asked_age_written(question)
+    if age is not None and (mine or any(takes_in_age(passage, age[1]) for passage in passages)):
+        own.update(_NUMBER.findall(age[0]))
     for number in _NUMBER.findall(_THOUSANDS.sub("", question)):
         if number not in searched and number not in own:
             return f"{number} is in no passage"

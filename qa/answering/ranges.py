@@ -56,11 +56,22 @@ def _months(number: str, unit: str | None) -> float:
 
 def asked_age(question: str) -> float | None:
     """The age a question gives, in months ("my 4 year old" 48, "an 18-month-old" 18), or None."""
+    found = asked_age_written(question)
+    return found[1] if found else None
+
+
+def asked_age_written(question: str) -> tuple[str, float] | None:
+    """The age a question gives, as written ("18") and in months (18.0), or None."""
     m = _ASKED_AGE.search(question)
     if m is None:
         return None
     number, unit = next((m.group(i), m.group(i + 1)) for i in (1, 3, 5) if m.group(i) is not None)
-    return _months(number, unit)
+    return number, _months(number, unit)
+
+
+def takes_in_age(sentence: str, months: float) -> bool:
+    """Does a range of ages the sentence gives take in this age (`age_ranges`)?"""
+    return any(low <= months < high for low, high in age_ranges(sentence))
 
 
 def age_ranges(sentence: str) -> list[tuple[float, float]]:
