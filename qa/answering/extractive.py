@@ -771,11 +771,13 @@ class ExtractiveAnswerer:
             chosen = _with_next(chosen, ranked, cfg, lambda s: "finding" in s.cues)
         elif cfg.announced_follows and _ANNOUNCES.search(chosen[0].text):
             chosen = _with_next(chosen, ranked, cfg)
-        # (a sentence naming the asked label, or a row taking in the asker's figure, keeps the lead: another
-        # holding a number nearer the question's words is no better answer)
-        if cfg.lead_by_kind and not (labels and holds_label(chosen[0].text, labels)):
+        if cfg.lead_by_kind:
             within = cfg.reason_lead_within if kind is Kind.REASON else cfg.lead_within
-            chosen = lead_first(chosen, kind, within, question)
+            led = lead_first(chosen, kind, within, question)
+            # (a sentence naming the asked label, or a row taking in the asker's figure, keeps the lead before
+            # one that does not: a number nearer the question's words there is no better answer)
+            if not (labels and holds_label(chosen[0].text, labels) and not holds_label(led[0].text, labels)):
+                chosen = led
         neighbours = _Neighbours(ranked)
         chosen = _from_section_start(chosen, neighbours, cfg, "method" in asks_for)
         chosen = _with_their_lists(chosen, neighbours, cfg)

@@ -35,9 +35,9 @@ _AGE_CUE = re.compile(
 )
 # A number without a unit of time is an age only when no other unit follows it ("under 16", not "less than 5 kg").
 _NO_UNIT = (
-    r"(?!\s*(?:[%°£$€]|(?:kg|g|mg|mcg|ml|l|cm|mm|m|km|lbs?|st|miles?|hours?|hrs?|minutes?|mins?|seconds?"
+    r"(?!\s*(?:[%°£$€]|(?:kg|g|mg|mcg|ml|l|cm|mm|m|km|lbs?|st|miles?|hours?|hrs?|minutes?|mins?|seconds?|per|"
+    r"percent|pounds?|times|doses?|tablets?|pm|am|p\.m|a\.m)\b|[.:]\d))"
 )
-_NO_UNIT += r"|per|percent|pounds?|times|doses?|tablets?|pm|am|p\.m|a\.m)\b|[.:]\d))"
 _SENTENCE_AGES = (  # (pattern, how its numbers bound the ages); groups: number, unit[, number, unit]
     (re.compile(rf"\b{_N}(?:{_UNIT})?\s*(?:to|-|–|—|and)\s*{_N}(?:{_UNIT}|{_NO_UNIT})", re.I), "range"),
     (re.compile(rf"\b(?:under|below|younger than|less than)\s+{_N}(?:{_UNIT}|{_NO_UNIT})", re.I), "under"),
@@ -177,7 +177,8 @@ def amount_ranges(sentence: str) -> list[tuple[str, float, float]]:
         low, high = _amount(m, 0), _amount(m, 6)
         if high is None or (low is not None and low.unit != high.unit):
             continue
-        low_value = low.value if low is not None else float(m.group(6).replace(",", ""))
+        bare = m.groups()[5]  # the low figure written without its unit ("25" of "25 to 50 hours")
+        low_value = low.value if low is not None else float(bare.replace(",", ""))
         found.append((high.unit, low_value, high.value))
         taken.append(m.span())
     for pattern, bound in ((_CEILING, "ceiling"), (_FLOOR, "floor")):
