@@ -373,3 +373,47 @@ def write_invoice(path: Path) -> Path:
         pdf.text(195 - pdf.get_string_width(amount), 100 + i * 6, amount)  # type: ignore[attr-defined]
     pdf.output(str(path))  # type: ignore[attr-defined]
     return path
+
+
+def write_council_leaflet(path: Path) -> Path:
+    """A page in two columns, prose on the left and a ruled table under its title on the right (each column
+    must read whole); and a table whose header spans columns ("Plans" over "Basic | Plus | Pro")."""
+    from fpdf.fonts import FontFace
+
+    pdf = _pdf()
+    pdf.add_page()  # type: ignore[attr-defined]
+    pdf.set_xy(15, 20)  # type: ignore[attr-defined]
+    pdf.multi_cell(  # type: ignore[attr-defined]
+        85,
+        5,
+        "Every home is placed in one of eight valuation bands, A to H, by the Valuation Office Agency. The band "
+        "depends on what your home would have sold for on 1 April 1991.",
+    )
+    pdf.set_xy(110, 20)  # type: ignore[attr-defined]
+    pdf.multi_cell(85, 5, "Annual charges for 2025/26, including the police and fire precepts:")  # type: ignore[attr-defined]
+    pdf.set_left_margin(110)  # type: ignore[attr-defined]
+    pdf.set_xy(110, 32)  # type: ignore[attr-defined]
+    plain = FontFace(emphasis="")
+    with pdf.table(width=85, col_widths=(15, 70), align="LEFT", headings_style=plain) as table:  # type: ignore[attr-defined]
+        for values in (("Band", "Annual charge"), ("A", "£1,532.18"), ("B", "£1,787.54"), ("D", "£2,298.26")):
+            row = table.row()
+            for value in values:
+                row.cell(value)
+    pdf.set_left_margin(15)  # type: ignore[attr-defined]
+    pdf.set_xy(15, 90)  # type: ignore[attr-defined]
+    with pdf.table(col_widths=(60, 40, 40, 40), num_heading_rows=2, headings_style=plain) as table:  # type: ignore[attr-defined]
+        row = table.row()
+        row.cell("Feature", rowspan=2)
+        row.cell("Plans", colspan=3)
+        row = table.row()
+        for name in ("Basic", "Plus", "Pro"):
+            row.cell(name)
+        for values in (
+            ("Price per month", "£2.99", "£7.99", "£15.99"),
+            ("Storage", "200 GB", "2 TB", "10 TB"),
+        ):
+            row = table.row()
+            for value in values:
+                row.cell(value)
+    pdf.output(str(path))  # type: ignore[attr-defined]
+    return path

@@ -90,6 +90,18 @@ def test_forms_and_totals_read_as_fields(tmp_path: Path) -> None:
     assert text.endswith("Subtotal: £801.50.\nVAT at 20%: £160.30.\nTotal due: £961.80.")
 
 
+def test_a_table_in_one_column_and_a_header_over_columns(tmp_path: Path) -> None:
+    text = load_file(files.write_council_leaflet(tmp_path / "leaflet.pdf")).text
+    # the left column reads whole before the right one, whose title heads its table
+    assert (
+        "Every home is placed in one of eight valuation bands, A to H, by the Valuation Office Agency. The band "
+        "depends on what your home would have sold for on 1 April 1991.\n\nAnnual charges for 2025/26, including "
+        "the police and fire precepts:\n\nBand: A; Annual charge: £1,532.18.\n"
+    ) in text
+    # a spanning header names each column it spans
+    assert "Feature: Price per month; Plans Basic: £2.99; Plans Plus: £7.99; Plans Pro: £15.99." in text
+
+
 def test_a_row_that_says_the_opposite_gives_way_to_the_asked_one(fresh: Assistant, tmp_path: Path) -> None:
     (tmp_path / "docs").mkdir()
     files.write_layouts(tmp_path / "docs" / "report.pdf")

@@ -105,9 +105,29 @@ def add_page(
         if line.text.strip() and not any(within(line, table.box) for table in ruled)
     ]
     found, rest = find_tables(kept, width)
-    parts: list[list[Line] | Table] = list(reading_order(rest))
-    for table in sorted([*ruled, *found], key=lambda t: -t.box[3]):
-        _place(parts, table)
+    tables = [*ruled, *found]
+    # In the reading order each row of a table stands as a line as wide as the table (so a column that holds a
+    # table still reads as a column), and the table gives its records where its first row comes.
+    rows = {
+        Line(f"{STAND_IN}{n}", (table.box[0], box[1], table.box[2], box[3])): table
+        for n, table in enumerate(tables)
+        for box in table.boxes
+    }
+    parts: list[list[Line] | Table] = []
+    for block in reading_order([*rest, *rows]):
+        run: list[Line] = []
+        for line in block:
+            table = rows.get(line)
+            if table is None:
+                run.append(line)
+                continue
+            if run:
+                parts.append(run)
+                run = []
+            if not any(part is table for part in parts):
+                parts.append(table)
+        if run:
+            parts.append(run)
     for part, after in zip(parts, [*parts[1:], None], strict=True):
         builder.gap()
         if isinstance(part, Table):
@@ -118,19 +138,8 @@ def add_page(
             _add_lines(builder, part, page, label, ocr, caption=isinstance(after, Table))
 
 
-def _place(parts: list[list[Line] | Table], table: Table) -> None:
-    """Put a table in the reading order: before the first block that it overlaps across and that has lines
-    below its top (a block with lines above it and below is cut in two there); last when there is none."""
-    top, left, right = table.box[3], table.box[0], table.box[2]
-    for i, part in enumerate(parts):
-        if isinstance(part, Table) or not any(line.box[0] < right and left < line.box[2] for line in part):
-            continue
-        below = [line for line in part if (line.box[1] + line.box[3]) / 2 < top]
-        if below:
-            above = [line for line in part if (line.box[1] + line.box[3]) / 2 >= top]
-            parts[i : i + 1] = [*([above] if above else []), table, below]
-            return
-    parts.append(table)
+# The text of the line that stands for a table's row in the reading order (no text of a page holds it).
+STAND_IN = "\x00table "
 
 
 # A list's bullet, when a PDF draws it apart from its item.

@@ -166,7 +166,35 @@ def make_table(rows: Sequence[Sequence[str]], boxes: Sequence[Box]) -> Table | N
     header = not keyed and not any(
         _NUMBER.match(cell) and not _YEAR.fullmatch(cell) for cell in table[0] if cell
     )
-    return Table(tuple(table), tuple(boxes), header, keyed, _union(list(boxes)))
+    boxes = list(boxes)
+    if header and _spans(table):  # a header of two rows: "Plans" over "Basic | Plus | Pro"
+        table[:2] = [_joined_header(table[0], table[1])]
+        boxes[:2] = [_union(boxes[:2])]
+    return Table(tuple(table), tuple(boxes), header, keyed, _union(boxes))
+
+
+def _spans(table: Sequence[tuple[str, ...]]) -> bool:
+    """Does the header's first row span columns (a cell followed by empty ones) that the second row names, in
+    words, one by one?"""
+    if len(table) < 3:
+        return False
+    top, below = table[0], table[1]
+    spanned = [i for i in range(1, len(top)) if not top[i] and top[i - 1]]
+    return (
+        bool(spanned)
+        and all(below[i] and below[i - 1] for i in spanned)
+        and not any(_NUMBER.match(cell) for cell in below if cell)
+    )
+
+
+def _joined_header(top: tuple[str, ...], below: tuple[str, ...]) -> tuple[str, ...]:
+    """Each column's name from both header rows, a spanning cell's over every column it spans ("Plans Basic",
+    "Plans Plus")."""
+    names, over = [], ""
+    for upper, lower in zip(top, below, strict=True):
+        over = upper or over
+        names.append(" ".join(part for part in (over if lower else upper, lower) if part))
+    return tuple(names)
 
 
 def _keyed(table: Sequence[tuple[str, ...]]) -> bool:

@@ -617,10 +617,14 @@ class ExtractiveAnswerer:
         assert best is not None  # the gate saw an eligible sentence that is relevant enough, or a definer
         # "When is assignment 3 due?": the sentence naming assignment 3 leads one naming assignment 1 ...
         # ... and one naming none: for "What's for lunch on Thursday?" the Thursday row leads "School lunches
-        # cost £2.60 a day", for "How much is council tax for a band D property?" the band D row leads "Council
-        # tax is payable in 10 monthly instalments" (not for the asker's own figures: below).
+        # cost £2.60 a day", and for "How much is council tax for a band D property?" the band D row leads
+        # "Council tax is payable in 10 monthly instalments" (a row, for a thing named by a number or letter:
+        # prose that names it in passing, "duck hepatitis B virus", does not lead a sentence that answers
+        # without naming it; for the asker's own figures, below).
+        periods = [(word, label) for word, label in labels if word in PERIODS]
         named = [(word, label) for word, label in labels if word != AGE and not word.startswith(AMOUNT)]
-        if labels and (other_label(best.text, labels) or (named and not holds_label(best.text, named))):
+        names_none = bool(named) and not holds_label(best.text, named)
+        if labels and (other_label(best.text, labels) or names_none):
             holders = [
                 s
                 for s in eligible
@@ -628,6 +632,7 @@ class ExtractiveAnswerer:
                 and relevance(s) >= relevant
                 and holds_label(s.text, labels)
                 and not other_label(s.text, labels)
+                and (not names_none or other_label(best.text, labels) or periods or _is_row(s.text))
             ]
             # A table's row gives way to the row that names the asked thing ("Age: 4 to 6 years; Dose: 150 mg"
             # for a 5-year-old), before a sentence that takes it in too ("children under 16").
