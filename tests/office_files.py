@@ -329,6 +329,14 @@ ROOMS = [
 ]
 
 
+def _fill(table: object, rows: object) -> None:
+    """Write rows of cells into an fpdf2 table."""
+    for values in rows:  # type: ignore[attr-defined]
+        row = table.row()  # type: ignore[attr-defined]
+        for value in values:
+            row.cell(value)
+
+
 def write_ruled_table(path: Path) -> Path:
     """A table drawn with ruling lines as word processors draw them (fpdf2's `table`): headers and cells that
     wrap over two or three lines, each cell's text centred in its row's height; and a boxed notice (one framed
@@ -339,10 +347,7 @@ def write_ruled_table(path: Path) -> Path:
     pdf.add_page()  # type: ignore[attr-defined]
     pdf.multi_cell(0, 6, "Table 1. Room hire charges for community groups in 2025.")  # type: ignore[attr-defined]
     with pdf.table(col_widths=(30, 30, 25, 25, 60), headings_style=FontFace(emphasis="")) as table:  # type: ignore[attr-defined]
-        for values in ROOMS:
-            row = table.row()
-            for value in values:
-                row.cell(value)
+        _fill(table, ROOMS)
     pdf.ln(8)  # type: ignore[attr-defined]
     pdf.multi_cell(  # type: ignore[attr-defined]
         0, 6, "Notice: the hall is closed for repairs from 1 to 14 August.", border=1
@@ -359,13 +364,13 @@ def write_invoice(path: Path) -> Path:
     pdf.multi_cell(0, 6, "Booking confirmation")  # type: ignore[attr-defined]
     pdf.ln(4)  # type: ignore[attr-defined]
     with pdf.table(col_widths=(35, 55, 35, 55), first_row_as_headings=False) as table:  # type: ignore[attr-defined]
-        for values in (
-            ("Booking ref", "HHL-77419", "Property", "Gull Cottage"),
-            ("Arrival", "Sat 16 Aug 2025", "Departure", "Sat 23 Aug 2025"),
-        ):
-            row = table.row()
-            for value in values:
-                row.cell(value)
+        _fill(
+            table,
+            (
+                ("Booking ref", "HHL-77419", "Property", "Gull Cottage"),
+                ("Arrival", "Sat 16 Aug 2025", "Departure", "Sat 23 Aug 2025"),
+            ),
+        )
     for i, (name, amount) in enumerate(
         (("Subtotal", "£801.50"), ("VAT at 20%", "£160.30"), ("Total due", "£961.80"))
     ):
@@ -395,10 +400,7 @@ def write_council_leaflet(path: Path) -> Path:
     pdf.set_xy(110, 32)  # type: ignore[attr-defined]
     plain = FontFace(emphasis="")
     with pdf.table(width=85, col_widths=(15, 70), align="LEFT", headings_style=plain) as table:  # type: ignore[attr-defined]
-        for values in (("Band", "Annual charge"), ("A", "£1,532.18"), ("B", "£1,787.54"), ("D", "£2,298.26")):
-            row = table.row()
-            for value in values:
-                row.cell(value)
+        _fill(table, (("Band", "Annual charge"), ("A", "£1,532.18"), ("B", "£1,787.54"), ("D", "£2,298.26")))
     pdf.set_left_margin(15)  # type: ignore[attr-defined]
     pdf.set_xy(15, 90)  # type: ignore[attr-defined]
     with pdf.table(col_widths=(60, 40, 40, 40), num_heading_rows=2, headings_style=plain) as table:  # type: ignore[attr-defined]
@@ -408,12 +410,12 @@ def write_council_leaflet(path: Path) -> Path:
         row = table.row()
         for name in ("Basic", "Plus", "Pro"):
             row.cell(name)
-        for values in (
-            ("Price per month", "£2.99", "£7.99", "£15.99"),
-            ("Storage", "200 GB", "2 TB", "10 TB"),
-        ):
-            row = table.row()
-            for value in values:
-                row.cell(value)
+        _fill(
+            table,
+            (
+                ("Price per month", "£2.99", "£7.99", "£15.99"),
+                ("Storage", "200 GB", "2 TB", "10 TB"),
+            ),
+        )
     pdf.output(str(path))  # type: ignore[attr-defined]
     return path
