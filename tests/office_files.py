@@ -6,7 +6,9 @@ tests can ask about them and check the quote and its location.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -329,10 +331,10 @@ ROOMS = [
 ]
 
 
-def _fill(table: object, rows: object) -> None:
+def _fill(table: Any, rows: Iterable[Iterable[str]]) -> None:
     """Write rows of cells into an fpdf2 table."""
-    for values in rows:  # type: ignore[attr-defined]
-        row = table.row()  # type: ignore[attr-defined]
+    for values in rows:
+        row = table.row()
         for value in values:
             row.cell(value)
 
