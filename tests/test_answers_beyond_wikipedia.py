@@ -56,6 +56,10 @@ NOTES = {
         "electric buses in 2019.\n"
     ),
     "institute.md": "Researchers at the Ørsted Institute in Århus measured bleeding rates.",
+    "outage.txt": (
+        "The checkout outage was caused by a typo in a configuration file. This was not the fault of the engineer "
+        "who made the typo."
+    ),
     "carrageenan.txt": (
         "Nasal sprays with iota-carrageenan shortened the common cold by two days in a trial of 400 adults."
     ),
@@ -217,6 +221,11 @@ def test_times_of_day_versions_quarters_and_durations_answer_when_and_how_long(
 ) -> None:
     answer = _answered(notes, question)
     assert expected in answer.answer.split(" [1]")[0], answer.answer
+
+
+def test_a_question_for_someones_name_is_refused_where_no_one_is_named(notes: Assistant) -> None:
+    assert notes.ask("What was the name of the engineer who made the typo?").refused
+    assert not notes.ask("What caused the checkout outage?").refused
 
 
 @pytest.mark.parametrize(

@@ -111,12 +111,14 @@ def ruled_tables(plumber_page: Any) -> list[Table]:
     height = float(plumber_page.height)
     found = []
     for table in plumber_page.find_tables():
-        cells = [[one_line(join_lines(cell or "")) for cell in row] for row in table.extract()]
+        extracted = table.extract()  # a cell that a merged one covers is None
+        spanned = bool(extracted) and any(cell is None for cell in extracted[0][1:])
+        cells = [[one_line(join_lines(cell or "")) for cell in row] for row in extracted]
         rows = [(row, bbox.bbox) for row, bbox in zip(cells, table.rows, strict=True) if any(row)]
         if len(rows) < 2 or max(sum(1 for cell in row if cell) for row, _ in rows) < 2:
             continue
         boxes = [(x0, height - bottom, x1, height - top) for _, (x0, top, x1, bottom) in rows]
-        made = make_table([row for row, _ in rows], boxes)
+        made = make_table([row for row, _ in rows], boxes, spanned)
         if made is not None:
             found.append(made)
     return found

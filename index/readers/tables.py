@@ -155,9 +155,14 @@ def _table(run: list[list[Line]], height: float, width: float) -> Table | None:
     return make_table(table, boxes)
 
 
-def make_table(rows: Sequence[Sequence[str]], boxes: Sequence[Box]) -> Table | None:
+def make_table(rows: Sequence[Sequence[str]], boxes: Sequence[Box], spanned: bool = False) -> Table | None:
     """A table of these rows of cells (one box per row), with its header or keys found; None for a list whose
-    markers stand apart from its items ("•", "1.")."""
+    markers stand apart from its items ("•", "1.").
+
+    Args:
+        spanned: the first row has cells merged across columns (a ruled table's), so the second row may be the
+            rest of its header.
+    """
     table = [tuple(row) for row in rows]
     first = [row[0] for row in table if row[0]]
     if first and all(_MARKER.match(cell) for cell in first):
@@ -167,7 +172,7 @@ def make_table(rows: Sequence[Sequence[str]], boxes: Sequence[Box]) -> Table | N
         _NUMBER.match(cell) and not _YEAR.fullmatch(cell) for cell in table[0] if cell
     )
     boxes = list(boxes)
-    if header and _spans(table):  # a header of two rows: "Plans" over "Basic | Plus | Pro"
+    if header and spanned and _spans(table):  # a header of two rows: "Plans" over "Basic | Plus | Pro"
         table[:2] = [_joined_header(table[0], table[1])]
         boxes[:2] = [_union(boxes[:2])]
     return Table(tuple(table), tuple(boxes), header, keyed, _union(boxes))

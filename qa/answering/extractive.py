@@ -35,6 +35,7 @@ from qa.answering.kinds import (
     PERIODS,
     Kind,
     asked_labels,
+    asks_for_name,
     cues,
     holds_label,
     is_polar,
@@ -576,9 +577,9 @@ class ExtractiveAnswerer:
         versioned = any(s.version > 0 for s in ranked)
         if versioned:
             ranked = [s for s in ranked if s.version >= 0]
-        # Number and date questions are answered only by sentences holding a number or date; headings answer
-        # nothing but the date they give.
-        needs_kind = kind in (Kind.NUMBER, Kind.DATE)
+        # Number and date questions are answered only by sentences holding a number or date, a question for
+        # someone's name only by one naming someone; headings answer nothing but the date they give.
+        needs_kind = kind in (Kind.NUMBER, Kind.DATE) or asks_for_name(question)
 
         def answers(s: Sentence) -> bool:
             # A heading answers only a "when" question, with the date a Markdown heading gives beside the
@@ -641,8 +642,8 @@ class ExtractiveAnswerer:
         # "What's the ibuprofen dose for an 18-month-old?": where the best is no table row that takes the asker's
         # figure in (the table's title; prose about another band, "For children aged 6 years and over, use ...";
         # or a broad one, "children aged 3 months to 12 years"), the row whose range takes it in leads ("Age: 1
-        # to 3 years; Dose: 100 mg"), from anywhere in the best's section (a row is told from its neighbours by
-        # its figures, not by its words).
+        # to 3 years; Dose: 100 mg"), from the best's document: close to it in score, or anywhere in its section
+        # (a row is told from its neighbours by its figures, not by its words).
         figures = [(word, label) for word, label in labels if word == AGE or word.startswith(AMOUNT)]
         if (
             figures
@@ -655,12 +656,12 @@ class ExtractiveAnswerer:
                 (
                     s
                     for s in eligible
-                    if (
+                    if s.doc_id
+                    == lead.doc_id  # (another document's table is another medicine's, or tariff's)
+                    and (
                         s.score >= lead.score - cfg.label_within
-                        or (
-                            s.doc_id == lead.doc_id
-                            and (s.section_terms == lead.section_terms or lead_terms <= s.section_terms)
-                        )
+                        or s.section_terms == lead.section_terms
+                        or lead_terms <= s.section_terms
                     )
                     and relevance(s) >= relevant
                     and _is_row(s.text)

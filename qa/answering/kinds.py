@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 
-from index.lexical import stopwords, tokenize
+from index.lexical import stopwords, tokenize, zipf
 from qa.answering.ranges import (
     AGE,
     AMOUNT,
@@ -75,6 +75,20 @@ _SOMEONE = (
     r"director|teacher|doctor|nurse|officer|founder|leader|captain|owner|keeper|driver|pilot|victim|suspect|"
     r"host|guest|speaker|chef|player|coach|dog|cat|horse|pet|puppy|kitten)"
 )
+_ASKS_NAME = re.compile(
+    rf"\bname of (?:the|his|her|their|your|my|our|this|that) (?:\w+ )?{_SOMEONE}\b"
+    rf"|\b{_SOMEONE}'s name\b|^\W*what(?:'s| is| was) (?:the|his|her|their) (?:\w+ )?{_SOMEONE} called\b"
+    r"|^\W*what(?:'s| is| was) (?:his|her|their) name\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_name(question: str) -> bool:
+    """Does the question ask for someone's name as such ("What was the name of the engineer who ...?"), which
+    only a sentence naming someone answers (a "who" question may be answered by a role: "the depot manager")?"""
+    return _ASKS_NAME.search(question) is not None
+
+
 _QUESTION_KINDS: list[tuple[re.Pattern[str], Kind]] = [
     (
         re.compile(
@@ -97,15 +111,7 @@ _QUESTION_KINDS: list[tuple[re.Pattern[str], Kind]] = [
     (re.compile(r"\b(by whom|to whom|which person|what person|whose)\b", re.IGNORECASE), Kind.PERSON),
     # "What was the name of the engineer who ...?", "What was the grandmother's name?", "What's the dog called?":
     # the name of someone (or of an animal), which a sentence that names no one does not give.
-    (
-        re.compile(
-            rf"\bname of (?:the|his|her|their|your|my|our|this|that) (?:\w+ )?{_SOMEONE}\b"
-            rf"|\b{_SOMEONE}'s name\b|^\W*what(?:'s| is| was) (?:the|his|her|their) (?:\w+ )?{_SOMEONE} called\b"
-            r"|^\W*what(?:'s| is| was) (?:his|her|their) name\b",
-            re.IGNORECASE,
-        ),
-        Kind.PERSON,
-    ),
+    (_ASKS_NAME, Kind.PERSON),
     (
         re.compile(r"\b(what|which) (was|is|were|are) the (main )?(reasons?|cause|causes)\b", re.IGNORECASE),
         Kind.REASON,
@@ -409,10 +415,28 @@ def is_person_like(phrase: str) -> bool:
     return not _NOT_PERSON.search(phrase) and not re.search(r"(ian|ese|ish|ic)$", phrase.split()[-1])
 
 
-def person_names(text: str, exclude: str = "") -> list[str]:
-    """Person-like phrases of `text` that `exclude` (the question) does not already name."""
+# A capitalised word alone at a sentence's start this common (wordfreq's Zipf: "engineers" 4.4, "john" 5.4; not
+# "tomas" 3.4) may be a word, not a name.
+COMMON_OPENER_ZIPF = 4.0
+
+
+def person_names(text: str, exclude: str = "", strict: bool = False) -> list[str]:
+    """Person-like phrases of `text` that `exclude` (the question) does not already name. `strict`: not a
+    common word alone that only opens the sentence ("Engineers later moved the battery."; "John replied." too,
+    so only where a name is asked for as such)."""
     asked = exclude.lower()
-    return [e for e in entities(text) if is_person_like(e) and not any(w.lower() in asked for w in e.split())]
+    return [
+        " ".join(words)
+        for words, start, _ in _phrases(text)
+        if is_person_like(" ".join(words))
+        and not any(w.lower() in asked for w in words)
+        and not (
+            strict
+            and len(words) == 1
+            and not text[:start].strip()
+            and zipf(words[0].lower()) >= COMMON_OPENER_ZIPF
+        )
+    ]
 
 
 def _is_plural_noun(word: str) -> bool:
@@ -569,7 +593,7 @@ def has_kind(kind: Kind | None, sentence: str, question: str) -> bool:
     if kind is Kind.REASON:
         return bool(_REASON.search(sentence))
     if kind is Kind.PERSON:
-        return bool(person_names(sentence, question))
+        return bool(person_names(sentence, question, strict=asks_for_name(question)))
     if kind is Kind.LIST:
         return bool(listed_names(sentence, question))
     return any(not any(w.lower() in asked for w in e.split()) for e in entities(sentence))
