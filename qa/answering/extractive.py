@@ -447,6 +447,104 @@ _PROCEDURE_STEPS = 6  # ... and before the step chosen to answer "how do I"
 _MARKDOWN_ROW = re.compile(r"\s*\|.*\|\s*|[^|\n]+(?:\s\|\s[^|\n]+)+")
 
 
+def _lead(
+    best: Sentence,
+    eligible: list[Sentence],
+    question: str,
+    labels: list[tuple[str, str]],
+    relevance: Callable[[Sentence], float],
+    relevant: float,
+    cfg: AnswerConfig,
+) -> Sentence:
+    """The sentence that leads the answer in place of the best-ranked one (`best`), among the eligible ones
+    (best first), where the question names a thing by its label, gives the asker's own figure, names a table's
+    row, or says the opposite of what the best says; `best` itself where none of that applies."""
+    # "When is assignment 3 due?": the sentence naming assignment 3 leads one naming assignment 1 ...
+    # ... and one naming none: for "What's for lunch on Thursday?" the Thursday row leads "School lunches
+    # cost £2.60 a day", and for "How much is council tax for a band D property?" the band D row leads
+    # "Council tax is payable in 10 monthly instalments" (a row, for a thing named by a number or letter:
+    # prose that names it in passing, "duck hepatitis B virus", does not lead a sentence that answers
+    # without naming it; for the asker's own figures, below).
+    periods = [(word, label) for word, label in labels if word in PERIODS]
+    named = [(word, label) for word, label in labels if word != AGE and not word.startswith(AMOUNT)]
+    names_none = bool(named) and not holds_label(best.text, named)
+    if labels and (other_label(best.text, labels) or names_none):
+        holders = [
+            s
+            for s in eligible
+            if s.score >= best.score - cfg.label_within
+            and relevance(s) >= relevant
+            and holds_label(s.text, labels)
+            and not other_label(s.text, labels)
+            and (not names_none or other_label(best.text, labels) or periods or _is_row(s.text))
+        ]
+        # A table's row gives way to the row that names the asked thing ("Age: 4 to 6 years; Dose: 150 mg"
+        # for a 5-year-old), before a sentence that takes it in too ("children under 16").
+        rows = [s for s in holders if _is_row(s.text)] if _is_row(best.text) else []
+        best = next(iter(rows or holders), best)
+    # "What's the ibuprofen dose for an 18-month-old?": where the best is no table row that takes the asker's
+    # figure in (the table's title; prose about another band, "For children aged 6 years and over, use ...";
+    # or a broad one, "children aged 3 months to 12 years"), the row whose range takes it in leads ("Age: 1
+    # to 3 years; Dose: 100 mg"), from the best's document: close to it in score, or anywhere in its section
+    # (a row is told from its neighbours by its figures, not by its words).
+    figures = [(word, label) for word, label in labels if word == AGE or word.startswith(AMOUNT)]
+    if figures and not is_polar(question) and not (_is_row(best.text) and holds_label(best.text, figures)):
+        lead = best
+        lead_terms = frozenset(terms(lead.text))  # the lead may be the title the rows stand under
+        best = next(
+            (
+                s
+                for s in eligible
+                if s.doc_id == lead.doc_id  # (another document's table is another medicine's, or tariff's)
+                and (
+                    s.score >= lead.score - cfg.label_within
+                    or s.section_terms == lead.section_terms
+                    or lead_terms <= s.section_terms
+                )
+                and relevance(s) >= relevant
+                and _is_row(s.text)
+                and holds_label(s.text, figures)
+                and not other_label(s.text, figures)
+            ),
+            best,
+        )
+    # "How much is an adult ticket?": of a table's rows, the one whose label (its first cell) the question
+    # names whole leads one whose label says more ("Ticket: Adult; Price: £14.00." before "Ticket: Family
+    # (2 adults, up to 3 children); Price: £34.00.").
+    asked_terms = set(terms(question))
+    if _is_row(best.text) and not _label_named(best.text, asked_terms):
+        best = next(
+            (
+                s
+                for s in eligible
+                if s.score >= best.score - cfg.label_within
+                and relevance(s) >= relevant
+                and _is_row(s.text)
+                and _label_named(s.text, asked_terms)
+                and not other_label(s.text, labels)
+            ),
+            best,
+        )
+    # "How much did revenue change in Southern Europe?": the Northern Europe row, ranked first, says the
+    # opposite of what is asked (and would be refused for it); a sentence that says what is asked ("Southern
+    # Europe"), scored close to it, leads instead. (A question that no sentence asks that way is still
+    # refused: "What is the lowest court in the European Union?" of a text about its highest.)
+    swapped = opposite_modifier(question, best.text) if cfg.check_premise and not is_polar(question) else None
+    if swapped:
+        best = next(
+            (
+                s
+                for s in eligible
+                if s.score >= best.score - cfg.label_within
+                and relevance(s) >= relevant
+                and says_modifier(swapped, s.text)
+                and not opposite_modifier(question, s.text)
+            ),
+            best,
+        )
+    return best
+
+
 def _with_banded_rows(
     ranked: list[Sentence], labels: list[tuple[str, str]], threshold: float
 ) -> Callable[[Sentence], float]:
@@ -616,96 +714,7 @@ class ExtractiveAnswerer:
         relevant = min(threshold, cfg.extra_relevance)
         best = next((s for s in eligible if relevance(s) >= relevant), definer)
         assert best is not None  # the gate saw an eligible sentence that is relevant enough, or a definer
-        # "When is assignment 3 due?": the sentence naming assignment 3 leads one naming assignment 1 ...
-        # ... and one naming none: for "What's for lunch on Thursday?" the Thursday row leads "School lunches
-        # cost £2.60 a day", and for "How much is council tax for a band D property?" the band D row leads
-        # "Council tax is payable in 10 monthly instalments" (a row, for a thing named by a number or letter:
-        # prose that names it in passing, "duck hepatitis B virus", does not lead a sentence that answers
-        # without naming it; for the asker's own figures, below).
-        periods = [(word, label) for word, label in labels if word in PERIODS]
-        named = [(word, label) for word, label in labels if word != AGE and not word.startswith(AMOUNT)]
-        names_none = bool(named) and not holds_label(best.text, named)
-        if labels and (other_label(best.text, labels) or names_none):
-            holders = [
-                s
-                for s in eligible
-                if s.score >= best.score - cfg.label_within
-                and relevance(s) >= relevant
-                and holds_label(s.text, labels)
-                and not other_label(s.text, labels)
-                and (not names_none or other_label(best.text, labels) or periods or _is_row(s.text))
-            ]
-            # A table's row gives way to the row that names the asked thing ("Age: 4 to 6 years; Dose: 150 mg"
-            # for a 5-year-old), before a sentence that takes it in too ("children under 16").
-            rows = [s for s in holders if _is_row(s.text)] if _is_row(best.text) else []
-            best = next(iter(rows or holders), best)
-        # "What's the ibuprofen dose for an 18-month-old?": where the best is no table row that takes the asker's
-        # figure in (the table's title; prose about another band, "For children aged 6 years and over, use ...";
-        # or a broad one, "children aged 3 months to 12 years"), the row whose range takes it in leads ("Age: 1
-        # to 3 years; Dose: 100 mg"), from the best's document: close to it in score, or anywhere in its section
-        # (a row is told from its neighbours by its figures, not by its words).
-        figures = [(word, label) for word, label in labels if word == AGE or word.startswith(AMOUNT)]
-        if (
-            figures
-            and not is_polar(question)
-            and not (_is_row(best.text) and holds_label(best.text, figures))
-        ):
-            lead = best
-            lead_terms = frozenset(terms(lead.text))  # the lead may be the title the rows stand under
-            best = next(
-                (
-                    s
-                    for s in eligible
-                    if s.doc_id
-                    == lead.doc_id  # (another document's table is another medicine's, or tariff's)
-                    and (
-                        s.score >= lead.score - cfg.label_within
-                        or s.section_terms == lead.section_terms
-                        or lead_terms <= s.section_terms
-                    )
-                    and relevance(s) >= relevant
-                    and _is_row(s.text)
-                    and holds_label(s.text, figures)
-                    and not other_label(s.text, figures)
-                ),
-                best,
-            )
-        # "How much is an adult ticket?": of a table's rows, the one whose label (its first cell) the question
-        # names whole leads one whose label says more ("Ticket: Adult; Price: £14.00." before "Ticket: Family
-        # (2 adults, up to 3 children); Price: £34.00.").
-        asked_terms = set(terms(question))
-        if _is_row(best.text) and not _label_named(best.text, asked_terms):
-            best = next(
-                (
-                    s
-                    for s in eligible
-                    if s.score >= best.score - cfg.label_within
-                    and relevance(s) >= relevant
-                    and _is_row(s.text)
-                    and _label_named(s.text, asked_terms)
-                    and not other_label(s.text, labels)
-                ),
-                best,
-            )
-        # "How much did revenue change in Southern Europe?": the Northern Europe row, ranked first, says the
-        # opposite of what is asked (and would be refused for it); a sentence that says what is asked ("Southern
-        # Europe"), scored close to it, leads instead. (A question that no sentence asks that way is still
-        # refused: "What is the lowest court in the European Union?" of a text about its highest.)
-        swapped = (
-            opposite_modifier(question, best.text) if cfg.check_premise and not is_polar(question) else None
-        )
-        if swapped:
-            best = next(
-                (
-                    s
-                    for s in eligible
-                    if s.score >= best.score - cfg.label_within
-                    and relevance(s) >= relevant
-                    and says_modifier(swapped, s.text)
-                    and not opposite_modifier(question, s.text)
-                ),
-                best,
-            )
+        best = _lead(best, eligible, question, labels, relevance, relevant, cfg)
         # "How much does the Ridgeback 3 cost?" where the passages name the Ridgeback 1 and 2 only: the best
         # sentence is about a sibling, and none is about the asked one. (Not for a day or a season: "Is it open
         # on Mondays?" is answered by "open Tuesday to Sunday".)
