@@ -51,9 +51,6 @@ _T = TypeVar("_T")
 _LABEL = re.compile(r"(?:[^\W\d_][\w’'/&-]*\s+){0,5}[^\W\d_][\w’'/&-]*:")
 # wordfreq's Zipf scale: "get" 6.3, "people" 6.3, "work" 6.0, "mean" 5.5; not "pay" 5.4, "alcohol" 4.6.
 PARAPHRASED_ZIPF = 5.5
-# A word of the question rarer than this (wordfreq's Zipf: "ibuprofen" 2.9, "quds" 2.5; not "hepatitis" 3.5) names
-# what the answer's document must speak of, where some candidate's document does.
-RARE_IN_QUESTION_ZIPF = 3.0
 # A common word (Zipf 4 or more: "cost" 5.0) that no document uses weighs nothing either where the best passages
 # (`SYNONYM_PASSAGES`) hold a word at least `SYNONYM_SIMILARITY` close to it in the embedder's space.
 COMMON_ABSENT_ZIPF = 4.0
@@ -633,7 +630,6 @@ class CandidateFinder:
         self.embedder = embedder  # for matching a question's focus word ("money") by meaning; None: by stem
         self._expansion_cache: dict[tuple[str, str], Expansions] = {}
         self._section_cache: dict[tuple[str, str], _Sections] = {}
-        self._terms_cache: dict[tuple[str, str], frozenset[str]] = {}
 
     def find(self, retrieval: Retrieval) -> tuple[list[Sentence], dict[str, tuple[str, str]]]:
         """The candidate sentences, and the texts of their documents: doc_id -> (source, text)."""
@@ -694,35 +690,7 @@ class CandidateFinder:
                 replace(s, focus_ok=True) if any(states_measure(w, s.text) for w in measures) else s
                 for s in out
             ]
-        return self._in_documents_naming(asked.text, out, texts), texts
-
-    def _in_documents_naming(
-        self, question: str, candidates: list[Sentence], texts: dict[str, tuple[str, str]]
-    ) -> list[Sentence]:
-        """The candidates, those of documents that never use a rare word of the question ("ibuprofen": Zipf
-        under `RARE_IN_QUESTION_ZIPF`) marked as missing its focus, where another candidate's document uses it:
-        in a collection of leaflets, "the most ibuprofen a 2 year old can have" is not answered from the
-        paracetamol leaflet, however well its table's headers match the question's other words."""
-        rare = {
-            stem
-            for word in re.findall(r"[A-Za-z][A-Za-z-]{3,}", question)
-            if zipf(word.lower()) < RARE_IN_QUESTION_ZIPF and not word.isupper()
-            for stem in tokenize(word)
-        }
-        if not rare:
-            return candidates
-        used = {
-            doc_id: _remembered(
-                self._terms_cache, (doc_id, str(hash(text))), lambda text=text: frozenset(terms(text))
-            )
-            for doc_id, (_, text) in texts.items()
-        }
-        lacking: set[str] = set()
-        for stem in rare:
-            having = {doc_id for doc_id, words in used.items() if stem in words}
-            if having and len(having) < len(used):
-                lacking |= set(used) - having
-        return [replace(s, focus_ok=False) if s.doc_id in lacking else s for s in candidates]
+        return out, texts
 
     def _definers(
         self,
