@@ -8,7 +8,13 @@ between the gutters, so left-, right- and centre-aligned cells all find their co
 the records of the other formats do ("Age: 4 to 5 years; Dose: 240 mg; Frequency: every 4 to 6 hours.").
 
 What is not taken for a table: fewer than three rows (a header and two), prose set in columns (most cells of
-seven words or more, or every column's lines wider than a quarter of the page), and a list whose markers stand apart from their text ("•", "1.", "a)").
+seven words or more, or every column's lines wider than a quarter of the page), and a list whose markers stand
+apart from their text ("•", "1.", "a)").
+
+`make_table` reads any table's rows the same way, this module's and those `pdf.ruled_tables` finds between
+ruling lines: under a header row (years and financial years count as names), as fields where names and values
+stand side by side ("Site address | 12 Orchard Close", a form's "Booking ref | HHL-77419 | Property | ..."), or
+cell by cell where the first row holds figures.
 """
 
 from __future__ import annotations
