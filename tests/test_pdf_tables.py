@@ -102,6 +102,25 @@ def test_a_table_in_one_column_and_a_header_over_columns(tmp_path: Path) -> None
     assert "Feature: Price per month; Plans Basic: £2.99; Plans Plus: £7.99; Plans Pro: £15.99." in text
 
 
+def test_an_empty_header_cell_keeps_the_first_row(tmp_path: Path) -> None:
+    pdf = files._pdf()
+    pdf.add_page()  # type: ignore[attr-defined]
+    for n, row in enumerate(
+        (
+            ("Home", "", "Away", "Venue"),
+            ("Harbour Rovers", "v", "Eastfield Town", "Quay Road"),
+            ("Kesford United", "v", "Railway Arms", "Kesford Rec"),
+            ("Millbrook Athletic", "v", "Ashby Vale", "Millbrook Park"),
+        )
+    ):
+        for x, cell in zip((15, 75, 90, 150), row, strict=True):
+            pdf.text(x, 30 + 6 * n, cell)  # type: ignore[attr-defined]
+    pdf.output(str(tmp_path / "fixtures.pdf"))  # type: ignore[attr-defined]
+    text = load_file(tmp_path / "fixtures.pdf").text
+    # the first fixture is a row of its own, not a second line of the header
+    assert text.startswith("Home: Harbour Rovers; v; Away: Eastfield Town; Venue: Quay Road.\n"), text
+
+
 def test_a_row_that_says_the_opposite_gives_way_to_the_asked_one(fresh: Assistant, tmp_path: Path) -> None:
     (tmp_path / "docs").mkdir()
     files.write_layouts(tmp_path / "docs" / "report.pdf")
