@@ -9,7 +9,7 @@ import pytest
 
 from index.embed import Embedder
 from qa import Assistant
-from qa.answering.ranges import amount_ranges, asked_amounts
+from qa.answering.ranges import amount_ranges, amounts
 
 DOCS = {
     "allowances.txt": (
@@ -74,8 +74,8 @@ def test_an_age_no_row_takes_in_is_refused(assistant: Assistant) -> None:
 
 
 def test_amounts_asked_and_the_bands_sentences_state() -> None:
-    assert [(a.unit, a.value) for a in asked_amounts("if I work there 120 hours a month")] == [("hour", 120)]
-    assert [(a.unit, a.value) for a in asked_amounts("I earn about £1,250.50 a year")] == [("gbp", 1250.5)]
+    assert [(a.unit, a.value) for a in amounts("if I work there 120 hours a month")] == [("hour", 120)]
+    assert [(a.unit, a.value) for a in amounts("I earn about £1,250.50 a year")] == [("gbp", 1250.5)]
     assert amount_ranges("25 to 50 hours | £10") == [("hour", 25, 50)]
     assert amount_ranges("If your income is £1,000 or less in a tax year") == [("gbp", 0, 1000)]
     assert amount_ranges("101 hours or more | £26") == [("hour", 101, float("inf"))]

@@ -114,6 +114,7 @@ def add_page(
         for box in table.boxes
     }
     parts: list[list[Line] | Table] = []
+    placed: set[int] = set()  # the tables already given (by id: two tables may read alike)
     for block in reading_order([*rest, *rows]):
         run: list[Line] = []
         for line in block:
@@ -124,7 +125,8 @@ def add_page(
             if run:
                 parts.append(run)
                 run = []
-            if not any(part is table for part in parts):
+            if id(table) not in placed:
+                placed.add(id(table))
                 parts.append(table)
         if run:
             parts.append(run)

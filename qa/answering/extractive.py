@@ -45,7 +45,7 @@ from qa.answering.kinds import (
 )
 from qa.answering.passages import sentence_windows
 from qa.answering.premise import absent_key_term, opposite_modifier, says_modifier, unmet_premise
-from qa.answering.ranges import AGE, AMOUNT
+from qa.answering.ranges import AGE, AMOUNT, is_figure
 from qa.answering.ranker import Ranker, softmax
 from qa.answering.ranker import load as load_ranker
 from qa.answering.reranker import Reranker, rescore
@@ -465,10 +465,11 @@ def _lead(
     # "Council tax is payable in 10 monthly instalments" (a row, for a thing named by a number or letter:
     # prose that names it in passing, "duck hepatitis B virus", does not lead a sentence that answers
     # without naming it; for the asker's own figures, below).
-    periods = [(word, label) for word, label in labels if word in PERIODS]
-    named = [(word, label) for word, label in labels if word != AGE and not word.startswith(AMOUNT)]
+    periods = any(word in PERIODS for word, _ in labels)
+    named = [(word, label) for word, label in labels if not is_figure(word)]
+    names_other = other_label(best.text, labels)
     names_none = bool(named) and not holds_label(best.text, named)
-    if labels and (other_label(best.text, labels) or names_none):
+    if labels and (names_other or names_none):
         holders = [
             s
             for s in eligible
@@ -476,7 +477,7 @@ def _lead(
             and relevance(s) >= relevant
             and holds_label(s.text, labels)
             and not other_label(s.text, labels)
-            and (not names_none or other_label(best.text, labels) or periods or _is_row(s.text))
+            and (names_other or periods or _is_row(s.text))
         ]
         # A table's row gives way to the row that names the asked thing ("Age: 4 to 6 years; Dose: 150 mg"
         # for a 5-year-old), before a sentence that takes it in too ("children under 16").
@@ -487,7 +488,7 @@ def _lead(
     # or a broad one, "children aged 3 months to 12 years"), the row whose range takes it in leads ("Age: 1
     # to 3 years; Dose: 100 mg"), from the best's document: close to it in score, or anywhere in its section
     # (a row is told from its neighbours by its figures, not by its words).
-    figures = [(word, label) for word, label in labels if word == AGE or word.startswith(AMOUNT)]
+    figures = [(word, label) for word, label in labels if is_figure(word)]
     if figures and not is_polar(question) and not (_is_row(best.text) and holds_label(best.text, figures)):
         lead = best
         lead_terms = frozenset(terms(lead.text))  # the lead may be the title the rows stand under
@@ -553,7 +554,9 @@ def _with_banded_rows(
     the most relevant sentence of its document, up to `threshold`: a band's row shares few words with the
     question, its table's title ("... you can claim a flat monthly amount based on the hours you work there:")
     most of them."""
-    figures = [(word, label) for word, label in labels if word == AGE or word.startswith(AMOUNT)]
+    figures = [(word, label) for word, label in labels if is_figure(word)]
+    if not figures:
+        return lambda s: s.relevance
     best_in: dict[str, float] = {}
     for s in ranked:
         if s.focus_ok and not s.other_section:
@@ -561,7 +564,7 @@ def _with_banded_rows(
     banded = {
         s.id: min(best_in.get(s.doc_id, 0.0), threshold)
         for s in ranked
-        if figures and _is_row(s.text) and holds_label(s.text, figures)
+        if _is_row(s.text) and holds_label(s.text, figures)
     }
     return lambda s: max(s.relevance, banded.get(s.id, 0.0))
 

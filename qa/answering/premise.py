@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from index.lexical import fold, stopwords, zipf
 from qa.answering.kinds import is_calendar_word, is_polar
 from qa.answering.names import SHORT_FORMS, same_word, singular
-from qa.answering.ranges import asked_age_written, asked_amounts, takes_in, takes_in_age
+from qa.answering.ranges import amounts, asked_age_written, takes_in, takes_in_age
 
 # A negation in the question ("What is not ...?", "Why didn't ...?"); "whether or not" asserts nothing.
 _QUESTION_NEGATION = re.compile(r"\b(not|never|cannot)\b|n't\b", re.IGNORECASE)
@@ -149,7 +149,7 @@ def unmet_premise(question: str, answer: Sequence[str], passages: Sequence[str])
     mine = _FIRST_PERSON.search(question) is not None
     own = {
         number
-        for amount in asked_amounts(question)
+        for amount in amounts(question)
         if mine or any(takes_in(passage, amount) for passage in passages)
         for number in _NUMBER.findall(_THOUSANDS.sub("", amount.written))
     }

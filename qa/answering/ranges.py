@@ -145,7 +145,7 @@ def _amount(match: re.Match[str], offset: int = 0) -> Amount | None:
     return Amount(name, float(number.replace(",", "")), number) if name else None
 
 
-_ASKED_AMOUNT = re.compile(_AMOUNT, re.IGNORECASE)
+_AMOUNTS = re.compile(_AMOUNT, re.IGNORECASE)
 # How a sentence bounds an amount: a range, a floor, a ceiling.
 _BAND = re.compile(  # "25 to 50 hours", "£10-£20", "between 5 and 10 kg"; groups: low amount, or figure; high amount
     rf"(?:{_AMOUNT}|\b({_FIGURE}))\s*(?:to|-|–|—|and)\s*{_AMOUNT}", re.IGNORECASE
@@ -162,9 +162,10 @@ _FLOOR = re.compile(
 )
 
 
-def asked_amounts(question: str) -> list[Amount]:
-    """The amounts with a unit the question gives ("if I work there 120 hours a month" -> 120 hours)."""
-    found = [_amount(m) for m in _ASKED_AMOUNT.finditer(question)]
+def amounts(text: str) -> list[Amount]:
+    """The amounts with a unit a question or a sentence gives ("if I work there 120 hours a month" -> 120
+    hours)."""
+    found = [_amount(m) for m in _AMOUNTS.finditer(text)]
     return [a for a in found if a is not None]
 
 
@@ -212,18 +213,23 @@ AMOUNT = "amount:"
 
 def amount_labels(question: str) -> list[tuple[str, str]]:
     """The question's amounts as labels: "120 hours a month" -> ("amount:hour", "120")."""
-    return [(AMOUNT + a.unit, f"{a.value:g}") for a in asked_amounts(question)]
+    return [(AMOUNT + a.unit, f"{a.value:g}") for a in amounts(question)]
 
 
 def holds_amount(sentence: str, word: str, label: str) -> bool:
     """Does the sentence give the labelled amount, or a range that takes it in?"""
     unit, value = word.removeprefix(AMOUNT), float(label)
     return takes_in(sentence, Amount(unit, value, label)) or any(
-        a.unit == unit and a.value == value for a in asked_amounts(sentence)
+        a.unit == unit and a.value == value for a in amounts(sentence)
     )
 
 
 def names_amount(sentence: str, word: str) -> bool:
     """Does the sentence give any amount in the labelled amount's unit?"""
     unit = word.removeprefix(AMOUNT)
-    return any(a.unit == unit for a in asked_amounts(sentence))
+    return any(a.unit == unit for a in amounts(sentence))
+
+
+def is_figure(word: str) -> bool:
+    """Is the label's word an age or an amount (`AGE`, `AMOUNT`): a figure the asker gives of their own?"""
+    return word == AGE or word.startswith(AMOUNT)
