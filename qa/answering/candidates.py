@@ -51,6 +51,11 @@ _T = TypeVar("_T")
 _LABEL = re.compile(r"(?:[^\W\d_][\w’'/&-]*\s+){0,5}[^\W\d_][\w’'/&-]*:")
 # wordfreq's Zipf scale: "get" 6.3, "people" 6.3, "work" 6.0, "mean" 5.5; not "pay" 5.4, "alcohol" 4.6.
 PARAPHRASED_ZIPF = 5.5
+# A word of the question rarer than this (wordfreq's Zipf: "ibuprofen" 2.9, "paracetamol" 2.6; not "hepatitis"
+# 3.5) names what the answer's document must mention, where another candidate's document is about it
+# (`off_subject`).
+RARE_SUBJECT_ZIPF = 3.0
+_WORD = re.compile(r"[^\W\d_][\w-]*")
 # A common word (Zipf 4 or more: "cost" 5.0) that no document uses weighs nothing either where the best passages
 # (`SYNONYM_PASSAGES`) hold a word at least `SYNONYM_SIMILARITY` close to it in the embedder's space.
 COMMON_ABSENT_ZIPF = 4.0
@@ -397,6 +402,45 @@ def _remembered(cache: dict[tuple[str, str], _T], key: tuple[str, str], make: Ca
     return found
 
 
+@dataclass(frozen=True)
+class _Words:
+    """What a document mentions (its terms, and its text in lower case with letters and digits only, so that
+    "pre-existing" holds "preexisting") and what it is about: the terms of its file name, title and headings."""
+
+    terms: frozenset[str]
+    letters: str
+    about: frozenset[str]
+
+    @classmethod
+    def of(cls, source: str, text: str, sections: _Sections) -> _Words:
+        name = re.split(r"[\\/]", source)[-1].rsplit(".", 1)[0]
+        about = frozenset(terms(name.replace("_", " "))).union(sections.title, *sections.own)
+        return cls(frozenset(terms(text)), re.sub(r"[\W_]+", "", text.lower()), about)
+
+    def mentions(self, word: str) -> bool:
+        stems = tokenize(word)
+        return bool(stems) and set(stems) <= self.terms or re.sub(r"[\W_]+", "", word.lower()) in self.letters
+
+
+def off_subject(question: str, documents: Mapping[str, _Words]) -> set[str]:
+    """The documents that do not answer for what the question names: those that never mention more of its
+    rare words (Zipf under `RARE_SUBJECT_ZIPF`, not all capitals: an acronym may be spelt out) than another
+    document does, counting only words that some document is about (its name, title or a heading names them).
+
+    In a collection of leaflets, "the most ibuprofen a 2 year old can have" is not answered from the
+    paracetamol leaflet, however well its table's headers match the question's other words; "Is paracetamol or
+    ibuprofen better?" may be answered from either. A word that articles merely use ("clinician") counts for
+    nothing, nor does a misspelt or other word for the thing ("topological" for "topographical"): on SQuAD and
+    COVID-QA, where documents have no headings, the answers do not change."""
+    rare = {w for w in _WORD.findall(question) if not w.isupper() and zipf(w.lower()) < RARE_SUBJECT_ZIPF}
+    subjects = [w for w in rare if any(set(tokenize(w)) & d.about for d in documents.values())]
+    if not subjects or len(documents) < 2:
+        return set()
+    lacking = {doc_id: sum(not d.mentions(w) for w in subjects) for doc_id, d in documents.items()}
+    fewest = min(lacking.values())
+    return {doc_id for doc_id, n in lacking.items() if n > fewest}
+
+
 def titles_table(line: str, doc_text: str, end: int) -> bool:
     """Is `line` (ending at `end`) a table's title: a line of its own that ends with a colon or opens with the
     table's number, right above a table's rows as the readers write them ("Paracetamol 120 mg/5 ml, doses by
@@ -630,6 +674,7 @@ class CandidateFinder:
         self.embedder = embedder  # for matching a question's focus word ("money") by meaning; None: by stem
         self._expansion_cache: dict[tuple[str, str], Expansions] = {}
         self._section_cache: dict[tuple[str, str], _Sections] = {}
+        self._words_cache: dict[tuple[str, str], _Words] = {}
 
     def find(self, retrieval: Retrieval) -> tuple[list[Sentence], dict[str, tuple[str, str]]]:
         """The candidate sentences, and the texts of their documents: doc_id -> (source, text)."""
@@ -667,6 +712,12 @@ class CandidateFinder:
         ]
         if definers:
             out = [replace(s, defines=True) if s.id in definers else s for s in out]
+        aside = off_subject(
+            asked.text,
+            {doc_id: self._words(doc_id, *texts[doc_id], sections[doc_id]) for doc_id in texts},
+        )
+        if aside:
+            out = [replace(s, off_subject=True) if s.doc_id in aside else s for s in out]
         if not asked.versions and not _DATED.search(asked.text):
             out = newest_editions(out, texts, self._sentence_vectors if self.embedder is not None else None)
         # Only "how much/many X" and "which Xs" questions are held to their focus word: on SQuAD, applying it to
@@ -691,6 +742,11 @@ class CandidateFinder:
                 for s in out
             ]
         return out, texts
+
+    def _words(self, doc_id: str, source: str, text: str, sections: _Sections) -> _Words:
+        return _remembered(
+            self._words_cache, (doc_id, str(hash(text))), lambda: _Words.of(source, text, sections)
+        )
 
     def _definers(
         self,

@@ -72,6 +72,10 @@ class Sentence:
     # IDF-weighted share of the question's terms that its section's headings and the document's title hold, when
     # its own section's heading holds one of them (0 otherwise: the title alone ties every sentence to it)
     heading_cover: float = 0.0
+    # its document never mentions a rare word of the question ("ibuprofen") that another candidate's document is
+    # about (its name, title or a heading names it), and another candidate's document mentions more of those
+    # words (`candidates.off_subject`): the paracetamol leaflet does not answer for ibuprofen
+    off_subject: bool = False
     defines: bool = False  # it defines the short form the question asks about ("interferon-induced transmembrane (IFITM)")
     score: float = 0.0
     probability: float = 0.0

@@ -118,6 +118,15 @@ class AnswerConfig:
     window_chars: int = 1500  # source passages: the best sentences grown by their neighbours up to this size
 
 
+def _of_the_asked(ranked: list[Sentence]) -> list[Sentence]:
+    """The ranked candidates without those that do not answer for what the question names: near-duplicate
+    documents of another year or version than the one it names, where some document is of it (their figures are
+    not the asked version's), and documents about something else (`Sentence.off_subject`: the paracetamol
+    leaflet, for an ibuprofen question)."""
+    versioned = any(s.version > 0 for s in ranked)
+    return [s for s in ranked if not s.off_subject and (s.version >= 0 or not versioned)]
+
+
 def lead_first(
     chosen: list[Sentence], kind: Kind | None, within: float, question: str = ""
 ) -> list[Sentence]:
@@ -673,11 +682,7 @@ class ExtractiveAnswerer:
             if term:
                 log.info("refused %r: %r is in no document", question, term)
                 return Draft([], True, kind, ranked)
-        # Near-duplicate documents of different years or versions: when the question names one and some
-        # document is of it, the others do not answer (their figures are not the asked version's).
-        versioned = any(s.version > 0 for s in ranked)
-        if versioned:
-            ranked = [s for s in ranked if s.version >= 0]
+        ranked = _of_the_asked(ranked)
         # Number and date questions are answered only by sentences holding a number or date, a question for
         # someone's name only by one naming someone; headings answer nothing but the date they give.
         needs_kind = kind in (Kind.NUMBER, Kind.DATE) or asks_for_name(question)
@@ -711,7 +716,7 @@ class ExtractiveAnswerer:
             ranked = _ranked(
                 candidates, rescore(question, [s.text for s in candidates], scores, self.reranker)
             )
-            ranked = [s for s in ranked if s.version >= 0] if versioned else ranked
+            ranked = _of_the_asked(ranked)
         eligible = [s for s in ranked if answers(s)]
         definer = next((s for s in eligible if s.defines), None)
         relevant = min(threshold, cfg.extra_relevance)
