@@ -562,7 +562,12 @@ def test_a_section_that_only_its_heading_ties_to_the_question_is_read_from_its_s
     assert "KT-S1" in seal.answer, seal.answer
     # a table's row, which only its header row ties to the question, answers alone
     zone = _answered(fresh, "What is the delivery time for zone C?")
-    assert zone.answer.startswith("| C | Rest of EU") and "Germany" not in zone.answer, zone.answer
+    # the answer reads the row under its headers; the citation quotes the row
+    assert zone.answer.startswith("Zone: C; Countries: Rest of EU; Price: 14.90; Delivery time: 3-6 days."), (
+        zone.answer
+    )
+    assert zone.citations[0].quote == "| C | Rest of EU | 14.90 | 3-6 days |" and zone.citations[0].supported
+    assert "Germany" not in zone.answer, zone.answer
     # a sentence holding the question's own words answers as it stands
     rinse = _answered(fresh, "How often do I rinse the kettle with cold water?")
     assert rinse.answer.startswith("Rinse it three times"), rinse.answer
@@ -682,7 +687,8 @@ def test_tables_mail_and_minutes_answer_from_what_heads_them(tmp_path: Path, fre
     )
     # the header row names the column ("Rate"); it answers nothing itself, and one row answers alone
     rate = _answered(fresh, "What is the hourly rate in residential zones?")
-    assert rate.answer.startswith("| Residential R1-R6 | $1.25/hour"), rate.answer
+    assert rate.answer.startswith("Zone: Residential R1-R6; Rate: $1.25/hour"), rate.answer
+    assert rate.citations[0].quote.startswith("| Residential R1-R6 | $1.25/hour"), rate.answer
     assert "Harbor" not in rate.answer and "| Zone |" not in rate.answer, rate.answer
     # a subject line heads its message and answers nothing
     renews = _answered(fresh, "When does the Snowflake contract renew?")
@@ -714,14 +720,16 @@ def test_specification_tables_answer_in_the_words_people_ask_with(tmp_path: Path
             ),
         },
     )
-    for question, row in (
-        ("How heavy is the machine?", "| Weight | 9.2 kg |"),  # "how heavy" asks for the weight
-        ("How tall is the AeroBrew?", "| Height | 41 cm |"),
+    for question, row, record in (
+        # "how heavy" asks for the weight
+        ("How heavy is the machine?", "| Weight | 9.2 kg |", "Property: Weight; Value: 9.2 kg."),
+        ("How tall is the AeroBrew?", "| Height | 41 cm |", "Property: Height; Value: 41 cm."),
         # no document says "cost"; the header says "price", 0.72 close to it
-        ("How much does the Team plan cost?", "| Team | EUR 29 |"),
+        ("How much does the Team plan cost?", "| Team | EUR 29 |", "Plan: Team; Monthly price: EUR 29;"),
     ):
         answer = _answered(fresh, question)
-        assert answer.answer.startswith(row), (question, answer.answer)
+        assert answer.citations[0].quote.startswith(row), (question, answer.answer)
+        assert answer.answer.startswith(record), (question, answer.answer)
 
 
 def test_a_thing_no_document_names_is_refused_not_answered_with_a_neighbour(
@@ -1004,7 +1012,7 @@ def test_a_number_question_is_answered_in_the_unit_of_what_it_asks_for(
     assert fresh.ask("How many calories are in a slice?").refused
     # "how long" is answered by a duration (or a length), not by any number
     battery = _answered(fresh, "How long does the battery last?")
-    assert battery.answer.startswith("| Battery life | up to 15 hours"), battery.answer
+    assert battery.citations[0].quote.startswith("| Battery life | up to 15 hours"), battery.answer
 
 
 def test_release_notes_answer_which_version_when_and_what_was_fixed(tmp_path: Path, fresh: Assistant) -> None:
@@ -1142,10 +1150,13 @@ def test_a_day_or_quarter_asked_about_is_answered_by_the_row_that_names_it(
         museum.answer
     )
     lunch = _answered(fresh, "What's for lunch on Thursday?")
-    assert lunch.answer.startswith("| Thursday | Fish fingers"), lunch.answer
+    assert lunch.answer.startswith("Day: Thursday; Main: Fish fingers"), lunch.answer
     assert "Friday" not in lunch.answer and "Wednesday" not in lunch.answer, lunch.answer
     margin = _answered(fresh, "What was the gross margin in Q1 2025?")
-    assert margin.answer.startswith("| Q1 2025 | 118.7 | 45.6% |"), margin.answer
+    assert margin.answer.startswith("Quarter: Q1 2025; Revenue (£m): 118.7; Gross margin: 45.6%."), (
+        margin.answer
+    )
+    assert margin.citations[0].quote == "| Q1 2025 | 118.7 | 45.6% |", margin.answer
 
 
 def test_a_keep_a_changelog_file_answers_when_a_version_came_out(tmp_path: Path, fresh: Assistant) -> None:

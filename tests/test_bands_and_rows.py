@@ -4,11 +4,14 @@ the row the question names (issue 20: answers that hold on any collection). Real
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from index.embed import Embedder
+from index.readers.text import pipe_record
 from qa import Assistant
+from qa.answering.candidates import _Sections, _Words, off_subject
 from qa.answering.ranges import amount_ranges, amounts
 
 DOCS = {
@@ -84,3 +87,72 @@ def test_amounts_asked_and_the_bands_sentences_state() -> None:
         ("gbp", 50, float("inf")),
     ]
     assert amount_ranges("The museum opened in 1998 and has 12 rooms.") == []
+
+
+LEAFLETS = {
+    "paracetamol.md": (
+        "# Children's Paracetamol 120 mg/5 ml Oral Suspension\n\n"
+        "Dosage by age:\n\n"
+        "| Child's age | How much | How often (in 24 hours) |\n|---|---|---|\n"
+        "| 6 to 24 months | 5 ml | 4 times |\n| 2 to 4 years | 7.5 ml | 4 times |\n| 4 to 6 years | 10 ml | 4 times |\n"
+    ),
+    "ibuprofen.md": (
+        "# Ibuprofen 100 mg/5 ml Oral Suspension\n\n"
+        "For children aged 3 months to 12 years.\n\n"
+        "| Body weight | Approx. age | Single dose | Max in 24 h |\n|---|---|---|---|\n"
+        "| 7.7 to 9 kg | 6 to 12 months | 2.5 ml | 10 ml |\n| 10 to 15 kg | 1 to 3 years | 5 ml | 15 ml |\n"
+        "| 16 to 20 kg | 4 to 6 years | 7.5 ml | 22.5 ml |\n"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def leaflets(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[Assistant]:
+    root = tmp_path_factory.mktemp("leaflets")
+    (root / "docs").mkdir()
+    for name, text in LEAFLETS.items():
+        (root / "docs" / name).write_text(text, encoding="utf-8")
+    a = Assistant.open(store=root / "store", embedder=embedder)
+    a.index([root / "docs"], progress=False)
+    yield a
+    a.close()
+
+
+@pytest.mark.parametrize(
+    ("question", "source", "says"),
+    [
+        # the paracetamol table matches "24 hours" and "years" better, but the question is about ibuprofen
+        ("What is the most ibuprofen a 2 year old can have in 24 hours?", "ibuprofen.md", "15 ml"),
+        ("How much paracetamol can a 3 year old have?", "paracetamol.md", "7.5 ml"),
+    ],
+)
+def test_a_leaflet_about_another_medicine_does_not_answer(
+    leaflets: Assistant, question: str, source: str, says: str
+) -> None:
+    answer = leaflets.ask(question)
+    assert not answer.refused and says in answer.answer, answer.answer
+    assert {Path(c.source).name for c in answer.citations} == {source}, answer.answer
+
+
+def test_a_document_about_another_thing_is_set_aside_only_where_another_names_it() -> None:
+    docs = {
+        "para": _Words.of("leaflets/paracetamol.md", "Paracetamol doses: 5 ml.", _Sections.of("x")),
+        "ibu": _Words.of("leaflets/ibuprofen.md", "Ibuprofen doses: 5 ml.", _Sections.of("x")),
+    }
+    assert off_subject("How much ibuprofen can a child have?", docs) == {"para"}
+    # both named: either leaflet answers
+    assert off_subject("Is paracetamol or ibuprofen better for a fever?", docs) == set()
+    # a rare word no document is about sets none aside, nor does an acronym (it may be spelt out)
+    assert off_subject("Can a clinician give 5 ml?", docs) == set()
+    assert off_subject("Is the NSAID dose 5 ml?", docs) == set()
+    # a hyphenated spelling mentions the word written whole
+    docs["para"] = _Words.of("paracetamol.md", "Not with pre-existing ibuprofen use.", _Sections.of("x"))
+    assert off_subject("How much ibuprofen can a child have?", docs) == set()
+
+
+def test_a_pipe_tables_row_reads_under_its_headers() -> None:
+    text = "Doses:\n\n| Age | Dose |\n|---|---|\n| 1 to 3 years | 5 ml |\n| 4 to 6 years | 7.5 ml |\n"
+    assert pipe_record(text, text.index("| 4 to 6")) == "Age: 4 to 6 years; Dose: 7.5 ml."
+    assert pipe_record(text, text.index("| Age")) is None  # the header is no row
+    assert pipe_record(text, text.index("Doses")) is None
+    assert pipe_record("| a | b |\n| 1 | 2 |\n", 10) is None  # no rule under a header: no table

@@ -27,6 +27,27 @@ def _cells(line: str) -> list[str]:
     return [c.strip() for c in found.group(1).split("|")] if found else []
 
 
+def pipe_record(text: str, start: int) -> str | None:
+    """The row of a pipe table that begins at `start` of `text`, as a record under the table's headers
+    ("| 10 to 15 kg | 5 ml |" under "| Body weight | Single dose |" / "|---|---|" -> "Body weight: 10 to 15 kg;
+    Single dose: 5 ml."), as `tables_as_records` writes it; None where no such row begins there, or it is the
+    header."""
+    end = text.find("\n", start)
+    cells = _cells(text[start : end if end >= 0 else len(text)])
+    at = start
+    while cells and at > 0:
+        above = text.rfind("\n", 0, at - 1) + 1
+        line = text[above : at - 1]
+        if _RULE.match(line):
+            header_start = text.rfind("\n", 0, max(0, above - 1)) + 1
+            header = _cells(text[header_start : max(header_start, above - 1)])
+            return under(header, cells) or None if header else None
+        if not _cells(line):
+            return None
+        at = above
+    return None
+
+
 def tables_as_records(text: str) -> str:
     """Pipe tables ("| Product | Weight |" / "|---|---|" / "| Atlas desk | 31 kg |", as trafilatura writes an
     HTML table) as one line per row that keeps the headers: "Product: Atlas desk; Weight: 31 kg."."""

@@ -26,6 +26,7 @@ from index.embed import Embedder
 from index.lexical import stopwords, terms, tokenize, zipf
 from index.manifest import SpanRow
 from index.readers.base import is_record
+from index.readers.text import pipe_record
 from index.store import Store
 from qa.answering.coref import resolve, subject_kind
 from qa.answering.evidence import Sentence
@@ -825,7 +826,10 @@ class CandidateFinder:
         text = doc_text[row.start : row.end]
         earlier, after = context.neighbours(row)
         prior = [doc_text[r.start : r.end] for r in earlier]
-        written = expansions.expand(list(terms(text)))
+        # A row of a pipe table reads with its column headers, as a spreadsheet's record does ("Body weight:
+        # 10 to 15 kg; ..."): "| 10 to 15 kg | 5 ml |" answers "What is the single dose for 10 kg?".
+        record = pipe_record(doc_text, row.start) if text.startswith("|") else None
+        written = expansions.expand(list(terms(record or text)))
         token_list = with_aliases(written, asked.aliases)
         # A pronoun subject read as what it refers to, when the question names that: "She was born in 1861."
         # answers "When was Margit Lindqvist born?", and the quote then starts where she is named.
@@ -883,6 +887,7 @@ class CandidateFinder:
             start=row.start,
             end=row.end,
             text=text,
+            record=record,
             dense=found.dense.get(row.id, 0.0),
             overlap=term_overlap(weights, tokens),
             literal=literal,

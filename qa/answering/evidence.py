@@ -27,6 +27,9 @@ class Sentence:
     start: int
     end: int
     text: str
+    # a row of a pipe table as a record under the table's headers ("Child's age: 2 to 4 years; How much: 7.5
+    # ml."), as a spreadsheet's row is written; None for any other sentence
+    record: str | None = None
     dense: float = 0.0
     # Share of the question's terms the sentence holds, a surname counting as the full name the question gives
     # (overlap), or the words as written, "Qaani" not being "Esmail Qaani" (literal).
@@ -79,6 +82,11 @@ class Sentence:
     defines: bool = False  # it defines the short form the question asks about ("interferon-induced transmembrane (IFITM)")
     score: float = 0.0
     probability: float = 0.0
+
+    @property
+    def reads(self) -> str:
+        """What the sentence says: a pipe table's row with its column headers (`record`), else its text."""
+        return self.record or self.text
 
     @property
     def relevance(self) -> float:

@@ -200,19 +200,23 @@ def quoted(sentences: list[Sentence]) -> list[Claim]:
     claims = []
     for group in groups:
         first = group[0]
-        text = first.text
+        # The answer reads a pipe table's row with its column headers (`Sentence.reads`); the quote is the row.
+        text, prose = first.text, first.reads
         for before, after in pairwise(group):
             text += (before.after_gap or " ") + after.text
+            prose += (before.after_gap or " ") + after.reads
         start, quote_text = first.start, text
         if first.antecedent is not None and first.antecedent_text is not None:
             # The answer says "She was born in 1861."; its citation shows who she is. Where who she is answers
             # the question ("Who introduced electric buses?"), the answer says it too.
             start, quote_text = first.antecedent, first.antecedent_text + text
             if first.antecedent_answers:
-                text = quote_text
+                prose = first.antecedent_text + prose
         probability = min(1.0, sum(s.probability for s in group))
-        quote = Quote(first.doc_id, first.source, start, group[-1].end, quote_text, probability)
-        claims.append(Claim(_as_prose(text), (quote,)))
+        # A row read with its headers says what the quoted row says under the headers of its own table.
+        read = True if any(s.record for s in group) else None
+        quote = Quote(first.doc_id, first.source, start, group[-1].end, quote_text, probability, read)
+        claims.append(Claim(_as_prose(prose), (quote,)))
     # A sentence already inside another claim's quote (the one naming who "she" is) is not cited twice.
     spans = [(c.quotes[0].doc_id, c.quotes[0].start, c.quotes[0].end) for c in claims]
     return [
@@ -476,16 +480,16 @@ def _lead(
     # without naming it; for the asker's own figures, below).
     periods = any(word in PERIODS for word, _ in labels)
     named = [(word, label) for word, label in labels if not is_figure(word)]
-    names_other = other_label(best.text, labels)
-    names_none = bool(named) and not holds_label(best.text, named)
+    names_other = other_label(best.reads, labels)
+    names_none = bool(named) and not holds_label(best.reads, named)
     if labels and (names_other or names_none):
         holders = [
             s
             for s in eligible
             if s.score >= best.score - cfg.label_within
             and relevance(s) >= relevant
-            and holds_label(s.text, labels)
-            and not other_label(s.text, labels)
+            and holds_label(s.reads, labels)
+            and not other_label(s.reads, labels)
             and (names_other or periods or _is_row(s.text))
         ]
         # A table's row gives way to the row that names the asked thing ("Age: 4 to 6 years; Dose: 150 mg"
@@ -498,7 +502,7 @@ def _lead(
     # to 3 years; Dose: 100 mg"), from the best's document: close to it in score, or anywhere in its section
     # (a row is told from its neighbours by its figures, not by its words).
     figures = [(word, label) for word, label in labels if is_figure(word)]
-    if figures and not is_polar(question) and not (_is_row(best.text) and holds_label(best.text, figures)):
+    if figures and not is_polar(question) and not (_is_row(best.text) and holds_label(best.reads, figures)):
         lead = best
         lead_terms = frozenset(terms(lead.text))  # the lead may be the title the rows stand under
         best = next(
@@ -513,8 +517,8 @@ def _lead(
                 )
                 and relevance(s) >= relevant
                 and _is_row(s.text)
-                and holds_label(s.text, figures)
-                and not other_label(s.text, figures)
+                and holds_label(s.reads, figures)
+                and not other_label(s.reads, figures)
             ),
             best,
         )
@@ -531,7 +535,7 @@ def _lead(
                 and relevance(s) >= relevant
                 and _is_row(s.text)
                 and _label_named(s.text, asked_terms)
-                and not other_label(s.text, labels)
+                and not other_label(s.reads, labels)
             ),
             best,
         )
@@ -573,7 +577,7 @@ def _with_banded_rows(
     banded = {
         s.id: min(best_in.get(s.doc_id, 0.0), threshold)
         for s in ranked
-        if _is_row(s.text) and holds_label(s.text, figures)
+        if _is_row(s.text) and holds_label(s.reads, figures)
     }
     return lambda s: max(s.relevance, banded.get(s.id, 0.0))
 
@@ -743,9 +747,9 @@ class ExtractiveAnswerer:
         if (
             cfg.check_premise
             and numbered
-            and other_label(best.text, numbered)
+            and other_label(best.reads, numbered)
             and not any(
-                holds_label(s.text, numbered)
+                holds_label(s.reads, numbered)
                 and (not by_rows or (_is_row(s.text) and s.doc_id == best.doc_id))
                 for s in candidates
             )
@@ -770,7 +774,7 @@ class ExtractiveAnswerer:
                 and not other.other_section
                 and not _SAYS_NOTHING_ALONE.search(other.text)
                 and not (one_row and _is_row(other.text))
-                and not other_label(other.text, labels)
+                and not other_label(other.reads, labels)
                 and other.relevance >= cfg.extra_relevance
                 and words + more <= cfg.max_words
             ):
@@ -799,7 +803,9 @@ class ExtractiveAnswerer:
             led = lead_first(chosen, kind, within, question)
             # (a sentence naming the asked label, or a row taking in the asker's figure, keeps the lead before
             # one that does not: a number nearer the question's words there is no better answer)
-            if not (labels and holds_label(chosen[0].text, labels) and not holds_label(led[0].text, labels)):
+            if not (
+                labels and holds_label(chosen[0].reads, labels) and not holds_label(led[0].reads, labels)
+            ):
                 chosen = led
         neighbours = _Neighbours(ranked)
         chosen = _from_section_start(chosen, neighbours, cfg, "method" in asks_for)
