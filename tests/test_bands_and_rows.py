@@ -38,16 +38,20 @@ DOCS = {
 }
 
 
-@pytest.fixture(scope="module")
-def assistant(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[Assistant]:
-    root = tmp_path_factory.mktemp("bands")
+def _collection(root: Path, docs: dict[str, str], embedder: Embedder) -> Iterator[Assistant]:
+    """An assistant over `docs` (file name -> text), indexed under `root`, closed after the module."""
     (root / "docs").mkdir()
-    for name, text in DOCS.items():
+    for name, text in docs.items():
         (root / "docs" / name).write_text(text, encoding="utf-8")
     a = Assistant.open(store=root / "store", embedder=embedder)
     a.index([root / "docs"], progress=False)
     yield a
     a.close()
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[Assistant]:
+    yield from _collection(tmp_path_factory.mktemp("bands"), DOCS, embedder)
 
 
 @pytest.mark.parametrize(
@@ -108,14 +112,7 @@ LEAFLETS = {
 
 @pytest.fixture(scope="module")
 def leaflets(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[Assistant]:
-    root = tmp_path_factory.mktemp("leaflets")
-    (root / "docs").mkdir()
-    for name, text in LEAFLETS.items():
-        (root / "docs" / name).write_text(text, encoding="utf-8")
-    a = Assistant.open(store=root / "store", embedder=embedder)
-    a.index([root / "docs"], progress=False)
-    yield a
-    a.close()
+    yield from _collection(tmp_path_factory.mktemp("leaflets"), LEAFLETS, embedder)
 
 
 @pytest.mark.parametrize(
