@@ -153,3 +153,8 @@ def test_a_pipe_tables_row_reads_under_its_headers() -> None:
     assert pipe_record(text, text.index("| Age")) is None  # the header is no row
     assert pipe_record(text, text.index("Doses")) is None
     assert pipe_record("| a | b |\n| 1 | 2 |\n", 10) is None  # no rule under a header: no table
+
+
+def test_the_row_for_the_askers_age_leads_prose_that_takes_it_in_too(leaflets: Assistant) -> None:
+    answer = leaflets.ask("How much ibuprofen can I give my 5 year old?")
+    assert answer.answer.startswith("Body weight: 16 to 20 kg; Approx. age: 4 to 6 years;"), answer.answer

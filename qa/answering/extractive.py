@@ -802,9 +802,15 @@ class ExtractiveAnswerer:
             within = cfg.reason_lead_within if kind is Kind.REASON else cfg.lead_within
             led = lead_first(chosen, kind, within, question)
             # (a sentence naming the asked label, or a row taking in the asker's figure, keeps the lead before
-            # one that does not: a number nearer the question's words there is no better answer)
+            # one that does not: a number nearer the question's words there is no better answer; a table's row
+            # keeps it before prose that takes the figure in too, "For children aged 3 months to 12 years.")
+            holds = bool(labels) and holds_label(chosen[0].reads, labels)
             if not (
-                labels and holds_label(chosen[0].reads, labels) and not holds_label(led[0].reads, labels)
+                holds
+                and (
+                    not holds_label(led[0].reads, labels)
+                    or (_is_row(chosen[0].text) and not _is_row(led[0].text))
+                )
             ):
                 chosen = led
         neighbours = _Neighbours(ranked)
