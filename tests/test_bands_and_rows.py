@@ -31,11 +31,6 @@ DOCS = {
         "children aged 7 to 17.\n"
     ),
     "ibuprofen-doses.csv": "Age,Ibuprofen dose\n1 to 3 years,100 mg\n4 to 6 years,150 mg\n7 to 9 years,200 mg\n",
-    "parking.md": (
-        "# City Parking Charges 2024\n\n## Zone rates\n\n| Zone | Rate | Maximum stay |\n|---|---|---|\n"
-        "| Central C1 | $4.00/hour | 2 hours |\n| Residential R1-R6 | $1.25/hour | 4 hours |\n"
-        "| Park and ride | $6.00/day | 24 hours |\n"
-    ),
     "tickets.csv": (
         "Ticket,Price\nFamily (2 adults and up to 3 children),£34.00\nAdult,£14.00\nConcession (students, over 65s),"
         "£10.00\nChild (5 to 16),£6.00\n"
@@ -79,15 +74,6 @@ def assistant(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> I
 def test_the_band_or_row_the_question_names_leads(assistant: Assistant, question: str, lead: str) -> None:
     answer = assistant.ask(question)
     assert not answer.refused and lead in answer.citations[0].quote, answer.answer
-
-
-def test_a_place_no_document_names_is_not_answered_by_a_row_that_matches_the_rest(
-    assistant: Assistant,
-) -> None:
-    # the "Park and ride" row holds a rate, and "parking"; no document names an airport
-    assert assistant.ask("What is the parking rate at the airport?").refused
-    answer = assistant.ask("What is the hourly rate in residential zones?")
-    assert answer.answer.startswith("Zone: Residential R1-R6; Rate: $1.25/hour;"), answer.answer
 
 
 def test_an_age_no_row_takes_in_is_refused(assistant: Assistant) -> None:
