@@ -32,7 +32,6 @@ from qa.answering.coref import resolve, subject_kind
 from qa.answering.evidence import Sentence
 from qa.answering.kinds import (
     Kind,
-    asked_labels,
     asked_short_form,
     cues,
     entities,
@@ -42,12 +41,10 @@ from qa.answering.kinds import (
     named_things,
     names_measure,
     proximity,
-    qualifiers,
     question_kind,
     states_measure,
 )
 from qa.answering.premise import versions
-from qa.answering.ranges import is_figure
 from qa.answering.retrieve import MEASURES, Retrieval
 
 _T = TypeVar("_T")
@@ -732,11 +729,6 @@ class CandidateFinder:
         # sentence may still say it in other words: "carrier").
         absent = {w.lower() for w in retrieval.unknown}
         focus = focus or [w for w in named_things(asked.text) if w in absent]
-        # So is a question narrowed to a place or thing no document names ("What is the parking rate at the
-        # airport?" of a price list whose "Park and ride" row holds a rate), unless the asker's own figure
-        # picks the row ("the dose for a baby of 4 months": "Age: 3 to 5 months").
-        if not focus and absent and not any(is_figure(word) for word, _ in asked_labels(asked.text)):
-            focus = [w for w in qualifiers(asked.text) if w in absent]
         if focus:
             out = self._mark_focus(focus, out, expansions)
         # ... except where it asks for a measure, which a number in its unit gives, whether or not a document

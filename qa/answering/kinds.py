@@ -511,13 +511,6 @@ _THING_OF = re.compile(
     r"^\W*(?:what|which)\s+(?:is|was|are|were)\s+(?:the|a|an)\s+(?:[a-z]+\s+){0,2}?([a-z]+)\s+(?:of|for)\b",
     re.IGNORECASE,
 )
-# A noun the question narrows its subject with, after a preposition: "What is the parking rate at the
-# airport?", "How much is a room in Lisbon?".
-_QUALIFIER = re.compile(
-    r"\b(?:at|in|on|for|from|near|inside|outside|within|during|without|to)\s+"
-    r"(?:(?:the|a|an|my|our|your|his|her|their|this|that|these|those)\s+)?([a-z][a-z-]+)\b",
-    re.IGNORECASE,
-)
 _NAME_OF = re.compile(r"\bname\s+of\s+(?:the|a|an|this|that|his|her|its|their)\s+([a-z]+)\b", re.IGNORECASE)
 _WHICH_THING = re.compile(
     r"^\W*(?:what|which)\s+((?:[a-z]+\s+)?[a-z]+)\s+(?:goes|go|went|came|comes|come|pairs|suits|works|fits)\b",
@@ -542,14 +535,6 @@ def named_things(question: str) -> list[str]:
             ):
                 found.append(head)
     return list(dict.fromkeys(found))
-
-
-def qualifiers(question: str) -> list[str]:
-    """The nouns a question narrows its subject with, after a preposition, in its last sentence (the one that
-    asks; "I am travelling to Paris next week." before it says where the asker goes): "What is the parking
-    rate at the airport?" -> ["airport"], lower-cased."""
-    asking = re.split(r"(?<=[.!?])\s+(?=\S)", question.strip())[-1]
-    return [m.lower() for m in _QUALIFIER.findall(asking) if m.lower() not in stopwords()]
 
 
 def _singular(word: str) -> str:
