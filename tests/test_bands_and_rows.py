@@ -11,7 +11,7 @@ import pytest
 from index.embed import Embedder
 from index.readers.text import pipe_record
 from qa import Assistant
-from qa.answering.candidates import _Sections, _Words, off_subject
+from qa.answering.candidates import _Sections, _Words, named_subjects, off_subject
 from qa.answering.ranges import amount_ranges, amounts
 
 DOCS = {
@@ -131,20 +131,24 @@ def test_a_leaflet_about_another_medicine_does_not_answer(
     assert {Path(c.source).name for c in answer.citations} == {source}, answer.answer
 
 
+def off_subject_of(question: str, docs: dict[str, _Words]) -> set[str]:
+    return off_subject(named_subjects(question, docs), docs)
+
+
 def test_a_document_about_another_thing_is_set_aside_only_where_another_names_it() -> None:
     docs = {
         "para": _Words.of("leaflets/paracetamol.md", "Paracetamol doses: 5 ml.", _Sections.of("x")),
         "ibu": _Words.of("leaflets/ibuprofen.md", "Ibuprofen doses: 5 ml.", _Sections.of("x")),
     }
-    assert off_subject("How much ibuprofen can a child have?", docs) == {"para"}
+    assert off_subject_of("How much ibuprofen can a child have?", docs) == {"para"}
     # both named: either leaflet answers
-    assert off_subject("Is paracetamol or ibuprofen better for a fever?", docs) == set()
+    assert off_subject_of("Is paracetamol or ibuprofen better for a fever?", docs) == set()
     # a rare word no document is about sets none aside, nor does an acronym (it may be spelt out)
-    assert off_subject("Can a clinician give 5 ml?", docs) == set()
-    assert off_subject("Is the NSAID dose 5 ml?", docs) == set()
+    assert off_subject_of("Can a clinician give 5 ml?", docs) == set()
+    assert off_subject_of("Is the NSAID dose 5 ml?", docs) == set()
     # a hyphenated spelling mentions the word written whole
     docs["para"] = _Words.of("paracetamol.md", "Not with pre-existing ibuprofen use.", _Sections.of("x"))
-    assert off_subject("How much ibuprofen can a child have?", docs) == set()
+    assert off_subject_of("How much ibuprofen can a child have?", docs) == set()
 
 
 def test_a_pipe_tables_row_reads_under_its_headers() -> None:

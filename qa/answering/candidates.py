@@ -53,10 +53,10 @@ _LABEL = re.compile(r"(?:[^\W\d_][\w’'/&-]*\s+){0,5}[^\W\d_][\w’'/&-]*:")
 # wordfreq's Zipf scale: "get" 6.3, "people" 6.3, "work" 6.0, "mean" 5.5; not "pay" 5.4, "alcohol" 4.6.
 PARAPHRASED_ZIPF = 5.5
 # A word of the question rarer than this (wordfreq's Zipf: "ibuprofen" 2.9, "paracetamol" 2.6; not "hepatitis"
-# 3.5) names what the answer's document must mention, where another candidate's document is about it
-# (`off_subject`).
+# 3.5) names what the answer's document must mention, as a capitalised word or a code does, where another
+# candidate's document is about it (`off_subject`).
 RARE_SUBJECT_ZIPF = 3.0
-_WORD = re.compile(r"[^\W\d_][\w-]*")
+_WORD = re.compile(r"[^\W\d_][\w’'-]*")
 # A common word (Zipf 4 or more: "cost" 5.0) that no document uses weighs nothing either where the best passages
 # (`SYNONYM_PASSAGES`) hold a word at least `SYNONYM_SIMILARITY` close to it in the embedder's space.
 COMMON_ABSENT_ZIPF = 4.0
@@ -406,35 +406,50 @@ def _remembered(cache: dict[tuple[str, str], _T], key: tuple[str, str], make: Ca
 @dataclass(frozen=True)
 class _Words:
     """What a document mentions (its terms, and its text in lower case with letters and digits only, so that
-    "pre-existing" holds "preexisting") and what it is about: the terms of its file name, title and headings."""
+    "pre-existing" holds "preexisting"), what it is named for (the terms of its file name and title) and what
+    it is about (those and its headings')."""
 
     terms: frozenset[str]
     letters: str
+    named: frozenset[str]
     about: frozenset[str]
 
     @classmethod
     def of(cls, source: str, text: str, sections: _Sections) -> _Words:
         name = re.split(r"[\\/]", source)[-1].rsplit(".", 1)[0]
-        about = frozenset(terms(name.replace("_", " "))).union(sections.title, *sections.own)
-        return cls(frozenset(terms(text)), re.sub(r"[\W_]+", "", text.lower()), about)
+        named = frozenset(terms(name.replace("_", " "))) | sections.title
+        about = named.union(*sections.own)
+        return cls(frozenset(terms(text)), re.sub(r"[\W_]+", "", text.lower()), named, about)
 
     def mentions(self, word: str) -> bool:
         stems = tokenize(word)
         return bool(stems) and set(stems) <= self.terms or re.sub(r"[\W_]+", "", word.lower()) in self.letters
 
 
-def off_subject(question: str, documents: Mapping[str, _Words]) -> set[str]:
-    """The documents that do not answer for what the question names: those that never mention more of its
-    rare words (Zipf under `RARE_SUBJECT_ZIPF`, not all capitals: an acronym may be spelt out) than another
-    document does, counting only words that some document is about (its name, title or a heading names them).
+def named_subjects(question: str, documents: Mapping[str, _Words]) -> list[str]:
+    """The question's names that some of the documents are about (their file name, title or a heading holds
+    them). A name is a word written with a capital ("Harbour Mutual", "Kite"), a code with digits ("X300"), or
+    a word rarer than `RARE_SUBJECT_ZIPF` ("ibuprofen"); not an all-capitals word, which may be spelt out
+    elsewhere ("EU")."""
+    names = {
+        re.sub(r"[’']s$", "", w)
+        for w in _WORD.findall(question)
+        if not (w.isalpha() and w.isupper())
+        and (w[0].isupper() or any(c.isdigit() for c in w) or zipf(w.lower()) < RARE_SUBJECT_ZIPF)
+        and w.lower() not in stopwords()
+    }
+    return sorted(w for w in names if any(set(tokenize(w)) & d.about for d in documents.values()))
+
+
+def off_subject(subjects: Sequence[str], documents: Mapping[str, _Words]) -> set[str]:
+    """The documents that do not answer for what the question names (`named_subjects`): those that never
+    mention more of those names than another document does.
 
     In a collection of leaflets, "the most ibuprofen a 2 year old can have" is not answered from the
-    paracetamol leaflet, however well its table's headers match the question's other words; "Is paracetamol or
-    ibuprofen better?" may be answered from either. A word that articles merely use ("clinician") counts for
-    nothing, nor does a misspelt or other word for the thing ("topological" for "topographical"): on SQuAD and
-    COVID-QA, where documents have no headings, the answers do not change."""
-    rare = {w for w in _WORD.findall(question) if not w.isupper() and zipf(w.lower()) < RARE_SUBJECT_ZIPF}
-    subjects = [w for w in rare if any(set(tokenize(w)) & d.about for d in documents.values())]
+    paracetamol leaflet, however well its table's headers match the question's other words, nor "Do I get a
+    courtesy car with Harbour Mutual?" from the Kite policy; "Is paracetamol or ibuprofen better?" may be
+    answered from either. A word that articles merely use ("clinician") counts for nothing, nor does a
+    misspelt or other word for the thing ("topological" for "topographical")."""
     if not subjects or len(documents) < 2:
         return set()
     lacking = {doc_id: sum(not d.mentions(w) for w in subjects) for doc_id, d in documents.items()}
@@ -697,6 +712,14 @@ class CandidateFinder:
         contexts = self._contexts([r for r in found.rows.values() if r.doc_id in texts])
         asked = _Question.of(retrieval, self.store.lexical.idf, partial(self._said_otherwise, retrieval))
         version_of = {doc_id: _version_match(asked.versions, *texts[doc_id]) for doc_id in texts}
+        words = {doc_id: self._words(doc_id, *texts[doc_id], sections[doc_id]) for doc_id in texts}
+        subjects = named_subjects(asked.text, words)
+        # What a document is about, each of its sentences speaks of: in the X500's spec sheet, "Weight: 3.9 kg"
+        # answers "How heavy is the X500?" as well as "The Orbi X500 vacuums and mops ..." names it.
+        about = {
+            doc_id: frozenset(t for w in subjects for t in tokenize(w) if t in words[doc_id].named)
+            for doc_id in texts
+        }
         out = [
             self._measure(
                 row,
@@ -707,16 +730,14 @@ class CandidateFinder:
                 sections[row.doc_id],
                 contexts[row.doc_id],
                 version_of[row.doc_id],
+                about[row.doc_id],
             )
             for row in found.rows.values()
             if row.doc_id in texts
         ]
         if definers:
             out = [replace(s, defines=True) if s.id in definers else s for s in out]
-        aside = off_subject(
-            asked.text,
-            {doc_id: self._words(doc_id, *texts[doc_id], sections[doc_id]) for doc_id in texts},
-        )
+        aside = off_subject(subjects, words)
         if aside:
             out = [replace(s, off_subject=True) if s.doc_id in aside else s for s in out]
         if not asked.versions and not _DATED.search(asked.text):
@@ -820,8 +841,10 @@ class CandidateFinder:
         sections: _Sections,
         context: _Context,
         version: int,
+        about: frozenset[str] = frozenset(),
     ) -> Sentence:
-        """One candidate sentence with every signal measured against the question."""
+        """One candidate sentence with every signal measured against the question; `about`: the question's
+        terms naming what its document is about, which it speaks of whether or not it says them."""
         source, doc_text = document
         text = doc_text[row.start : row.end]
         earlier, after = context.neighbours(row)
@@ -830,7 +853,8 @@ class CandidateFinder:
         # 10 to 15 kg; ..."): "| 10 to 15 kg | 5 ml |" answers "What is the single dose for 10 kg?".
         record = pipe_record(doc_text, row.start) if text.startswith("|") else None
         written = expansions.expand(list(terms(record or text)))
-        token_list = with_aliases(written, asked.aliases)
+        # (its document's name ranks it as if it said it; for relevance, the name is a heading's word)
+        token_list = with_aliases([*written, *(t for t in about if t not in written)], asked.aliases)
         # A pronoun subject read as what it refers to, when the question names that: "She was born in 1861."
         # answers "When was Margit Lindqvist born?", and the quote then starts where she is named.
         antecedent = None
@@ -855,6 +879,7 @@ class CandidateFinder:
         # The heading it stands under says what it is about: under "## Parental leave", "Employees receive
         # sixteen weeks at full pay." answers "How long is parental leave?".
         section, title = sections.of_sentence(row.start)
+        title |= about
         heads = section | title
         weights = asked.weights
         # Under "## Annual leave", a sentence does not answer "Can I carry over sick leave?" when "## Sick leave"
