@@ -412,3 +412,26 @@ def test_a_double_spaced_paragraph_stays_one(tmp_path: Path) -> None:
     text = load_file(tmp_path / "badges.pdf").text
     assert "worn at all times inside the building" in text
     assert "\n\nVisitors collect" in text  # the wider gap between paragraphs still parts them
+
+
+def test_a_note_under_a_sheets_table_is_no_row_of_it(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in [
+        ["Kestrel Power: electricity price sheet"],
+        [],
+        ["Monthly usage", "Unit rate (p per kWh)"],
+        ["Electricity"],  # a short lone cell heads the rows below: still a record
+        ["0 to 200 kWh", 28.10],
+        ["Over 200 kWh", 25.40],
+        [],
+        ["Kestrel Power supplies electricity only. There are no exit fees."],
+    ]:
+        sheet.append(row)
+    book.save(tmp_path / "prices.xlsx")
+    text = load_file(tmp_path / "prices.xlsx").text
+    assert "Monthly usage: Over 200 kWh; Unit rate (p per kWh): 25.4." in text, text
+    assert "Monthly usage: Electricity." in text, text
+    assert text.rstrip().endswith("\nKestrel Power supplies electricity only. There are no exit fees."), text

@@ -47,8 +47,10 @@ def _add_rows(builder: TextBuilder, rows: Iterable[tuple[int, Sequence[object]]]
     def emit(number: int, cells: list[str]) -> None:
         if number == header_row:
             return  # the header names the fields of the records below
-        if header is None or number < header_row:
-            line = " ".join(c.strip() for c in cells if c.strip())  # a title or note above the table
+        if header is None or number < header_row or _is_note(cells, header, number in after_blank):
+            line = " ".join(
+                c.strip() for c in cells if c.strip()
+            )  # a title or note, above or below the table
         else:
             line = under(header, cells)
         if line:
@@ -56,10 +58,16 @@ def _add_rows(builder: TextBuilder, rows: Iterable[tuple[int, Sequence[object]]]
             builder.add("\n")
 
     header_row = 0
+    after_blank: set[int] = set()  # rows that follow an empty row
+    blank = False
     for number, values in rows:
         cells = [_cell(v) for v in values]
         if not _filled(cells):
+            blank = True
             continue
+        if blank:
+            after_blank.add(number)
+            blank = False
         if header is not None:
             emit(number, cells)
             continue
@@ -75,6 +83,20 @@ def _add_rows(builder: TextBuilder, rows: Iterable[tuple[int, Sequence[object]]]
         for n, c in pending:
             emit(n, c)
     builder.gap()
+
+
+# A lone cell of this many words or more is a note, not a row ("The maximum weight for a parcel is 20 kg.").
+NOTE_WORDS = 6
+
+
+def _is_note(cells: Sequence[str], header: Sequence[str], after_blank: bool) -> bool:
+    """Is a row below the header a note rather than a record: one cell filled, under a header of several,
+    where it follows an empty row or reads as a sentence ("Kestrel Power supplies electricity only.")? A short
+    lone cell inside the table ("Income from:", "Electricity") heads the rows below it and stays a record."""
+    filled = [c.strip() for c in cells if c.strip()]
+    if len(filled) != 1 or _filled(header) < 2:
+        return False
+    return after_blank or len(filled[0].split()) >= NOTE_WORDS
 
 
 def _header(rows: Sequence[tuple[int, list[str]]]) -> tuple[int, list[str]]:
