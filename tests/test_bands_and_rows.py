@@ -12,7 +12,7 @@ from index.embed import Embedder
 from index.readers.text import pipe_record
 from qa import Assistant
 from qa.answering.candidates import _Sections, _Words, named_subjects, off_subject
-from qa.answering.ranges import amount_ranges, amounts
+from qa.answering.ranges import age_ranges, amount_ranges, amounts, asked_age, takes_in
 
 DOCS = {
     "allowances.txt": (
@@ -31,6 +31,8 @@ DOCS = {
         "children aged 7 to 17.\n"
     ),
     "ibuprofen-doses.csv": "Age,Ibuprofen dose\n1 to 3 years,100 mg\n4 to 6 years,150 mg\n7 to 9 years,200 mg\n",
+    "excess.csv": "Driver age,Compulsory excess\n17 to 20,£500\n21 to 24,£350\n25 and over,£200\n",
+    "tariff.csv": "Monthly usage,Unit rate (p per kWh)\n0 to 200 kWh,28.10\n201 to 400 kWh,25.40\nOver 400 kWh,23.90\n",
     "tickets.csv": (
         "Ticket,Price\nFamily (2 adults and up to 3 children),£34.00\nAdult,£14.00\nConcession (students, over 65s),"
         "£10.00\nChild (5 to 16),£6.00\n"
@@ -67,6 +69,9 @@ def assistant(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> I
         ("What is the ibuprofen dose for a 5 year old?", "Age: 4 to 6 years; Ibuprofen dose: 150 mg."),
         # the asker's age need not be written in the documents ("2" is in none of them)
         ("What is the ibuprofen dose for my 2-year-old?", "Age: 1 to 3 years; Ibuprofen dose: 100 mg."),
+        # the asker's age said of themselves, an amount in kWh
+        ("I'm 19, what's my compulsory excess?", "Driver age: 17 to 20; Compulsory excess: £500."),
+        ("If I use 350 kWh a month, what's my unit rate?", "Monthly usage: 201 to 400 kWh;"),
         # a yes/no question is answered by the rule that leaves the age out
         ("Can a 17 year old open a current account?", "You must be 18 or over"),
     ],
@@ -91,6 +96,21 @@ def test_amounts_asked_and_the_bands_sentences_state() -> None:
         ("gbp", 50, float("inf")),
     ]
     assert amount_ranges("The museum opened in 1998 and has 12 rooms.") == []
+    # one band, not a floor and a ceiling that a heavier parcel would also fall under
+    assert amount_ranges("Weight: Over 2 kg up to 5 kg; Standard: £6.70") == [("kg", 2, 5)]
+    # units of one quantity compare in one: grams in kilograms, minutes in hours
+    assert takes_in("Weight: Up to 1 kg; Standard: £3.95", amounts("a 700 g parcel")[0])
+    assert not takes_in("Weight: Up to 1 kg; Standard: £3.95", amounts("a 1.2 kg parcel")[0])
+    assert amount_ranges("90 to 120 minutes") == [("hour", 1.5, 2.0)]
+
+
+def test_ages_the_asker_gives_and_the_groups_tables_name() -> None:
+    assert asked_age("I'm 19, what's my compulsory excess?") == 19 * 12
+    assert asked_age("My son is 15 and wants to join") == 15 * 12
+    assert asked_age("I'm 10 minutes late, can I still go in?") is None
+    assert asked_age("I'm 5 kg over the limit") is None
+    assert age_ranges("Membership: Teen (14 to 17); Peak: £18.00.") == [(14 * 12, 18 * 12)]
+    assert age_ranges("Membership: Senior (65 and over); Peak: £30.00.") == [(65 * 12, float("inf"))]
 
 
 LEAFLETS = {

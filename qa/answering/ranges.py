@@ -25,12 +25,16 @@ _ASKED_AGE = re.compile(
     rf"\b{_N}{_UNIT}[\s-]*old\b"
     rf"|\b(?:bab(?:y|ies)|child(?:ren)?|infants?|toddlers?|kids?|boys?|girls?|sons?|daughters?)\s+(?:of|aged)\s+"
     rf"{_N}{_UNIT}"
-    rf"|\baged?\s+{_N}(?:{_UNIT})?",
+    rf"|\baged?\s+{_N}(?:{_UNIT})?"
+    # "I'm 19", "I am 67", "she's 4", "my son is 15" (a number followed by another unit is no age: "I'm 5 kg over")
+    rf"|\b(?:I'?m|I am|(?:he|she)(?:'s|\s+is)|(?:son|daughter|child|kid|baby|boy|girl)(?:'s|\s+is))\s+{_N}"
+    rf"\b(?:{_UNIT}(?:[\s-]*old)?|(?!\s*(?:[%°£$€]|[.:,]\d|(?:kg|g|mg|ml|l|cm|mm|m|km|lbs?|st|miles?|mph|kwh|"
+    rf"hours?|hrs?|minutes?|mins?|seconds?|percent|pounds?|points?|times|pm|am|p\.m|a\.m|o'clock)\b)))",
     re.IGNORECASE,
 )
 _AGE_CUE = re.compile(
-    r"\b(ages?|aged|old|olds|child|children|infants?|bab(?:y|ies)|toddlers?|adults?|kids?|teenagers?|pupils?|"
-    r"people|persons?|patients?|born)\b",
+    r"\b(ages?|aged|old|olds|child|children|infants?|bab(?:y|ies)|toddlers?|adults?|kids?|teens?|teenagers?|"
+    r"juniors?|seniors?|youths?|pupils?|people|persons?|patients?|born)\b",
     re.IGNORECASE,
 )
 # A number without a unit of time is an age only when no other unit follows it ("under 16", not "less than 5 kg").
@@ -47,7 +51,11 @@ _SENTENCE_AGES = (  # (pattern, how its numbers bound the ages); groups: number,
     (re.compile(rf"\b{_N}{_UNIT}[\s-]*olds?\b", re.I), "one"),
 )
 # A range without a unit of time is an age only right after the word: "aged 16-25", "Age: 16 to 25".
-_AGE_BEFORE = re.compile(r"\bage[sd]?:?\s*$", re.IGNORECASE)
+# ... or in brackets after an age group's name: "Teen (14 to 17)", "Senior (65 and over)".
+_AGE_BEFORE = re.compile(
+    r"\bage[sd]?:?\s*$|\b(?:teens?|juniors?|seniors?|youths?|child(?:ren)?|adults?|kids?|infants?)\s*\(\s*$",
+    re.IGNORECASE,
+)
 
 
 def _months(number: str, unit: str | None) -> float:
@@ -65,7 +73,7 @@ def asked_age_written(question: str) -> tuple[str, float] | None:
     m = _ASKED_AGE.search(question)
     if m is None:
         return None
-    number, unit = next((m.group(i), m.group(i + 1)) for i in (1, 3, 5) if m.group(i) is not None)
+    number, unit = next((m.group(i), m.group(i + 1)) for i in (1, 3, 5, 7) if m.group(i) is not None)
     return number, _months(number, unit)
 
 
@@ -113,11 +121,18 @@ _UNIT_NAMES = {
     "litre": "litre", "liter": "litre", "l": "litre", "km": "km", "mile": "mile", "metre": "metre",
     "meter": "metre", "m": "metre", "cm": "cm", "mm": "mm", "word": "word", "page": "page",
     "person": "person", "people": "person", "employee": "employee", "guest": "guest", "item": "item",
+    "kwh": "kwh", "mwh": "mwh", "gb": "gb", "mb": "mb", "tb": "tb",
+}  # fmt: skip
+# Units of one quantity compared in one: "700 g" falls in "Up to 1 kg", "90 minutes" in "1 to 2 hours".
+_IN = {
+    "g": ("kg", 0.001), "mg": ("kg", 1e-6), "ml": ("litre", 0.001), "cm": ("metre", 0.01), "mm": ("metre", 0.001),
+    "km": ("metre", 1000.0), "minute": ("hour", 1 / 60), "mwh": ("kwh", 1000.0), "mb": ("gb", 0.001),
+    "tb": ("gb", 1000.0),
 }  # fmt: skip
 _SUFFIX = (
     r"(?:per cent|percent|%|hours?|hrs?|h|minutes?|mins?|days?|nights?|weeks?|months?|years?|kg|kilos?|kilograms?|"
     r"grams?|g|mg|ml|litres?|liters?|l|km|miles?|metres?|meters?|m|cm|mm|words?|pages?|persons?|people|employees?|"
-    r"guests?|items?)"
+    r"guests?|items?|kwh|mwh|gb|mb|tb)"
 )
 _FIGURE = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _AMOUNT = rf"(?:([£$€])\s?({_FIGURE})(k\b)?|({_FIGURE})\s?({_SUFFIX})(?![\w-]))"
@@ -142,13 +157,18 @@ def _amount(match: re.Match[str], offset: int = 0) -> Amount | None:
         return None
     word = unit.lower()
     name = _UNIT_NAMES.get(word) or _UNIT_NAMES.get(word.rstrip("s")) or _UNIT_NAMES.get(word[:-1])
-    return Amount(name, float(number.replace(",", "")), number) if name else None
+    if not name:
+        return None
+    name, scale = _IN.get(name, (name, 1.0))
+    return Amount(name, float(number.replace(",", "")) * scale, number)
 
 
 _AMOUNTS = re.compile(_AMOUNT, re.IGNORECASE)
 # How a sentence bounds an amount: a range, a floor, a ceiling.
-_BAND = re.compile(  # "25 to 50 hours", "£10-£20", "between 5 and 10 kg"; groups: low amount, or figure; high amount
-    rf"(?:{_AMOUNT}|\b({_FIGURE}))\s*(?:to|-|–|—|and)\s*{_AMOUNT}", re.IGNORECASE
+_BAND = re.compile(  # "25 to 50 hours", "£10-£20", "between 5 and 10 kg", "over 2 kg up to 5 kg"; groups: low
+    # amount, or figure; high amount
+    rf"(?:{_AMOUNT}|\b({_FIGURE}))\s*(?:to|up to|-|–|—|and)\s*{_AMOUNT}",
+    re.IGNORECASE,
 )
 _CEILING = re.compile(
     rf"\b(?:up to|under|below|less than|fewer than|no more than|not more than|at most|maximum of|a maximum of|"
@@ -169,6 +189,12 @@ def amounts(text: str) -> list[Amount]:
     return [a for a in found if a is not None]
 
 
+def high_value(band: re.Match[str]) -> float:
+    """The high figure of a `_BAND` match as written, without its unit's scale."""
+    currency_figure, number = band.groups()[7], band.groups()[9]
+    return float((currency_figure or number).replace(",", ""))
+
+
 def amount_ranges(sentence: str) -> list[tuple[str, float, float]]:
     """The ranges of amounts a sentence states, as (unit, low, high), both ends included: "25 to 50 hours" ->
     ("hour", 25, 50), "£1,000 or less" -> ("gbp", 0, 1000), "101 hours or more" -> ("hour", 101, inf)."""
@@ -179,7 +205,10 @@ def amount_ranges(sentence: str) -> list[tuple[str, float, float]]:
         if high is None or (low is not None and low.unit != high.unit):
             continue
         bare = m.groups()[5]  # the low figure written without its unit ("25" of "25 to 50 hours")
-        low_value = low.value if low is not None else float(bare.replace(",", ""))
+        # (in the high figure's unit: "2 to 500 g" is 0.002 to 0.5 kg)
+        low_value = (
+            low.value if low is not None else float(bare.replace(",", "")) * high.value / high_value(m)
+        )
         found.append((high.unit, low_value, high.value))
         taken.append(m.span())
     for pattern, bound in ((_CEILING, "ceiling"), (_FLOOR, "floor")):
@@ -202,8 +231,10 @@ def amount_ranges(sentence: str) -> list[tuple[str, float, float]]:
 
 def takes_in(sentence: str, amount: Amount) -> bool:
     """Does a range the sentence states take the amount in ("£1,000 or less" for £800)?"""
+    value = amount.value * (1 - 1e-9)  # "700 g" is 0.7000000000000001 kg, which "up to 0.7 kg" takes in
     return any(
-        unit == amount.unit and low <= amount.value <= high for unit, low, high in amount_ranges(sentence)
+        unit == amount.unit and low * (1 - 2e-9) <= value <= high
+        for unit, low, high in amount_ranges(sentence)
     )
 
 
@@ -220,7 +251,7 @@ def holds_amount(sentence: str, word: str, label: str) -> bool:
     """Does the sentence give the labelled amount, or a range that takes it in?"""
     unit, value = word.removeprefix(AMOUNT), float(label)
     return takes_in(sentence, Amount(unit, value, label)) or any(
-        a.unit == unit and a.value == value for a in amounts(sentence)
+        a.unit == unit and math.isclose(a.value, value, rel_tol=1e-6) for a in amounts(sentence)
     )
 
 
