@@ -116,6 +116,9 @@ def test_ages_the_asker_gives_and_the_groups_tables_name() -> None:
 LEAFLETS = {
     "paracetamol.md": (
         "# Children's Paracetamol 120 mg/5 ml Oral Suspension\n\n"
+        "## What this medicine is for\n\n"
+        "Children's Paracetamol relieves pain and reduces fever in babies and children aged 3 months to 6 years.\n\n"
+        "## How much to give\n\n"
         "Dosage by age:\n\n"
         "| Child's age | How much | How often (in 24 hours) |\n|---|---|---|\n"
         "| 6 to 24 months | 5 ml | 4 times |\n| 2 to 4 years | 7.5 ml | 4 times |\n| 4 to 6 years | 10 ml | 4 times |\n"
@@ -182,3 +185,6 @@ def test_a_pipe_tables_row_reads_under_its_headers() -> None:
 def test_the_row_for_the_askers_age_leads_prose_that_takes_it_in_too(leaflets: Assistant) -> None:
     answer = leaflets.ask("How much ibuprofen can I give my 5 year old?")
     assert answer.answer.startswith("Body weight: 16 to 20 kg; Approx. age: 4 to 6 years;"), answer.answer
+    # ... in another section than the prose ("aged 3 months to 6 years" under "What this medicine is for")
+    answer = leaflets.ask("How much paracetamol can I give my 3 year old?")
+    assert answer.answer.startswith("Child's age: 2 to 4 years; How much: 7.5 ml;"), answer.answer

@@ -501,27 +501,31 @@ def _lead(
     # or a broad one, "children aged 3 months to 12 years"), the row whose range takes it in leads ("Age: 1
     # to 3 years; Dose: 100 mg"), from the best's document: close to it in score, or anywhere in its section
     # (a row is told from its neighbours by its figures, not by its words).
+    # Failing such a row, any row of the best's document that takes the figure in, where the best is prose: "How
+    # much paracetamol can I give my 3 year old?" is answered by the dose table's "2 to 4 years" row, not by
+    # "... relieves pain and reduces fever in babies and children aged 3 months to 6 years." in the section
+    # above, which takes the age in too.
     figures = [(word, label) for word, label in labels if is_figure(word)]
     if figures and not is_polar(question) and not (_is_row(best.text) and holds_label(best.reads, figures)):
         lead = best
         lead_terms = frozenset(terms(lead.text))  # the lead may be the title the rows stand under
-        best = next(
-            (
-                s
-                for s in eligible
-                if s.doc_id == lead.doc_id  # (another document's table is another medicine's, or tariff's)
-                and (
-                    s.score >= lead.score - cfg.label_within
-                    or s.section_terms == lead.section_terms
-                    or lead_terms <= s.section_terms
-                )
-                and relevance(s) >= relevant
-                and _is_row(s.text)
-                and holds_label(s.reads, figures)
-                and not other_label(s.reads, figures)
-            ),
-            best,
+        rows = [
+            s
+            for s in eligible
+            if s.doc_id == lead.doc_id  # (another document's table is another medicine's, or tariff's)
+            and relevance(s) >= relevant
+            and _is_row(s.text)
+            and holds_label(s.reads, figures)
+            and not other_label(s.reads, figures)
+        ]
+        near = (
+            s
+            for s in rows
+            if s.score >= lead.score - cfg.label_within
+            or s.section_terms == lead.section_terms
+            or lead_terms <= s.section_terms
         )
+        best = next(near, rows[0] if rows and not _is_row(lead.text) else best)
     # "How much is an adult ticket?": of a table's rows, the one whose label (its first cell) the question
     # names whole leads one whose label says more ("Ticket: Adult; Price: £14.00." before "Ticket: Family
     # (2 adults, up to 3 children); Price: £34.00.").
