@@ -435,3 +435,17 @@ def test_a_note_under_a_sheets_table_is_no_row_of_it(tmp_path: Path) -> None:
     assert "Monthly usage: Over 200 kWh; Unit rate (p per kWh): 25.4." in text, text
     assert "Monthly usage: Electricity." in text, text
     assert text.rstrip().endswith("\nKestrel Power supplies electricity only. There are no exit fees."), text
+
+
+def test_a_word_lists_items_read_as_items(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Do not give this medicine if your child:")
+    for item in ("is allergic to ibuprofen", "has chickenpox"):
+        document.add_paragraph(item, style="List Bullet")
+    document.add_paragraph("Indented text, not an item.", style="List Paragraph")
+    document.save(str(tmp_path / "leaflet.docx"))
+    text = load_file(tmp_path / "leaflet.docx").text
+    assert "if your child:\n\n- is allergic to ibuprofen\n- has chickenpox\n" in text, text
+    assert "\nIndented text, not an item." in text, text

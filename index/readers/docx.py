@@ -96,6 +96,13 @@ def _style(element: Any, styles: dict[str, str]) -> str:
     return styles.get(found.get(f"{_W}val", ""), "") if found is not None else ""
 
 
+def _is_list_item(paragraph: Any, style: str) -> bool:
+    """Is the paragraph an item of a bulleted or numbered list: numbered by Word (`w:numPr`), or in a list
+    style ("List Bullet", "List Number 2"; not "List Paragraph" alone, which Word also gives indented text)?"""
+    numbered = paragraph.find(f"{_W}pPr/{_W}numPr") is not None
+    return numbered or (style.startswith("List ") and style != "List Paragraph")
+
+
 def _add_blocks(
     builder: TextBuilder, parent: Any, styles: dict[str, str], label: str, tables: list[int]
 ) -> str:
@@ -108,9 +115,12 @@ def _add_blocks(
         text = _text(block)
         if not text:
             continue
-        heading = _style(block, styles).startswith(("Heading", "Title"))
+        style = _style(block, styles)
+        heading = style.startswith(("Heading", "Title"))
         if heading:
             section = text[:80]
+        elif _is_list_item(block, style):
+            text = f"- {text}"  # as Markdown writes an item, so it is read with the sentence announcing its list
         builder.add(text, label=section)
         builder.gap("\n\n" if heading or text.endswith((".", "!", "?", ":")) else "\n")
     return section
