@@ -133,9 +133,24 @@ LEAFLETS = {
 }
 
 
+GYMS = {
+    "pulsefit-memberships.md": (
+        "# PulseFit Riverside: memberships\n\nPrices are per month.\n\n"
+        "| Membership | Peak | Off-peak | Joining fee |\n|---|---|---|---|\n"
+        "| Adult | £42.00 | £30.00 | £25 |\n| Student | £32.00 | £22.00 | £0 |\n"
+    ),
+    "ironworks-memberships.md": (
+        "# Ironworks Gym: memberships\n\nIronworks is a strength and conditioning gym with a sauna.\n\n"
+        "| Membership | Peak | Off-peak | Joining fee |\n|---|---|---|---|\n"
+        "| Adult | £38.00 | £28.00 | £20 |\n| Student | £30.00 | £20.00 | £10 |\n"
+    ),
+}
+
+
 @pytest.fixture(scope="module")
 def leaflets(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[Assistant]:
-    yield from _collection(tmp_path_factory.mktemp("leaflets"), LEAFLETS, embedder)
+    """Look-alike documents: two medicines' leaflets and two gyms' price lists, in one collection."""
+    yield from _collection(tmp_path_factory.mktemp("look-alikes"), {**LEAFLETS, **GYMS}, embedder)
 
 
 @pytest.mark.parametrize(
@@ -188,3 +203,12 @@ def test_the_row_for_the_askers_age_leads_prose_that_takes_it_in_too(leaflets: A
     # ... in another section than the prose ("aged 3 months to 6 years" under "What this medicine is for")
     answer = leaflets.ask("How much paracetamol can I give my 3 year old?")
     assert answer.answer.startswith("Child's age: 2 to 4 years; How much: 7.5 ml;"), answer.answer
+
+
+def test_a_question_naming_two_documents_is_answered_from_each(leaflets: Assistant) -> None:
+    answer = leaflets.ask("Which has the cheaper adult peak membership, PulseFit or Ironworks?")
+    assert "PulseFit: Membership: Adult; Peak: £42.00;" in answer.answer, answer.answer
+    assert "Ironworks: Membership: Adult; Peak: £38.00;" in answer.answer, answer.answer
+    # one of them named: its own document answers, and the other's figures stay out
+    answer = leaflets.ask("How much is an adult peak membership at Ironworks?")
+    assert "£38.00" in answer.answer and "£42.00" not in answer.answer, answer.answer

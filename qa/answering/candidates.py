@@ -57,6 +57,13 @@ PARAPHRASED_ZIPF = 5.5
 # candidate's document is about it (`off_subject`).
 RARE_SUBJECT_ZIPF = 3.0
 _WORD = re.compile(r"[^\W\d_][\w’'-]*")
+# Words that compare: answered by the figures of what is compared, not by a sentence that says them.
+COMPARATIVES = frozenset(
+    "cheaper cheapest dearer dearest lower lowest higher highest bigger biggest smaller smallest larger largest "
+    "longer longest shorter shortest faster fastest slower slowest newer newest older oldest quieter quietest "
+    "louder loudest lighter lightest heavier heaviest greater greatest nearer nearest closer closest earlier "
+    "earliest later latest more most less least fewer fewest better best worse worst".split()
+)
 # A common word (Zipf 4 or more: "cost" 5.0) that no document uses weighs nothing either where the best passages
 # (`SYNONYM_PASSAGES`) hold a word at least `SYNONYM_SIMILARITY` close to it in the embedder's space.
 COMMON_ABSENT_ZIPF = 4.0
@@ -428,17 +435,50 @@ class _Words:
 
 def named_subjects(question: str, documents: Mapping[str, _Words]) -> list[str]:
     """The question's names that some of the documents are about (their file name, title or a heading holds
-    them). A name is a word written with a capital ("Harbour Mutual", "Kite"), a code with digits ("X300"), or
-    a word rarer than `RARE_SUBJECT_ZIPF` ("ibuprofen"); not an all-capitals word, which may be spelt out
-    elsewhere ("EU")."""
+    the name's rarest word). A name is a run of words written with capitals ("Harbour Mutual", "Solace Simple
+    Tariff"), a code with digits ("X300"), or a word rarer than `RARE_SUBJECT_ZIPF` ("ibuprofen"); not an
+    all-capitals word, which may be spelt out elsewhere ("EU"), nor a day or a month ("Saturdays")."""
     names = {
-        re.sub(r"[’']s$", "", w)
-        for w in _WORD.findall(question)
-        if not (w.isalpha() and w.isupper())
-        and (w[0].isupper() or any(c.isdigit() for c in w) or zipf(w.lower()) < RARE_SUBJECT_ZIPF)
-        and w.lower() not in stopwords()
+        _name_around(question, word) if word[0].isupper() else word
+        for word in (re.sub(r"[’']s$", "", w) for w in _WORD.findall(question))
+        if not (word.isalpha() and word.isupper())
+        and (word[0].isupper() or any(c.isdigit() for c in word) or zipf(word.lower()) < RARE_SUBJECT_ZIPF)
+        and word.lower() not in stopwords()
+        and not _CALENDAR.fullmatch(word)
     }
-    return sorted(w for w in names if any(set(tokenize(w)) & d.about for d in documents.values()))
+    return sorted(n for n in names if any(set(tokenize(name_key(n))) & d.about for d in documents.values()))
+
+
+_CALENDAR = re.compile(
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?|january|february|march|april|may|june|july|august|september|"
+    r"october|november|december",
+    re.IGNORECASE,
+)
+
+
+def name_key(name: str) -> str:
+    """The word that tells a name apart: its rarest ("Solace" of "Solace Simple Tariff", "Harbour" of "Harbour
+    Mutual")."""
+    return min(name.split(), key=lambda w: zipf(w.lower()))
+
+
+def _name_around(question: str, word: str) -> str:
+    """The whole name the word stands in, as the question writes it ("Harbour Mutual" for "Harbour"): the
+    capitalised words next to it, question words aside ("What's Brightwave's ..." -> "Brightwave")."""
+    tokens = [re.sub(r"[’']s$", "", t) for t in re.findall(r"[\w’'-]+", question)]
+    if word not in tokens:
+        return word
+    at = tokens.index(word)
+
+    def part(t: str) -> bool:
+        return t[:1].isupper() and t.lower() not in stopwords()
+
+    start, end = at, at + 1
+    while start > 0 and part(tokens[start - 1]):
+        start -= 1
+    while end < len(tokens) and part(tokens[end]):
+        end += 1
+    return " ".join(tokens[start:end])
 
 
 def off_subject(subjects: Sequence[str], documents: Mapping[str, _Words]) -> set[str]:
@@ -452,9 +492,13 @@ def off_subject(subjects: Sequence[str], documents: Mapping[str, _Words]) -> set
     misspelt or other word for the thing ("topological" for "topographical")."""
     if not subjects or len(documents) < 2:
         return set()
-    lacking = {doc_id: sum(not d.mentions(w) for w in subjects) for doc_id, d in documents.items()}
+    keys = [name_key(n) for n in subjects]
+    lacking = {doc_id: sum(not d.mentions(w) for w in keys) for doc_id, d in documents.items()}
     fewest = min(lacking.values())
-    return {doc_id for doc_id, n in lacking.items() if n > fewest}
+    # (a document about one of them answers for it: "Which has the bigger dustbin, the X200 or the X300?" is
+    # answered from the X200's sheet too, though only the X300's names both)
+    about = {doc_id for doc_id, d in documents.items() if any(set(tokenize(w)) & d.about for w in keys)}
+    return {doc_id for doc_id, n in lacking.items() if n > fewest and doc_id not in about}
 
 
 def titles_table(line: str, doc_text: str, end: int) -> bool:
@@ -660,10 +704,14 @@ class _Question:
         # ("alcohol", "Marburg").
         # So does a common word the passages say in other words ("How much does the Team plan cost?" / "| Plan |
         # Monthly price |").
+        # So does a comparison no document words ("Which has the lower excess, Harbour Mutual or Kite?"): the
+        # figures answer it.
         paraphrased = {
             t
             for w in retrieval.unknown
-            if zipf(w) >= PARAPHRASED_ZIPF or (zipf(w) >= COMMON_ABSENT_ZIPF and said_otherwise(w))
+            if zipf(w) >= PARAPHRASED_ZIPF
+            or w.lower() in COMPARATIVES
+            or (zipf(w) >= COMMON_ABSENT_ZIPF and said_otherwise(w))
             for t in tokenize(w)
         }
         return cls(
@@ -716,9 +764,15 @@ class CandidateFinder:
         subjects = named_subjects(asked.text, words)
         # What a document is about, each of its sentences speaks of: in the X500's spec sheet, "Weight: 3.9 kg"
         # answers "How heavy is the X500?" as well as "The Orbi X500 vacuums and mops ..." names it.
-        about = {
-            doc_id: frozenset(t for w in subjects for t in tokenize(w) if t in words[doc_id].named)
+        # Where the question names several ("Which has the lower excess, Harbour Mutual or Kite?"), a document
+        # named for one of them speaks for it, and the others are answered from their own documents.
+        named_for = {
+            doc_id: [n for n in subjects if set(tokenize(name_key(n))) & words[doc_id].named]
             for doc_id in texts
+        }
+        about = {
+            doc_id: frozenset(t for n in (subjects if named else ()) for t in tokenize(n))
+            for doc_id, named in named_for.items()
         }
         out = [
             self._measure(
@@ -740,6 +794,12 @@ class CandidateFinder:
         aside = off_subject(subjects, words)
         if aside:
             out = [replace(s, off_subject=True) if s.doc_id in aside else s for s in out]
+        if len(subjects) > 1:
+            subject_of = {
+                doc_id: next((n for n in subjects if set(tokenize(name_key(n))) & words[doc_id].about), "")
+                for doc_id in texts
+            }
+            out = [replace(s, subject=subject_of[s.doc_id]) for s in out]
         if not asked.versions and not _DATED.search(asked.text):
             out = newest_editions(out, texts, self._sentence_vectors if self.embedder is not None else None)
         # Only "how much/many X" and "which Xs" questions are held to their focus word: on SQuAD, applying it to

@@ -79,6 +79,9 @@ class Sentence:
     # about (its name, title or a heading names it), and another candidate's document mentions more of those
     # words (`candidates.off_subject`): the paracetamol leaflet does not answer for ibuprofen
     off_subject: bool = False
+    # the question's name its document is about, where the question names several ("PulseFit" of "Which is
+    # cheaper, PulseFit or Ironworks?"; `candidates.named_subjects`), else ""
+    subject: str = ""
     defines: bool = False  # it defines the short form the question asks about ("interferon-induced transmembrane (IFITM)")
     score: float = 0.0
     probability: float = 0.0

@@ -198,10 +198,15 @@ def quoted(sentences: list[Sentence]) -> list[Claim]:
         else:
             groups.append([s])
     claims = []
+    # An answer from the documents of several things the question names says which is which ("Harbour Mutual:
+    # Type of claim: Accidental damage; Excess: £250.").
+    several = len({s.subject for s in sentences if s.subject}) > 1
     for group in groups:
         first = group[0]
         # The answer reads a pipe table's row with its column headers (`Sentence.reads`); the quote is the row.
         text, prose = first.text, first.reads
+        if several and first.subject and first.subject.lower() not in prose.lower():
+            prose = f"{first.subject}: {prose}"
         for before, after in pairwise(group):
             text += (before.after_gap or " ") + after.text
             prose += (before.after_gap or " ") + after.reads
@@ -586,6 +591,45 @@ def _with_banded_rows(
     return lambda s: max(s.relevance, banded.get(s.id, 0.0))
 
 
+def _each_subject(
+    chosen: list[Sentence],
+    eligible: list[Sentence],
+    relevance: Callable[[Sentence], float],
+    relevant: float,
+    most: int,
+) -> list[Sentence]:
+    """The chosen sentences, with the best relevant one of each document the question names that none of them
+    comes from: "Which is cheaper for an adult at peak times, PulseFit or Ironworks?" quotes a row of each
+    gym's price list (`Sentence.subject`), within `most` sentences."""
+    named = list(dict.fromkeys(s.subject for s in eligible if s.subject))
+    if len(named) < 2:
+        return chosen
+    # A row's counterpart is the row of the same label in the other's table ("Adult" for "Adult"), in place of
+    # what else of that document joined the answer.
+    label = _row_label(chosen[0])
+    out = list(chosen)
+    for subject in named:
+        theirs = [s for s in eligible if s.subject == subject]
+        counterpart = next((s for s in theirs if label and _row_label(s) == label), None)
+        if counterpart is not None and counterpart not in out:
+            out = [s for s in out if s.subject != subject or s is out[0]]
+        elif any(s.subject == subject for s in out):
+            continue
+        found = counterpart or next((s for s in theirs if relevance(s) >= relevant), None)
+        if found is not None and len(out) < most:
+            out.append(found)
+    return out
+
+
+def _row_label(s: Sentence) -> str:
+    """A table row's label, the value of its first field, lower-cased ("adult" of "Membership: Adult; Peak:
+    £42.00."); "" for a sentence that is no row."""
+    if not _is_row(s.text) or not is_record(s.reads):
+        return ""
+    first = s.reads.split(";")[0]
+    return first.split(":", 1)[1].strip().lower() if ":" in first else ""
+
+
 def _label_named(row: str, asked: set[str]) -> bool:
     """Does the question hold every term of the row's label: the value of a record's first field ("Ticket:
     Adult; Price: £14.00." -> "Adult"), or a bar-separated row's first cell?"""
@@ -786,6 +830,7 @@ class ExtractiveAnswerer:
                 chosen_texts.add(other.text)
                 covered += other.probability
                 words += more
+        chosen = _each_subject(chosen, eligible, relevance, relevant, cfg.max_sentences)
         # "What is IFITM?": the sentence where a document defines it leads ("The interferon-induced
         # transmembrane (IFITM) proteins ...").
         if definer is not None and definer.text not in chosen_texts:
