@@ -712,7 +712,7 @@ def test_specification_tables_answer_in_the_words_people_ask_with(tmp_path: Path
             "manual.md": (
                 "# AeroBrew X2 espresso machine: user manual\n\nAlways place the machine on a flat, dry surface.\n\n"
                 "## Specifications\n\n| Property | Value |\n|---|---|\n| Weight | 9.2 kg |\n| Height | 41 cm |\n"
-                "| Cord length | 1.1 m |\n"
+                "| Cord length | 1.1 m |\n| Noise level | 58 dB |\n"
             ),
             "plans.md": (
                 "# Subscription plans\n\n| Plan | Monthly price | Users | Storage |\n|---|---|---|---|\n"
@@ -724,6 +724,7 @@ def test_specification_tables_answer_in_the_words_people_ask_with(tmp_path: Path
         # "how heavy" asks for the weight
         ("How heavy is the machine?", "| Weight | 9.2 kg |", "Property: Weight; Value: 9.2 kg."),
         ("How tall is the AeroBrew?", "| Height | 41 cm |", "Property: Height; Value: 41 cm."),
+        ("How loud is the machine?", "| Noise level | 58 dB |", "Property: Noise level; Value: 58 dB."),
         # no document says "cost"; the header says "price", 0.72 close to it
         ("How much does the Team plan cost?", "| Team | EUR 29 |", "Plan: Team; Monthly price: EUR 29;"),
     ):

@@ -77,6 +77,7 @@ MEASURES = {
     "deep": "depth",
     "fast": "speed",
     "thick": "thickness",
+    "loud": "noise",  # "How loud is the X300?" / "| Noise level | 62 dB |"
 }
 _HOW_MEASURE = re.compile(rf"\bhow ({'|'.join(MEASURES)})\b", re.IGNORECASE)
 
