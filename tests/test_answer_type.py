@@ -118,3 +118,16 @@ def test_a_thing_named_by_a_number_letter_day_or_quarter_is_told_from_its_siblin
 )
 def test_what_time_asks_for_a_time_of_day(question: str, sentence: str, answers: bool) -> None:
     assert has_kind(Kind.DATE, sentence, question) is answers
+
+
+def test_a_journey_named_by_its_time_is_a_label() -> None:
+    labels = asked_labels("If I catch the 7.30 pm bus, when do I get to the Hospital?")
+    assert ("time", "19:30") in labels
+    assert holds_label("Bus Station: 19:30; Hospital: 19:52.", labels)
+    assert other_label("Bus Station: 17:20; Hospital: 17:44.", labels)
+    # the question's own time is no answer; another time of the same hour is
+    assert has_kind(
+        question_kind("What time does the 12:00 bus arrive?"),
+        "Bus Station: 12:00; Hospital: 12:20.",
+        "What time does the 12:00 bus arrive?",
+    )

@@ -1137,6 +1137,10 @@ def test_a_day_or_quarter_asked_about_is_answered_by_the_row_that_names_it(
                 "Winter season (1 October to 31 March): open Tuesday to Sunday from 10:00 to 16:30. The museum is "
                 "closed on Mondays in winter.\n"
             ),
+            "route-7.csv": (
+                "Days,Bus Station,Market Square,Hospital\nMon-Sat,09:00,09:08,09:20\nMon-Sat,12:00,12:08,12:20\n"
+                "Mon-Sat,15:00,15:08,15:20\n"
+            ),
             "results.md": (
                 "# Halden Outdoor: third quarter 2025 results\n\n## Highlights\n\n- Gross margin improved to "
                 "46.1%, from 44.3% a year earlier.\n\n## Revenue by quarter\n\n| Quarter | Revenue (£m) | Gross "
@@ -1153,6 +1157,9 @@ def test_a_day_or_quarter_asked_about_is_answered_by_the_row_that_names_it(
     lunch = _answered(fresh, "What's for lunch on Thursday?")
     assert lunch.answer.startswith("Day: Thursday; Main: Fish fingers"), lunch.answer
     assert "Friday" not in lunch.answer and "Wednesday" not in lunch.answer, lunch.answer
+    # a journey named by its time: the row that holds it (its other times are answers, "12:08" is not "12:00")
+    bus = _answered(fresh, "What time does the 12:00 bus reach Market Square?")
+    assert bus.answer.startswith("Days: Mon-Sat; Bus Station: 12:00; Market Square: 12:08;"), bus.answer
     margin = _answered(fresh, "What was the gross margin in Q1 2025?")
     assert margin.answer.startswith("Quarter: Q1 2025; Revenue (£m): 118.7; Gross margin: 45.6%."), (
         margin.answer

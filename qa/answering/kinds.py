@@ -646,12 +646,21 @@ def _kind_spans(kind: Kind | None, sentence: str, question: str) -> list[tuple[i
                 matches.append((pos, pos + len(name), name))
     # A candidate the question already gives is no answer ("2020" for "What happened in 2020?"); function
     # words inside it ("a fortnight", "the Houthi") say nothing either way.
+    # A time of day is given only as a whole: "12:08" is no time of "the 12:00 bus".
     asked_words = set(_WORD.findall(asked)) - _MARKERS
+    asked_times = {m.group(0).replace(".", ":") for m in _HH_MM.finditer(asked)}
     return [
         (s, e)
         for s, e, text in matches
-        if not any(w in asked_words for w in _WORD.findall(text.lower()) if w not in stopwords())
+        if (
+            text.replace(".", ":") not in asked_times
+            if _HH_MM.fullmatch(text)
+            else not any(w in asked_words for w in _WORD.findall(text.lower()) if w not in stopwords())
+        )
     ]
+
+
+_HH_MM = re.compile(r"\d{1,2}[:.]\d{2}")
 
 
 @lru_cache(maxsize=20_000)
@@ -780,7 +789,22 @@ _ORDINAL_QUARTER = {"first": "1", "second": "2", "third": "3", "fourth": "4"}
 _QUARTER_NAMED = re.compile(r"\bQ([1-4])\b|\b(first|second|third|fourth)\s+quarter\b", re.IGNORECASE)
 # ... or by its season ("in the summer" -> ("season", "summer"); not "fall", a verb as often).
 _SEASON = re.compile(r"\b(spring|summer|autumn|winter)s?\b", re.IGNORECASE)
-PERIODS = ("day", "quarter", "season")
+PERIODS = ("day", "quarter", "season", "time")
+# A journey named by its time ("the 12:00 route 7 bus", "the 7.40 from Harbour Square", "the 9:30 train").
+_NAMED_TIME = re.compile(r"\bthe\s+(\d{1,2})[:.](\d{2})(?:\s?([ap])\.?m\b\.?)?", re.IGNORECASE)
+_TIME_OF_DAY = re.compile(r"(?<![\d.:])(\d{1,2})[:.](\d{2})(?![\d.:])(?:\s?([ap])\.?m\b\.?)?", re.IGNORECASE)
+
+
+def _clock(hour: str, minute: str, half: str | None) -> str | None:
+    """A time of day as "HH:MM" on the 24-hour clock ("7.40" -> "07:40", "5:15 pm" -> "17:15"), or None."""
+    h, m = int(hour), int(minute)
+    if half and half.lower() == "p" and h < 12:
+        h += 12
+    elif half and half.lower() == "a" and h == 12:
+        h = 0
+    return f"{h:02d}:{m:02d}" if h < 24 and m < 60 else None
+
+
 # A yes/no question ("Is the office open at 7am?", "Can a 17 year old open an account?").
 _POLAR = re.compile(
     r"^\W*(is|are|was|were|does|do|did|can|could|will|would|has|have|had|should|must|may)\b", re.IGNORECASE
@@ -796,7 +820,8 @@ def asked_labels(question: str) -> list[tuple[str, str]]:
     """The things the question names by a word and a number or letter, as (word, label) pairs, lower-cased word
     ("When is assignment 3 due?" -> [("assignment", "3")]; a function word is no such word: "in 2019"), the
     periods it names by a weekday, a quarter or a season ("on Thursday" -> ("day", "thursday"), "in Q1 2025" ->
-    ("quarter", "1"), "in the summer" -> ("season", "summer")), and the age it gives, in months ("my 4 year
+    ("quarter", "1"), "in the summer" -> ("season", "summer"), "the 12:00 bus" -> ("time", "12:00")), and the age
+    it gives, in months ("my 4 year
     old" -> (AGE, "48")), or else the amounts with a unit ("120 hours a month" -> ("amount:hour", "120"),
     `ranges.amount_labels`)."""
     labels = [
@@ -810,6 +835,7 @@ def asked_labels(question: str) -> list[tuple[str, str]]:
     labels += [("day", day.lower()) for day in _WEEKDAY.findall(question)]
     labels += [("quarter", _quarter(m)) for m in _QUARTER_NAMED.finditer(question)]
     labels += [("season", season.lower()) for season in _SEASON.findall(question)]
+    labels += [("time", t) for t in (_clock(*m.groups()) for m in _NAMED_TIME.finditer(question)) if t]
     age = asked_age(question)
     if age is not None:
         labels.append((AGE, f"{age:g}"))
@@ -829,7 +855,8 @@ def _quarter(match: re.Match[str]) -> str:
 
 
 def _periods(sentence: str, word: str) -> set[str]:
-    """The weekdays (`word` "day"), quarters ("quarter") or seasons ("season") a sentence names."""
+    """The weekdays (`word` "day"), quarters ("quarter"), seasons ("season") or times of day ("time", as
+    "HH:MM") a sentence names."""
     if word == "day":
         days = {day.lower() for day in _WEEKDAY.findall(sentence)}
         for first, last in _DAY_RANGE.findall(sentence):
@@ -838,6 +865,8 @@ def _periods(sentence: str, word: str) -> set[str]:
         return days
     if word == "season":
         return {season.lower() for season in _SEASON.findall(sentence)}
+    if word == "time":
+        return {t for t in (_clock(*m.groups()) for m in _TIME_OF_DAY.finditer(sentence)) if t}
     return {_quarter(m) for m in _QUARTER_NAMED.finditer(sentence)}
 
 
