@@ -147,10 +147,22 @@ GYMS = {
 }
 
 
+POLICIES = {
+    "leave-policy-head-office.md": (
+        "# Leave policy: head office\n\nThis policy applies to all staff based at the head office.\n\n"
+        "Compassionate leave of up to 5 days on full pay is given on the death of a close relative.\n"
+    ),
+    "leave-policy-warehouse.md": (
+        "# Leave policy: warehouse and drivers\n\nThis policy applies to all warehouse staff and drivers.\n\n"
+        "Compassionate leave of up to 3 days on full pay is given on the death of a close relative.\n"
+    ),
+}
+
+
 @pytest.fixture(scope="module")
 def leaflets(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[Assistant]:
-    """Look-alike documents: two medicines' leaflets and two gyms' price lists, in one collection."""
-    yield from _collection(tmp_path_factory.mktemp("look-alikes"), {**LEAFLETS, **GYMS}, embedder)
+    """Look-alike documents: two medicines' leaflets, two gyms' price lists, two leave policies, in one collection."""
+    yield from _collection(tmp_path_factory.mktemp("look-alikes"), {**LEAFLETS, **GYMS, **POLICIES}, embedder)
 
 
 @pytest.mark.parametrize(
@@ -212,3 +224,10 @@ def test_a_question_naming_two_documents_is_answered_from_each(leaflets: Assista
     # one of them named: its own document answers, and the other's figures stay out
     answer = leaflets.ask("How much is an adult peak membership at Ironworks?")
     assert "£38.00" in answer.answer and "£42.00" not in answer.answer, answer.answer
+
+
+def test_a_plain_word_that_tells_the_documents_names_apart_picks_the_document(leaflets: Assistant) -> None:
+    answer = leaflets.ask("How much compassionate leave do head office staff get?")
+    assert "up to 5 days" in answer.answer and "up to 3 days" not in answer.answer, answer.answer
+    answer = leaflets.ask("How much compassionate leave do warehouse staff get?")
+    assert "up to 3 days" in answer.answer and "up to 5 days" not in answer.answer, answer.answer

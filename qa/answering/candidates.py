@@ -449,6 +449,17 @@ def named_subjects(question: str, documents: Mapping[str, _Words]) -> list[str]:
     return sorted(n for n in names if any(set(tokenize(name_key(n))) & d.about for d in documents.values()))
 
 
+def named_plainly(question: str, documents: Mapping[str, _Words]) -> list[str]:
+    """The question's plain words that some of the documents, not all, are named for (their file name or title
+    holds them): "warehouse" of "Do warehouse staff get a day off for their birthday?" beside
+    "leave-policy-warehouse-and-drivers.docx" and "leave-policy-head-office.md"."""
+    words = {w for w in _WORD.findall(question) if w.islower() and len(w) > 3 and w not in stopwords()}
+    named_by = {w: sum(bool(set(tokenize(w)) & d.named) for d in documents.values()) for w in words}
+    telling = {w: n for w, n in named_by.items() if 0 < n < len(documents)}
+    # only those that tell the most apart: "head" and "office", not "leave", which both policies are named for
+    return sorted(w for w, n in telling.items() if n == min(telling.values()))
+
+
 _CALENDAR = re.compile(
     r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?|january|february|march|april|may|june|july|august|september|"
     r"october|november|december",
@@ -762,16 +773,18 @@ class CandidateFinder:
         version_of = {doc_id: _version_match(asked.versions, *texts[doc_id]) for doc_id in texts}
         words = {doc_id: self._words(doc_id, *texts[doc_id], sections[doc_id]) for doc_id in texts}
         subjects = named_subjects(asked.text, words)
+        # (where the question names nothing so, the plain words that tell the documents' names apart)
+        subjects_or_plain = subjects or named_plainly(asked.text, words)
         # What a document is about, each of its sentences speaks of: in the X500's spec sheet, "Weight: 3.9 kg"
         # answers "How heavy is the X500?" as well as "The Orbi X500 vacuums and mops ..." names it.
         # Where the question names several ("Which has the lower excess, Harbour Mutual or Kite?"), a document
         # named for one of them speaks for it, and the others are answered from their own documents.
         named_for = {
-            doc_id: [n for n in subjects if set(tokenize(name_key(n))) & words[doc_id].named]
+            doc_id: [n for n in subjects_or_plain if set(tokenize(name_key(n))) & words[doc_id].named]
             for doc_id in texts
         }
         about = {
-            doc_id: frozenset(t for n in (subjects if named else ()) for t in tokenize(n))
+            doc_id: frozenset(t for n in (subjects_or_plain if named else ()) for t in tokenize(n))
             for doc_id, named in named_for.items()
         }
         out = [
@@ -791,7 +804,7 @@ class CandidateFinder:
         ]
         if definers:
             out = [replace(s, defines=True) if s.id in definers else s for s in out]
-        aside = off_subject(subjects, words)
+        aside = off_subject(subjects_or_plain, words)
         if aside:
             out = [replace(s, off_subject=True) if s.doc_id in aside else s for s in out]
         if len(subjects) > 1:
