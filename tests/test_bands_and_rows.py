@@ -231,3 +231,23 @@ def test_a_plain_word_that_tells_the_documents_names_apart_picks_the_document(le
     assert "up to 5 days" in answer.answer and "up to 3 days" not in answer.answer, answer.answer
     answer = leaflets.ask("How much compassionate leave do warehouse staff get?")
     assert "up to 3 days" in answer.answer and "up to 5 days" not in answer.answer, answer.answer
+
+
+def test_names_are_runs_of_capitalised_words_with_only_space_between() -> None:
+    from qa.answering.candidates import _name_around
+
+    question = "Which is cheaper: Harbourside, Juniper Lodge or the Harbour Mutual offer?"
+    assert _name_around(question, "Juniper") == "Juniper Lodge"
+    assert _name_around(question, "Harbourside") == "Harbourside"
+    assert _name_around(question, "Mutual") == "Harbour Mutual"
+    assert _name_around("What's Brightwave's standing charge?", "Brightwave") == "Brightwave"
+
+
+def test_a_pipe_tables_row_without_a_figure_is_no_heading() -> None:
+    from qa.answering.candidates import is_heading
+
+    text = "# Juniper Lodge\n\n| Extra | Price |\n|---|---|\n| Parking | Free |\n| Late check-out | £25 |\n"
+    start = text.index("| Parking")
+    assert not is_heading("| Parking | Free |", text, start, start + len("| Parking | Free |"))
+    header = text.index("| Extra")
+    assert is_heading("| Extra | Price |", text, header, header + len("| Extra | Price |"))

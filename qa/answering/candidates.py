@@ -385,6 +385,8 @@ def is_heading(text: str, doc_text: str, start: int, end: int) -> bool:
     below = doc_text[end + 1 : below_end if below_end >= 0 else len(doc_text)] if end < len(doc_text) else ""
     if text.lstrip().startswith("|") and _TABLE_RULE.fullmatch(below.strip()):
         return True  # a table's header row, above "|---|---|": its names head the rows below
+    if text.lstrip().startswith("|") and text.rstrip().endswith("|"):
+        return False  # a row of the table, though it hold no figure ("| Parking | Free |")
     if start == 0 and doc_text[end : end + 2] == "\n\n" and len(text.split()) <= 12:
         # a document's title, above a blank line, may hold figures ("AquaHeat 300 installation guide") and end
         # with a bracket ("Ibuprofen 100 mg/5 ml Oral Suspension (sugar free)")
@@ -475,21 +477,27 @@ def name_key(name: str) -> str:
 
 def _name_around(question: str, word: str) -> str:
     """The whole name the word stands in, as the question writes it ("Harbour Mutual" for "Harbour"): the
-    capitalised words next to it, question words aside ("What's Brightwave's ..." -> "Brightwave")."""
-    tokens = [re.sub(r"[’']s$", "", t) for t in re.findall(r"[\w’'-]+", question)]
-    if word not in tokens:
+    capitalised words next to it with only white space between, question words aside ("What's Brightwave's
+    ..." -> "Brightwave"; "Harbourside, Juniper Lodge" are two)."""
+    spans = [
+        (m.start(), m.end(), re.sub(r"[’']s$", "", m.group(0))) for m in re.finditer(r"[\w’'-]+", question)
+    ]
+    at = next((i for i, (_, _, t) in enumerate(spans) if t == word), None)
+    if at is None:
         return word
-    at = tokens.index(word)
 
-    def part(t: str) -> bool:
-        return t[:1].isupper() and t.lower() not in stopwords()
+    def part(i: int) -> bool:
+        return spans[i][2][:1].isupper() and spans[i][2].lower() not in stopwords()
+
+    def joins(i: int) -> bool:  # span i and the next are parts of one name, with only white space between
+        return part(i) and part(i + 1) and not question[spans[i][1] : spans[i + 1][0]].strip()
 
     start, end = at, at + 1
-    while start > 0 and part(tokens[start - 1]):
+    while start > 0 and joins(start - 1):
         start -= 1
-    while end < len(tokens) and part(tokens[end]):
+    while end < len(spans) and joins(end - 1):
         end += 1
-    return " ".join(tokens[start:end])
+    return " ".join(t for _, _, t in spans[start:end])
 
 
 def off_subject(subjects: Sequence[str], documents: Mapping[str, _Words]) -> set[str]:
@@ -808,10 +816,11 @@ class CandidateFinder:
         if aside:
             out = [replace(s, off_subject=True) if s.doc_id in aside else s for s in out]
         if len(subjects) > 1:
-            subject_of = {
-                doc_id: next((n for n in subjects if set(tokenize(name_key(n))) & words[doc_id].about), "")
-                for doc_id in texts
+            # (a document about several of them, an article comparing two, speaks for none alone)
+            about_which = {
+                d: [n for n in subjects if set(tokenize(name_key(n))) & words[d].about] for d in texts
             }
+            subject_of = {d: theirs[0] if len(theirs) == 1 else "" for d, theirs in about_which.items()}
             out = [replace(s, subject=subject_of[s.doc_id]) for s in out]
         if not asked.versions and not _DATED.search(asked.text):
             out = newest_editions(out, texts, self._sentence_vectors if self.embedder is not None else None)
@@ -927,7 +936,8 @@ class CandidateFinder:
         record = pipe_record(doc_text, row.start) if text.startswith("|") else None
         written = expansions.expand(list(terms(record or text)))
         # (its document's name ranks it as if it said it; for relevance, the name is a heading's word)
-        token_list = with_aliases([*written, *(t for t in about if t not in written)], asked.aliases)
+        implied = [t for t in asked.tokens if t in about and t not in written]  # (in the question's order)
+        token_list = with_aliases([*written, *dict.fromkeys(implied)], asked.aliases)
         # A pronoun subject read as what it refers to, when the question names that: "She was born in 1861."
         # answers "When was Margit Lindqvist born?", and the quote then starts where she is named.
         antecedent = None
