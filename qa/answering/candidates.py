@@ -422,15 +422,21 @@ class _Words:
     letters: str
     named: frozenset[str]
     about: frozenset[str]
+    capitalised: frozenset[str]  # the words it writes with a capital, as written ("Summit", "X300")
 
     @classmethod
     def of(cls, source: str, text: str, sections: _Sections) -> _Words:
         name = re.split(r"[\\/]", source)[-1].rsplit(".", 1)[0]
         named = frozenset(terms(name.replace("_", " "))) | sections.title
         about = named.union(*sections.own)
-        return cls(frozenset(terms(text)), re.sub(r"[\W_]+", "", text.lower()), named, about)
+        capitalised = frozenset(re.sub(r"[’']s$", "", w) for w in re.findall(r"\b[A-Z][\w’'-]*", text))
+        return cls(frozenset(terms(text)), re.sub(r"[\W_]+", "", text.lower()), named, about, capitalised)
 
     def mentions(self, word: str) -> bool:
+        """Does the document use the word: a name written with a capital as a name ("Summit", not "the summit
+        of a trail"), else in any case or form ("pre-existing" for "preexisting")."""
+        if word[:1].isupper() and not word.isupper():
+            return word in self.capitalised
         stems = tokenize(word)
         return bool(stems) and set(stems) <= self.terms or re.sub(r"[\W_]+", "", word.lower()) in self.letters
 

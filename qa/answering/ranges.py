@@ -51,9 +51,11 @@ _SENTENCE_AGES = (  # (pattern, how its numbers bound the ages); groups: number,
     (re.compile(rf"\b{_N}{_UNIT}[\s-]*olds?\b", re.I), "one"),
 )
 # A range without a unit of time is an age only right after the word: "aged 16-25", "Age: 16 to 25".
-# ... or in brackets after an age group's name: "Teen (14 to 17)", "Senior (65 and over)".
+# ... or in brackets after an age group's name: "Teen (14 to 17)", "Senior (65 and over)", "Young person (16 to
+# 21)".
 _AGE_BEFORE = re.compile(
-    r"\bage[sd]?:?\s*$|\b(?:teens?|juniors?|seniors?|youths?|child(?:ren)?|adults?|kids?|infants?)\s*\(\s*$",
+    r"\bage[sd]?:?\s*$|\b(?:teens?|juniors?|seniors?|youths?|child(?:ren)?|adults?|kids?|infants?|persons?|"
+    r"people|students?|pupils?|toddlers?|bab(?:y|ies))\s*\(\s*$",
     re.IGNORECASE,
 )
 
