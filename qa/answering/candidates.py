@@ -433,9 +433,10 @@ class _Words:
         return cls(frozenset(terms(text)), re.sub(r"[\W_]+", "", text.lower()), named, about, capitalised)
 
     def mentions(self, word: str) -> bool:
-        """Does the document use the word: a name written with a capital as a name ("Summit", not "the summit
-        of a trail"), else in any case or form ("pre-existing" for "preexisting")."""
-        if word[:1].isupper() and not word.isupper():
+        """Does the document use the word: a common word written with a capital as a name ("Summit", not "the
+        summit of a trail"; Zipf `COMMON_ABSENT_ZIPF` or more), else in any case or form ("pre-existing" for
+        "preexisting", "coronavirus" for the "Coronavirus" of "Middle East Respiratory Syndrome Coronavirus")."""
+        if word[:1].isupper() and not word.isupper() and zipf(word.lower()) >= COMMON_ABSENT_ZIPF:
             return word in self.capitalised
         stems = tokenize(word)
         return bool(stems) and set(stems) <= self.terms or re.sub(r"[\W_]+", "", word.lower()) in self.letters
