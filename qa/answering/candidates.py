@@ -37,6 +37,7 @@ from qa.answering.kinds import (
     entities,
     focus_words,
     has_kind,
+    is_calendar_word,
     is_person_like,
     named_things,
     names_measure,
@@ -429,8 +430,16 @@ class _Words:
         name = re.split(r"[\\/]", source)[-1].rsplit(".", 1)[0]
         named = frozenset(terms(name.replace("_", " "))) | sections.title
         about = named.union(*sections.own)
-        capitalised = frozenset(re.sub(r"[’']s$", "", w) for w in re.findall(r"\b[A-Z][\w’'-]*", text))
+        capitalised = frozenset(_without_possessive(w) for w in re.findall(r"\b[A-Z][\w’'-]*", text))
         return cls(frozenset(terms(text)), re.sub(r"[\W_]+", "", text.lower()), named, about, capitalised)
+
+    def is_named_for(self, name: str) -> bool:
+        """Is its file name or title for the name (its rarest word, `name_key`)?"""
+        return bool(set(tokenize(name_key(name))) & self.named)
+
+    def is_about(self, name: str) -> bool:
+        """Is it about the name: its file name, title or a heading holds the name's rarest word?"""
+        return bool(set(tokenize(name_key(name))) & self.about)
 
     def mentions(self, word: str) -> bool:
         """Does the document use the word: a common word written with a capital as a name ("Summit", not "the
@@ -449,13 +458,13 @@ def named_subjects(question: str, documents: Mapping[str, _Words]) -> list[str]:
     all-capitals word, which may be spelt out elsewhere ("EU"), nor a day or a month ("Saturdays")."""
     names = {
         _name_around(question, word) if word[0].isupper() else word
-        for word in (re.sub(r"[’']s$", "", w) for w in _WORD.findall(question))
+        for word in (_without_possessive(w) for w in _WORD.findall(question))
         if not (word.isalpha() and word.isupper())
         and (word[0].isupper() or any(c.isdigit() for c in word) or zipf(word.lower()) < RARE_SUBJECT_ZIPF)
         and word.lower() not in stopwords()
-        and not _CALENDAR.fullmatch(word)
+        and not is_calendar_word(word)
     }
-    return sorted(n for n in names if any(set(tokenize(name_key(n))) & d.about for d in documents.values()))
+    return sorted(n for n in names if any(d.is_about(n) for d in documents.values()))
 
 
 def named_plainly(question: str, documents: Mapping[str, _Words]) -> list[str]:
@@ -463,17 +472,14 @@ def named_plainly(question: str, documents: Mapping[str, _Words]) -> list[str]:
     holds them): "warehouse" of "Do warehouse staff get a day off for their birthday?" beside
     "leave-policy-warehouse-and-drivers.docx" and "leave-policy-head-office.md"."""
     words = {w for w in _WORD.findall(question) if w.islower() and len(w) > 3 and w not in stopwords()}
-    named_by = {w: sum(bool(set(tokenize(w)) & d.named) for d in documents.values()) for w in words}
+    named_by = {w: sum(d.is_named_for(w) for d in documents.values()) for w in words}
     telling = {w: n for w, n in named_by.items() if 0 < n < len(documents)}
     # only those that tell the most apart: "head" and "office", not "leave", which both policies are named for
     return sorted(w for w, n in telling.items() if n == min(telling.values()))
 
 
-_CALENDAR = re.compile(
-    r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?|january|february|march|april|may|june|july|august|september|"
-    r"october|november|december",
-    re.IGNORECASE,
-)
+def _without_possessive(word: str) -> str:
+    return re.sub(r"[’']s$", "", word)
 
 
 def name_key(name: str) -> str:
@@ -487,7 +493,7 @@ def _name_around(question: str, word: str) -> str:
     capitalised words next to it with only white space between, question words aside ("What's Brightwave's
     ..." -> "Brightwave"; "Harbourside, Juniper Lodge" are two)."""
     spans = [
-        (m.start(), m.end(), re.sub(r"[’']s$", "", m.group(0))) for m in re.finditer(r"[\w’'-]+", question)
+        (m.start(), m.end(), _without_possessive(m.group(0))) for m in re.finditer(r"[\w’'-]+", question)
     ]
     at = next((i for i, (_, _, t) in enumerate(spans) if t == word), None)
     if at is None:
@@ -523,7 +529,7 @@ def off_subject(subjects: Sequence[str], documents: Mapping[str, _Words]) -> set
     fewest = min(lacking.values())
     # (a document about one of them answers for it: "Which has the bigger dustbin, the X200 or the X300?" is
     # answered from the X200's sheet too, though only the X300's names both)
-    about = {doc_id for doc_id, d in documents.items() if any(set(tokenize(w)) & d.about for w in keys)}
+    about = {doc_id for doc_id, d in documents.items() if any(d.is_about(n) for n in subjects)}
     return {doc_id for doc_id, n in lacking.items() if n > fewest and doc_id not in about}
 
 
@@ -772,6 +778,7 @@ class CandidateFinder:
         texts: dict[str, tuple[str, str]] = {}
         expansions: dict[str, Expansions] = {}
         sections: dict[str, _Sections] = {}
+        words: dict[str, _Words] = {}
         for row in found.rows.values():
             if row.doc_id not in texts:
                 doc = self.store.manifest.document(row.doc_id)
@@ -781,12 +788,16 @@ class CandidateFinder:
                     sections[row.doc_id] = _remembered(
                         self._section_cache, (doc.doc_id, doc.content_hash), partial(_Sections.of, doc.text)
                     )
+                    words[row.doc_id] = _remembered(
+                        self._words_cache,
+                        (doc.doc_id, doc.content_hash),
+                        partial(_Words.of, doc.source, doc.text, sections[row.doc_id]),
+                    )
         short_form = asked_short_form(retrieval.question)
         definers = self._definers(short_form, found, texts, expansions, retrieval) if short_form else set()
         contexts = self._contexts([r for r in found.rows.values() if r.doc_id in texts])
         asked = _Question.of(retrieval, self.store.lexical.idf, partial(self._said_otherwise, retrieval))
         version_of = {doc_id: _version_match(asked.versions, *texts[doc_id]) for doc_id in texts}
-        words = {doc_id: self._words(doc_id, *texts[doc_id], sections[doc_id]) for doc_id in texts}
         subjects = named_subjects(asked.text, words)
         # (where the question names nothing so, the plain words that tell the documents' names apart)
         subjects_or_plain = subjects or named_plainly(asked.text, words)
@@ -795,8 +806,7 @@ class CandidateFinder:
         # Where the question names several ("Which has the lower excess, Harbour Mutual or Kite?"), a document
         # named for one of them speaks for it, and the others are answered from their own documents.
         named_for = {
-            doc_id: [n for n in subjects_or_plain if set(tokenize(name_key(n))) & words[doc_id].named]
-            for doc_id in texts
+            doc_id: [n for n in subjects_or_plain if words[doc_id].is_named_for(n)] for doc_id in texts
         }
         about = {
             doc_id: frozenset(t for n in (subjects_or_plain if named else ()) for t in tokenize(n))
@@ -824,9 +834,7 @@ class CandidateFinder:
             out = [replace(s, off_subject=True) if s.doc_id in aside else s for s in out]
         if len(subjects) > 1:
             # (a document about several of them, an article comparing two, speaks for none alone)
-            about_which = {
-                d: [n for n in subjects if set(tokenize(name_key(n))) & words[d].about] for d in texts
-            }
+            about_which = {d: [n for n in subjects if words[d].is_about(n)] for d in texts}
             subject_of = {d: theirs[0] if len(theirs) == 1 else "" for d, theirs in about_which.items()}
             out = [replace(s, subject=subject_of[s.doc_id]) for s in out]
         if not asked.versions and not _DATED.search(asked.text):
@@ -853,11 +861,6 @@ class CandidateFinder:
                 for s in out
             ]
         return out, texts
-
-    def _words(self, doc_id: str, source: str, text: str, sections: _Sections) -> _Words:
-        return _remembered(
-            self._words_cache, (doc_id, str(hash(text))), lambda: _Words.of(source, text, sections)
-        )
 
     def _definers(
         self,

@@ -626,16 +626,19 @@ def _row_label(s: Sentence) -> str:
     £42.00."); "" for a sentence that is no row."""
     if not _is_row(s.text) or not is_record(s.reads):
         return ""
-    first = s.reads.split(";")[0]
-    return first.split(":", 1)[1].strip().lower() if ":" in first else ""
+    return _label(s.reads).strip().lower()
+
+
+def _label(row: str) -> str:
+    """A table row's label: the value of a record's first field ("Ticket: Adult; Price: £14.00." -> "Adult"), or
+    a bar-separated row's first cell."""
+    first = row.strip().strip("|").split("|")[0] if "|" in row else row.split(";")[0]
+    return first.split(":", 1)[1] if is_record(row) and ":" in first else first
 
 
 def _label_named(row: str, asked: set[str]) -> bool:
-    """Does the question hold every term of the row's label: the value of a record's first field ("Ticket:
-    Adult; Price: £14.00." -> "Adult"), or a bar-separated row's first cell?"""
-    first = row.strip().strip("|").split("|")[0] if "|" in row else row.split(";")[0]
-    label = first.split(":", 1)[1] if is_record(row) and ":" in first else first
-    named = set(terms(label))
+    """Does the question hold every term of the row's label (`_label`)?"""
+    named = set(terms(_label(row)))
     # a label of words, not a bare number ("Week: 3" is not named by "When is assignment 3 due?")
     return any(not term.isdigit() for term in named) and named <= asked
 
