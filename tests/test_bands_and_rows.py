@@ -160,10 +160,31 @@ POLICIES = {
 }
 
 
+KETTLES = {
+    f"brewmaster-{model.lower()}.md": (
+        f"# Brewmaster {model} kettle: specification\n\n{intro}\n\n| Feature | Specification |\n|---|---|\n"
+        f"| Capacity | {litres} |\n| Power | {watts} |\n| Price | {price} |\n"
+    )
+    for model, intro, litres, watts, price in (
+        ("K100", "The K100 is our compact kettle for one or two cups.", "1.2 L", "2,200 W", "£29"),
+        (
+            "K200",
+            "The K200 is the K100's bigger brother, with a keep-warm setting.",
+            "1.5 L",
+            "3,000 W",
+            "£45",
+        ),
+        ("K300", "The K300 lets you choose the water temperature.", "1.7 L", "3,000 W", "£69"),
+    )
+}
+
+
 @pytest.fixture(scope="module")
 def leaflets(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[Assistant]:
-    """Look-alike documents: two medicines' leaflets, two gyms' price lists, two leave policies, in one collection."""
-    yield from _collection(tmp_path_factory.mktemp("look-alikes"), {**LEAFLETS, **GYMS, **POLICIES}, embedder)
+    """Look-alike documents: two medicines' leaflets, two gyms' price lists, two leave policies, three kettles'
+    spec sheets, in one collection."""
+    docs = {**LEAFLETS, **GYMS, **POLICIES, **KETTLES}
+    yield from _collection(tmp_path_factory.mktemp("look-alikes"), docs, embedder)
 
 
 @pytest.mark.parametrize(
@@ -172,13 +193,17 @@ def leaflets(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> It
         # the paracetamol table matches "24 hours" and "years" better, but the question is about ibuprofen
         ("What is the most ibuprofen a 2 year old can have in 24 hours?", "ibuprofen.md", "15 ml"),
         ("How much paracetamol can a 3 year old have?", "paracetamol.md", "7.5 ml"),
+        # the table says "Price", the question "cost"; the sheet's intro names the model but gives no figure
+        ("How much do the K200s cost?", "brewmaster-k200.md", "Feature: Price; Specification: £45."),
+        # the K200's sheet mentions the K100 ("the K100's bigger brother") but is named for its sibling
+        ("How powerful is the K100?", "brewmaster-k100.md", "Feature: Power; Specification: 2,200 W."),
     ],
 )
-def test_a_leaflet_about_another_medicine_does_not_answer(
+def test_a_document_about_another_thing_does_not_answer(
     leaflets: Assistant, question: str, source: str, says: str
 ) -> None:
     answer = leaflets.ask(question)
-    assert not answer.refused and says in answer.answer, answer.answer
+    assert not answer.refused and says in answer.answer.split(" [1]")[0], answer.answer
     assert {Path(c.source).name for c in answer.citations} == {source}, answer.answer
 
 
@@ -258,3 +283,33 @@ def test_a_pipe_tables_row_without_a_figure_is_no_heading() -> None:
     assert not is_heading("| Parking | Free |", text, start, start + len("| Parking | Free |"))
     header = text.index("| Extra")
     assert is_heading("| Extra | Price |", text, header, header + len("| Extra | Price |"))
+
+
+@pytest.mark.parametrize(
+    ("question", "figures"),
+    [
+        ("Which is cheaper, the K100 or the K200?", ["£29", "£45"]),
+        ("Which holds more, K100, K200 or K300?", ["1.2 L", "1.5 L", "1.7 L"]),
+    ],
+)
+def test_a_comparison_quotes_each_models_figure(
+    leaflets: Assistant, question: str, figures: list[str]
+) -> None:
+    answer = leaflets.ask(question)
+    assert all(f in answer.answer for f in figures), answer.answer
+
+
+def test_comparisons_and_quantity_words_ask_for_a_measure() -> None:
+    from qa.answering.kinds import Kind, asked_measure, question_kind
+    from qa.answering.retrieve import measured
+
+    assert question_kind("Which is cheaper, the K100 or the K200?") is Kind.NUMBER
+    assert asked_measure("Which is cheaper, the K100 or the K200?") == "cost"
+    assert asked_measure("Is the X5 heavier than the X3?") == "weight"
+    assert asked_measure("How powerful is the K100?") == "power"
+    # a superlative naming no alternatives asks for a thing, not a figure
+    assert question_kind("What are the most powerful class of anti-inflammatory drugs?") is not Kind.NUMBER
+    # the word a table uses joins the question's terms only where the collection lacks the question's own
+    assert measured("Which is cheaper, A or B?", unknown=("cheaper",)) == ["price"]
+    assert measured("How much does it cost?", unknown=()) == []
+    assert measured("Which holds more?", unknown=("holds",)) == ["capac"]

@@ -120,7 +120,8 @@ def _add_blocks(
         if heading:
             section = text[:80]
         elif _is_list_item(block, style):
-            text = f"- {text}"  # as Markdown writes an item, so it is read with the sentence announcing its list
+            # as Markdown writes an item, so it is read with the sentence announcing its list
+            text = f"- {text}"
         builder.add(text, label=section)
         builder.gap("\n\n" if heading or text.endswith((".", "!", "?", ":")) else "\n")
     return section

@@ -46,7 +46,7 @@ from qa.answering.kinds import (
     states_measure,
 )
 from qa.answering.premise import versions
-from qa.answering.retrieve import MEASURES, Retrieval
+from qa.answering.retrieve import MEASURES, QUANTITY_WORDS, Retrieval
 
 _T = TypeVar("_T")
 # A short label on a line of its own that heads what follows: "Parental leave:", "To fill the tank:".
@@ -479,7 +479,8 @@ def named_plainly(question: str, documents: Mapping[str, _Words]) -> list[str]:
 
 
 def _without_possessive(word: str) -> str:
-    return re.sub(r"[’']s$", "", word)
+    """The word without a possessive "'s", or a model code without its plural "s" ("K200s" is "K200")."""
+    return re.sub(r"[’']s$|(?<=\d)s$", "", word)
 
 
 def name_key(name: str) -> str:
@@ -530,7 +531,28 @@ def off_subject(subjects: Sequence[str], documents: Mapping[str, _Words]) -> set
     # (a document about one of them answers for it: "Which has the bigger dustbin, the X200 or the X300?" is
     # answered from the X200's sheet too, though only the X300's names both)
     about = {doc_id for doc_id, d in documents.items() if any(d.is_about(n) for n in subjects)}
-    return {doc_id for doc_id, n in lacking.items() if n > fewest and doc_id not in about}
+    aside = {doc_id for doc_id, n in lacking.items() if n > fewest and doc_id not in about}
+    # A document named for a sibling model answers not for the asked one, though it mentions it ("The K200 is
+    # the K100's bigger brother" does not say how powerful the K100 is), where another is named for it.
+    if any(all(d.is_named_for(n) for n in subjects) for d in documents.values()):
+        asked = {t for k in keys for t in tokenize(k)}
+        shapes = {_code_shape(t) for t in asked if _CODE.fullmatch(t)}
+        aside |= {
+            doc_id
+            for doc_id, d in documents.items()
+            if doc_id not in about
+            and any(_code_shape(t) in shapes for t in d.named - asked if _CODE.fullmatch(t))
+        }
+    return aside
+
+
+# A model's code: letters and digits in one word ("k100", "x300", "rt3000").
+_CODE = re.compile(r"[a-z]+\d+[a-z]*|\d+[a-z]+")
+
+
+def _code_shape(term: str) -> str:
+    """A code with its numbers left out: "k100" and "k200" have the shape "k#"."""
+    return re.sub(r"\d+", "#", term)
 
 
 def titles_table(line: str, doc_text: str, end: int) -> bool:
@@ -743,6 +765,7 @@ class _Question:
             for w in retrieval.unknown
             if zipf(w) >= PARAPHRASED_ZIPF
             or w.lower() in COMPARATIVES
+            or w.lower() in QUANTITY_WORDS  # said as the quantity it asks for ("holds": "capacity")
             or (zipf(w) >= COMMON_ABSENT_ZIPF and said_otherwise(w))
             for t in tokenize(w)
         }

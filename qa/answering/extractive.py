@@ -160,7 +160,11 @@ def lead_first(
 
     if kind is Kind.PERSON and not max(chosen, key=lambda s: s.score).kind_ok:
         within = math.inf  # the best names no one: a chosen sentence that names someone leads
-    lead = max((s for s in chosen if s.score >= top - within), key=lambda s: (strength(s), s.score))
+    # (one that holds the kind leads one that does not, however it scores: "| Price | £45 |" before "The K200
+    # is the K100's bigger brother" for "How much do the K200s cost?")
+    lead = max(
+        (s for s in chosen if s.score >= top - within), key=lambda s: (strength(s), s.kind_ok, s.score)
+    )
     return [lead, *(s for s in chosen if s is not lead)]
 
 

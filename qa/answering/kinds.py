@@ -101,7 +101,7 @@ _QUESTION_KINDS: list[tuple[re.Pattern[str], Kind]] = [
     ),
     (
         re.compile(
-            r"\bhow (many|much|long|old|far|large|big|tall|high|deep|wide|fast|often|heavy)\b|"
+            r"\bhow (many|much|long|old|far|large|big|tall|high|deep|wide|fast|often|heavy|powerful|loud|noisy)\b|"
             r"\b(what|which) (number|percentage|percent|proportion|share|amount|age|size|population|"
             r"distance|cost|price|rate|temperature)\b|\b(population|(?<!a )number of|percentage of|amount of)\b",
             re.IGNORECASE,
@@ -238,6 +238,11 @@ _MEASURE_UNITS: dict[str, str] = {
         ("weight", "mass"), r"\b\d[\d,.]*\s?(?:kg|g|lbs?|pounds?|grams?|kilos?|tonnes?|tons?|oz)\b"
     ),
     **dict.fromkeys(("calories", "energy"), r"\b(?:k?cal|calories|kj|kilojoules?)\b"),
+    **dict.fromkeys(("power", "wattage"), r"\b\d[\d,.]*\s?(?:[kKM]?W|watts?|kilowatts?|hp|bhp|horsepower)\b"),
+    **dict.fromkeys(("noise", "loudness"), r"\b\d[\d,.]*\s?(?:dB|dBA|decibels?)\b"),
+    **dict.fromkeys(
+        ("capacity", "volume"), r"\b\d[\d,.]*\s?(?:l|litres?|liters?|ml|millilitres?|gallons?|cups?)\b"
+    ),
     # a score or grade ("What IELTS score do I need?" / "IELTS Academic 6.5 overall", "AAB")
     **dict.fromkeys(("score", "grade", "mark", "rating"), r"\b\d+(?:\.\d+)?\b|\b[A-E]\*?(?:[A-E]\*?){1,4}\b"),
     # a share ("What overhead rate is allowed?" / "up to 15% of direct costs") or an amount per unit of time
@@ -254,12 +259,36 @@ _MEASURE_UNITS: dict[str, str] = {
 
 
 # Questions that ask for a measure by its adjective or verb, and the measure each asks for.
-_MEASURE_WORDS = ("weight", "distance", "temperature", "cost")
+_MEASURE_WORDS = ("weight", "distance", "temperature", "cost", "power", "noise", "capacity")
+# ... and comparisons of such measures ("Which is cheaper, the K100 or the K200?" wants both prices).
+_COMPARED = (
+    r"(heavier|heaviest|lighter|lightest)",
+    r"(taller|tallest|wider|widest)",
+    r"(hotter|hottest|colder|coldest|warmer|warmest)",
+    r"(cheaper|cheapest|dearer|dearest|pricier|priciest|more expensive|less expensive|costs? (?:more|less))",
+    r"(more powerful|most powerful|less powerful)",
+    r"(louder|loudest|quieter|quietest|noisier|noisiest)",
+    r"(holds? (?:more|less|most)|bigger capacity|larger capacity)",
+)
+_COMPARED_MEASURE = re.compile(r"|".join(rf"\b{c}\b" for c in _COMPARED), re.IGNORECASE)
 _ASKED_MEASURE = re.compile(
     r"\bhow (heavy)\b|\bhow (tall|high|wide|deep|thick)\b|\bhow (hot|cold|warm)\b|"
-    r"\b(?:how much|what) (?:does|do|did|will|would) .{1,60}\b(cost)\b",
+    r"\b(?:how much|what) (?:does|do|did|will|would) .{1,60}\b(cost)\b|\bhow (powerful)\b|\bhow (loud|noisy)\b|"
+    r"\bhow much (?:does|do|will|can) .{1,40}\b(hold)\b",
     re.IGNORECASE,
 )
+
+
+def asked_measure(question: str) -> str | None:
+    """The measure a question asks for by an adjective, a verb or a comparison ("How heavy ...?", "What does
+    ... cost?", "Which is cheaper ...?": "weight", "cost", "cost"), or None."""
+    measure = _ASKED_MEASURE.search(question)
+    if measure:
+        return next(w for w, m in zip(_MEASURE_WORDS, measure.groups(), strict=True) if m)
+    compared = _COMPARED_MEASURE.search(question)
+    if compared:
+        return _MEASURE_WORDS[(compared.lastindex or 1) - 1]
+    return None
 
 
 def _measure_units(word: str) -> str | None:
@@ -546,6 +575,10 @@ def question_kind(question: str) -> Kind | None:
     for pattern, kind in _LEADING_KINDS + _QUESTION_KINDS:
         if pattern.search(question):
             return kind
+    # "Which is cheaper, the K100 or the K200?": the figures answer (not "What is the most powerful class of
+    # drugs?", which names no alternatives)
+    if _COMPARED_MEASURE.search(question) and re.search(r"\b(or|than)\b", question, re.IGNORECASE):
+        return Kind.NUMBER
     return Kind.LIST if asks_for_list(question) else None
 
 
@@ -585,9 +618,8 @@ def has_kind(kind: Kind | None, sentence: str, question: str) -> bool:
             return any(m.group(0).lower() not in asked for m in spans)
         if _HOW_OFTEN.search(question) and _OFTEN.search(sentence):
             return True  # "How often are the servers patched?" / "every other Sunday"
-        measure = _ASKED_MEASURE.search(question)
-        if measure:  # "How heavy ...?" wants a weight, not "a 14-inch laptop"
-            word = next(w for w, m in zip(_MEASURE_WORDS, measure.groups(), strict=True) if m)
+        word = asked_measure(question)
+        if word:  # "How heavy ...?" wants a weight, not "a 14-inch laptop"
             return bool(states_measure(word, sentence))
         return any(m.group(0).lower() not in asked for m in _NUMBER.finditer(text))
     if kind is Kind.REASON:

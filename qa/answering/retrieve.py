@@ -78,13 +78,32 @@ MEASURES = {
     "fast": "speed",
     "thick": "thickness",
     "loud": "noise",  # "How loud is the X300?" / "| Noise level | 62 dB |"
+    "noisy": "noise",
+    "powerful": "power",
 }
 _HOW_MEASURE = re.compile(rf"\bhow ({'|'.join(MEASURES)})\b", re.IGNORECASE)
+# Words that ask for a quantity which a table names otherwise: "How much does the K200 cost?" / "| Price | £45 |",
+# "Which is cheaper ...?", "How powerful is ...?", "Which holds more ...?". They count only where the collection
+# does not use the word itself (a document that says "costs £45" answers by its own word).
+QUANTITY_WORDS = {
+    **dict.fromkeys(
+        ("cost", "costs", "cheap", "cheaper", "cheapest", "expensive", "dearer", "pricier"), "price"
+    ),
+    **dict.fromkeys(("hold", "holds"), "capacity"),
+    **dict.fromkeys(("heavier", "heaviest", "lighter", "lightest", "weigh", "weighs"), "weight"),
+    **dict.fromkeys(("faster", "fastest", "quicker"), "speed"),
+    **dict.fromkeys(("quieter", "quietest", "louder", "loudest", "noisy", "quiet"), "noise"),
+    **dict.fromkeys(("taller", "tallest"), "height"),
+}
 
 
-def measured(question: str) -> list[str]:
-    """The terms of what a "how heavy / tall / wide ..." question measures ("weight", "height", "width")."""
-    return [t for m in _HOW_MEASURE.findall(question) for t in tokenize(MEASURES[m.lower()])]
+def measured(question: str, unknown: Sequence[str] = ()) -> list[str]:
+    """The terms of what a question measures: "how heavy / tall / wide ..." ("weight", "height", "width"), and
+    what a word of `QUANTITY_WORDS` asks for where it is among `unknown`, the question's words that the
+    collection holds nowhere ("cheaper": "price")."""
+    asked = [MEASURES[m.lower()] for m in _HOW_MEASURE.findall(question)]
+    asked += [QUANTITY_WORDS[w.lower()] for w in unknown if w.lower() in QUANTITY_WORDS]
+    return [t for m in dict.fromkeys(asked) for t in tokenize(m)]
 
 
 class HybridRetriever:
@@ -104,7 +123,7 @@ class HybridRetriever:
         cfg = self.config
         vector = self.embedder.embed_query(question)
         tokens, unknown = self.spell(question)
-        tokens += [t for t in measured(question) if t not in tokens and self.store.lexical.knows(t)]
+        tokens += [t for t in measured(question, unknown) if t not in tokens and self.store.lexical.knows(t)]
         doc_ids = list(doc_ids or ())
         within = self.store.manifest.chunk_ids_of(doc_ids) if doc_ids else None
         # The vector searches run beside BM25 (Chroma's queries release the GIL).
