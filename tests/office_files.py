@@ -146,6 +146,26 @@ def write_pdf(path: Path, pages: list[str] | None = None) -> Path:
     return path
 
 
+def write_running_heads(path: Path) -> Path:
+    """Three pages under a running header, above a page-number footer, as reports and papers print them."""
+    pdf = _pdf()
+    for number, text in enumerate(
+        (
+            "Tidewater Ferries: Timetable Review. This review sets out the winter timetable for 2025.",
+            "The first sailing from Portmaddy leaves at 06:40 on weekdays and at 08:10 at weekends.",
+            "Season tickets cost 310 euros a year and are sold at both terminals.",
+        ),
+        start=1,
+    ):
+        pdf.add_page()  # type: ignore[attr-defined]
+        pdf.text(15, 12, "Tidewater Ferries - internal draft, 2025")  # type: ignore[attr-defined]
+        pdf.set_xy(10, 30)  # type: ignore[attr-defined]
+        pdf.multi_cell(0, 6, text)  # type: ignore[attr-defined]
+        pdf.text(100, 285, f"Page {number}")  # type: ignore[attr-defined]
+    pdf.output(str(path))  # type: ignore[attr-defined]
+    return path
+
+
 def write_two_columns(path: Path) -> Path:
     """Two columns drawn line by line across the page, as some generators do: the text layer interleaves them."""
     left = [

@@ -169,6 +169,15 @@ def test_pdf_text_reads_as_a_person_reads_it(folder: Path) -> None:
     assert "opens at six in the morning and closes at nine" in columns
 
 
+def test_a_pdfs_running_header_and_page_numbers_are_left_out(tmp_path: Path) -> None:
+    loaded = load_file(files.write_running_heads(tmp_path / "review.pdf"))
+    assert "internal draft" not in loaded.text and "Page " not in loaded.text, loaded.text
+    # the body of each page is kept, on its page, and the first page's own first line is the title
+    assert loaded.text.startswith("Tidewater Ferries: Timetable Review.")
+    start = loaded.text.index("The first sailing")
+    assert [r.page for r in loaded.regions if r.start <= start < r.end] == [2]
+
+
 def test_a_scanned_page_is_read_by_ocr_and_marked(office: Assistant, report: dict[str, object]) -> None:
     result = office.ask("Where is the boiler room key kept?")
     assert not result.refused

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import threading
+from collections import Counter
 from typing import Any
 
 from index.errors import LoadError
@@ -154,6 +156,65 @@ class _Plumber:
             self.pdf.close()
 
 
+# A line among a page's `EDGE_LINES` highest or lowest that recurs there, its numbers aside, on half of a
+# document's pages or more (two at least) is a running header or footer ("Tempo: Adaptive Batching - preprint,
+# 2025", "Page 3"), and so is a bare page number there ("12", "- 12 -", "Page 3 of 7"): they are left out of the
+# text, where they would cut sentences in two, lead answers and stand for the document's title.
+EDGE_LINES = 2
+_PAGE_NUMBER = re.compile(
+    r"(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?|[-–—]\s*\d{1,4}\s*[-–—]", re.IGNORECASE
+)
+
+
+def _edges(lines: list[Line]) -> list[Line]:
+    """The page's `EDGE_LINES` highest and lowest lines."""
+    by_height = sorted(lines, key=lambda line: -(line.box[1] + line.box[3]))
+    return by_height[:EDGE_LINES] + by_height[-EDGE_LINES:]
+
+
+def _shape(text: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(text.lower().split()))
+
+
+def running_lines(pages: list[list[Line]]) -> set[str]:
+    """The shapes (lower case, numbers as "#") of the running headers and footers of pages' lines."""
+    if len(pages) < 2:
+        return set()
+    counts = Counter(shape for lines in pages for shape in {_shape(line.text) for line in _edges(lines)})
+    return {shape for shape, n in counts.items() if n >= max(2, len(pages) / 2)}
+
+
+def without_running(lines: list[Line], running: set[str]) -> list[Line]:
+    """The page's lines without its running header and footer (`running_lines`) and a bare page number at its
+    top or bottom."""
+    edges = {id(line) for line in _edges(lines)}
+    return [
+        line
+        for line in lines
+        if id(line) not in edges
+        or not (_shape(line.text) in running or _PAGE_NUMBER.fullmatch(line.text.strip()))
+    ]
+
+
+def _text_layers(pdf: Any) -> dict[int, list[Line]]:
+    """The lines of each page (by number from 1) that has a text layer; a page PDFium cannot read is left out
+    (the reading of the pages reports it)."""
+    import pypdfium2 as pdfium
+
+    layers = {}
+    for number in range(1, len(pdf) + 1):
+        page = pdf[number - 1]
+        try:
+            lines = page_lines(page)
+        except pdfium.PdfiumError:
+            continue
+        finally:
+            page.close()
+        if sum(len(line.text) for line in lines) >= MIN_LAYER_CHARS:
+            layers[number] = lines
+    return layers
+
+
 def read_pdf(raw: bytes, source: str) -> Extracted:
     """Every page's text in reading order, each line a region with its page ("p. 3") and box.
 
@@ -188,10 +249,12 @@ def _read_pdf(raw: bytes, source: str) -> Extracted:
     ocr_pages = 0
     plumber = _Plumber(raw, source)
     try:
+        layer = _text_layers(pdf)
+        running = running_lines(list(layer.values()))
         for number in range(1, len(pdf) + 1):
             page = pdf[number - 1]
             try:
-                lines = page_lines(page)
+                lines = without_running(layer[number], running) if number in layer else page_lines(page)
                 if sum(len(line.text) for line in lines) >= MIN_LAYER_CHARS or not _has_image(page):
                     ruled = plumber.tables(number) if _ruled(page) else []
                     add_page(builder, lines, number, ruled=ruled, width=page.get_width())
