@@ -102,13 +102,21 @@ def write_epub(path: Path) -> Path:
     chapters = []
     for n, (title, body) in enumerate(
         [
-            ("Arrival", "Visitors sign in at the reception desk on the ground floor and receive a day pass."),
-            ("Safety", "The assembly point in case of fire is the car park behind the north wing."),
+            (
+                "Arrival",
+                "<p>Visitors sign in at the reception desk on the ground floor and receive a day pass.</p>",
+            ),
+            ("Safety", "<p>The assembly point in case of fire is the car park behind the north wing.</p>"),
+            (
+                "Canteen",
+                "<p>A hot meal at the canteen costs:</p><ul><li>6 euros for staff</li><li>9 euros for visitors</li>"
+                "</ul><p>To pay:</p><ol><li>Tap your day pass at the till.</li><li>Choose card or cash.</li></ol>",
+            ),
         ],
         1,
     ):
         chapter = epub.EpubHtml(title=title, file_name=f"ch{n}.xhtml", lang="en")
-        chapter.content = f"<html><body><h1>{title}</h1><p>{body}</p></body></html>"
+        chapter.content = f"<html><body><h1>{title}</h1>{body}</body></html>"
         book.add_item(chapter)
         chapters.append(chapter)
     book.toc = chapters

@@ -49,6 +49,10 @@ NOTES = {
         "Stockholm.\n\nThe brewery was sold to a larger group in 1968.\n"
     ),
     "libya.txt": "Muammar Qaddafi ruled Libya from 1969 to 2011.",
+    "queue.md": (
+        "# Kestrel task queue\n\nStart a queue consumer:\n\n```sh\nkestrel consume --threads 8\n```\n\n"
+        "A consumer runs tasks in threads by default.\n"
+    ),
     "depot.md": (
         "# Northgate Bus Depot\n\nThe depot manager is responsible for the daily allocation of buses and drivers "
         "to routes. Until 2015 the depot was run by the city council's transport department. In 2015 the "
@@ -1185,3 +1189,9 @@ def test_a_keep_a_changelog_file_answers_when_a_version_came_out(tmp_path: Path,
     # the asked version answers, not the sentence naming another
     released = _answered(fresh, "When was version 2.5.0 released?")
     assert released.answer.startswith("## [2.5.0] - 2025-01-14"), released.answer
+
+
+def test_a_command_in_a_code_block_is_quoted_with_the_sentence_announcing_it(notes: Assistant) -> None:
+    answer = notes.ask("How do I start a queue consumer?")
+    assert answer.answer.startswith("Start a queue consumer:\nkestrel consume --threads 8 [1]"), answer.answer
+    assert "```" in answer.citations[0].quote and "```" not in answer.answer  # the quote as written

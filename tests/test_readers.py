@@ -103,6 +103,8 @@ def test_every_file_of_the_folder_is_accounted_for(report: dict[str, object], fo
         ("What is the fare from Oslo to Trondheim?", "fares.xlsx", "Fare (EUR): 112", "Fares, row 3"),
         ("What is Tomas Berg's phone number?", "directory.csv", "+47 555 0144", "row 3"),
         ("Where is the assembly point in case of fire?", "booklet.epub", "car park", "chapter 2"),
+        # a list item, read under the sentence that announces its list
+        ("How much is a hot meal at the canteen for staff?", "booklet.epub", "6 euros", "chapter 3"),
         ("Who is the harbour master?", "report.pdf", "Sigrun Holm", "p. 4"),
         ("When did the new ferry terminal open?", "report.pdf", "3 June 2024", "p. 3"),
         (
@@ -167,6 +169,14 @@ def test_pdf_text_reads_as_a_person_reads_it(folder: Path) -> None:
     # The left column is read whole before the right one, not line by line across both.
     assert columns.index("night crew") < columns.index("Parking permits")
     assert "opens at six in the morning and closes at nine" in columns
+
+
+def test_an_epub_chapters_lists_read_as_markdown_writes_them(folder: Path) -> None:
+    text = load_file(folder / "booklet.epub").text
+    assert (
+        "A hot meal at the canteen costs:\n\n- 6 euros for staff\n- 9 euros for visitors\n\nTo pay:" in text
+    )
+    assert "1. Tap your day pass at the till.\n2. Choose card or cash." in text
 
 
 def test_a_pdfs_running_header_and_page_numbers_are_left_out(tmp_path: Path) -> None:

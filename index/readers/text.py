@@ -156,7 +156,7 @@ def html_blocks(content: bytes) -> str:
         parent = junk.getparent()
         if parent is not None:
             parent.remove(junk)
-    lines: list[str] = []
+    blocks: list[tuple[str, str]] = []  # (tag, text)
     for element in root.iter():
         name = _name(element)
         if not name or any(_name(a) in _BLOCKS or _name(a) == "table" for a in element.iterancestors()):
@@ -167,11 +167,33 @@ def html_blocks(content: bytes) -> str:
                 for row in element.iter()
                 if _name(row) == "tr"
             ]
-            lines += [line for _, line in html_table_records(rows)]
+            blocks += [("tr", line) for _, line in html_table_records(rows)]
         elif name in _BLOCKS:
-            lines.append(" ".join(_content(element).split()))
-    text = "\n".join(line for line in lines if line)
+            line = " ".join(_content(element).split())
+            blocks.append((name, f"{_item_mark(element)}{line}" if name == "li" and line else line))
+    # blocks apart by a blank line, as Markdown writes them; the items of a list, and the rows of a table, on
+    # lines of their own one under another
+    text, previous = "", ""
+    for name, line in blocks:
+        if line:
+            listed = name in ("li", "tr") and name == previous
+            text += ("\n" if listed else "\n\n") + line if text else line
+            previous = name
     return text or " ".join(_content(root).split())
+
+
+def _item_mark(item: object) -> str:
+    """What marks a list item as Markdown writes it: "- " in a bulleted list, "3. " as the third of a numbered one
+    (from the list's `start`)."""
+    parent = item.getparent()  # type: ignore[attr-defined]
+    if parent is None or _name(parent) != "ol":
+        return "- "
+    siblings = [c for c in parent if _name(c) == "li"]
+    try:
+        first = int(parent.get("start", "1"))
+    except ValueError:
+        first = 1
+    return f"{first + siblings.index(item)}. "
 
 
 def _name(element: object) -> str:

@@ -259,10 +259,16 @@ class Expansions:
         return tokens + extra if extra else tokens
 
 
+# A fence of a Markdown code block ("```sh", "~~~"): no sentence, yet no boilerplate between the sentence that
+# announces a command and the command.
+FENCE = re.compile(r"^[ \t]*(?:```|~~~)[\w+.-]*[ \t]*$", re.MULTILINE)
+
+
 def _gap(text: str, end: int, start: int) -> str | None:
-    """The white space between two sentences, or None when something else (boilerplate) lies between."""
+    """The white space between two sentences (and the fences of a code block: "Start a worker:" then the
+    command), or None when something else (boilerplate) lies between."""
     between = text[end:start]
-    return between if not between.strip() else None
+    return between if not FENCE.sub("", between).strip() else None
 
 
 def _version_match(asked: set[str], source: str, text: str) -> int:
@@ -555,6 +561,16 @@ def _code_shape(term: str) -> str:
     return re.sub(r"\d+", "#", term)
 
 
+def _announcing(text: str, prior: Sequence[str]) -> str | None:
+    """The sentence that announces the list an item (`text`) stands in: the nearest of the sentences before it
+    (`prior`, in document order) that is no item, when it ends with a colon ("Ingredients:", "A hot meal
+    costs:"); None for a sentence that is no item."""
+    if not is_list_item(text):
+        return None
+    above = next((p for p in reversed(prior) if not is_list_item(p)), None)
+    return above if above is not None and above.rstrip().endswith(":") else None
+
+
 def titles_table(line: str, doc_text: str, end: int) -> bool:
     """Is `line` (ending at `end`) a table's title: a line of its own that ends with a colon or opens with the
     table's number, right above a table's rows as the readers write them ("Paracetamol 120 mg/5 ml, doses by
@@ -818,7 +834,7 @@ class CandidateFinder:
                     )
         short_form = asked_short_form(retrieval.question)
         definers = self._definers(short_form, found, texts, expansions, retrieval) if short_form else set()
-        contexts = self._contexts([r for r in found.rows.values() if r.doc_id in texts])
+        contexts = self._contexts([r for r in found.rows.values() if r.doc_id in texts], texts)
         asked = _Question.of(retrieval, self.store.lexical.idf, partial(self._said_otherwise, retrieval))
         version_of = {doc_id: _version_match(asked.versions, *texts[doc_id]) for doc_id in texts}
         subjects = named_subjects(asked.text, words)
@@ -848,7 +864,7 @@ class CandidateFinder:
                 about[row.doc_id],
             )
             for row in found.rows.values()
-            if row.doc_id in texts
+            if row.doc_id in texts and not FENCE.fullmatch(texts[row.doc_id][1][row.start : row.end])
         ]
         if definers:
             out = [replace(s, defines=True) if s.id in definers else s for s in out]
@@ -996,7 +1012,10 @@ class CandidateFinder:
         # sixteen weeks at full pay." answers "How long is parental leave?".
         section, title = sections.of_sentence(row.start)
         title |= about
-        heads = section | title
+        # An item of a list is about what the sentence announcing the list says: "- 9 euros for visitors" under
+        # "A hot meal at the canteen costs:" answers "How much is a hot meal for visitors?".
+        announcing = _announcing(text, prior)
+        heads = section | title | (frozenset(terms(announcing)) if announcing else frozenset())
         weights = asked.weights
         # Under "## Annual leave", a sentence does not answer "Can I carry over sick leave?" when "## Sick leave"
         # is another section of the document: the question names a sibling of its section (a heading that
@@ -1111,8 +1130,9 @@ class CandidateFinder:
 
         return _remembered(self._expansion_cache, (doc_id, content_hash), read)
 
-    def _contexts(self, rows: Sequence[SpanRow]) -> dict[str, _Context]:
-        """Each document's sentences around the candidates, read in as few queries as the spans allow."""
+    def _contexts(self, rows: Sequence[SpanRow], texts: Mapping[str, tuple[str, str]]) -> dict[str, _Context]:
+        """Each document's sentences around the candidates, read in as few queries as the spans allow; a code
+        block's fence is none (`texts`: each document's source and text)."""
         reach = self.config.context_chars
         by_doc: dict[str, list[tuple[int, int]]] = {}
         for row in rows:
@@ -1129,7 +1149,8 @@ class CandidateFinder:
             for start, end in merged:
                 for row in self.store.manifest.sentences_within(doc_id, start, end):
                     found[(row.start, row.end)] = row
-            ordered = [found[key] for key in sorted(found)]
+            text = texts[doc_id][1]
+            ordered = [found[key] for key in sorted(found) if not FENCE.fullmatch(text[key[0] : key[1]])]
             contexts[doc_id] = _Context(ordered, {(r.start, r.end): i for i, r in enumerate(ordered)})
         return contexts
 

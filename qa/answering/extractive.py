@@ -27,7 +27,7 @@ from index.linebreaks import join_lines
 from index.readers.base import is_record
 from index.store import Store
 from qa.answering.answerer import Reply
-from qa.answering.candidates import CandidateConfig, CandidateFinder
+from qa.answering.candidates import FENCE, CandidateConfig, CandidateFinder
 from qa.answering.evidence import SECTION_COVER, Draft, Sentence
 from qa.answering.features import feature_matrix
 from qa.answering.kinds import (
@@ -173,7 +173,9 @@ _ITEM_LINE = re.compile(r"\n(?=[ \t]*(?:[-*•·]|\d+[.)])\s)")
 
 def _as_prose(text: str) -> str:
     """A quoted span as the answer reads it: its lines joined (`join_lines`), but each item of a list on a
-    line of its own."""
+    line of its own, and a code block's lines on lines of their own without its fences."""
+    if FENCE.search(text):
+        return "\n".join(line.strip() for line in FENCE.sub("", text).split("\n") if line.strip())
     return "\n".join(join_lines(part).strip() for part in _ITEM_LINE.split(text))
 
 
