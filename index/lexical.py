@@ -164,6 +164,27 @@ def terms(text: str) -> tuple[str, ...]:
     return tuple(tokenize(text))
 
 
+# Endings a stem takes in English words ("volunt" + "eers"), for `LexicalIndex.closest_by_word`.
+_ENDINGS = (
+    "",
+    "s",
+    "e",
+    "es",
+    "ed",
+    "er",
+    "ers",
+    "eer",
+    "eers",
+    "ing",
+    "ion",
+    "ions",
+    "y",
+    "ies",
+    "al",
+    "ly",
+)
+
+
 class LexicalIndex:
     """A BM25 index over chunk texts, with document frequencies for IDF-weighted term overlap."""
 
@@ -256,6 +277,38 @@ class LexicalIndex:
             return None
         # Nearest first; among equals, the more common term.
         return min(same_start, key=lambda td: (td[1], -self._df.get(td[0], 0), td[0]))[0]
+
+    def closest_by_word(self, word: str) -> str | None:
+        """The collection's term whose word, written whole, is closest in spelling to a misspelt `word`, or None:
+        the stemmer cuts a misspelling elsewhere than the word ("voluntears" to "voluntear", "volunteers" to
+        "volunt"), so stems alone lie too far apart. A term counts when, with an ending (`_ENDINGS`) that makes
+        it an English word (wordfreq knows it), it lies within `closest`'s edits of the word; the nearest, then
+        the most common, wins."""
+        from rapidfuzz import distance, process
+
+        word = word.lower()
+        if len(word) < 5 or not self._vocab:
+            return None
+        limit = 1 if len(word) < 8 else 2
+        found = process.extract(
+            word, self._sorted_terms(), scorer=distance.Levenshtein.distance, score_cutoff=limit + 4, limit=20
+        )
+        near = []
+        for term, _, _ in found:
+            if len(term) < 4 or term[:3] != word[:3]:
+                continue
+            # (the word the term makes with the ending must be English: "monkey" + "ion" is no "monkeypox")
+            d = min(
+                (
+                    distance.Levenshtein.distance(word, term + ending)
+                    for ending in _ENDINGS
+                    if zipf(term + ending)
+                ),
+                default=limit + 1,
+            )
+            if d <= limit:
+                near.append((d, -self._df.get(term, 0), term))
+        return min(near)[2] if near else None
 
     def unaccented(self, word: str) -> str | None:
         """The collection's term for a word written without the accents or letters the documents use

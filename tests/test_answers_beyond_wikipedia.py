@@ -49,6 +49,7 @@ NOTES = {
         "Stockholm.\n\nThe brewery was sold to a larger group in 1968.\n"
     ),
     "libya.txt": "Muammar Qaddafi ruled Libya from 1969 to 2011.",
+    "foodbank.md": "# Food bank plans\n\nThe food bank will recruit 150 extra volunteers for the Christmas period.\n",
     "queue.md": (
         "# Kestrel task queue\n\nStart a queue consumer:\n\n```sh\nkestrel consume --threads 8\n```\n\n"
         "A consumer runs tasks in threads by default.\n"
@@ -497,6 +498,10 @@ def test_a_misspelt_term_finds_the_documents_spelling(notes: Assistant) -> None:
     wrong = notes.ask("How much did carageenan shorten the common cold?")
     assert not right.refused and not wrong.refused, wrong.answer
     assert "two days" in wrong.answer
+    # a misspelling the stemmer cuts elsewhere than the word ("voluntears" / "volunteers": "volunt"), in the
+    # word a "how many" question counts
+    answer = notes.ask("How many extra voluntears does the food bank want for Christmas?")
+    assert "150 extra volunteers" in answer.answer, answer.answer
 
 
 @pytest.mark.parametrize(

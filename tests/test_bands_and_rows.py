@@ -102,6 +102,10 @@ def test_amounts_asked_and_the_bands_sentences_state() -> None:
     assert takes_in("Weight: Up to 1 kg; Standard: £3.95", amounts("a 700 g parcel")[0])
     assert not takes_in("Weight: Up to 1 kg; Standard: £3.95", amounts("a 1.2 kg parcel")[0])
     assert amount_ranges("90 to 120 minutes") == [("hour", 1.5, 2.0)]
+    # a service level's band up to, not including, its next ("95.0% to less than 99.0%")
+    band = "Monthly availability: 95.0% to less than 99.0%; Service credit: 25% of the monthly Fees."
+    assert ("percent", 95.0, 99.0) in amount_ranges(band)
+    assert takes_in(band, amounts("if availability drops to 98% in a month")[0])
 
 
 def test_ages_the_asker_gives_and_the_groups_tables_name() -> None:

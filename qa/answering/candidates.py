@@ -102,7 +102,7 @@ _DATED = re.compile(
 )
 # How much of the question a sentence must match by itself to state a rule its section's siblings share.
 OWN_MATCH = 0.5
-_HOW_WORD = re.compile(rf"\bhow (long|often|far|old|soon|{'|'.join(MEASURES)})\b", re.IGNORECASE)
+_HOW_WORD = re.compile(rf"\bhow (long|often|far|old|soon|quickly|{'|'.join(MEASURES)})\b", re.IGNORECASE)
 _DIGITS = re.compile(r"\d")
 _YEARS = re.compile(r"\b(?:1[5-9]|20)\d{2}\b")
 _AVERAGE_TERMS = 12.0  # a sentence's typical length in terms (SQuAD and COVID-QA: 11 to 13), for BM25
@@ -887,7 +887,7 @@ class CandidateFinder:
         absent = {w.lower() for w in retrieval.unknown}
         focus = focus or [w for w in named_things(asked.text) if w in absent]
         if focus:
-            out = self._mark_focus(focus, out, expansions)
+            out = self._mark_focus([self._as_spelt(w) for w in focus], out, expansions)
         # ... except where it asks for a measure, which a number in its unit gives, whether or not a document
         # says the word ("How much warning ...?" / "after giving at least 24 hours' written notice", "What
         # temperature ...?" / "Heat the oven to 180 °C", "How much money is available?" / "a total budget of
@@ -1129,6 +1129,15 @@ class CandidateFinder:
             return Expansions.of(kept)
 
         return _remembered(self._expansion_cache, (doc_id, content_hash), read)
+
+    def _as_spelt(self, word: str) -> str:
+        """A question's word as the collection spells it, where it holds the word misspelt ("voluntears":
+        the term of "volunteers"), else the word."""
+        lexical = self.store.lexical
+        stems = tokenize(word)
+        if not stems or all(lexical.knows(t) for t in stems):
+            return word
+        return lexical.closest(stems[-1]) or lexical.closest_by_word(word) or word
 
     def _contexts(self, rows: Sequence[SpanRow], texts: Mapping[str, tuple[str, str]]) -> dict[str, _Context]:
         """Each document's sentences around the candidates, read in as few queries as the spans allow; a code

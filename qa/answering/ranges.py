@@ -167,10 +167,12 @@ def _amount(match: re.Match[str], offset: int = 0) -> Amount | None:
 
 _AMOUNTS = re.compile(_AMOUNT, re.IGNORECASE)
 # How a sentence bounds an amount: a range, a floor, a ceiling.
-_BAND = re.compile(  # "25 to 50 hours", "£10-£20", "between 5 and 10 kg", "over 2 kg up to 5 kg"; groups: low
-    # amount, or figure; high amount
-    rf"(?:{_AMOUNT}|\b({_FIGURE}))\s*(?:to|up to|-|–|—|and)\s*{_AMOUNT}",
-    re.IGNORECASE,
+_BAND = (
+    re.compile(  # "25 to 50 hours", "£10-£20", "between 5 and 10 kg", "over 2 kg up to 5 kg", "95.0% to less
+        # than 99.0%"; groups: low amount, or figure; high amount
+        rf"(?:{_AMOUNT}|\b({_FIGURE}))\s*(?:to(?:\s+(?:less than|under|below))?|up to|-|–|—|and)\s*{_AMOUNT}",
+        re.IGNORECASE,
+    )
 )
 _CEILING = re.compile(
     rf"\b(?:up to|under|below|less than|fewer than|no more than|not more than|at most|maximum of|a maximum of|"

@@ -219,7 +219,7 @@ class HybridRetriever:
         of more than five letters also to a form with another ending ("spokesman" -> "spokesmen", "occurrence"
         -> "occur"), not to a word that differs inside ("replication" is not "replace", "strive" not "strike");
         a shorter one by a slip anywhere ("beech" -> "beach")."""
-        close = self.store.lexical.closest(term)
+        close = self.store.lexical.closest(term) or self.store.lexical.closest_by_word(word)
         if not close or spelling_variant(term, close):
             return close
         frequency = zipf(word)
