@@ -174,6 +174,22 @@ def write_running_heads(path: Path) -> Path:
     return path
 
 
+def write_bulleted(path: Path) -> Path:
+    """A paragraph, then a bulleted list drawn at the paragraph's line spacing, one item wrapping."""
+    pdf = _pdf()
+    pdf.add_page()  # type: ignore[attr-defined]
+    for line in (
+        "Read these instructions before you use the kettle:",
+        "- Only connect the kettle to an earthed socket.",
+        "- Never immerse the kettle, its base or the plug in water or any other liquid, and never fill it",
+        "above the MAX mark.",
+        "- Children under 8 years must be kept away from the kettle.",
+    ):
+        pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")  # type: ignore[attr-defined]
+    pdf.output(str(path))  # type: ignore[attr-defined]
+    return path
+
+
 def write_two_columns(path: Path) -> Path:
     """Two columns drawn line by line across the page, as some generators do: the text layer interleaves them."""
     left = [

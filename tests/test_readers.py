@@ -188,6 +188,12 @@ def test_a_pdfs_running_header_and_page_numbers_are_left_out(tmp_path: Path) -> 
     assert [r.page for r in loaded.regions if r.start <= start < r.end] == [2]
 
 
+def test_a_pdfs_bulleted_list_keeps_an_item_a_line(tmp_path: Path) -> None:
+    text = load_file(files.write_bulleted(tmp_path / "kettle.pdf")).text
+    assert "earthed socket.\n- Never immerse the kettle" in text, text
+    assert "never fill it above the MAX mark.\n- Children under 8" in text  # a wrapped item is read whole
+
+
 def test_a_scanned_page_is_read_by_ocr_and_marked(office: Assistant, report: dict[str, object]) -> None:
     result = office.ask("Where is the boiler room key kept?")
     assert not result.refused

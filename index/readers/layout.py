@@ -146,6 +146,8 @@ STAND_IN = "\x00table "
 
 # A list's bullet, when a PDF draws it apart from its item.
 _BULLET = re.compile(r"[•·▪◦●○■□‣⁃–\-*]")
+# A line that opens an item of a list: a bullet and a space, or an item's number ("2. Fill", "3) Wait").
+_ITEM = re.compile(r"[•·▪◦●○■□‣⁃–\-*]\s+\S|\d{1,2}[.)]\s+[A-Z]")
 
 
 def _add_lines(
@@ -159,6 +161,7 @@ def _add_lines(
     )
     right = max(line.box[2] for line in block)
     left = min(line.box[0] for line in block)
+    item = False
     for i, line in enumerate(block):
         text, sep = line.text, ""
         if i + 1 < len(block):
@@ -167,7 +170,7 @@ def _add_lines(
                 builder.add(text + " ", page=page, label=label, ocr=ocr, box=line.box)
                 continue  # a bullet drawn apart from its item: "• has chickenpox"
             short = line.box[2] < left + 0.7 * (right - left)
-            if (
+            apart = (
                 after.box[1] < line.box[1] - 1.6 * max(pitch, 1.0)  # a gap wider than the line spacing
                 # a heading's font: by its size where the PDF gives it (a 14 pt heading above 10 pt text), else by
                 # the boxes (they hug the glyphs: a line without descenders is lower by a quarter)
@@ -176,6 +179,14 @@ def _add_lines(
                     if line.size and after.size
                     else abs(after.height - line.height) > 0.45 * max(line.height, 1.0)
                 )
+            )
+            item = (
+                item or _ITEM.match(text) is not None
+            )  # in an item of a list, its first line or a later one
+            if not apart and item and _ITEM.match(after.text):
+                sep = "\n"  # the next item of a list, its bullet drawn with it: "- Never immerse the machine"
+            elif (
+                apart
                 or (short and (text.endswith((".", ":", "!", "?")) or after.text[:1].isupper()))
                 or _BULLET.fullmatch(after.text) is not None  # the next item of a list
                 or (
@@ -191,3 +202,4 @@ def _add_lines(
         builder.add(text, page=page, label=label, ocr=ocr, box=line.box)
         if sep:
             builder.add(sep)
+            item = item and "\n\n" not in sep  # a paragraph's break ends the list

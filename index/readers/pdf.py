@@ -185,15 +185,22 @@ def running_lines(pages: list[list[Line]]) -> set[str]:
 
 
 def without_running(lines: list[Line], running: set[str]) -> list[Line]:
-    """The page's lines without its running header and footer (`running_lines`) and a bare page number at its
-    top or bottom."""
-    edges = {id(line) for line in _edges(lines)}
-    return [
-        line
-        for line in lines
-        if id(line) not in edges
-        or not (_shape(line.text) in running or _PAGE_NUMBER.fullmatch(line.text.strip()))
-    ]
+    """The page's lines without its running header and footer (`running_lines`) and a bare page number alone
+    on the page's top or bottom row (not the page number of a contents list's last row)."""
+
+    def row_of(line: Line) -> int:  # how many lines stand on its row, itself included
+        return sum(1 for o in lines if o.box[1] < line.box[3] and line.box[1] < o.box[3])
+
+    by_height = sorted(lines, key=lambda line: -(line.box[1] + line.box[3]))
+    # (a running line's row holds at most a left and a right part: a table's header row repeated on each page
+    # has more cells, and stays)
+    running_here = {id(line) for line in _edges(lines) if _shape(line.text) in running and row_of(line) <= 2}
+    numbers = {
+        id(line)
+        for line in by_height[:1] + by_height[-1:]
+        if row_of(line) == 1 and _PAGE_NUMBER.fullmatch(line.text.strip())
+    }
+    return [line for line in lines if id(line) not in running_here and id(line) not in numbers]
 
 
 def _text_layers(pdf: Any) -> dict[int, list[Line]]:
