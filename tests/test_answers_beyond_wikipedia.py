@@ -49,9 +49,13 @@ NOTES = {
         "Stockholm.\n\nThe brewery was sold to a larger group in 1968.\n"
     ),
     "libya.txt": "Muammar Qaddafi ruled Libya from 1969 to 2011.",
+    "wrenfield-notes.md": (
+        "# Wrenfield release notes\n\nWrenfield runs on Linux and macOS. Wrenfield's overhead is small.\n\nWe "
+        "started Wrenfield, a task queue for Python services, after our cron jobs failed silently for a week.\n"
+    ),
     "foodbank.md": "# Food bank plans\n\nThe food bank will recruit 150 extra volunteers for the Christmas period.\n",
     "queue.md": (
-        "# Kestrel task queue\n\nStart a queue consumer:\n\n```sh\nkestrel consume --threads 8\n```\n\n"
+        "# Tern task queue\n\nStart a queue consumer:\n\n```sh\ntern consume --threads 8\n```\n\n"
         "A consumer runs tasks in threads by default.\n"
     ),
     "depot.md": (
@@ -1198,5 +1202,10 @@ def test_a_keep_a_changelog_file_answers_when_a_version_came_out(tmp_path: Path,
 
 def test_a_command_in_a_code_block_is_quoted_with_the_sentence_announcing_it(notes: Assistant) -> None:
     answer = notes.ask("How do I start a queue consumer?")
-    assert answer.answer.startswith("Start a queue consumer:\nkestrel consume --threads 8 [1]"), answer.answer
+    assert answer.answer.startswith("Start a queue consumer:\ntern consume --threads 8 [1]"), answer.answer
     assert "```" in answer.citations[0].quote and "```" not in answer.answer  # the quote as written
+
+
+def test_what_a_name_is_is_answered_where_a_document_says_what_it_is(notes: Assistant) -> None:
+    answer = notes.ask("What is Wrenfield?")
+    assert answer.answer.startswith("We started Wrenfield, a task queue for Python services"), answer.answer

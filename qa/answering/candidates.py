@@ -561,6 +561,13 @@ def _code_shape(term: str) -> str:
     return re.sub(r"\d+", "#", term)
 
 
+def _naming_pattern(name: str) -> re.Pattern[str]:
+    """Where a text says what a name is: the name (as written, with an optional bracket after it) followed by
+    a comma or "is", then "a", "an" or "the" ("Tempo, an adaptive batching scheduler", "Burrow is a task
+    queue")."""
+    return re.compile(rf"\b{re.escape(name)}\b(?:\s*\([^)]{{1,40}}\))?(?:,|\s+(?:is|are))\s+(?:an?|the)\s")
+
+
 def _announcing(text: str, prior: Sequence[str]) -> str | None:
     """The sentence that announces the list an item (`text`) stands in: the nearest of the sentences before it
     (`prior`, in document order) that is no item, when it ends with a colon ("Ingredients:", "A hot meal
@@ -916,14 +923,26 @@ class CandidateFinder:
         that, the first that puts the short form in parentheses (a citation such as "(ECDC, 2019)" may come
         first)."""
         ids = set()
+        # ... or, for a name (a capital, then lower case) that no document spells out as an abbreviation, where
+        # one says what it is: "We present Tempo, an adaptive batching scheduler ...", "Burrow is a task queue"
+        by_name = (
+            short_form[:1].isupper()
+            and short_form[1:].islower()
+            and not any(expansions[doc_id].defined(short_form) for doc_id in texts)
+        )
         for doc_id, (_, text) in texts.items():
             form = expansions[doc_id].defined(short_form)
             if form is None:
-                continue
-            short, long = form
-            parenthesis = rf"\(\s*{re.escape(short)}\s*[),;]"
-            spelt = r"\s+".join(re.escape(word) for word in long.split())
-            at = re.search(rf"{spelt}\s*{parenthesis}", text, re.IGNORECASE) or re.search(parenthesis, text)
+                if not by_name:
+                    continue
+                at = _naming_pattern(short_form).search(text)
+            else:
+                short, long = form
+                parenthesis = rf"\(\s*{re.escape(short)}\s*[),;]"
+                spelt = r"\s+".join(re.escape(word) for word in long.split())
+                at = re.search(rf"{spelt}\s*{parenthesis}", text, re.IGNORECASE) or re.search(
+                    parenthesis, text
+                )
             if at is None:
                 continue
             pos = at.end() - 1
