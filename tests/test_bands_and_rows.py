@@ -33,6 +33,14 @@ DOCS = {
     "ibuprofen-doses.csv": "Age,Ibuprofen dose\n1 to 3 years,100 mg\n4 to 6 years,150 mg\n7 to 9 years,200 mg\n",
     "excess.csv": "Driver age,Compulsory excess\n17 to 20,£500\n21 to 24,£350\n25 and over,£200\n",
     "tariff.csv": "Monthly usage,Unit rate (p per kWh)\n0 to 200 kWh,28.10\n201 to 400 kWh,25.40\nOver 400 kWh,23.90\n",
+    "zones.csv": (
+        "Aerodrome,Type,Restriction zone radius from boundary\nArdenia International,International airport,5 km\n"
+        "Fenwick Air Base,Military air base,8 km\nHolm Point Heliport,Hospital heliport,1 km\n"
+        "Tarrow Gliding Club,Gliding site,2 km\n"
+    ),
+    "dishwashers.csv": (
+        "Model,Width,Noise,Price\nDW60 Pro,60 cm,39 dB,€999\nDW45,45 cm,44 dB,€549\nDW60,60 cm,42 dB,€749\n"
+    ),
     "tickets.csv": (
         "Ticket,Price\nFamily (2 adults and up to 3 children),£34.00\nAdult,£14.00\nConcession (students, over 65s),"
         "£10.00\nChild (5 to 16),£6.00\n"
@@ -79,6 +87,27 @@ def assistant(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> I
 def test_the_band_or_row_the_question_names_leads(assistant: Assistant, question: str, lead: str) -> None:
     answer = assistant.ask(question)
     assert not answer.refused and lead in answer.citations[0].quote, answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "lead"),
+    [
+        ("Which aerodrome has the biggest restriction zone?", "Aerodrome: Fenwick Air Base;"),
+        ("Which aerodrome has the smallest restriction zone?", "Aerodrome: Holm Point Heliport;"),
+    ],
+)
+def test_a_superlative_is_answered_by_the_row_with_the_most_or_least(
+    assistant: Assistant, question: str, lead: str
+) -> None:
+    answer = assistant.ask(question)
+    assert answer.answer.startswith(lead), answer.answer
+
+
+def test_a_comparison_quotes_the_row_of_each_model_one_table_names(assistant: Assistant) -> None:
+    answer = assistant.ask("Which is quieter, the DW45 or the DW60?")
+    assert "Model: DW45; Width: 45 cm; Noise: 44 dB" in answer.answer, answer.answer
+    assert "Model: DW60; Width: 60 cm; Noise: 42 dB" in answer.answer, answer.answer
+    assert "39 dB" not in answer.answer  # the DW60 Pro is another model
 
 
 def test_an_age_no_row_takes_in_is_refused(assistant: Assistant) -> None:
@@ -235,6 +264,33 @@ def test_a_document_about_another_thing_is_set_aside_only_where_another_names_it
     # a hyphenated spelling mentions the word written whole
     docs["para"] = _Words.of("paracetamol.md", "Not with pre-existing ibuprofen use.", _Sections.of("x"))
     assert "para" not in off_subject_of("How much ibuprofen can a child have?", docs)
+
+
+def test_a_document_named_for_a_sibling_model_is_set_aside() -> None:
+    from qa.answering.candidates import model_names
+
+    docs = {
+        "a300": _Words.of(
+            "aria-300-spec-sheet.pdf",
+            "Aria 300 portable speaker\n\nUnlike the Aria 500, ...",
+            _Sections.of("x"),
+        ),
+        "a500": _Words.of(
+            "aria-500-spec-sheet.docx", "Aria 500 Specification Sheet\n\n...", _Sections.of("x")
+        ),
+        "range": _Words.of(
+            "solace-range-2025.xlsx",
+            "Solace Audio portable speakers\n\nModel: Aria 300; ...",
+            _Sections.of("x"),
+        ),
+        "t20": _Words.of("volta-t-20-quick-guide.html", "Volta T-20: quick guide", _Sections.of("x")),
+        "t40": _Words.of("manual.pdf", "Volta T-40 electric scooter: owner's manual", _Sections.of("x")),
+    }
+    assert off_subject([], docs, model_names("What is the frequency response of the Aria 500?")) == {"a300"}
+    assert off_subject([], docs, model_names("How steep a slope can the T-40 climb?")) == {"t20"}
+    # a comparison keeps the sheet of each model it names; a model no document is named for sets none aside
+    assert off_subject([], docs, model_names("Is the Aria 300 louder than the Aria 500?")) == set()
+    assert off_subject([], docs, model_names("How heavy is the Aria 700?")) == set()
 
 
 def test_a_pipe_tables_row_reads_under_its_headers() -> None:

@@ -430,6 +430,7 @@ class _Words:
     named: frozenset[str]
     about: frozenset[str]
     capitalised: frozenset[str]  # the words it writes with a capital, as written ("Summit", "X300")
+    name: str = ""  # its file name and first line, in lower case ("volta-t-20-quick-guide volta t-20: ...")
 
     @classmethod
     def of(cls, source: str, text: str, sections: _Sections) -> _Words:
@@ -437,7 +438,13 @@ class _Words:
         named = frozenset(terms(name.replace("_", " "))) | sections.title
         about = named.union(*sections.own)
         capitalised = frozenset(_without_possessive(w) for w in re.findall(r"\b[A-Z][\w’'-]*", text))
-        return cls(frozenset(terms(text)), re.sub(r"[\W_]+", "", text.lower()), named, about, capitalised)
+        first = text.lstrip()[:200].split("\n", 1)[0]
+        letters = re.sub(r"[\W_]+", "", text.lower())
+        return cls(frozenset(terms(text)), letters, named, about, capitalised, f"{name} {first}".lower())
+
+    def models_named(self, family: str) -> set[str]:
+        """The numbers of the models of a family its name holds ("20" of "volta-t-20-quick-guide" for "t")."""
+        return set(re.findall(rf"(?<![a-z0-9]){re.escape(family)}[\s_-]?(\d+)(?![0-9])", self.name))
 
     def is_named_for(self, name: str) -> bool:
         """Is its file name or title for the name (its rarest word, `name_key`)?"""
@@ -520,7 +527,9 @@ def _name_around(question: str, word: str) -> str:
     return " ".join(t for _, _, t in spans[start:end])
 
 
-def off_subject(subjects: Sequence[str], documents: Mapping[str, _Words]) -> set[str]:
+def off_subject(
+    subjects: Sequence[str], documents: Mapping[str, _Words], models: Sequence[tuple[str, str]] = ()
+) -> set[str]:
     """The documents that do not answer for what the question names (`named_subjects`): those that never
     mention more of those names than another document does.
 
@@ -529,36 +538,38 @@ def off_subject(subjects: Sequence[str], documents: Mapping[str, _Words]) -> set
     courtesy car with Harbour Mutual?" from the Kite policy; "Is paracetamol or ibuprofen better?" may be
     answered from either. A word that articles merely use ("clinician") counts for nothing, nor does a
     misspelt or other word for the thing ("topological" for "topographical")."""
-    if not subjects or len(documents) < 2:
+    if len(documents) < 2:
         return set()
-    keys = [name_key(n) for n in subjects]
-    lacking = {doc_id: sum(not d.mentions(w) for w in keys) for doc_id, d in documents.items()}
-    fewest = min(lacking.values())
-    # (a document about one of them answers for it: "Which has the bigger dustbin, the X200 or the X300?" is
-    # answered from the X200's sheet too, though only the X300's names both)
-    about = {doc_id for doc_id, d in documents.items() if any(d.is_about(n) for n in subjects)}
-    aside = {doc_id for doc_id, n in lacking.items() if n > fewest and doc_id not in about}
+    aside: set[str] = set()
+    if subjects:
+        keys = [name_key(n) for n in subjects]
+        lacking = {doc_id: sum(not d.mentions(w) for w in keys) for doc_id, d in documents.items()}
+        fewest = min(lacking.values())
+        # (a document about one of them answers for it: "Which has the bigger dustbin, the X200 or the X300?" is
+        # answered from the X200's sheet too, though only the X300's names both)
+        about = {doc_id for doc_id, d in documents.items() if any(d.is_about(n) for n in subjects)}
+        aside = {doc_id for doc_id, n in lacking.items() if n > fewest and doc_id not in about}
     # A document named for a sibling model answers not for the asked one, though it mentions it ("The K200 is
-    # the K100's bigger brother" does not say how powerful the K100 is), where another is named for it.
-    if any(all(d.is_named_for(n) for n in subjects) for d in documents.values()):
-        asked = {t for k in keys for t in tokenize(k)}
-        shapes = {_code_shape(t) for t in asked if _CODE.fullmatch(t)}
-        aside |= {
-            doc_id
-            for doc_id, d in documents.items()
-            if doc_id not in about
-            and any(_code_shape(t) in shapes for t in d.named - asked if _CODE.fullmatch(t))
-        }
+    # the K100's bigger brother" does not say how powerful the K100 is; the Aria 300's sheet gives no figure of
+    # the Aria 500), where another is named for it.
+    asked: dict[str, set[str]] = {}
+    for family, number in models:
+        asked.setdefault(family, set()).add(number)
+    for family, numbers in asked.items():
+        named = {doc_id: d.models_named(family) for doc_id, d in documents.items()}
+        if any(numbers & found for found in named.values()):
+            aside |= {doc_id for doc_id, found in named.items() if found and not numbers & found}
     return aside
 
 
-# A model's code: letters and digits in one word ("k100", "x300", "rt3000").
-_CODE = re.compile(r"[a-z]+\d+[a-z]*|\d+[a-z]+")
+# A model the question names: letters, then a number, as one word or apart ("K100", "T-40", "Aria 500").
+_MODEL = re.compile(r"\b([A-Z][A-Za-z]*)[ -]?(\d{1,5})(?!\d|[.,:]\d)s?\b")
 
 
-def _code_shape(term: str) -> str:
-    """A code with its numbers left out: "k100" and "k200" have the shape "k#"."""
-    return re.sub(r"\d+", "#", term)
+def model_names(question: str) -> list[tuple[str, str]]:
+    """The models a question names, as (family in lower case, number): "How powerful is the K100?" ->
+    [("k", "100")], "Aria 500" -> [("aria", "500")]."""
+    return [(family.lower(), number) for family, number in _MODEL.findall(question)]
 
 
 def _naming_pattern(name: str) -> re.Pattern[str]:
@@ -875,7 +886,7 @@ class CandidateFinder:
         ]
         if definers:
             out = [replace(s, defines=True) if s.id in definers else s for s in out]
-        aside = off_subject(subjects_or_plain, words)
+        aside = off_subject(subjects_or_plain, words, model_names(asked.text))
         if aside:
             out = [replace(s, off_subject=True) if s.doc_id in aside else s for s in out]
         if len(subjects) > 1:

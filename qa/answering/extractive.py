@@ -27,7 +27,7 @@ from index.linebreaks import join_lines
 from index.readers.base import is_record
 from index.store import Store
 from qa.answering.answerer import Reply
-from qa.answering.candidates import FENCE, CandidateConfig, CandidateFinder
+from qa.answering.candidates import FENCE, CandidateConfig, CandidateFinder, model_names
 from qa.answering.evidence import SECTION_COVER, Draft, Sentence
 from qa.answering.features import feature_matrix
 from qa.answering.kinds import (
@@ -627,6 +627,106 @@ def _each_subject(
     return out
 
 
+# "Which aerodrome has the biggest restriction zone?", "Which plan is cheapest?": a superlative over a table's
+# rows, the most or the least.
+_MOST = re.compile(
+    r"\b(?:biggest|largest|highest|greatest|longest|widest|tallest|heaviest|furthest|farthest|priciest|"
+    r"dearest)\b",
+    re.IGNORECASE,
+)
+_LEAST = re.compile(r"\b(?:smallest|lowest|shortest|narrowest|lightest|fewest|cheapest)\b", re.IGNORECASE)
+_FIGURE = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def _fields(row: str) -> dict[str, str]:
+    """A record's fields ("Aerodrome: Fenwick; Radius: 8 km." -> {"Aerodrome": "Fenwick", "Radius": "8 km"})."""
+    fields = {}
+    for part in row.strip().rstrip(".").split("; "):
+        key, colon, value = part.partition(":")
+        if colon:
+            fields[key.strip()] = value.strip()
+    return fields
+
+
+def _with_extreme_row(question: str, chosen: list[Sentence], ranked: list[Sentence]) -> list[Sentence]:
+    """The chosen sentences, led by the row of the leading row's table that holds the most (or least) of what
+    a superlative question asks for: the column whose header shares the most of the question's terms among
+    those holding figures (the only one, else none), compared by its first figure; the table is that of the
+    first chosen row. Other questions, and answers without a row of a table of two rows or more, keep their
+    order."""
+    most, least = _MOST.search(question), _LEAST.search(question)
+    lead = next((s for s in chosen if is_record(s.reads)), None)
+    if bool(most) == bool(least) or lead is None:
+        return chosen
+    keys = list(_fields(lead.reads))
+    table = _table_of(lead, ranked)
+    if len(table) < 2:
+        return chosen
+    asked = set(terms(question))
+    numeric = [k for k in keys if all(_FIGURE.search(_fields(s.reads)[k]) for s in table)]
+    shared = {k: len(set(terms(k)) & asked) for k in numeric}
+    best = max(shared.values(), default=0)
+    columns = [k for k, n in shared.items() if n == best]
+    if len(columns) != 1:
+        return chosen
+
+    def figure(s: Sentence) -> float:
+        found = _FIGURE.search(_fields(s.reads)[columns[0]])
+        return float(found.group(0).replace(",", "")) if found else math.nan
+
+    extreme = (max if most else min)(table, key=figure)
+    return [extreme, *(s for s in chosen if s is not extreme)]
+
+
+def _table_of(row: Sentence, ranked: list[Sentence]) -> list[Sentence]:
+    """The candidates that are rows of the same table as `row`: records of its document with its fields."""
+    keys = list(_fields(row.reads))
+    return [
+        s
+        for s in ranked
+        if s.doc_id == row.doc_id
+        and not s.other_section
+        and is_record(s.reads)
+        and list(_fields(s.reads)) == keys
+    ]
+
+
+def _spaced(name: str) -> str:
+    """A model's name in one form: lower case, words and numbers apart ("DW45", "dw-45", "DW 45": "dw 45")."""
+    return " ".join(
+        re.sub(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])", " ", name.lower())
+        .replace("_", " ")
+        .replace("-", " ")
+        .split()
+    )
+
+
+def _with_named_rows(
+    question: str, chosen: list[Sentence], ranked: list[Sentence], most: int
+) -> list[Sentence]:
+    """The chosen sentences led by the rows of the first chosen row's table that the question names by their
+    labels, when it names two or more ("Which is quieter, the DW45 or the DW60?" over one table of
+    dishwashers: the DW45's row and the DW60's), in the question's order, within `most` sentences. A label
+    is named by a model's name (`candidates.model_names`: "DW45", "T-20", "Aria 500"); a row labelled the name
+    alone ("DW60") is taken before one that holds it ("DW60 Pro")."""
+    lead = next((s for s in chosen if is_record(s.reads)), None)
+    if lead is None:
+        return chosen
+    table = _table_of(lead, ranked)
+    labels = [(s, _spaced(_label(s.reads))) for s in table]
+    rows: list[Sentence] = []
+    for family, number in dict.fromkeys(model_names(question)):
+        name = f"{family} {number}"
+        exact = [s for s, label in labels if label == name]
+        holding = [s for s, label in labels if re.search(rf"\b{re.escape(name)}\b", label)]
+        found = (exact or holding)[:1]
+        if found and found[0] not in rows:
+            rows.append(found[0])
+    if len(rows) < 2:
+        return chosen
+    return [*rows, *(s for s in chosen if s not in rows)][: max(most, len(rows))]
+
+
 def _row_label(s: Sentence) -> str:
     """A table row's label, the value of its first field, lower-cased ("adult" of "Membership: Adult; Peak:
     £42.00."); "" for a sentence that is no row."""
@@ -871,6 +971,9 @@ class ExtractiveAnswerer:
                 )
             ):
                 chosen = led
+        if not any(is_figure(word) for word, _ in labels):  # (not "the lowest dose for my 4 year old")
+            chosen = _with_extreme_row(question, chosen, ranked)
+        chosen = _with_named_rows(question, chosen, ranked, cfg.max_sentences)
         neighbours = _Neighbours(ranked)
         chosen = _from_section_start(chosen, neighbours, cfg, "method" in asks_for)
         chosen = _with_their_lists(chosen, neighbours, cfg)
