@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import unicodedata
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from functools import lru_cache
@@ -279,36 +280,31 @@ class LexicalIndex:
         return min(same_start, key=lambda td: (td[1], -self._df.get(td[0], 0), td[0]))[0]
 
     def closest_by_word(self, word: str) -> str | None:
-        """The collection's term whose word, written whole, is closest in spelling to a misspelt `word`, or None:
-        the stemmer cuts a misspelling elsewhere than the word ("voluntears" to "voluntear", "volunteers" to
+        """The collection's term whose word, written whole, is one slip from a misspelt `word`, or None: the
+        stemmer cuts a misspelling elsewhere than the word ("voluntears" to "voluntear", "volunteers" to
         "volunt"), so stems alone lie too far apart. A term counts when, with an ending (`_ENDINGS`) that makes
-        it an English word (wordfreq knows it), it lies within `closest`'s edits of the word; the nearest, then
-        the most common, wins."""
+        it an English word (wordfreq knows it: "monkey" + "ion" makes none), it lies one edit from the word,
+        which shares its first three letters; the most common such term wins."""
         from rapidfuzz import distance, process
 
         word = word.lower()
         if len(word) < 5 or not self._vocab:
             return None
-        limit = 1 if len(word) < 8 else 2
+        terms = self._sorted_terms()  # (only those with the word's first three letters: a slice of them)
+        same_start = terms[bisect_left(terms, word[:3]) : bisect_left(terms, word[:3] + "\uffff")]
         found = process.extract(
-            word, self._sorted_terms(), scorer=distance.Levenshtein.distance, score_cutoff=limit + 4, limit=20
+            word, same_start, scorer=distance.Levenshtein.distance, score_cutoff=5, limit=20
         )
-        near = []
-        for term, _, _ in found:
-            if len(term) < 4 or term[:3] != word[:3]:
-                continue
-            # (the word the term makes with the ending must be English: "monkey" + "ion" is no "monkeypox")
-            d = min(
-                (
-                    distance.Levenshtein.distance(word, term + ending)
-                    for ending in _ENDINGS
-                    if zipf(term + ending)
-                ),
-                default=limit + 1,
+        near = [
+            (-self._df.get(term, 0), term)
+            for term, _, _ in found
+            if len(term) >= 4
+            and any(
+                distance.Levenshtein.distance(word, term + ending) <= 1 and zipf(term + ending)
+                for ending in _ENDINGS
             )
-            if d <= limit:
-                near.append((d, -self._df.get(term, 0), term))
-        return min(near)[2] if near else None
+        ]
+        return min(near)[1] if near else None
 
     def unaccented(self, word: str) -> str | None:
         """The collection's term for a word written without the accents or letters the documents use
