@@ -180,9 +180,8 @@ def _add_lines(
                     else abs(after.height - line.height) > 0.45 * max(line.height, 1.0)
                 )
             )
-            item = (
-                item or _ITEM.match(text) is not None
-            )  # in an item of a list, its first line or a later one
+            # in an item of a list: its first line, or a later one
+            item = item or _ITEM.match(text) is not None
             if not apart and item and _ITEM.match(after.text):
                 sep = "\n"  # the next item of a list, its bullet drawn with it: "- Never immerse the machine"
             elif (

@@ -191,13 +191,13 @@ def without_running(lines: list[Line], running: set[str]) -> list[Line]:
     def row_of(line: Line) -> int:  # how many lines stand on its row, itself included
         return sum(1 for o in lines if o.box[1] < line.box[3] and line.box[1] < o.box[3])
 
-    by_height = sorted(lines, key=lambda line: -(line.box[1] + line.box[3]))
+    edges = _edges(lines)  # (the highest first, the lowest last)
     # (a running line's row holds at most a left and a right part: a table's header row repeated on each page
     # has more cells, and stays)
-    running_here = {id(line) for line in _edges(lines) if _shape(line.text) in running and row_of(line) <= 2}
+    running_here = {id(line) for line in edges if _shape(line.text) in running and row_of(line) <= 2}
     numbers = {
         id(line)
-        for line in by_height[:1] + by_height[-1:]
+        for line in edges[:1] + edges[-1:]
         if row_of(line) == 1 and _PAGE_NUMBER.fullmatch(line.text.strip())
     }
     return [line for line in lines if id(line) not in running_here and id(line) not in numbers]

@@ -48,9 +48,8 @@ def _add_rows(builder: TextBuilder, rows: Iterable[tuple[int, Sequence[object]]]
         if number == header_row:
             return  # the header names the fields of the records below
         if header is None or number < header_row or _is_note(cells, header, number in after_blank):
-            line = " ".join(
-                c.strip() for c in cells if c.strip()
-            )  # a title or note, above or below the table
+            # a title or note, above or below the table
+            line = " ".join(c.strip() for c in cells if c.strip())
         else:
             line = under(header, cells)
         if line:

@@ -709,13 +709,14 @@ def _with_named_rows(
     dishwashers: the DW45's row and the DW60's), in the question's order, within `most` sentences. A label
     is named by a model's name (`candidates.model_names`: "DW45", "T-20", "Aria 500"); a row labelled the name
     alone ("DW60") is taken before one that holds it ("DW60 Pro")."""
+    models = list(dict.fromkeys(model_names(question)))
     lead = next((s for s in chosen if is_record(s.reads)), None)
-    if lead is None:
+    if len(models) < 2 or lead is None:
         return chosen
     table = _table_of(lead, ranked)
     labels = [(s, _spaced(_label(s.reads))) for s in table]
     rows: list[Sentence] = []
-    for family, number in dict.fromkeys(model_names(question)):
+    for family, number in models:
         name = f"{family} {number}"
         exact = [s for s, label in labels if label == name]
         holding = [s for s, label in labels if re.search(rf"\b{re.escape(name)}\b", label)]

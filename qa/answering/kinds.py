@@ -258,37 +258,37 @@ _MEASURE_UNITS: dict[str, str] = {
 }
 
 
-# Questions that ask for a measure by its adjective or verb, and the measure each asks for.
-_MEASURE_WORDS = ("weight", "distance", "temperature", "cost", "power", "noise", "capacity")
+# Questions that ask for a measure by its adjective or verb, by the measure each asks for.
+_ASKED = {
+    "weight": r"\bhow heavy\b",
+    "distance": r"\bhow (?:tall|high|wide|deep|thick)\b",
+    "temperature": r"\bhow (?:hot|cold|warm)\b",
+    "cost": r"\b(?:how much|what) (?:does|do|did|will|would) .{1,60}\bcost\b",
+    "power": r"\bhow powerful\b",
+    "noise": r"\bhow (?:loud|noisy)\b",
+    "capacity": r"\bhow much (?:does|do|will|can) .{1,40}\bhold\b",
+}
 # ... and comparisons of such measures ("Which is cheaper, the K100 or the K200?" wants both prices).
-_COMPARED = (
-    r"(heavier|heaviest|lighter|lightest)",
-    r"(taller|tallest|wider|widest)",
-    r"(hotter|hottest|colder|coldest|warmer|warmest)",
-    r"(cheaper|cheapest|dearer|dearest|pricier|priciest|more expensive|less expensive|costs? (?:more|less))",
-    r"(more powerful|most powerful|less powerful)",
-    r"(louder|loudest|quieter|quietest|noisier|noisiest)",
-    r"(holds? (?:more|less|most)|bigger capacity|larger capacity)",
-)
-_COMPARED_MEASURE = re.compile(r"|".join(rf"\b{c}\b" for c in _COMPARED), re.IGNORECASE)
-_ASKED_MEASURE = re.compile(
-    r"\bhow (heavy)\b|\bhow (tall|high|wide|deep|thick)\b|\bhow (hot|cold|warm)\b|"
-    r"\b(?:how much|what) (?:does|do|did|will|would) .{1,60}\b(cost)\b|\bhow (powerful)\b|\bhow (loud|noisy)\b|"
-    r"\bhow much (?:does|do|will|can) .{1,40}\b(hold)\b",
-    re.IGNORECASE,
+_COMPARED = {
+    "weight": r"heavier|heaviest|lighter|lightest",
+    "distance": r"taller|tallest|wider|widest",
+    "temperature": r"hotter|hottest|colder|coldest|warmer|warmest",
+    "cost": r"cheaper|cheapest|dearer|dearest|pricier|priciest|more expensive|less expensive|costs? (?:more|less)",
+    "power": r"more powerful|most powerful|less powerful",
+    "noise": r"louder|loudest|quieter|quietest|noisier|noisiest",
+    "capacity": r"holds? (?:more|less|most)|bigger capacity|larger capacity",
+}
+_ASKED_MEASURE = re.compile("|".join(f"(?P<{m}>{p})" for m, p in _ASKED.items()), re.IGNORECASE)
+_COMPARED_MEASURE = re.compile(
+    "|".join(rf"(?P<{m}>\b(?:{p})\b)" for m, p in _COMPARED.items()), re.IGNORECASE
 )
 
 
 def asked_measure(question: str) -> str | None:
     """The measure a question asks for by an adjective, a verb or a comparison ("How heavy ...?", "What does
     ... cost?", "Which is cheaper ...?": "weight", "cost", "cost"), or None."""
-    measure = _ASKED_MEASURE.search(question)
-    if measure:
-        return next(w for w, m in zip(_MEASURE_WORDS, measure.groups(), strict=True) if m)
-    compared = _COMPARED_MEASURE.search(question)
-    if compared:
-        return _MEASURE_WORDS[(compared.lastindex or 1) - 1]
-    return None
+    found = _ASKED_MEASURE.search(question) or _COMPARED_MEASURE.search(question)
+    return found.lastgroup if found else None
 
 
 def _measure_units(word: str) -> str | None:
@@ -853,9 +853,8 @@ def asked_labels(question: str) -> list[tuple[str, str]]:
     ("When is assignment 3 due?" -> [("assignment", "3")]; a function word is no such word: "in 2019"), the
     periods it names by a weekday, a quarter or a season ("on Thursday" -> ("day", "thursday"), "in Q1 2025" ->
     ("quarter", "1"), "in the summer" -> ("season", "summer"), "the 12:00 bus" -> ("time", "12:00")), and the age
-    it gives, in months ("my 4 year
-    old" -> (AGE, "48")), or else the amounts with a unit ("120 hours a month" -> ("amount:hour", "120"),
-    `ranges.amount_labels`)."""
+    it gives, in months ("my 4 year old" -> (AGE, "48")), or else the amounts with a unit ("120 hours a month"
+    -> ("amount:hour", "120"), `ranges.amount_labels`)."""
     labels = [
         (word.lower(), label)
         for word, label in _LABEL.findall(question)
