@@ -6,7 +6,9 @@ import hashlib
 import json
 import logging
 import os
+import threading
 import warnings
+from collections import OrderedDict
 from collections.abc import Sequence
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -27,6 +29,8 @@ MODEL_MAX_TOKENS = 256
 CHUNK_MAX_TOKENS = 240
 # Texts of at most this many word pieces (special tokens included) are batched twice as wide by the ONNX encoder.
 SHORT_TOKENS = 64
+# Texts whose vectors `Embedder.embed_recent` keeps: a few hundred answers' worth of quoted passages, 12 MB.
+RECENT_TEXTS = 8192
 
 
 def model_path() -> str:
@@ -379,6 +383,8 @@ class Embedder:
         self.batch_size = batch_size
         self.backend = backend
         self._words: dict[str, np.ndarray] = {}  # a vocabulary's worth at most (tens of MB)
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()  # embed_recent's, least recent first
+        self._recent_lock = threading.Lock()
 
     @cached_property
     def encoder(self) -> Encoder:
@@ -454,6 +460,30 @@ class Embedder:
         if not words:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.stack([self._words[w] for w in words])
+
+    def embed_recent(self, texts: Sequence[str]) -> np.ndarray:
+        """`embed`, remembering the vectors of the last `RECENT_TEXTS` texts (about 1.5 KB each): the sentences
+        of the passages a conversation quotes recur from answer to answer, and verification embeds each of them
+        (`qa.generation.verify`). Safe to call from several threads.
+
+        Returns:
+            An array of shape (len(texts), 384), rows of unit length.
+        """
+        with self._recent_lock:
+            found = {t: self._recent[t] for t in texts if t in self._recent}
+            for text in found:
+                self._recent.move_to_end(text)
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            fresh = dict(zip(missing, self.embed(missing), strict=True))
+            found.update(fresh)
+            with self._recent_lock:
+                self._recent.update(fresh)
+                while len(self._recent) > RECENT_TEXTS:
+                    self._recent.popitem(last=False)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack([found[t] for t in texts])
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Word pieces in each text, special tokens excluded."""

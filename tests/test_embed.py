@@ -77,6 +77,28 @@ def test_word_piece_counts_match_the_models_tokenizer(embedder: Embedder, torch_
     assert embedder.count_tokens(TEXTS) == expected and expected[-1] > 256
 
 
+def test_recent_texts_are_embedded_once_and_the_oldest_forgotten(
+    embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import index.embed
+
+    monkeypatch.setattr(index.embed, "RECENT_TEXTS", 3)
+    fresh = Embedder(backend=embedder.backend)
+    fresh.encoder = embedder.encoder  # the loaded model, shared; its cache is the fresh one's own
+    embedded: list[str] = []
+    real = fresh.embed
+    monkeypatch.setattr(fresh, "embed", lambda texts: (embedded.extend(texts), real(texts))[1])
+    first = fresh.embed_recent(TEXTS[:3])
+    again = fresh.embed_recent([TEXTS[1], TEXTS[0], TEXTS[1]])
+    assert embedded == TEXTS[:3]  # nothing embedded twice, duplicates in one call included
+    np.testing.assert_array_equal(again, first[[1, 0, 1]])
+    np.testing.assert_allclose(first, embedder.embed(TEXTS[:3]), atol=1e-6)
+    fresh.embed_recent([TEXTS[3]])  # a fourth text: the least recently used one (TEXTS[2]) goes
+    fresh.embed_recent([TEXTS[0], TEXTS[2]])
+    assert embedded == [*TEXTS[:3], TEXTS[3], TEXTS[2]]
+    assert fresh.embed_recent([]).shape == (0, 384)
+
+
 def test_an_unreadable_cached_graph_is_rebuilt(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

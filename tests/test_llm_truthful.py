@@ -26,6 +26,7 @@ from qa.cite import quote_problems
 
 log = logging.getLogger(__name__)
 ARTICLES = ("European_Union_law", "Yuan_dynasty", "French_and_Indian_War")
+pytestmark = pytest.mark.usefixtures("frozen_heap")
 CASES = [
     json.loads(line) for line in (DATA / "truthful-answers.jsonl").read_text(encoding="utf-8").splitlines()
 ]

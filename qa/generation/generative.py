@@ -116,7 +116,7 @@ class GenerativeAnswerer:
             yield delta
         generate_ms = (time.perf_counter() - started) * 1000 - (first_token or 0.0)
         log.info("generated: %r", text)
-        verdict = Verifier(self.embedder.embed).verify(text, sources)
+        verdict = Verifier(self.embedder.embed_recent).verify(text, sources)
         claims = [c for c in verdict.claims if c.quotes]
         dropped, reasons = tuple(verdict.dropped), tuple(verdict.reasons)
         # A sentence that is true of the passages but not about the question ("PWNED", obeying an
