@@ -248,17 +248,18 @@ def write_encrypted(path: Path, user_password: str = "") -> Path:
     return path
 
 
-def write_scanned(path: Path, text: str) -> Path:
-    """A PDF page that is only an image of text (no text layer), as a scanner makes."""
+def write_scanned(path: Path, text: str, size: int = 44) -> Path:
+    """A PDF page that is only an image of text (no text layer), as a scanner makes; `size`: the font's height
+    in pixels at 200 dpi (44 is 16 pt; a letter's 12 pt is 33)."""
     from PIL import Image, ImageDraw, ImageFont
 
     image = Image.new("RGB", (1654, 2339), "white")  # A4 at 200 dpi
     draw = ImageDraw.Draw(image)
-    font = ImageFont.truetype(str(FONT), 44)
+    font = ImageFont.truetype(str(FONT), size)
     y = 200
     for line in text.split("\n"):
         draw.text((150, y), line, fill="black", font=font)
-        y += 70
+        y += round(size * 1.6)
     image.save(path, "PDF", resolution=200.0)
     return path
 

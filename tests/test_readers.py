@@ -355,6 +355,61 @@ def test_a_page_ocr_cannot_read_is_reported(fresh: Assistant, tmp_path: Path) ->
     assert report.ocr_pages == 1
 
 
+SMALL_PRINT_LETTER = """Dear Ms Pell,
+I am writing to update you on the administration of your late mother's
+estate, in which you are a beneficiary under her will dated 9 June 2016.
+The grant of probate was issued by the Probate Registry on 3 March 2025 to
+the executors, your brother Mr Simon Pell and me. The gross value of the
+estate as declared to HM Revenue & Customs was 486,200. Inheritance tax of
+38,480 was paid before the grant was issued, from your mother's accounts.
+The sale of your mother's house, 22 Willow Way, Wymondham, was completed
+on 28 February 2025 at a price of 365,000."""
+
+
+def test_a_letter_scanned_in_small_print_reads_whole_and_spaced(tmp_path: Path) -> None:
+    """At 11 pt the recogniser ran words together ("Inheritancetaxof38,480waspaid") and its angle classifier
+    turned one line upside down, losing it; a page scanned upside down still reads, in order."""
+    import pypdfium2
+
+    scan = files.write_scanned(tmp_path / "letter.pdf", SMALL_PRINT_LETTER, size=30)
+    text = " ".join(load_file(scan).text.split())
+    for said in [
+        "Dear Ms Pell,",
+        "The grant of probate was issued by the Probate Registry on 3 March 2025",
+        "The gross value of the estate as declared to HM Revenue",
+        "Inheritance tax of 38,480 was paid before the grant was issued",
+        "22 Willow Way, Wymondham,",
+    ]:
+        assert said in text, (said, text)
+    upright = pypdfium2.PdfDocument(scan)[0].render(scale=200 / 72).to_pil()
+    upright.rotate(180).save(tmp_path / "upside-down.pdf", "PDF", resolution=200.0)
+    turned = " ".join(load_file(tmp_path / "upside-down.pdf").text.split())
+    assert turned.startswith("Dear Ms Pell, I am writing") and "Inheritance tax of 38,480 was paid" in turned
+
+
+def test_spaces_ocr_dropped_are_put_back_and_names_and_codes_stay_whole() -> None:
+    from index.readers.spacing import spaced
+
+    assert spaced("Inheritancetaxof38,480waspaid") == "Inheritance tax of 38,480 was paid"
+    assert spaced("ThegrossvalueoftheestateasdeclaredtoHMRevenue") == (
+        "The gross value of the estate as declared to HM Revenue"
+    )
+    assert spaced("DearMsPell,yourmother'sestate") == "Dear Ms Pell, your mother's estate"
+    assert spaced("on3March2025 and 12March") == "on 3 March 2025 and 12 March"
+    assert spaced("me.The executorshaveagreed") == "me. The executors have agreed"
+    assert spaced("ofthe Tenancyreference") == "of the Tenancy reference"
+    # names wordfreq knows, codes, capitals, addresses and words that are words stay as they are
+    for whole in [
+        "Northgate House, Unthank Road, Wymondham",
+        "SalfordM54PF".replace("M54", " M54"),
+        "NR13LB SOLICITORS K200s",
+        "enquiries@carrowdene.example www.northgate.example",
+        "iPhone eBay administration beneficiary",
+        "3.5 1,200 v2.1",
+    ]:
+        assert spaced(whole) == whole
+
+
 def test_slide_bullets_answer_and_one_table_row_answers_alone(fresh: Assistant, tmp_path: Path) -> None:
     import pptx
 

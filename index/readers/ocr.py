@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any
 
 from index.readers.base import Line
+from index.readers.spacing import spaced
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +22,11 @@ log = logging.getLogger(__name__)
 DPI = 200
 # Recognised text below this confidence (0-1, RapidOCR's score) is left out as noise.
 MIN_SCORE = 0.5
+
+# Lines are read as they stand: RapidOCR's angle classifier, run on every line, turned a line of plain English
+# upside down now and then, and the line was lost (a 12 pt letter, tests/test_readers.py). A page where more than
+# this share of the lines read as nothing (below MIN_SCORE) is read again turned round, as if scanned upside down.
+UNREAD_SHARE = 0.3
 
 _lock = threading.Lock()  # one page at a time: onnxruntime already uses every core
 
@@ -43,7 +49,8 @@ def available() -> bool:
 
 
 def read_page(page: Any) -> list[Line]:
-    """The lines OCR finds on a pypdfium2 page, with boxes in PDF points (origin bottom-left).
+    """The lines OCR finds on a pypdfium2 page, with boxes in PDF points (origin bottom-left), the spaces the
+    recogniser dropped between words put back (`spacing.spaced`).
 
     Raises:
         RuntimeError: no OCR engine (check `available()` first).
@@ -57,12 +64,23 @@ def read_page(page: Any) -> list[Line]:
     height = page.get_height()
     image = np.asarray(page.render(scale=scale).to_pil().convert("RGB"))
     with _lock:
-        found, _ = engine(image)
+        found = engine(image, use_cls=False, text_score=0.0)[0] or []
+        if sum(float(score) < MIN_SCORE for _, _, score in found) > UNREAD_SHARE * len(found):
+            # A page scanned upside down, read turned the right way up (kept if it reads more): its lines come
+            # in reading order, with boxes on the turned page.
+            turned = engine(np.ascontiguousarray(image[::-1, ::-1]), use_cls=False, text_score=0.0)[0] or []
+            if _read_chars(turned) > _read_chars(found):
+                found = turned
     lines = []
-    for corners, text, score in found or []:
+    for corners, text, score in found:
         if float(score) < MIN_SCORE or not str(text).strip():
             continue
         xs = [float(p[0]) / scale for p in corners]
         ys = [float(p[1]) / scale for p in corners]
-        lines.append(Line(str(text), (min(xs), height - max(ys), max(xs), height - min(ys))))
+        lines.append(Line(spaced(str(text)), (min(xs), height - max(ys), max(xs), height - min(ys))))
     return lines
+
+
+def _read_chars(found: list) -> int:
+    """Characters of the lines recognised at MIN_SCORE or better."""
+    return sum(len(str(text).strip()) for _, text, score in found if float(score) >= MIN_SCORE)
