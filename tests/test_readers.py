@@ -410,6 +410,34 @@ def test_spaces_ocr_dropped_are_put_back_and_names_and_codes_stay_whole() -> Non
         assert spaced(whole) == whole
 
 
+def test_a_table_of_labels_and_values_reads_each_row_under_its_label(
+    fresh: Assistant, tmp_path: Path
+) -> None:
+    """A judgment's heading table has no header row: "Claimant:" | "Ms Adaeze Okafor", "Before:" | the judge."""
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Employment Tribunals: Judgment", level=1)
+    rows = [
+        ("Claimant:", "Ms Adaeze Okafor"),
+        ("Respondent:", "Brennan Logistics Limited"),
+        ("Before:", "Employment Judge Hartley, Mr P Singh, Ms R Dale"),
+    ]
+    table = document.add_table(rows=len(rows), cols=2)
+    for cells, (label, value) in zip(table.rows, rows, strict=True):
+        cells.cells[0].text, cells.cells[1].text = label, value
+    document.add_paragraph("The claim of unfair dismissal succeeds.")
+    document.save(str(tmp_path / "judgment.docx"))
+    text = load_file(tmp_path / "judgment.docx").text
+    assert "Claimant: Ms Adaeze Okafor.\nRespondent: Brennan Logistics Limited.\n" in text, text
+    fresh.index([tmp_path / "judgment.docx"], progress=False)
+    answer = fresh.ask("Who was the judge?")
+    assert (
+        answer.citations
+        and answer.citations[0].quote == "Before: Employment Judge Hartley, Mr P Singh, Ms R Dale."
+    )
+
+
 def test_slide_bullets_answer_and_one_table_row_answers_alone(fresh: Assistant, tmp_path: Path) -> None:
     import pptx
 

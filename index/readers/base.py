@@ -220,10 +220,15 @@ def under(header: Sequence[str], row: Sequence[str]) -> str:
 
 def table_records(rows: Sequence[Sequence[str]]) -> list[tuple[int, str]]:
     """(row number, record) of a table's rows under its first row's headers, empty rows left out; the header
-    is row 1, so records start at row 2. A one-row table is a record of its own, row 1."""
+    is row 1, so records start at row 2. A one-row table is a record of its own, row 1. A table of labels and
+    values, whose every row opens with a label ending in a colon ("Claimant:" | "Ms Adaeze Okafor"), has no
+    header row: each row reads under its own label ("Claimant: Ms Adaeze Okafor."), from row 1."""
     kept = [r for r in rows if any(c.strip() for c in r)]
     if not kept:
         return []
+    if len(kept) > 1 and all(len(r) > 1 and r[0].strip().endswith(":") for r in kept):
+        labelled = [(n, record([(r[0].strip()[:-1], " ".join(r[1:]))])) for n, r in enumerate(kept, 1)]
+        return [(n, line) for n, line in labelled if line]
     header, body, first = (kept[0], kept[1:], 2) if len(kept) > 1 else ([""] * len(kept[0]), kept, 1)
     found = [(n, under(header, row)) for n, row in enumerate(body, first)]
     return [(n, line) for n, line in found if line]
