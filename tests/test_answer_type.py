@@ -29,6 +29,10 @@ AXIS = (
         ("In what year did Qaani take over the Quds Force?", Kind.DATE),
         ("How many people have died in Gaza?", Kind.NUMBER),
         ("Where did Khamenei meet the head of Hamas?", Kind.PLACE),
+        # a measure asked for by its name, after a possessive too
+        ("What was the seroprevalence of HEV among pig farm workers?", Kind.QUANTITY),
+        ("What was Ms Okafor's annual salary?", Kind.QUANTITY),
+        ("What is the main source of income for farmers?", None),
         ("What occurs when electron clouds overlap?", None),  # "when" inside a question is a conjunction
         ("Which armed groups belong to the Axis of Resistance?", Kind.LIST),
         ("Which countries were the agreement between?", Kind.LIST),
@@ -114,6 +118,14 @@ def test_a_thing_named_by_a_number_letter_day_or_quarter_is_told_from_its_siblin
         ("What time period did the Yuan rule?", "The Yuan ruled from 1271 to 1368.", True),
         ("At what time is the rivalry set aside?", "The rivalry is set aside every two years.", True),
         ("When does the museum close?", "The museum is closed on Mondays in winter.", True),
+        # how often is no point in time something starts or changes
+        (
+            "When does the new rent start?",
+            "Charge: Net rent; Current weekly/New weekly: 112.40/115.43.",
+            False,
+        ),
+        ("When does the new rent start?", "Your rent will change from Monday 7 April 2025.", True),
+        ("When is the market held?", "The market is held weekly.", True),
     ],
 )
 def test_what_time_asks_for_a_time_of_day(question: str, sentence: str, answers: bool) -> None:

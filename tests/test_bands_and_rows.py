@@ -41,6 +41,13 @@ DOCS = {
     "dishwashers.csv": (
         "Model,Width,Noise,Price\nDW60 Pro,60 cm,39 dB,€999\nDW45,45 cm,44 dB,€549\nDW60,60 cm,42 dB,€749\n"
     ),
+    "divisions.csv": (
+        "Division,Revenue 2024 (£m),Operating profit 2024 (£m)\nBakery,512.4,41.0\nDairy,398.1,30.2\n"
+        "Frozen,374.1,25.0\nGroup,1284.6,96.2\n"
+    ),
+    "recall.csv": (
+        "Model,Batch codes,Affected?\nPB-20Q,2311A to 2402C,Yes\nPB-20Q,2403A and later,No\nPB-10Q,All,No\n"
+    ),
     "tickets.csv": (
         "Ticket,Price\nFamily (2 adults and up to 3 children),£34.00\nAdult,£14.00\nConcession (students, over 65s),"
         "£10.00\nChild (5 to 16),£6.00\n"
@@ -94,6 +101,8 @@ def test_the_band_or_row_the_question_names_leads(assistant: Assistant, question
     [
         ("Which aerodrome has the biggest restriction zone?", "Aerodrome: Fenwick Air Base;"),
         ("Which aerodrome has the smallest restriction zone?", "Aerodrome: Holm Point Heliport;"),
+        # the totals row ("Group", the sum of the divisions) is not one of the rows compared
+        ("Which division had the highest revenue?", "Division: Bakery;"),
     ],
 )
 def test_a_superlative_is_answered_by_the_row_with_the_most_or_least(
@@ -108,6 +117,19 @@ def test_a_comparison_quotes_the_row_of_each_model_one_table_names(assistant: As
     assert "Model: DW45; Width: 45 cm; Noise: 44 dB" in answer.answer, answer.answer
     assert "Model: DW60; Width: 60 cm; Noise: 42 dB" in answer.answer, answer.answer
     assert "39 dB" not in answer.answer  # the DW60 Pro is another model
+
+
+def test_which_rows_a_yes_or_no_column_marks_are_those_marked_yes_or_for_a_negated_question_no(
+    assistant: Assistant,
+) -> None:
+    affected = assistant.ask("Which batch codes are affected?").answer
+    assert "Batch codes: 2311A to 2402C; Affected?: Yes." in affected and "Affected?: No" not in affected, (
+        affected
+    )
+    spared = assistant.ask("Which batch codes are not affected?").answer
+    assert "2403A and later" in spared and "Affected?: Yes" not in spared, spared
+    # a yes/no question about one row is answered by that row
+    assert "Batch codes: All; Affected?: No." in assistant.ask("Is the PB-10Q affected?").answer
 
 
 def test_an_age_no_row_takes_in_is_refused(assistant: Assistant) -> None:

@@ -71,6 +71,38 @@ def test_a_number_counts_when_any_passage_has_it_and_the_reason_names_what_is_mi
     )
 
 
+def test_a_year_asked_where_the_answer_gives_other_years_is_unmet() -> None:
+    row = "Item: Revenue; 2024: 1,284.6; 2023: 1,197.3."
+    board = "Name: Ann Price; Role: Chair; Appointed: 2019."
+    assert (
+        unmet_premise("What was revenue in 2019?", [row], [row, board])
+        == "the passages give 2023, 2024, not 2019"
+    )
+    assert unmet_premise("What was revenue in 2023?", [row], [row, board]) is None
+    # a sentence with no year, or a question naming a span of years, is left to the other checks
+    assert unmet_premise("What was revenue in 2019?", ["Revenue rose by 4%."], [board]) is None
+    assert unmet_premise("How did revenue change between 2019 and 2024?", [row], [row, board]) is None
+    # a bound or a decade is answered by other years; so is a question one answer sentence answers without a year
+    won = "They won the championship in 1946."
+    assert (
+        unmet_premise("When did they win the championship prior to 2000?", [won], [won, "In 2000 ..."])
+        is None
+    )
+    assert (
+        unmet_premise("Where did France win a war in the 1950's?", ["The war ended in 1962."], ["1950"])
+        is None
+    )
+    said = ["The endowment lost 22% in 2008.", "It is valued at about $32 billion."]
+    assert unmet_premise("What was the endowment in 2011?", said, [*said, "Founded 2011."]) is None
+
+
+def test_an_owner_is_no_sibling_of_a_name_before_the_same_noun() -> None:
+    texts = ["The sale of your mother's house was completed.", "Northgate Housing, Northgate House, Salford"]
+    assert absent_key_term(["Mum's"], texts, question="What did Mum's house sell for?") is None
+    plants = ["The Leeds plant employs 400 people."]
+    assert absent_key_term(["Birmingham"], plants, question="How many does the Birmingham plant employ?")
+
+
 def test_a_kind_the_passages_do_not_describe_is_an_absent_key_term() -> None:
     texts = ["Set the speed on the control panel. The maximum speed for the swing-out rotor is 4,500 rpm."]
     question = "What is the maximum speed of the fixed-angle rotor?"

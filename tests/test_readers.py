@@ -438,6 +438,37 @@ def test_a_table_of_labels_and_values_reads_each_row_under_its_label(
     )
 
 
+def test_a_tables_title_is_answered_with_the_tables_rows(fresh: Assistant, tmp_path: Path) -> None:
+    """A checklist's "Engine fire in flight (M)" above its table of actions: the title alone says nothing."""
+    import docx
+
+    document = docx.Document()
+    document.add_heading("G-BOWF emergency checklist", level=1)
+    drills = {
+        "Engine fire in flight (M)": [
+            ("Fuel selector", "OFF"),
+            ("Throttle", "CLOSED"),
+            ("Mixture", "IDLE CUT-OFF"),
+        ],
+        "Engine failure after take-off (M)": [
+            ("Airspeed", "65 KIAS"),
+            ("Landing", "Ahead, within 30 degrees"),
+        ],
+    }
+    for title, actions in drills.items():
+        document.add_paragraph(title)
+        table = document.add_table(rows=len(actions) + 1, cols=2)
+        for row, (item, action) in zip(table.rows, [("Item", "Action"), *actions], strict=True):
+            row.cells[0].text, row.cells[1].text = item, action
+    document.save(str(tmp_path / "checklist.docx"))
+    fresh.index([tmp_path / "checklist.docx"], progress=False)
+    answer = fresh.ask("What do I do if the engine catches fire in flight?").answer
+    assert (
+        "Item: Fuel selector; Action: OFF." in answer and "Item: Mixture; Action: IDLE CUT-OFF." in answer
+    ), answer
+    assert "65 KIAS" not in answer, answer
+
+
 def test_slide_bullets_answer_and_one_table_row_answers_alone(fresh: Assistant, tmp_path: Path) -> None:
     import pptx
 

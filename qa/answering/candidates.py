@@ -73,6 +73,7 @@ SYNONYM_PASSAGES = 3
 # A table's title has at most this many words; it heads the table's rows at this level, below the numbered
 # headings' (`_level`).
 TITLE_WORDS = 16
+SHORT_TITLE_WORDS = 8  # a table's title without a colon or a number: at most this many words
 _TABLE_NUMBER = re.compile(r"(?:Table|Tab\.)\s*[A-Z]?\d+(?:\.\d+)*\b", re.IGNORECASE)
 TABLE_LEVEL = 20
 _SECTION_NUMBER = re.compile(r"(\d{1,3}(?:\.\d{1,3})*)\.?\s")  # "4.2 Jury service", "4. Unpaid leave"
@@ -591,9 +592,11 @@ def _announcing(text: str, prior: Sequence[str]) -> str | None:
 
 def titles_table(line: str, doc_text: str, end: int) -> bool:
     """Is `line` (ending at `end`) a table's title: a line of its own that ends with a colon or opens with the
-    table's number, right above a table's rows as the readers write them ("Paracetamol 120 mg/5 ml, doses by
-    age:" above "Age: 3 to 5 months; Dose: 60 mg.", "Table 2. Revenue by region (EUR million)")?"""
-    if not (line.endswith(":") or _TABLE_NUMBER.match(line)) or len(line.split()) > TITLE_WORDS:
+    table's number, or a short line that ends no sentence, right above a table's rows as the readers write them
+    ("Paracetamol 120 mg/5 ml, doses by age:" above "Age: 3 to 5 months; Dose: 60 mg.", "Table 2. Revenue by
+    region (EUR million)", a checklist's "Engine fire in flight (M)")?"""
+    short = len(line.split()) <= SHORT_TITLE_WORDS and not line.endswith((".", "!", "?", ";", ","))
+    if not (line.endswith(":") or _TABLE_NUMBER.match(line) or short) or len(line.split()) > TITLE_WORDS:
         return False
     below = doc_text[end : end + 2000].lstrip("\n")
     return is_record(below.split("\n", 1)[0])

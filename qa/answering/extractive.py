@@ -27,7 +27,7 @@ from index.linebreaks import join_lines
 from index.readers.base import is_record
 from index.store import Store
 from qa.answering.answerer import Reply
-from qa.answering.candidates import FENCE, CandidateConfig, CandidateFinder, model_names
+from qa.answering.candidates import FENCE, SHORT_TITLE_WORDS, CandidateConfig, CandidateFinder, model_names
 from qa.answering.evidence import SECTION_COVER, Draft, Sentence
 from qa.answering.features import feature_matrix
 from qa.answering.kinds import (
@@ -463,6 +463,32 @@ def _with_their_lists(
     return out
 
 
+def _with_titled_rows(
+    chosen: list[Sentence], neighbours: _Neighbours, config: AnswerConfig
+) -> list[Sentence]:
+    """The chosen sentences, a table's title that leads them followed by the table's rows ("Engine fire in
+    flight (M)" then "Item: Fuel selector; Action / check: OFF." ...), as many as `config.max_words` and
+    `_MAX_LIST_ITEMS` allow: a title alone says nothing. A title is a short line that ends no sentence, right
+    above a row (`candidates.titles_table`)."""
+    lead = chosen[0]
+    short = len(lead.text.split()) <= SHORT_TITLE_WORDS and not lead.text.rstrip().endswith(
+        (".", "!", "?", ";")
+    )
+    rows: list[Sentence] = []
+    words = sum(len(s.text.split()) for s in chosen)
+    after = neighbours.after(lead) if short and not is_record(lead.reads) else None
+    while after is not None and is_record(after.reads) and len(rows) < _MAX_LIST_ITEMS:
+        if words + len(after.text.split()) > config.max_words:
+            break
+        if all(after.text != s.text for s in chosen):
+            rows.append(after)
+            words += len(after.text.split())
+        after = neighbours.after(after)
+    if not rows:
+        return chosen
+    return [lead, *rows, *(s for s in chosen[1:] if s not in rows)]
+
+
 _SECTION_STEPS = 2  # sentences of a section read before the one chosen to answer from it
 _PROCEDURE_STEPS = 6  # ... and before the step chosen to answer "how do I"
 
@@ -652,8 +678,8 @@ def _with_extreme_row(question: str, chosen: list[Sentence], ranked: list[Senten
     """The chosen sentences, led by the row of the leading row's table that holds the most (or least) of what
     a superlative question asks for: the column whose header shares the most of the question's terms among
     those holding figures (the only one, else none), compared by its first figure; the table is that of the
-    first chosen row. Other questions, and answers without a row of a table of two rows or more, keep their
-    order."""
+    first chosen row, without a row of totals. Other questions, and answers without a row of a table of two rows
+    or more, keep their order."""
     most, least = _MOST.search(question), _LEAST.search(question)
     lead = next((s for s in chosen if is_record(s.reads)), None)
     if bool(most) == bool(least) or lead is None:
@@ -674,7 +700,22 @@ def _with_extreme_row(question: str, chosen: list[Sentence], ranked: list[Senten
         found = _FIGURE.search(_fields(s.reads)[columns[0]])
         return float(found.group(0).replace(",", "")) if found else math.nan
 
-    extreme = (max if most else min)(table, key=figure)
+    # A totals row, the table's last or first, whose every figure is the sum of the others' ("Group" under the
+    # divisions), is no row to compare.
+    def totals(row: Sentence) -> bool:
+        for key in numeric:
+            found = [_FIGURE.search(_fields(s.reads)[key]) for s in table]
+            values = [float(f.group(0).replace(",", "")) for f in found if f]
+            own = _FIGURE.search(_fields(row.reads)[key])
+            if own is None or len(values) < 4:
+                return False
+            mine = float(own.group(0).replace(",", ""))
+            if abs(2 * mine - sum(values)) > max(0.005 * abs(mine), 0.1):
+                return False
+        return True
+
+    ends = sorted(table, key=lambda s: s.start)[:: len(table) - 1]
+    extreme = (max if most else min)([s for s in table if not (s in ends and totals(s))], key=figure)
     return [extreme, *(s for s in chosen if s is not extreme)]
 
 
@@ -689,6 +730,42 @@ def _table_of(row: Sentence, ranked: list[Sentence]) -> list[Sentence]:
         and is_record(s.reads)
         and list(_fields(s.reads)) == keys
     ]
+
+
+_YES_NO = re.compile(r"^\W*(yes|no)\b", re.IGNORECASE)
+_NEGATED = re.compile(r"\b(not|never)\b|n't\b", re.IGNORECASE)
+_WHICH = re.compile(r"^\W*(which|what)\b", re.IGNORECASE)
+
+
+def _with_yes_rows(
+    question: str, chosen: list[Sentence], ranked: list[Sentence], most: int
+) -> list[Sentence]:
+    """The chosen sentences led by the rows of the first chosen row's table that say "Yes" in the column the
+    question names, where that column holds only yes and no ("Which batch codes are affected?" over a column
+    "Affected?": the rows marked Yes, not those marked No), or "No" for a negated question ("Which models are
+    not affected?"); the table's rows saying otherwise are left out, the rest keep their order, within `most`."""
+    lead = next((s for s in chosen if is_record(s.reads)), None)
+    if lead is None or not _WHICH.match(question):  # ("Is the PB-10Q affected?" wants its own row)
+        return chosen
+    table = _table_of(lead, ranked)
+    asked = set(terms(question))
+    answers = {s.id: {k: _YES_NO.match(v) for k, v in _fields(s.reads).items()} for s in table}
+    columns = [
+        k for k in _fields(lead.reads) if set(terms(k)) & asked and all(answers[s.id][k] for s in table)
+    ]
+    if len(table) < 2 or len(columns) != 1:
+        return chosen
+    wanted = "no" if _NEGATED.search(question) else "yes"
+
+    def says(s: Sentence) -> str:
+        match = answers[s.id][columns[0]]
+        return match.group(1).lower() if match else ""
+
+    rows = sorted((s for s in table if says(s) == wanted), key=lambda s: s.start)
+    if not rows:
+        return chosen
+    rest = [s for s in chosen if s not in table]
+    return [*rows, *rest][: max(most, len(rows))]
 
 
 def _spaced(name: str) -> str:
@@ -975,9 +1052,11 @@ class ExtractiveAnswerer:
         if not any(is_figure(word) for word, _ in labels):  # (not "the lowest dose for my 4 year old")
             chosen = _with_extreme_row(question, chosen, ranked)
         chosen = _with_named_rows(question, chosen, ranked, cfg.max_sentences)
+        chosen = _with_yes_rows(question, chosen, ranked, cfg.max_sentences)
         neighbours = _Neighbours(ranked)
         chosen = _from_section_start(chosen, neighbours, cfg, "method" in asks_for)
         chosen = _with_their_lists(chosen, neighbours, cfg)
+        chosen = _with_titled_rows(chosen, neighbours, cfg)
         if cfg.check_premise:
             why = unmet_premise(question, [s.text for s in chosen], [s.text for s in candidates])
             if why:

@@ -125,9 +125,11 @@ _QUESTION_KINDS: list[tuple[re.Pattern[str], Kind]] = [
     ),
     (
         re.compile(
-            r"^\W*(what|which) (is|was|are|were|has been|have been) (the )?([\w-]+ ){0,3}?(%s)\b"
+            r"^\W*(what|which) (is|was|are|were|has been|have been) (the )?([\w'’-]+ ){0,3}?(%s)\b"
             % "|".join(
-                "rates? ratios? risks? prevalence incidence proportions? percentages? numbers? amounts? levels? "
+                "rates? ratios? risks? (?:sero)?prevalence incidence positivity proportions? percentages? shares? "
+                "numbers? amounts? levels? loads? half-li(?:fe|ves) salar(?:y|ies) wages? fees? revenues? "
+                "profits? budgets? "
                 "titers? titres? doses? durations? periods? sizes? lengths? ages? mortality fatality efficacy "
                 "effectiveness sensitivity specificity accuracy coverage odds increase decrease reduction growth "
                 "range average mean median frequency probability speed temperatures? weights? concentrations? "
@@ -184,6 +186,12 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _RELATIVE = re.compile(_RELATIVE_TIME, re.IGNORECASE)
+# A question for the point in time something starts, ends or changes, which no "how often" answers.
+_POINT_QUESTION = re.compile(
+    r"^\W*when\b.*\b(?:start|begin|end|finish|expire|change|launch|ship|take effect|come into (?:force|effect))"
+    r"(?:s|ed)?\b",
+    re.IGNORECASE,
+)
 # A time of day, and the questions that ask for one ("What time does the museum close?", "How late is it open?";
 # not "What time period ...?", nor "At what time is the rivalry set aside?", which SQuAD answers "every two
 # years").
@@ -658,6 +666,8 @@ def _kind_spans(kind: Kind | None, sentence: str, question: str) -> list[tuple[i
             else _DATE
         )
         matches = list(_matches(pattern, sentence))
+        if _POINT_QUESTION.search(question):  # "When does the new rent start?" is not answered by "weekly"
+            matches = [m for m in matches if not _OFTEN.fullmatch(m[2])]
         product = _VERSION_OF.search(question)
         if product:  # "Which version of macOS ...?" / "macOS 12 or later"
             named = re.compile(rf"\b{re.escape(product.group(1))}\s?(v?\d+(?:\.\d+)*)\b", re.IGNORECASE)

@@ -31,6 +31,12 @@ _NEGATION = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\d+")
+_YEAR = re.compile(r"\b(?:1[6-9]|20)\d{2}\b")
+_YEAR_BOUND = re.compile(
+    r"\b(?:before|after|prior to|since|until|till|by|from|between|through|pre|post)\s+(?:the\s+)?(?:1[6-9]|20)\d{2}"
+    r"|\b(?:1[6-9]|20)\d{2}[’']?s\b|\b(?:1[6-9]|20)\d{2}\s*(?:-|–|to|and)\s*(?:1[6-9]|20)?\d{2}\b",
+    re.IGNORECASE,
+)
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|my|me|we|our|us)\b")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -160,6 +166,19 @@ def unmet_premise(question: str, answer: Sequence[str], passages: Sequence[str])
     for number in _NUMBER.findall(_THOUSANDS.sub("", question)):
         if number not in searched and number not in own:
             return f"{number} is in no passage"
+    # "What was revenue in 2019?" against a row of 2024's and 2023's figures: a year asked, where each answer
+    # sentence gives another year (a year of another row of the documents named it: "Appointed: 2019"). Not a
+    # decade ("in the 1950's") nor a bound ("prior to 2000", "since 2019"), which other years answer.
+    asked_years = set(_YEAR.findall(question))
+    given = [set(_YEAR.findall(sentence)) for sentence in answer]
+    if (
+        len(asked_years) == 1
+        and not polar
+        and not _YEAR_BOUND.search(question)
+        and given
+        and all(years and not years & asked_years for years in given)
+    ):
+        return f"the passages give {', '.join(sorted(set().union(*given)))}, not {asked_years.pop()}"
     if answer and not polar:
         swapped = opposite_modifier(question, answer[0])
         if swapped:
@@ -301,7 +320,9 @@ def sibling_name(word: str, question: str, texts: Sequence[str]) -> bool:
     first = at
     while first > 1 and words[first - 1][0].isupper():  # the name's first word: "New" of "New York"
         first -= 1
-    after_noun = singular(following) if following and following not in stopwords() else None
+    # (an owner is no kind of what it owns: "Mum's house" is no sibling of "Northgate House")
+    owner = bool(re.search(r"[’']s$", word))
+    after_noun = singular(following) if following and following not in stopwords() and not owner else None
     before_noun = singular(before) if before and before not in stopwords() else None
     siblings = set()
     for text in texts:
