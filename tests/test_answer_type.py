@@ -97,6 +97,10 @@ def test_a_where_question_is_answered_by_a_place_it_does_not_name(sentence: str,
         ("What do Year 5 children pay?", "Lunches cost £2.60 for Years 3 to 6.", True, False),
         ("What do Year 2 children pay?", "Lunches cost £2.60 for Years 3 to 6.", False, True),
         ("What was the margin in Q1 2025?", "The first quarter's margin was 45.6%.", True, False),
+        # a code of capitals and a number: "W09" is a sibling of "W12", "W012" is "W12"
+        ("What was the mean orthophosphate at W12?", "Site: W012; Orthophosphate: 0.142.", True, False),
+        ("What was the mean orthophosphate at W12?", "The highest was measured at W09.", False, True),
+        ("What does error E11 mean?", "| E11 | Rear brake light fault |", True, False),
         # a date or a year is no label
         ("Who spoke on October 9, 2004?", "The mayor spoke on 12 October 2004.", False, False),
         ("What did Baran do in the late 1950s?", "In the early 1960s, Baran wrote.", False, False),
@@ -143,3 +147,13 @@ def test_a_journey_named_by_its_time_is_a_label() -> None:
         "Bus Station: 12:00; Hospital: 12:20.",
         "What time does the 12:00 bus arrive?",
     )
+
+
+def test_a_code_named_among_its_siblings_is_named_in_passing() -> None:
+    from qa.answering.kinds import names_siblings_too
+
+    labels = asked_labels("What was the mean orthophosphate at W12?")
+    assert labels == [("code:W", "12")]
+    assert names_siblings_too("It failed at 6 of the 14 sites: W05, W06, W09, W11, W12 and W13.", labels)
+    assert not names_siblings_too("Site: W12; Orthophosphate (mg/l P): 0.142.", labels)
+    assert asked_labels("How did sales do in Q3?") == [("quarter", "3")]  # a quarter is no code

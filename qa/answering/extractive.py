@@ -39,6 +39,7 @@ from qa.answering.kinds import (
     cues,
     holds_label,
     is_polar,
+    names_siblings_too,
     other_label,
     person_names,
     question_kind,
@@ -519,7 +520,9 @@ def _lead(
     named = [(word, label) for word, label in labels if not is_figure(word)]
     names_other = other_label(best.reads, labels)
     names_none = bool(named) and not holds_label(best.reads, named)
-    if labels and (names_other or names_none):
+    # (and a row that names the asked code leads prose that names it among its siblings: "Site: W12; ..." before
+    # "... failed at 6 of the 14 sites: W05, W06, W09, W11, W12 and W13.")
+    if labels and (names_other or names_none or names_siblings_too(best.reads, labels)):
         holders = [
             s
             for s in eligible
@@ -693,6 +696,10 @@ def _with_extreme_row(question: str, chosen: list[Sentence], ranked: list[Senten
     shared = {k: len(set(terms(k)) & asked) for k in numeric}
     best = max(shared.values(), default=0)
     columns = [k for k, n in shared.items() if n == best]
+    # columns of one measure in several years ("Revenue 2024", "Revenue 2023"): the latest, unless one is asked
+    years = {k: _YEARS.findall(k) for k in columns}
+    if len(columns) > 1 and all(len(found) == 1 for found in years.values()):
+        columns = [max(columns, key=lambda k: years[k][0])]
     if len(columns) != 1:
         return chosen
 
@@ -732,6 +739,7 @@ def _table_of(row: Sentence, ranked: list[Sentence]) -> list[Sentence]:
     ]
 
 
+_YEARS = re.compile(r"\b(?:19|20)\d{2}\b")
 _YES_NO = re.compile(r"^\W*(yes|no)\b", re.IGNORECASE)
 _NEGATED = re.compile(r"\b(not|never)\b|n't\b", re.IGNORECASE)
 _WHICH = re.compile(r"^\W*(which|what)\b", re.IGNORECASE)

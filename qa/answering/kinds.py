@@ -826,6 +826,24 @@ def cues(question: str) -> list[tuple[str, re.Pattern[str]]]:
 
 # A thing named by a word and a number or a capital letter: "assignment 3", "zone B", "gate 12", "Apollo 11".
 _LABEL = re.compile(r"\b([A-Za-z][a-z]{2,})\s+(\d+(?:\.\d+)*[A-Za-z]?|[A-Z])\b")
+# A thing named by a code of capitals and a number written together ("site W12", "error E11", "room B3"):
+# (CODE + "W", "12"); its siblings share the capitals ("W09").
+CODE = "code:"
+_CODE = re.compile(r"(?<![\w/.-])([A-Z]{1,2})(\d{1,4})(?![\w/-]|\.\d)")
+
+
+def names_siblings_too(sentence: str, labels: list[tuple[str, str]]) -> bool:
+    """Does the sentence name an asked code among others of its kind ("at 6 of the 14 sites: W05, W09, W12 and
+    W13" for site W12)? It then speaks of the asked thing in passing."""
+    return any(
+        word.startswith(CODE) and label in (found := _codes(sentence, word[len(CODE) :])) and len(found) > 1
+        for word, label in labels
+    )
+
+
+def _codes(sentence: str, prefix: str) -> set[str]:
+    """The numbers of the codes with these capitals that a sentence names, leading zeros dropped ("W09" -> "9")."""
+    return {str(int(number)) for found, number in _CODE.findall(sentence) if found == prefix}
 
 
 # A period the question names by its day of the week or its quarter: ("day", "thursday"), ("quarter", "1").
@@ -880,6 +898,9 @@ def asked_labels(question: str) -> list[tuple[str, str]]:
         and word.lower() not in _MONTH_WORDS  # "September 17" is a date
         and not re.fullmatch(r"\d{4}", label)  # "the late 1950s", "June 2004": years
         and word.lower() not in ("age", "aged")  # an age (below)
+    ]
+    labels += [
+        (CODE + prefix, str(int(number))) for prefix, number in _CODE.findall(question) if prefix != "Q"
     ]
     labels += [("day", day.lower()) for day in _WEEKDAY.findall(question)]
     labels += [("quarter", _quarter(m)) for m in _QUARTER_NAMED.finditer(question)]
@@ -955,6 +976,8 @@ def holds_label(sentence: str, labels: list[tuple[str, str]]) -> bool:
         if word == AGE
         else holds_amount(sentence, word, label)
         if word.startswith(AMOUNT)
+        else label in _codes(sentence, word[len(CODE) :])
+        if word.startswith(CODE)
         else bool(_labelled(word, label).search(sentence)) or _in_range(sentence, word, label)
         for word, label in labels
     )
@@ -988,6 +1011,8 @@ def _names_another(sentence: str, word: str, label: str) -> bool:
         return bool(age_ranges(sentence))
     if word.startswith(AMOUNT):  # "25 to 50 hours | £10" when 120 hours a month are asked about
         return names_amount(sentence, word)
+    if word.startswith(CODE):  # "at W09" when site W12 is asked about
+        return bool(_codes(sentence, word[len(CODE) :]))
     if DOTTED.fullmatch(label) and re.search(rf"(?<![\w.]){DOTTED.pattern}(?!\w|\.\d)", sentence):
         return True
     return bool(re.search(rf"\b(?i:{re.escape(word)}s?)\W{{0,3}}(?:\d|[A-Z]\b)", sentence))
