@@ -397,15 +397,18 @@ def test_spaces_ocr_dropped_are_put_back_and_names_and_codes_stay_whole() -> Non
     assert spaced("DearMsPell,yourmother'sestate") == "Dear Ms Pell, your mother's estate"
     assert spaced("on3March2025 and 12March") == "on 3 March 2025 and 12 March"
     assert spaced("me.The executorshaveagreed") == "me. The executors have agreed"
-    assert spaced("ofthe Tenancyreference") == "of the Tenancy reference"
-    # names wordfreq knows, codes, capitals, addresses and words that are words stay as they are
+    assert spaced("ofthe Netrent dated9June2016") == "of the Net rent dated 9 June 2016"
+    assert spaced("VATat aPDFhandout") == "VAT at a PDF handout"
+    assert spaced("IgGantibodiesandexamined") == "IgG antibodies and examined"
+    # names wordfreq knows, names as written (mixed case), codes, capitals, addresses, words with a prefix or an
+    # ending that makes words, and words that are words stay as they are
     for whole in [
-        "Northgate House, Unthank Road, Wymondham",
-        "SalfordM54PF".replace("M54", " M54"),
-        "NR13LB SOLICITORS K200s",
+        "Northgate House, Unthank Road, Wymondham, Harbourline, Cheffins",
+        "Salford M54PF NR13LB SOLICITORS K200s Glu142 pH6.5 pET-28a macOS14",
         "enquiries@carrowdene.example www.northgate.example",
-        "iPhone eBay administration beneficiary",
-        "3.5 1,200 v2.1",
+        "iPhone eBay McDonald's PowerPoint JavaScript OneDrive",
+        "thermostable neutralisation pseudovirus biocatalyst thermostability",
+        "administration beneficiary 3.5 1,200 v2.1 the 21st and 2nd",
     ]:
         assert spaced(whole) == whole
 
