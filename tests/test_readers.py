@@ -387,7 +387,8 @@ def test_a_letter_scanned_in_small_print_reads_whole_and_spaced(tmp_path: Path) 
     assert turned.startswith("Dear Ms Pell, I am writing") and "Inheritance tax of 38,480 was paid" in turned
 
 
-def test_spaces_ocr_dropped_are_put_back_and_names_and_codes_stay_whole() -> None:
+def test_spaces_and_pound_signs_ocr_misread_are_mended_and_names_and_codes_stay_whole() -> None:
+    from index.readers.ocr import pound_signs
     from index.readers.spacing import spaced
 
     assert spaced("Inheritancetaxof38,480waspaid") == "Inheritance tax of 38,480 was paid"
@@ -402,6 +403,9 @@ def test_spaces_ocr_dropped_are_put_back_and_names_and_codes_stay_whole() -> Non
     assert spaced("IgGantibodiesandexamined") == "IgG antibodies and examined"
     # names wordfreq knows, names as written (mixed case), codes, capitals, addresses, words with a prefix or an
     # ending that makes words, and words that are words stay as they are
+    assert pound_signs("to f185. Fees f1,250.00 and f4.95; an f2.8 lens, f8, F1") == (
+        "to £185. Fees £1,250.00 and £4.95; an f2.8 lens, f8, F1"
+    )
     for whole in [
         "Northgate House, Unthank Road, Wymondham, Harbourline, Cheffins",
         "Salford M54PF NR13LB SOLICITORS K200s Glu142 pH6.5 pET-28a macOS14",

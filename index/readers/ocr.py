@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 from functools import cache
 from typing import Any
@@ -50,7 +51,7 @@ def available() -> bool:
 
 def read_page(page: Any) -> list[Line]:
     """The lines OCR finds on a pypdfium2 page, with boxes in PDF points (origin bottom-left), the spaces the
-    recogniser dropped between words put back (`spacing.spaced`).
+    recogniser dropped between words put back (`spacing.spaced`) and its "f" for "£" mended (`pound_signs`).
 
     Raises:
         RuntimeError: no OCR engine (check `available()` first).
@@ -77,8 +78,22 @@ def read_page(page: Any) -> list[Line]:
             continue
         xs = [float(p[0]) / scale for p in corners]
         ys = [float(p[1]) / scale for p in corners]
-        lines.append(Line(spaced(str(text)), (min(xs), height - max(ys), max(xs), height - min(ys))))
+        lines.append(
+            Line(pound_signs(spaced(str(text))), (min(xs), height - max(ys), max(xs), height - min(ys)))
+        )
     return lines
+
+
+# "f" where the recogniser misread a pound sign, before a sum of money: "f412,750.00", "f185", "f4.95" (not
+# "f2.8", "f8", "f/2.8"). Seen on every invoice and letter a review helper scanned in 2026-12 (scratch).
+_MISREAD_POUND = re.compile(
+    r"(?<![A-Za-z])f(?=(?:\d{1,3}(?:,\d{3})+|\d{2,})(?:\.\d{2})?(?![\w.]\d)|\d\.\d{2}(?!\d))"
+)
+
+
+def pound_signs(line: str) -> str:
+    """A recognised line with the pound signs read as "f" before sums of money put back ("f185" -> "£185")."""
+    return _MISREAD_POUND.sub("£", line)
 
 
 def _read_chars(found: list) -> int:
