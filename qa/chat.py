@@ -57,6 +57,34 @@ def _topic(turns: History) -> str | None:
     return None
 
 
+# A model or a code ("H3", "T-40", "K200s") or a year: what a follow-up like "And the H3?" swaps in.
+_CODE_OR_YEAR = r"(?<![\w-])(?:[A-Z][A-Za-z]{0,3}-?\d+[A-Za-z]?|(?:19|20)\d{2})(?![\w-])"
+# ... with the capitalised words that name its edition ("H3 Pro", "T-40 Max")
+_NAMED_BY_CODE = re.compile(rf"{_CODE_OR_YEAR}(?:\s+[A-Z][a-z]+\b(?!\s+[a-z]))*")
+
+
+def _swapped(question: str, previous: str) -> str | None:
+    """The previous question with the one model, code or year of a follow-up in place of its own of the same
+    shape: "And the H3?" after "How heavy is the Halo H2?" is "How heavy is the Halo H3?", "What about 2023?"
+    after "What was revenue in 2024?" is "What was revenue in 2023?"; None where that is not clear."""
+    new = [m.group(0) for m in _NAMED_BY_CODE.finditer(question)]
+    if len(new) != 1:
+        return None
+    shape = _shape(new[0])
+    old = [
+        w for w in dict.fromkeys(m.group(0) for m in _NAMED_BY_CODE.finditer(previous)) if _shape(w) == shape
+    ]
+    if len(old) != 1 or old[0] == new[0]:
+        return None
+    swapped = re.sub(rf"(?<![\w-]){re.escape(old[0])}(?![\w-])", new[0], previous.rstrip().rstrip("?"))
+    return swapped + "?"
+
+
+def _shape(word: str) -> str:
+    """A code's shape, its numbers and edition aside ("H2" and "H3 Pro": "H#"; "T-20": "T-#"; a year: "#")."""
+    return re.sub(r"\d+", "#", word.split()[0].rstrip("s"))
+
+
 def rewrite(question: str, history: History) -> str:
     """The question made standalone using the conversation so far (unchanged when it already is)."""
     if not history:
@@ -85,6 +113,9 @@ def rewrite(question: str, history: History) -> str:
     if rewritten != question:
         return rewritten
     if _ELLIPSIS.match(question) or len(tokenize(question)) <= 1:
+        swapped = _swapped(question, previous)
+        if swapped:
+            return swapped
         context = topic or person
         if context and context.lower() not in question.lower():
             return f"{question.rstrip()} ({previous.rstrip('?')})"

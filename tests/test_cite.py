@@ -113,6 +113,15 @@ def test_passage_in_context_and_its_errors() -> None:
             "Who founded it?",
             "Who founded Ministry?",
         ),
+        # a follow-up that names another model, code or year of the same shape takes its place
+        ([("How heavy is the Halo H2?", "It weighs 250 g. [1]")], "And the H3?", "How heavy is the Halo H3?"),
+        (
+            [("How heavy is the Halo H2?", "It weighs 250 g. [1]")],
+            "What about the H3 Pro?",
+            "How heavy is the Halo H3 Pro?",
+        ),
+        ([("What was revenue in 2024?", "£1,284.6m. [1]")], "What about 2023?", "What was revenue in 2023?"),
+        ([("How fast is the T-20?", "20 km/h. [1]")], "And the T-40?", "How fast is the T-40?"),
     ],
 )
 def test_follow_ups_are_rewritten_from_entities_of_earlier_turns(history, question, expected) -> None:
