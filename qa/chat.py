@@ -80,6 +80,40 @@ def _swapped(question: str, previous: str) -> str | None:
     return swapped + "?"
 
 
+# What an ellipsis asks about: "And for Seville?" -> ("for", "Seville"); "And maternity leave?" -> ("",
+# "maternity leave").
+_ELLIPSIS_PHRASE = re.compile(
+    r"^\s*(?:and what about|what about|how about|and)\s+(?:(for|in|at|on|with|from|to|by|during)\s+)?"
+    r"(?:the\s+)?([\w’'-]+(?:\s+[\w’'-]+)?)\s*\?*\s*$",
+    re.IGNORECASE,
+)
+
+
+def _swapped_phrase(question: str, previous: str) -> str | None:
+    """The previous question with a follow-up's place or thing in place of its own: "And for Seville?" after
+    "What should we bring for Lisbon?" is "What should we bring for Seville?" (a capitalised name after the same
+    preposition), "And maternity leave?" after "Is paternity leave paid?" is "Is maternity leave paid?" (a
+    phrase of two words ending in the same noun); None where that is not clear."""
+    match = _ELLIPSIS_PHRASE.match(question)
+    if not match:
+        return None
+    preposition, phrase = (match.group(1) or "").lower(), match.group(2)
+    base = previous.rstrip().rstrip("?")
+    if phrase[:1].isupper() and preposition:
+        old = re.findall(rf"\b{preposition}\s+(?:the\s+)?([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)", base)
+        if len(old) == 1 and old[0] != phrase:
+            return base.replace(old[0], phrase, 1) + "?"
+        return None
+    words = phrase.split()
+    if len(words) == 2 and words[0].islower():
+        old = re.findall(rf"\b([a-z]+)\s+{re.escape(words[1])}\b", base, re.IGNORECASE)
+        if len(old) == 1 and old[0].lower() != words[0].lower():
+            return (
+                re.sub(rf"\b{re.escape(old[0])}(?=\s+{re.escape(words[1])}\b)", words[0], base, count=1) + "?"
+            )
+    return None
+
+
 def _shape(word: str) -> str:
     """A code's shape, its numbers and edition aside ("H2" and "H3 Pro": "H#"; "T-20": "T-#"; a year: "#")."""
     return re.sub(r"\d+", "#", word.split()[0].rstrip("s"))
@@ -113,7 +147,7 @@ def rewrite(question: str, history: History) -> str:
     if rewritten != question:
         return rewritten
     if _ELLIPSIS.match(question) or len(tokenize(question)) <= 1:
-        swapped = _swapped(question, previous)
+        swapped = _swapped(question, previous) or _swapped_phrase(question, previous)
         if swapped:
             return swapped
         context = topic or person

@@ -122,6 +122,17 @@ def test_passage_in_context_and_its_errors() -> None:
         ),
         ([("What was revenue in 2024?", "£1,284.6m. [1]")], "What about 2023?", "What was revenue in 2023?"),
         ([("How fast is the T-20?", "20 km/h. [1]")], "And the T-40?", "How fast is the T-40?"),
+        # ... and so does a place after the same preposition, or a thing of the same kind ("... leave")
+        (
+            [("What should we bring for Lisbon?", "Comfortable shoes. [1]")],
+            "And for Seville?",
+            "What should we bring for Seville?",
+        ),
+        (
+            [("Is paternity leave paid?", "Yes, in full. [1]")],
+            "And maternity leave?",
+            "Is maternity leave paid?",
+        ),
     ],
 )
 def test_follow_ups_are_rewritten_from_entities_of_earlier_turns(history, question, expected) -> None:
