@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from index.lexical import tokenize
+from index.lexical import stopwords, tokenize
 from qa.answering.kinds import entities, named_phrases
 from qa.cite import MARKER
 from qa.types import History
@@ -19,6 +19,15 @@ _PERSON_PRONOUNS = {"he": "", "she": "", "him": "", "his": "’s", "her": "’s"
 _THING_PRONOUNS = {"it": "", "its": "’s", "they": "", "them": "", "their": "’s"}
 _PRONOUN = re.compile(r"\b(" + "|".join([*_PERSON_PRONOUNS, *_THING_PRONOUNS]) + r")\b", re.IGNORECASE)
 _ELLIPSIS = re.compile(r"^\s*(and|what about|how about|and what about)\b", re.IGNORECASE)
+
+
+# "the flight", "the hotel in Seville": a thing a question asks about, with the name that places it
+_DEFINITE = re.compile(r"\bthe ([a-z]{3,})\b(?: (?:in|at|of|on|for|from) [A-Z][\w’'-]*(?: [A-Z][\w’'-]*)*)?")
+# Nouns that name the kind of answer asked for, not the thing asked about ("the name of the hotel").
+_ANSWER_NOUNS = frozenset(
+    "name number date time year day price cost amount kind type way reason address size length age total rest "
+    "best most first last same".split()
+)
 
 
 def _person(question: str, answer: str) -> str | None:
@@ -42,7 +51,7 @@ def _topic(turns: History) -> str | None:
     else of the turns before; never a person ("it" after "Who founded the Lindqvist Glassworks?" and "When
     was she born?" is still the glassworks). A person only when no turn names a thing."""
     texts = [text for question, answer in reversed(turns) for text in (question, answer)]
-    for text in texts:
+    for n, text in enumerate(texts):
         found = [
             p.name
             for p in named_phrases(text)
@@ -50,6 +59,15 @@ def _topic(turns: History) -> str | None:
         ]
         if found:
             return max(found, key=len)
+        # the latest question names nothing but asks about "the flight": "it" is the flight, not a name its
+        # answer gives ("London Gatwick")
+        things = (
+            [m for m in _DEFINITE.finditer(text) if m.group(1) not in stopwords() | _ANSWER_NOUNS]
+            if n == 0
+            else []
+        )
+        if things:  # the last: "the name of the hotel" is about the hotel
+            return things[-1].group(0)
     for text in texts[:2]:
         found = [e for e in entities(text) if not e.lower().startswith(("wh", "how"))]
         if found:

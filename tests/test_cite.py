@@ -133,6 +133,17 @@ def test_passage_in_context_and_its_errors() -> None:
             "And maternity leave?",
             "Is maternity leave paid?",
         ),
+        # "it" after a question that names no thing but asks about one is that thing, not a name in the answer
+        (
+            [("Which terminal does the flight home leave from?", "It lands at London Gatwick. [1]")],
+            "How much was it?",
+            "How much was the flight?",
+        ),
+        (
+            [("What's the name of the hotel in Seville?", "Hotel Triana Patio. [1]")],
+            "How much is it per night?",
+            "How much is the hotel in Seville per night?",
+        ),
     ],
 )
 def test_follow_ups_are_rewritten_from_entities_of_earlier_turns(history, question, expected) -> None:
