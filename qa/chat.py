@@ -47,10 +47,12 @@ def _person(question: str, answer: str) -> str | None:
 
 
 def _topic(turns: History) -> str | None:
-    """What "it" or "they" most likely is: the main named thing of the latest question, else of its answer,
-    else of the turns before; never a person ("it" after "Who founded the Lindqvist Glassworks?" and "When
-    was she born?" is still the glassworks). A person only when no turn names a thing."""
+    """What "it" or "they" most likely is: the main named thing of the latest question, else the thing it asks
+    about ("the flight", "the hotel in Seville"), else the main named thing of its answer, else of the turns
+    before; never a person ("it" after "Who founded the Lindqvist Glassworks?" and "When was she born?" is still
+    the glassworks). A person only when no turn names a thing."""
     texts = [text for question, answer in reversed(turns) for text in (question, answer)]
+    not_things = stopwords() | _ANSWER_NOUNS
     for n, text in enumerate(texts):
         found = [
             p.name
@@ -60,13 +62,9 @@ def _topic(turns: History) -> str | None:
         if found:
             return max(found, key=len)
         # the latest question names nothing but asks about "the flight": "it" is the flight, not a name its
-        # answer gives ("London Gatwick")
-        things = (
-            [m for m in _DEFINITE.finditer(text) if m.group(1) not in stopwords() | _ANSWER_NOUNS]
-            if n == 0
-            else []
-        )
-        if things:  # the last: "the name of the hotel" is about the hotel
+        # answer gives ("London Gatwick"); the last such thing ("the name of the hotel" is about the hotel)
+        things = [m for m in _DEFINITE.finditer(text) if m.group(1) not in not_things] if n == 0 else []
+        if things:
             return things[-1].group(0)
     for text in texts[:2]:
         found = [e for e in entities(text) if not e.lower().startswith(("wh", "how"))]
