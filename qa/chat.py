@@ -18,7 +18,9 @@ from qa.types import History
 _PERSON_PRONOUNS = {"he": "", "she": "", "him": "", "his": "’s", "her": "’s", "hers": "’s"}
 _THING_PRONOUNS = {"it": "", "its": "’s", "they": "", "them": "", "their": "’s"}
 _PRONOUN = re.compile(r"\b(" + "|".join([*_PERSON_PRONOUNS, *_THING_PRONOUNS]) + r")\b", re.IGNORECASE)
-_ELLIPSIS = re.compile(r"^\s*(and|what about|how about|and what about)\b", re.IGNORECASE)
+# A follow-up that leaves out what it is about: "And the H3?", "What about for jury service?"
+_ELLIPSIS_OPENER = r"^\s*(?:and what about|what about|how about|and)\b"
+_ELLIPSIS = re.compile(_ELLIPSIS_OPENER, re.IGNORECASE)
 
 
 # "the flight", "the hotel in Seville": a thing a question asks about, with the name that places it
@@ -99,7 +101,7 @@ def _swapped(question: str, previous: str) -> str | None:
 # What an ellipsis asks about: "And for Seville?" -> ("for", "Seville"); "And maternity leave?" -> ("",
 # "maternity leave").
 _ELLIPSIS_PHRASE = re.compile(
-    r"^\s*(?:and what about|what about|how about|and)\s+(?:(for|in|at|on|with|from|to|by|during)\s+)?"
+    rf"{_ELLIPSIS_OPENER}\s+(?:(for|in|at|on|with|from|to|by|during)\s+)?"
     r"(?:the\s+)?([\w’'-]+(?:\s+[\w’'-]+)?)\s*\?*\s*$",
     re.IGNORECASE,
 )
@@ -116,9 +118,10 @@ def _swapped_phrase(question: str, previous: str) -> str | None:
     preposition, phrase = (match.group(1) or "").lower(), match.group(2)
     base = previous.rstrip().rstrip("?")
     if phrase[:1].isupper() and preposition:
-        old = re.findall(rf"\b{preposition}\s+(?:the\s+)?([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)", base)
-        if len(old) == 1 and old[0] != phrase:
-            return base.replace(old[0], phrase, 1) + "?"
+        named = re.compile(rf"(\b{preposition}\s+(?:the\s+)?)([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)")
+        old = named.findall(base)
+        if len(old) == 1 and old[0][1] != phrase:  # (replaced where it follows the preposition)
+            return named.sub(lambda m: m.group(1) + phrase, base, count=1) + "?"
         return None
     words = phrase.split()
     if len(words) == 2 and words[0].islower():

@@ -162,10 +162,10 @@ def _piece_zipf(piece: str) -> float:
 @lru_cache(maxsize=20_000)
 def split_run(run: str) -> tuple[str, ...]:
     """A run of letters of one case pattern as the words it was glued from, or whole: ("was", "paid") for
-    "waspaid", ("Unthank",) for "Unthank". Left whole (see the module docstring): capitals only, a common word
-    unless function words glued together (wordfreq counts the typo "ofthe" at 3.3), a word with a prefix or an
-    ending that makes words, a name wordfreq knows unless a function word is among its pieces ("Eachyear"), and
-    a capitalised run whose pieces are not all very common."""
+    "waspaid", ("Unthank",) for "Unthank". Left whole (see the module docstring): capitals only; any word
+    wordfreq knows unless function words only are glued together (it counts the typo "ofthe" at 3.3); a word
+    cut just after a prefix or before an ending that makes words; a capitalised run without a function word that
+    wordfreq knows at all, or of two pieces not both very common, or of short pieces ("Whit com be")."""
     if len(run) < 4 or run.isupper():
         return (run,)
     pieces = _best_split(run)

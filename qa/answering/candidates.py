@@ -590,12 +590,17 @@ def _announcing(text: str, prior: Sequence[str]) -> str | None:
     return above if above is not None and above.rstrip().endswith(":") else None
 
 
+def is_short_title(line: str) -> bool:
+    """Is `line` short enough, and without a sentence's end, to be a title ("Engine fire in flight (M)")?"""
+    return len(line.split()) <= SHORT_TITLE_WORDS and not line.rstrip().endswith((".", "!", "?", ";", ","))
+
+
 def titles_table(line: str, doc_text: str, end: int) -> bool:
     """Is `line` (ending at `end`) a table's title: a line of its own that ends with a colon or opens with the
     table's number, or a short line that ends no sentence, right above a table's rows as the readers write them
     ("Paracetamol 120 mg/5 ml, doses by age:" above "Age: 3 to 5 months; Dose: 60 mg.", "Table 2. Revenue by
     region (EUR million)", a checklist's "Engine fire in flight (M)")?"""
-    short = len(line.split()) <= SHORT_TITLE_WORDS and not line.endswith((".", "!", "?", ";", ","))
+    short = is_short_title(line)
     if not (line.endswith(":") or _TABLE_NUMBER.match(line) or short) or len(line.split()) > TITLE_WORDS:
         return False
     below = doc_text[end : end + 2000].lstrip("\n")

@@ -27,7 +27,7 @@ from index.linebreaks import join_lines
 from index.readers.base import is_record
 from index.store import Store
 from qa.answering.answerer import Reply
-from qa.answering.candidates import FENCE, SHORT_TITLE_WORDS, CandidateConfig, CandidateFinder, model_names
+from qa.answering.candidates import FENCE, CandidateConfig, CandidateFinder, is_short_title, model_names
 from qa.answering.evidence import SECTION_COVER, Draft, Sentence
 from qa.answering.features import feature_matrix
 from qa.answering.kinds import (
@@ -473,15 +473,12 @@ def _with_titled_rows(
 ) -> list[Sentence]:
     """The chosen sentences, a table's title that leads them followed by the table's rows ("Engine fire in
     flight (M)" then "Item: Fuel selector; Action / check: OFF." ...), as many as `config.max_words` and
-    `_MAX_LIST_ITEMS` allow: a title alone says nothing. A title is a short line that ends no sentence, right
-    above a row (`candidates.titles_table`)."""
+    `_MAX_LIST_ITEMS` allow: a title alone says nothing. A title is a short line that ends no sentence
+    (`candidates.is_short_title`), right above a row (as `candidates.titles_table` finds them)."""
     lead = chosen[0]
-    short = len(lead.text.split()) <= SHORT_TITLE_WORDS and not lead.text.rstrip().endswith(
-        (".", "!", "?", ";")
-    )
     rows: list[Sentence] = []
     words = sum(len(s.text.split()) for s in chosen)
-    after = neighbours.after(lead) if short and not is_record(lead.reads) else None
+    after = neighbours.after(lead) if is_short_title(lead.text) and not is_record(lead.reads) else None
     while after is not None and is_record(after.reads) and len(rows) < _MAX_LIST_ITEMS:
         if words + len(after.text.split()) > config.max_words:
             break
@@ -708,27 +705,28 @@ def _with_extreme_row(question: str, chosen: list[Sentence], ranked: list[Senten
     if len(columns) != 1:
         return chosen
 
-    def figure(s: Sentence) -> float:
-        found = _FIGURE.search(_fields(s.reads)[columns[0]])
-        return float(found.group(0).replace(",", "")) if found else math.nan
+    figures = {s.id: {k: _first_figure(_fields(s.reads)[k]) for k in numeric} for s in table}
 
     # A totals row, the table's last or first, whose every figure is the sum of the others' ("Group" under the
     # divisions), is no row to compare.
     def totals(row: Sentence) -> bool:
         for key in numeric:
-            found = [_FIGURE.search(_fields(s.reads)[key]) for s in table]
-            values = [float(f.group(0).replace(",", "")) for f in found if f]
-            own = _FIGURE.search(_fields(row.reads)[key])
-            if own is None or len(values) < 4:
-                return False
-            mine = float(own.group(0).replace(",", ""))
-            if abs(2 * mine - sum(values)) > max(0.005 * abs(mine), 0.1):
+            values = [figures[s.id][key] for s in table]
+            mine = figures[row.id][key]
+            if len(values) < 4 or abs(2 * mine - sum(values)) > max(0.005 * abs(mine), 0.1):
                 return False
         return True
 
     ends = sorted(table, key=lambda s: s.start)[:: len(table) - 1]
-    extreme = (max if most else min)([s for s in table if not (s in ends and totals(s))], key=figure)
+    parts = [s for s in table if not (s in ends and totals(s))]
+    extreme = (max if most else min)(parts, key=lambda s: figures[s.id][columns[0]])
     return [extreme, *(s for s in chosen if s is not extreme)]
+
+
+def _first_figure(value: str) -> float:
+    """The first figure of a field's value ("1,284.6 m" -> 1284.6; NaN for none)."""
+    found = _FIGURE.search(value)
+    return float(found.group(0).replace(",", "")) if found else math.nan
 
 
 def _table_of(row: Sentence, ranked: list[Sentence]) -> list[Sentence]:
