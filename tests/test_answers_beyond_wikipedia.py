@@ -157,6 +157,11 @@ NOTES = {
         "The Leeds plant employs 400 people. The Sheffield plant employs 250 people. French buyers take most of "
         "what the Sheffield plant makes."
     ),
+    "grant-guidance.md": (
+        "# Community Energy Fund: Round 3 guidance\n\nRound 3 has a total budget of £2.4 million. Lead "
+        "applicants funded in Round 2 may apply again once their project has reported.\n\n## Timeline\n\n"
+        "| Stage | Date |\n|---|---|\n| Applications open | 1 October 2025 |\n| Decisions announced | April 2026 |\n"
+    ),
     # A plain-text manual hard-wrapped at 60 columns: its sentences run over lines shorter than a heading's.
     "pump-manual.txt": textwrap.fill(
         "The Harlow pump moves up to forty litres of water a minute when it runs at full speed. Its intake "
@@ -506,6 +511,13 @@ def test_a_misspelt_term_finds_the_documents_spelling(notes: Assistant) -> None:
     # word a "how many" question counts
     answer = notes.ask("How many extra voluntears does the food bank want for Christmas?")
     assert "150 extra volunteers" in answer.answer, answer.answer
+
+
+def test_a_numbered_round_the_documents_do_not_describe_is_refused(notes: Assistant) -> None:
+    assert "April 2026" in _answered(notes, "When are Round 3 decisions announced?").answer
+    for question in ("When are Round 4 decisions announced?", "What is the total budget of Round 4?"):
+        answer = notes.ask(question)
+        assert answer.refused, answer.answer
 
 
 @pytest.mark.parametrize(
