@@ -445,6 +445,41 @@ def test_a_table_of_labels_and_values_reads_each_row_under_its_label(
     )
 
 
+def test_a_lease_s_particulars_without_colons_read_each_row_under_its_label(
+    fresh: Assistant, tmp_path: Path
+) -> None:
+    """A lease sets out its particulars as "Property" | "Flat 3, 27 Weaver's Row", "Rent" | "£1,375.00 per
+    calendar month": no colons and no header row (its first row holds a value); a Word heading that follows a
+    line without a full stop stands apart from it."""
+    import docx
+
+    from index.readers.base import table_records
+
+    document = docx.Document()
+    document.add_paragraph("Agreement made on 20 August 2025 between the Landlord and the Tenant")
+    document.add_heading("Particulars", level=2)
+    rows = [
+        ("Property", "Flat 3, 27 Weaver's Row, Leeds LS6 2QT"),
+        ("Rent", "£1,375.00 per calendar month"),
+        ("Deposit", "£1,586.53 (five weeks' rent)"),
+    ]
+    table = document.add_table(rows=len(rows), cols=2)
+    for cells, (label, value) in zip(table.rows, rows, strict=True):
+        cells.cells[0].text, cells.cells[1].text = label, value
+    document.save(str(tmp_path / "lease.docx"))
+    text = load_file(tmp_path / "lease.docx").text
+    assert "Tenant\n\nParticulars\n\n" in text, text
+    assert "Property: Flat 3, 27 Weaver's Row, Leeds LS6 2QT.\nRent: £1,375.00 per calendar month.\n" in text
+    fresh.index([tmp_path / "lease.docx"], progress=False)
+    answer = fresh.ask("How big is the deposit?")
+    assert answer.citations and answer.citations[0].quote == "Deposit: £1,586.53 (five weeks' rent).", answer
+    # a table with a header row of column names (a year among them) keeps it
+    assert table_records([["Country", "Capital"], ["France", "Paris"]]) == [
+        (2, "Country: France; Capital: Paris.")
+    ]
+    assert table_records([["Plan", "2024"], ["Basic", "£5"]]) == [(2, "Plan: Basic; 2024: £5.")]
+
+
 def test_a_tables_title_is_answered_with_the_tables_rows(fresh: Assistant, tmp_path: Path) -> None:
     """A checklist's "Engine fire in flight (M)" above its table of actions: the title alone says nothing."""
     import docx

@@ -218,16 +218,44 @@ def under(header: Sequence[str], row: Sequence[str]) -> str:
     return record(list(zip([*header, *[""] * (len(row) - len(header))], row, strict=False)))
 
 
+# A value, not a column's header: a figure, a list, or a phrase of several words; a year alone heads a column.
+_VALUE = re.compile(r"\d|,|\S+(?:\s+\S+){4}")
+_YEAR_ALONE = re.compile(r"(?:19|20)\d{2}")
+
+
+def _labels_and_values(rows: Sequence[Sequence[str]]) -> bool:
+    """Is this a two-column table of labels and values without colons ("Property" | "Flat 3, 27 Weaver's
+    Row", "Rent" | "£1,375.00 per calendar month"), as leases and schedules set out their particulars? Its
+    first row holds a value where a header row would hold a column's name, and every row opens with a short,
+    distinct label of words."""
+    if len(rows) < 2 or any(len(r) != 2 for r in rows):
+        return False
+    labels = [r[0].strip() for r in rows]
+    return (
+        _VALUE.search(rows[0][1]) is not None
+        and not _YEAR_ALONE.fullmatch(rows[0][1].strip())
+        and len(set(labels)) == len(labels)
+        and all(
+            label and re.search(r"[^\W\d_]", label) and len(label.split()) <= 4 and label[-1] not in ".!?"
+            for label in labels
+        )
+    )
+
+
 def table_records(rows: Sequence[Sequence[str]]) -> list[tuple[int, str]]:
     """(row number, record) of a table's rows under its first row's headers, empty rows left out; the header
     is row 1, so records start at row 2. A one-row table is a record of its own, row 1. A table of labels and
     values, whose every row opens with a label ending in a colon ("Claimant:" | "Ms Adaeze Okafor"), has no
-    header row: each row reads under its own label ("Claimant: Ms Adaeze Okafor."), from row 1."""
+    header row: each row reads under its own label ("Claimant: Ms Adaeze Okafor."), from row 1; so does a table
+    of two columns whose first row holds a value (`_labels_and_values`)."""
     kept = [r for r in rows if any(c.strip() for c in r)]
     if not kept:
         return []
     if len(kept) > 1 and all(len(r) > 1 and r[0].strip().endswith(":") for r in kept):
         labelled = [(n, record([(r[0].strip()[:-1], " ".join(r[1:]))])) for n, r in enumerate(kept, 1)]
+        return [(n, line) for n, line in labelled if line]
+    if _labels_and_values(kept):
+        labelled = [(n, record([(r[0].strip(), r[1])])) for n, r in enumerate(kept, 1)]
         return [(n, line) for n, line in labelled if line]
     header, body, first = (kept[0], kept[1:], 2) if len(kept) > 1 else ([""] * len(kept[0]), kept, 1)
     found = [(n, under(header, row)) for n, row in enumerate(body, first)]

@@ -107,10 +107,12 @@ def _add_blocks(
     builder: TextBuilder, parent: Any, styles: dict[str, str], label: str, tables: list[int]
 ) -> str:
     section = label
+    line_break = False  # the block before ended with a line break, not a blank line
     for block in _blocks(parent):
         if block.tag == f"{_W}tbl":
             tables[0] += 1
             add_table(builder, _rows(block), f"table {tables[0]}")
+            line_break = False
             continue
         text = _text(block)
         if not text:
@@ -119,11 +121,14 @@ def _add_blocks(
         heading = style.startswith(("Heading", "Title"))
         if heading:
             section = text[:80]
+            if line_break:  # a heading starts a block of its own, whatever the line above ends with
+                builder.add("\n")
         elif _is_list_item(block, style):
             # as Markdown writes an item, so it is read with the sentence announcing its list
             text = f"- {text}"
         builder.add(text, label=section)
-        builder.gap("\n\n" if heading or text.endswith((".", "!", "?", ":")) else "\n")
+        line_break = not (heading or text.endswith((".", "!", "?", ":")))
+        builder.gap("\n" if line_break else "\n\n")
     return section
 
 
