@@ -153,6 +153,18 @@ def test_a_numbered_thing_asked_where_the_passages_name_another_is_unmet(
     assert numbered_sibling(question, [answer], [answer, *passages]) == why
 
 
+def test_a_month_asked_where_the_answer_gives_other_months_is_unmet() -> None:
+    said = "Rent arrears stood at £3,412 at the end of December, down from £4,880 in November."
+    assert (
+        unmet_premise("How much were the rent arrears at the end of March?", [said], [said])
+        == "the passages give December, November, not March"
+    )
+    assert unmet_premise("How much were the rent arrears at the end of December?", [said], [said]) is None
+    # a bound, a question's first word ("May I ...?") and a yes/no question are left to the other checks
+    assert unmet_premise("What were the arrears before March?", [said], [said]) is None
+    assert unmet_premise("May I pay in June?", ["Rent is paid in July."], [""]) is None
+
+
 def test_an_owner_is_no_sibling_of_a_name_before_the_same_noun() -> None:
     texts = ["The sale of your mother's house was completed.", "Northgate Housing, Northgate House, Salford"]
     assert absent_key_term(["Mum's"], texts, question="What did Mum's house sell for?") is None

@@ -1069,7 +1069,7 @@ class ExtractiveAnswerer:
         chosen = _with_their_lists(chosen, neighbours, cfg)
         chosen = _with_titled_rows(chosen, neighbours, cfg)
         if cfg.check_premise:
-            why = unmet_premise(question, [s.text for s in chosen], [s.text for s in candidates])
+            why = unmet_premise(question, [s.reads for s in chosen], [s.reads for s in candidates])
             if why:
                 log.info("refused %r: %s", question, why)
                 return Draft([], True, kind, ranked)

@@ -37,6 +37,15 @@ _YEAR_BOUND = re.compile(
     r"|\b(?:1[6-9]|20)\d{2}[’']?s\b|\b(?:1[6-9]|20)\d{2}\s*(?:-|–|to|and)\s*(?:1[6-9]|20)?\d{2}\b",
     re.IGNORECASE,
 )
+_MONTH = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"
+)
+_MONTH_BOUND = re.compile(
+    r"\b(?:before|after|prior to|since|until|till|by|from|between|through)\s+(?:the\s+\w+\s+of\s+)?"
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"
+    r"|\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\s*"
+    r"(?:-|–|to|and)\s*(?:January|February|March|April|May|June|July|August|September|October|November|December)",
+)
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|my|me|we|our|us)\b")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -179,6 +188,18 @@ def unmet_premise(question: str, answer: Sequence[str], passages: Sequence[str])
         and all(years and not years & asked_years for years in given)
     ):
         return f"the passages give {', '.join(sorted(set().union(*given)))}, not {asked_years.pop()}"
+    # ... and so with a month: "How much were the arrears at the end of March?" against "arrears stood at £3,412
+    # at the end of December, down from £4,880 in November"
+    asked_months = {m.group(0) for m in _MONTH.finditer(question) if m.start() > 0}
+    named = [set(_MONTH.findall(sentence)) for sentence in answer]
+    if (
+        len(asked_months) == 1
+        and not polar
+        and not _MONTH_BOUND.search(question)
+        and named
+        and all(months and not months & asked_months for months in named)
+    ):
+        return f"the passages give {', '.join(sorted(set().union(*named)))}, not {asked_months.pop()}"
     if not polar:
         sibling = numbered_sibling(question, answer, passages)
         if sibling:
