@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import office_files as files
 import pytest
@@ -417,6 +418,13 @@ def test_spaces_and_pound_signs_ocr_misread_are_mended_and_names_and_codes_stay_
         assert spaced(whole) == whole
 
 
+def _two_columns(document: Any, rows: list[tuple[str, str]]) -> None:
+    """A Word table of two columns with these rows."""
+    table = document.add_table(rows=len(rows), cols=2)
+    for cells, (label, value) in zip(table.rows, rows, strict=True):
+        cells.cells[0].text, cells.cells[1].text = label, value
+
+
 def test_a_table_of_labels_and_values_reads_each_row_under_its_label(
     fresh: Assistant, tmp_path: Path
 ) -> None:
@@ -430,9 +438,7 @@ def test_a_table_of_labels_and_values_reads_each_row_under_its_label(
         ("Respondent:", "Brennan Logistics Limited"),
         ("Before:", "Employment Judge Hartley, Mr P Singh, Ms R Dale"),
     ]
-    table = document.add_table(rows=len(rows), cols=2)
-    for cells, (label, value) in zip(table.rows, rows, strict=True):
-        cells.cells[0].text, cells.cells[1].text = label, value
+    _two_columns(document, rows)
     document.add_paragraph("The claim of unfair dismissal succeeds.")
     document.save(str(tmp_path / "judgment.docx"))
     text = load_file(tmp_path / "judgment.docx").text
@@ -463,9 +469,7 @@ def test_a_lease_s_particulars_without_colons_read_each_row_under_its_label(
         ("Rent", "£1,375.00 per calendar month"),
         ("Deposit", "£1,586.53 (five weeks' rent)"),
     ]
-    table = document.add_table(rows=len(rows), cols=2)
-    for cells, (label, value) in zip(table.rows, rows, strict=True):
-        cells.cells[0].text, cells.cells[1].text = label, value
+    _two_columns(document, rows)
     document.save(str(tmp_path / "lease.docx"))
     text = load_file(tmp_path / "lease.docx").text
     assert "Tenant\n\nParticulars\n\n" in text, text

@@ -177,29 +177,20 @@ def unmet_premise(question: str, answer: Sequence[str], passages: Sequence[str])
             return f"{number} is in no passage"
     # "What was revenue in 2019?" against a row of 2024's and 2023's figures: a year asked, where each answer
     # sentence gives another year (a year of another row of the documents named it: "Appointed: 2019"). Not a
-    # decade ("in the 1950's") nor a bound ("prior to 2000", "since 2019"), which other years answer.
-    asked_years = set(_YEAR.findall(question))
-    given = [set(_YEAR.findall(sentence)) for sentence in answer]
-    if (
-        len(asked_years) == 1
-        and not polar
-        and not _YEAR_BOUND.search(question)
-        and given
-        and all(years and not years & asked_years for years in given)
-    ):
-        return f"the passages give {', '.join(sorted(set().union(*given)))}, not {asked_years.pop()}"
-    # ... and so with a month: "How much were the arrears at the end of March?" against "arrears stood at £3,412
-    # at the end of December, down from £4,880 in November"
-    asked_months = {m.group(0) for m in _MONTH.finditer(question) if m.start() > 0}
-    named = [set(_MONTH.findall(sentence)) for sentence in answer]
-    if (
-        len(asked_months) == 1
-        and not polar
-        and not _MONTH_BOUND.search(question)
-        and named
-        and all(months and not months & asked_months for months in named)
-    ):
-        return f"the passages give {', '.join(sorted(set().union(*named)))}, not {asked_months.pop()}"
+    # decade ("in the 1950's") nor a bound ("prior to 2000", "since 2019"), which other years answer. And so
+    # with a month: "How much were the arrears at the end of March?" against "arrears stood at £3,412 at the
+    # end of December, down from £4,880 in November" (a question's first word is no month: "May I ...?").
+    if not polar:
+        for pattern, bound in ((_YEAR, _YEAR_BOUND), (_MONTH, _MONTH_BOUND)):
+            asked = {m.group(0) for m in pattern.finditer(question) if m.start() > 0}
+            given = [set(pattern.findall(sentence)) for sentence in answer]
+            if (
+                len(asked) == 1
+                and not bound.search(question)
+                and given
+                and all(found and not found & asked for found in given)
+            ):
+                return f"the passages give {', '.join(sorted(set().union(*given)))}, not {asked.pop()}"
     if not polar:
         sibling = numbered_sibling(question, answer, passages)
         if sibling:
