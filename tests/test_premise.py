@@ -104,25 +104,25 @@ def test_a_year_asked_where_the_answer_gives_other_years_is_unmet() -> None:
             "When are Round 4 decisions announced?",
             "Stage: Decisions announced; Date: April 2026.",
             ["Round 3 has a total budget of £2.4 million."],
-            "the passages name round 3, not 4",
+            "the passages name another round than 4",
         ),
         (
             "How much is the Fibre 1000 plan?",
             "Plan: Fibre 900; Fixed: £38 a month.",
             ["Plan: Fibre 500; Fixed: £30 a month."],
-            "the passages name fibre 500, 900, not 1000",
+            "the passages name another fibre than 1000",
         ),
         (
             "What changed in protocol version 4.0?",
             "Version: 1.0; Date: 14 January 2025; Summary of changes: Original protocol.",
             [],
-            "the passages name version 1.0, not 4.0",
+            "the passages name another version than 4.0",
         ),
         (
             "How much is a single ticket on route 40?",
             "Ticket: Single; Adult: GBP 1.80.",
             ["Route 42 changes from Monday 1 September 2025."],
-            "the passages name route 42, not 40",
+            "the passages name another route than 40",
         ),
         (
             "What was the audit fee for 2024/25?",
@@ -135,15 +135,14 @@ def test_a_year_asked_where_the_answer_gives_other_years_is_unmet() -> None:
             "What was the total budget of Round 2?",
             "Round 3 has a total budget of £2.4 million.",
             ["Applicants funded in Round 2 may apply again."],
-            "the answer speaks of round 3, not 2",
+            "the answer speaks of another round than 2",
         ),
         # the asked member is there: a wildcard ("2.5.x"), a dotted number on its own ("## [2.6.0]")
         ("When does version 2.5.1 get fixes?", "Version: 2.5.x; Supported: yes.", [], None),
         ("When was version 2.6.0 released?", "## [2.6.0] - 2025-01-10", ["Version: 2.5.x"], None),
         ("How fast is Fibre 500?", "Plan: Fibre 500; Average speed: 500 Mbps.", ["Plan: Fibre 900"], None),
-        # a month and a day, a question's first word, a word that numbers nothing: no numbered thing
+        # a month and a day, a word that numbers nothing: no numbered thing
         ("What happened on May 4?", "It rained.", ["On May 5 it rained."], None),
-        ("Platform 9 is where?", "Platform 10 is upstairs.", [], None),
         ("How many cases were there in about 5 days?", "12 cases in about 4 days.", [], None),
     ],
 )

@@ -896,7 +896,7 @@ def asked_labels(question: str) -> list[tuple[str, str]]:
         for word, label in _LABEL.findall(question)
         if word.lower() not in stopwords()
         and word.lower() not in _MONTH_WORDS  # "September 17" is a date
-        and not re.fullmatch(r"\d{4}", label)  # "the late 1950s", "June 2004": years
+        and not re.fullmatch(r"(?:1[6-9]|20)\d{2}", label)  # "the late 1950s", "June 2004": years
         and word.lower() not in ("age", "aged")  # an age (below)
     ]
     labels += [
@@ -961,8 +961,10 @@ def _label_forms(label: str) -> str:
 def _labelled(word: str, label: str) -> re.Pattern[str]:
     """How a sentence names the labelled thing: "Assignment 3", "assignments 3"; a version by its number alone
     too ("## [2.5.0] - 2025-01-14")."""
-    if DOTTED.fullmatch(label):
-        return re.compile(rf"(?<![\w.]){re.escape(label)}(?!\w|\.\d)")
+    if DOTTED.fullmatch(label):  # ... or by the line it belongs to ("2.5.x" for 2.5.1)
+        parts = label.split(".")
+        lines = [re.escape(".".join(parts[:n])) + r"\.x" for n in range(1, len(parts))]
+        return re.compile(rf"(?<![\w.])(?:{'|'.join([re.escape(label), *lines])})(?!\w|\.\d)")
     return re.compile(rf"\b(?i:{re.escape(word)}s?)\W{{0,3}}{_label_forms(label)}(?!\w|\.\d)")
 
 

@@ -17,9 +17,17 @@ import re
 from collections.abc import Callable, Sequence
 
 from index.lexical import fold, stopwords, zipf
-from qa.answering.kinds import is_calendar_word, is_polar
+from qa.answering.kinds import (
+    CODE,
+    PERIODS,
+    asked_labels,
+    holds_label,
+    is_calendar_word,
+    is_polar,
+    other_label,
+)
 from qa.answering.names import SHORT_FORMS, same_word, singular
-from qa.answering.ranges import amounts, asked_age_written, takes_in, takes_in_age
+from qa.answering.ranges import AGE, AMOUNT, amounts, asked_age_written, takes_in, takes_in_age
 
 # A negation in the question ("What is not ...?", "Why didn't ...?"); "whether or not" asserts nothing.
 _QUESTION_NEGATION = re.compile(r"\b(not|never|cannot)\b|n't\b", re.IGNORECASE)
@@ -202,67 +210,26 @@ def unmet_premise(question: str, answer: Sequence[str], passages: Sequence[str])
     return None
 
 
-# A numbered thing: "Round 4", "Fibre 1000", "route 40", "version 2.6.0", "Version: 1.0" (a record's field). The
-# word is capitalised or one that numbers things; the number may have a dotted tail and a wildcard ("2.3.x").
-_NUMBERING_WORDS = frozenset(
-    "version release round phase stage route line plan tier level grade zone model series season chapter "
-    "section clause article part schedule appendix annex room gate platform terminal floor building block unit "
-    "lot step wave cohort arm".split()
-)
-_NUMBERED = re.compile(
-    r"(?<![\w.-])([A-Za-z][a-z]+)(?::\s*|\s+(?:no\.\s*|#\s*)?)(v?\d+(?:\.(?:\d+|x))*)(?![\w.-]|\.\d)"
-)
 _FISCAL_YEAR = re.compile(r"(?<![\w/-])((?:19|20)\d{2})[/–-](\d{2})(?![\w/-])")
-
-
-def _numbered(text: str, asked: bool) -> list[tuple[str, str]]:
-    """The (word, number) pairs of the numbered things a text names, the word lower-cased and singular, the
-    number without a leading "v". In a question only a capitalised word (not its first, nor a month or a day)
-    or a numbering word counts ("Round 4", "route 40", not "May 4" or "about 5")."""
-    found = []
-    for match in _NUMBERED.finditer(text):
-        word, number = match.group(1), match.group(2).lstrip("v")
-        lower = word.lower()
-        if asked and (
-            match.start() == 0
-            or is_calendar_word(lower)
-            or not (word[0].isupper() or lower in _NUMBERING_WORDS)
-        ):
-            continue
-        found.append((singular(lower), number))
-    return found
-
-
-def _same_number(asked: str, given: str) -> bool:
-    """ "2.6" is "2.6.0" and "2.6.x" ("x" standing for any part); "4" is not "40"."""
-    a, g = asked.split("."), given.split(".")
-    return all(x == y or "x" in (x, y) for x, y in zip(a, g, strict=False))
 
 
 def numbered_sibling(question: str, answer: Sequence[str], passages: Sequence[str]) -> str | None:
     """Why the passages answer for another member of a numbered series than the one asked, or None: "When are
     Round 4 decisions announced?" where the passages speak of Round 3 only, "How much is Fibre 1000?" against
     the Fibre 900 row, "What changed in protocol version 4.0?" against "Version: 1.0", "What was the audit fee
-    for 2024/25?" against the accounts for 2023/24. The asked member is missing from every passage while another
-    is named beside the same word, or each answer sentence names only another ("Round 3 has a total budget of
-    £2.4 million" for Round 2, which another passage mentions)."""
-    for word, number in dict.fromkeys(_numbered(question, asked=True)):
-
-        def members(text: str, word: str = word) -> set[str]:
-            return {n for w, n in _numbered(text, asked=False) if w == word}
-
-        if "." in number and any(
-            re.search(rf"(?<![\w.]){re.escape(number)}(?![\w]|\.\d)", p) for p in passages
-        ):
-            continue  # a dotted number is named by itself ("## [2.6.0]" in a changelog)
-        named = set().union(*(members(p) for p in passages)) if passages else set()
-        if any(_same_number(number, n) for n in named):
-            said = [members(sentence) for sentence in answer]
-            if said and all(s and not any(_same_number(number, n) for n in s) for s in said):
-                return f"the answer speaks of {word} {', '.join(sorted(set().union(*said)))}, not {number}"
-            continue
-        if named:
-            return f"the passages name {word} {', '.join(sorted(named))}, not {number}"
+    for 2024/25?" against the accounts for 2023/24. The asked member (`kinds.asked_labels`: a word and a number,
+    or a code) is missing from every passage while another of its word is named, or each answer sentence names
+    only another ("Round 3 has a total budget of £2.4 million" for Round 2, which another passage mentions).
+    The answerer checks its best sentence against the labels too; this looks at all the passages."""
+    for word, label in asked_labels(question):
+        if word in PERIODS or word == AGE or word.startswith(AMOUNT):
+            continue  # a weekday, an age or an amount: other ones answer (`ExtractiveAnswerer.select`)
+        asked = [(word, label)]
+        if any(holds_label(p, asked) for p in passages):
+            if answer and all(other_label(sentence, asked) for sentence in answer):
+                return f"the answer speaks of another {word.removeprefix(CODE)} than {label}"
+        elif any(other_label(p, asked) for p in passages):
+            return f"the passages name another {word.removeprefix(CODE)} than {label}"
     for start, end in _FISCAL_YEAR.findall(question):
         others = {f"{a}/{b}" for p in passages for a, b in _FISCAL_YEAR.findall(p)}
         if others and f"{start}/{end}" not in others:
