@@ -30,7 +30,8 @@ NOTES = {
         "Gift card FAQ\n\nQ: Do gift cards expire?\nA: Gift cards are valid for 12 months from the date of "
         "purchase.\n\nQ: Can I exchange a gift card for cash?\nA: No, gift cards cannot be exchanged for cash.\n\n"
         "Why do we charge a card fee? The fee covers the printed card and its postage.\n\nDo you sell e-cards? "
-        "Yes. E-cards are sent by email within the hour.\n"
+        "Yes. E-cards are sent by email within the hour.\n\nIs there a social tariff?\nYes. Our Essentials card "
+        "costs £15 a year for anyone on Universal Credit.\n"
     ),
     "harbour.txt": "The last ferry to Skarvik leaves at half past nine. The ticket desk shuts at a quarter to nine.",
     "warranty.txt": "Every Atlas desk comes with a warranty. The warranty lasts a fortnight from delivery.",
@@ -411,6 +412,8 @@ def test_a_sentence_is_about_what_the_heading_it_stands_under_names(
         # a "why" question in the text is followed by its answer too, and a bare "Yes." by what it says
         ("Why do we charge a card fee?", "The fee covers the printed card and its postage."),
         ("Do you sell e-cards?", "E-cards are sent by email within the hour."),
+        # ... and is as relevant as the question it answers, though it repeats none of its words
+        ("How much is the social tariff?", "Our Essentials card costs £15 a year"),
     ],
 )
 def test_a_question_in_the_text_is_followed_by_its_answer(

@@ -628,6 +628,41 @@ def _with_banded_rows(
     return lambda s: max(s.relevance, banded.get(s.id, 0.0))
 
 
+def _with_answered_questions(
+    ranked: list[Sentence], relevance: Callable[[Sentence], float], threshold: float
+) -> Callable[[Sentence], float]:
+    """`relevance`, where the answer to a question in the text that matches the asked one ("Is there a social
+    tariff?" on an FAQ page, then "Yes. Northwind Essential is £15 a month ...") is as relevant as that question,
+    up to `threshold`: the answer rarely repeats the question's words. The answer is the sentence after it and
+    the rest of that sentence's paragraph, past a bare "Yes." or "No.", up to the next question."""
+    neighbours = _Neighbours(ranked)
+    inherited: dict[str, float] = {}
+    for question in ranked:
+        if not question.text.rstrip().endswith("?") or relevance(question) < threshold:
+            continue
+        value = min(relevance(question), threshold)
+        answer = neighbours.after(question)
+        for _ in range(_ANSWER_SENTENCES):
+            if answer is None or answer.text.rstrip().endswith("?") or answer.heading:
+                break
+            inherited[answer.id] = max(inherited.get(answer.id, 0.0), value)
+            if "\n\n" in (answer.after_gap or "") or "\n" in (answer.after_gap or "") and not _bare(answer):
+                break  # the paragraph ends
+            answer = neighbours.after(answer)
+    if not inherited:
+        return relevance
+    return lambda s: max(relevance(s), inherited.get(s.id, 0.0))
+
+
+# The most sentences of the answer to a question in the text that take its relevance.
+_ANSWER_SENTENCES = 4
+
+
+def _bare(s: Sentence) -> bool:
+    """A bare "Yes." or "No, not yet." that opens an answer."""
+    return len(s.text.split()) <= 3 and re.match(r"^\W*(yes|no)\b", s.text, re.IGNORECASE) is not None
+
+
 def _each_subject(
     chosen: list[Sentence],
     eligible: list[Sentence],
@@ -959,7 +994,7 @@ class ExtractiveAnswerer:
         if all(s.literal == 0 for s in ranked):
             threshold = min(threshold, cfg.refuse_below_by_meaning)
         labels = asked_labels(question)
-        relevance = _with_banded_rows(ranked, labels, threshold)
+        relevance = _with_answered_questions(ranked, _with_banded_rows(ranked, labels, threshold), threshold)
         if not defining and not any(relevance(s) >= threshold for s in ranked if answers(s)):
             return Draft([], True, kind, ranked)
         if self.reranker is not None:  # only once the documents answer: a refusal costs no reranking
