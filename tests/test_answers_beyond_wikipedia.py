@@ -158,6 +158,16 @@ NOTES = {
         "The Leeds plant employs 400 people. The Sheffield plant employs 250 people. French buyers take most of "
         "what the Sheffield plant makes."
     ),
+    "velo-2-synopsis.md": (
+        "# VELO-2 protocol synopsis\n\n| Item | Detail |\n|---|---|\n| Planned enrolment | 180 participants |\n"
+        "| Planned sites | 24 sites in Sweden, Denmark and Poland |\n"
+    ),
+    "CHANGELOG.md": (
+        "# Changelog\n\nAll notable changes to lumen-sync are recorded here, the newest release first.\n\n"
+        "## [3.0.0] - 2025-02-11\n\n### Removed\n\n- Support for Python 3.8 and 3.9.\n\n"
+        "## [2.5.0] - 2024-08-29\n\n### Added\n\n- Amazon S3 and S3-compatible storage backends (MinIO, Wasabi).\n"
+        "- A `--dry-run` flag for `lumen sync`.\n"
+    ),
     "grant-guidance.md": (
         "# Community Energy Fund: Round 3 guidance\n\nRound 3 has a total budget of £2.4 million. Lead "
         "applicants funded in Round 2 may apply again once their project has reported.\n\n## Timeline\n\n"
@@ -514,6 +524,30 @@ def test_a_misspelt_term_finds_the_documents_spelling(notes: Assistant) -> None:
     # word a "how many" question counts
     answer = notes.ask("How many extra voluntears does the food bank want for Christmas?")
     assert "150 extra volunteers" in answer.answer, answer.answer
+
+
+def test_a_sentence_close_in_meaning_to_the_question_speaks_of_its_thing_in_other_words(
+    notes: Assistant,
+) -> None:
+    """ "How many patients ...?" where the documents say "participants": the word embeddings of the two are far
+    apart (0.40), the question and the row close (the row's meaning, not its words, says it counts patients)."""
+    answer = _answered(notes, "How many patients do they plan to enrol?")
+    assert "180 participants" in answer.answer.split(" [1]")[0], answer.answer
+
+
+@pytest.mark.parametrize(
+    "question, version",
+    [
+        ("Which version added the S3 storage backends?", "## [2.5.0] - 2024-08-29"),
+        ("Which release dropped support for Python 3.8?", "## [3.0.0] - 2025-02-11"),
+    ],
+)
+def test_a_changelog_entry_is_dated_by_the_heading_it_stands_under(
+    notes: Assistant, question: str, version: str
+) -> None:
+    answer = _answered(notes, question)
+    assert answer.citations[0].quote == version, answer.answer
+    assert len(answer.citations) > 1 and answer.citations[1].quote.startswith("- "), answer.answer
 
 
 def test_a_numbered_round_the_documents_do_not_describe_is_refused(notes: Assistant) -> None:
@@ -1004,6 +1038,10 @@ def test_a_number_question_is_answered_in_the_unit_of_what_it_asks_for(
                 "this round. Money from the fund may not be used to buy land. Overheads may be charged at up to 15% "
                 "of direct costs. The expression of interest is limited to 1,500 words.\n"
             ),
+            "museum.md": (
+                "# Plan your visit\n\n## Groups and schools\n\nGroups of 10 or more get 10% off special "
+                "exhibition tickets if they book at least two weeks ahead.\n"
+            ),
             "admissions.md": (
                 "# Entry requirements\n\nIf English is not your first language, you need IELTS Academic 6.5 "
                 "overall, with no component below 6.0.\n"
@@ -1028,6 +1066,9 @@ def test_a_number_question_is_answered_in_the_unit_of_what_it_asks_for(
     # a percentage is a rate, a number of words a text's length
     overheads = _answered(fresh, "What overhead rate is allowed?")
     assert overheads.answer.startswith("Overheads may be charged at up to 15%"), overheads.answer
+    # ... and a reduction: "10% off" is a discount where no document says "discount"
+    discount = _answered(fresh, "What discount do groups get?")
+    assert discount.answer.startswith("Groups of 10 or more get 10% off"), discount.answer
     words = _answered(fresh, "How long can the expression of interest be?")
     assert words.answer.startswith("The expression of interest is limited to 1,500 words"), words.answer
     # no document says "temperature" or "warning": the number in degrees or hours answers

@@ -125,6 +125,7 @@ class CandidateConfig:
     focus_similarity: float = 0.6
     focus_checks: int = 4  # candidates checked by meaning when their words do not name the focus
     focus_relevance: float = 0.5  # candidates below this relevance are not checked (they cannot answer)
+    focus_dense: float = 0.55  # a candidate at least this similar to the question speaks of its focus
     context_chars: int = 1000  # how far around a candidate its neighbours are looked for
 
 
@@ -707,6 +708,16 @@ class _Sections:
         i = self.nearest(start)
         return (self.nested[i], self.title) if i >= 0 else (frozenset(), frozenset())
 
+    def above(self, start: int) -> list[tuple[int, int]]:
+        """The (start, end) of the headings a sentence starting at `start` stands under, nearest first, then
+        the heading each is nested in ("### Added", then "## [2.5.0] - 2024-08-29"); the title left out."""
+        found = []
+        i = self.nearest(start)
+        while i >= 0 and not (self.lines[i][0] == 0 and self.title):
+            found.append(self.lines[i])
+            i = self.parents[i]
+        return found
+
     def names_none(self, start: int, words: set[str]) -> bool:
         """Does the heading a sentence starting at `start` stands under name none of `words`?"""
         i = self.nearest(start)
@@ -911,9 +922,12 @@ class CandidateFinder:
         # Jonas booking?" is not answered by "We're 6 from Boston." where no document says "airline" (a
         # sentence may still say it in other words: "carrier").
         absent = {w.lower() for w in retrieval.unknown}
+        # (a sentence close in meaning to the question speaks of a "how many X" question's X, whatever word it
+        # uses; not of a thing no document names, which another word must say)
+        by_sentence = bool(focus)
         focus = focus or [w for w in named_things(asked.text) if w in absent]
         if focus:
-            out = self._mark_focus([self._as_spelt(w) for w in focus], out, expansions)
+            out = self._mark_focus([self._as_spelt(w) for w in focus], out, expansions, by_sentence)
         # ... except where it asks for a measure, which a number in its unit gives, whether or not a document
         # says the word ("How much warning ...?" / "after giving at least 24 hours' written notice", "What
         # temperature ...?" / "Heat the oven to 180 °C", "How much money is available?" / "a total budget of
@@ -1078,6 +1092,17 @@ class CandidateFinder:
         # beside "### Hotels"); under "## Pay during leave", a general rule still answers for parental leave
         stray = beside and sections.names_none(row.start, asked.terms)
         lexical_rank, dense_rank = found.ranks.get(row.id, (None, None))
+        kind_ok = names_answer or has_kind(asked.kind, text, asked.text)
+        # A changelog's entry says what changed, its heading when and in which version: "In which version did S3
+        # support arrive?" is answered by "- Amazon S3 storage backend." under "## [2.5.0] - 2024-08-29".
+        dated_heading = None
+        if not kind_ok and asked.kind is Kind.DATE:
+            for top, bottom in sections.above(row.start):
+                line = doc_text[top:bottom]
+                heading, at = line.strip(), top + len(line) - len(line.lstrip())
+                if has_kind(Kind.DATE, heading, asked.text):
+                    kind_ok, dated_heading = True, (at, at + len(heading), heading)
+                    break
         return Sentence(
             id=row.id,
             doc_id=row.doc_id,
@@ -1098,7 +1123,8 @@ class CandidateFinder:
             lexical_rank=-1 if lexical_rank is None else lexical_rank,
             dense_rank=-1 if dense_rank is None else dense_rank,
             doc_share=found.doc_share.get(row.doc_id, 0.0),
-            kind_ok=names_answer or has_kind(asked.kind, text, asked.text),
+            kind_ok=kind_ok,
+            dated_heading=dated_heading,
             proximity=proximity(asked.kind, text, asked.text, asked.terms),
             bigrams=bigram_share(asked.tokens, token_list),
             run=longest_run(asked.tokens, token_list) / len(asked.tokens) if asked.tokens else 0.0,
@@ -1202,12 +1228,17 @@ class CandidateFinder:
         return contexts
 
     def _mark_focus(
-        self, focus: list[str], candidates: list[Sentence], expansions: Mapping[str, Expansions]
+        self,
+        focus: list[str],
+        candidates: list[Sentence],
+        expansions: Mapping[str, Expansions],
+        by_sentence: bool = False,
     ) -> list[Sentence]:
         """Mark the candidates that speak of the question's focus word: by stem (theirs, or their section
         headings' and title's), or (with an embedder, for the `focus_checks` most relevant others, in one
-        batch) by a word at least `focus_similarity` close in meaning ("funds" for "money"). Candidates too
-        weak to answer are left as they are."""
+        batch) by a word at least `focus_similarity` close in meaning ("funds" for "money"), or (`by_sentence`)
+        by being at least `focus_dense` close to the whole question. Candidates too weak to answer are left as
+        they are."""
         cfg = self.config
         focus_stems = set(tokenize(" ".join(focus)))
         strong = [s for s in candidates if s.relevance >= cfg.focus_relevance]
@@ -1232,7 +1263,11 @@ class CandidateFinder:
                     for i, ws in words.items()
                     if ws and max(similarity[w] for w in ws) >= cfg.focus_similarity
                 }
-        ok = lexical | by_meaning
+        # A sentence close in meaning to the whole question speaks of what it asks, in whatever word ("180
+        # participants" for "How many patients do they plan to enrol?", where the word embedding of "patients"
+        # is nearer "doctors" than "participants").
+        close = {s.id for s in strong if s.dense >= cfg.focus_dense} if by_sentence else set()
+        ok = lexical | by_meaning | close
         return [
             replace(s, focus_ok=s.id in ok) if s.relevance >= cfg.focus_relevance else s for s in candidates
         ]

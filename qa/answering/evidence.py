@@ -83,6 +83,9 @@ class Sentence:
     # cheaper, PulseFit or Ironworks?"; `candidates.named_subjects`), else ""
     subject: str = ""
     defines: bool = False  # it defines the short form the question asks about ("interferon-induced transmembrane (IFITM)")
+    # the heading above it that gives the time a "when"/"which version" question asks and it does not: (start,
+    # end, text) of "## [2.5.0] - 2024-08-29" above "- Amazon S3 storage backend." in a changelog; None otherwise
+    dated_heading: tuple[int, int, str] | None = None
     score: float = 0.0
     probability: float = 0.0
 

@@ -37,6 +37,7 @@ from qa.answering.kinds import (
     asked_labels,
     asks_for_name,
     cues,
+    has_kind,
     holds_label,
     is_polar,
     names_siblings_too,
@@ -663,6 +664,32 @@ def _bare(s: Sentence) -> bool:
     return len(s.text.split()) <= 3 and re.match(r"^\W*(yes|no)\b", s.text, re.IGNORECASE) is not None
 
 
+def _with_dated_heading(chosen: list[Sentence], question: str) -> list[Sentence]:
+    """The chosen sentences, led by the heading that gives the asked time where the leading sentence does not
+    (`Sentence.dated_heading`): "## [2.5.0] - 2024-08-29", then "- Amazon S3 storage backend.", for "In which
+    version did S3 support arrive?"."""
+    lead = chosen[0]
+    if lead.dated_heading is None or has_kind(Kind.DATE, lead.text, question):
+        return chosen
+    start, end, text = lead.dated_heading
+    heading = replace(
+        lead,
+        id=f"{lead.id}:heading",
+        start=start,
+        end=end,
+        text=text,
+        record=None,
+        heading=True,
+        antecedent=None,
+        antecedent_text=None,
+        antecedent_answers=False,
+        after_start=None,
+        after_gap=None,
+        dated_heading=None,
+    )
+    return [heading, *chosen]
+
+
 def _each_subject(
     chosen: list[Sentence],
     eligible: list[Sentence],
@@ -1103,6 +1130,7 @@ class ExtractiveAnswerer:
         chosen = _from_section_start(chosen, neighbours, cfg, "method" in asks_for)
         chosen = _with_their_lists(chosen, neighbours, cfg)
         chosen = _with_titled_rows(chosen, neighbours, cfg)
+        chosen = _with_dated_heading(chosen, question)
         if cfg.check_premise:
             why = unmet_premise(question, [s.reads for s in chosen], [s.reads for s in candidates])
             if why:
