@@ -12,6 +12,7 @@ from qa.answering.kinds import (
     listed_names,
     other_label,
     question_kind,
+    states_measure,
 )
 
 AXIS = (
@@ -157,3 +158,18 @@ def test_a_code_named_among_its_siblings_is_named_in_passing() -> None:
     assert names_siblings_too("It failed at 6 of the 14 sites: W05, W06, W09, W11, W12 and W13.", labels)
     assert not names_siblings_too("Site: W12; Orthophosphate (mg/l P): 0.142.", labels)
     assert asked_labels("How did sales do in Q3?") == [("quarter", "3")]  # a quarter is no code
+
+
+@pytest.mark.parametrize(
+    "word, sentence, states",
+    [
+        ("discount", "Groups of 10 or more get 10% off special exhibition tickets.", True),
+        ("discount", "Students pay £5 less on weekdays.", True),
+        ("reduction", "Tickets are half-price after 4 pm.", True),
+        ("discount", "Groups of 10 or more should book two weeks ahead.", False),
+        ("rate", "Overheads may be charged at up to 15% of staff costs.", True),
+        ("fee", "The late payment fee is waived for the first month.", False),
+    ],
+)
+def test_a_measure_is_stated_by_a_number_in_its_units(word: str, sentence: str, states: bool) -> None:
+    assert states_measure(word, sentence) is states

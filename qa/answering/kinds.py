@@ -235,6 +235,11 @@ _LONG = re.compile(
 # written notice", "How much space ...?" / "Leave at least 50 cm free").
 _TIME = rf"\b\d[\d,.]*\s?(?:{_UNITS}|{_SHORT_TIME_UNITS})\b|\b(?:{_NUMBER_WORDS}|an?|half an?)\s+{_UNITS}\b"
 _DISTANCE = rf"\b\d[\d,.]*\s?(?:{_DISTANCE_UNITS})\b"
+_SHARE = r"%|\bper ?cent\b|\d\s?(?:/|per |an? )(?:hour|hr|day|night|week|month|year|annum|head|person)\b"
+_MONEY = (
+    r"[£$€¥₹¢]|\b\d+(?:\.\d+)?p\b|\b(?:euros?|dollars?|pounds|pence|cents?|usd|eur|gbp|chf|nok|sek|dkk|jpy|cad|"
+    r"aud|inr|rs|kr|yen|yuan|rupees?|francs?|kron[aeor]+)\b|\b(?:free|no charge|no cost|at no extra cost)\b"
+)
 _MEASURE_UNITS: dict[str, str] = {
     **dict.fromkeys(("temperature", "heat", "hot", "warm", "cold"), r"°|\bdegrees?\b|\b\d+\s?[CF]\b"),
     **dict.fromkeys(
@@ -254,14 +259,11 @@ _MEASURE_UNITS: dict[str, str] = {
     # a score or grade ("What IELTS score do I need?" / "IELTS Academic 6.5 overall", "AAB")
     **dict.fromkeys(("score", "grade", "mark", "rating"), r"\b\d+(?:\.\d+)?\b|\b[A-E]\*?(?:[A-E]\*?){1,4}\b"),
     # a share ("What overhead rate is allowed?" / "up to 15% of direct costs") or an amount per unit of time
+    **dict.fromkeys(("rate", "percentage", "share", "proportion"), _SHARE),
+    **dict.fromkeys(("money", "cost", "price", "fee", "charge", "fare", "rent", "deposit"), _MONEY),
+    # ... a reduction, as a share or an amount ("What discount do groups get?" / "10% off", "£5 off", "half price")
     **dict.fromkeys(
-        ("rate", "percentage", "share", "proportion"),
-        r"%|\bper ?cent\b|\d\s?(?:/|per |an? )(?:hour|hr|day|night|week|month|year|annum|head|person)\b",
-    ),
-    **dict.fromkeys(
-        ("money", "cost", "price", "fee", "charge", "fare", "rent", "deposit"),
-        r"[£$€¥₹¢]|\b\d+(?:\.\d+)?p\b|\b(?:euros?|dollars?|pounds|pence|cents?|usd|eur|gbp|chf|nok|sek|dkk|jpy|cad|"
-        r"aud|inr|rs|kr|yen|yuan|rupees?|francs?|kron[aeor]+)\b|\b(?:free|no charge|no cost|at no extra cost)\b",
+        ("discount", "reduction", "saving", "rebate", "concession"), rf"{_SHARE}|{_MONEY}|\bhalf[- ]price\b"
     ),
 }
 
