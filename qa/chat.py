@@ -18,8 +18,11 @@ from qa.types import History
 _PERSON_PRONOUNS = {"he": "", "she": "", "him": "", "his": "’s", "her": "’s", "hers": "’s"}
 _THING_PRONOUNS = {"it": "", "its": "’s", "they": "", "them": "", "their": "’s"}
 _PRONOUN = re.compile(r"\b(" + "|".join([*_PERSON_PRONOUNS, *_THING_PRONOUNS]) + r")\b", re.IGNORECASE)
-# A follow-up that leaves out what it is about: "And the H3?", "What about for jury service?"
-_ELLIPSIS_OPENER = r"^\s*(?:and what about|what about|how about|and)\b"
+# A follow-up that leaves out what it is about: "And the H3?", "What about for jury service?"; or corrects
+# what the last question asked about: "No, I meant the H3", "Sorry, I mean for Seville".
+_ELLIPSIS_OPENER = (
+    r"^\s*(?:(?:no|sorry|oh|oops)\b[,.!]?\s*)?(?:and what about|what about|how about|and|i meant|i mean)\b"
+)
 _ELLIPSIS = re.compile(_ELLIPSIS_OPENER, re.IGNORECASE)
 
 
@@ -102,7 +105,7 @@ def _swapped(question: str, previous: str) -> str | None:
 # "maternity leave").
 _ELLIPSIS_PHRASE = re.compile(
     rf"{_ELLIPSIS_OPENER}\s+(?:(for|in|at|on|with|from|to|by|during)\s+)?"
-    r"(?:the\s+)?([\w’'-]+(?:\s+[\w’'-]+)?)\s*\?*\s*$",
+    r"(?:the\s+)?([\w’'-]+(?:\s+[\w’'-]+)?)\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
 

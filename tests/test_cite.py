@@ -133,6 +133,22 @@ def test_passage_in_context_and_its_errors() -> None:
             "And maternity leave?",
             "Is maternity leave paid?",
         ),
+        # ... and a correction of what the last question asked about
+        (
+            [("How heavy is the Halo H2?", "It weighs 250 g. [1]")],
+            "No, I meant the H3",
+            "How heavy is the Halo H3?",
+        ),
+        (
+            [("What should we bring for Lisbon?", "Comfortable shoes. [1]")],
+            "Sorry, I meant for Seville.",
+            "What should we bring for Seville?",
+        ),
+        (
+            [("Is paternity leave paid?", "Yes, in full. [1]")],
+            "I meant maternity leave",
+            "Is maternity leave paid?",
+        ),
         # "it" after a question that names no thing but asks about one is that thing, not a name in the answer
         (
             [("Which terminal does the flight home leave from?", "It lands at London Gatwick. [1]")],
