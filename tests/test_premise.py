@@ -130,6 +130,12 @@ def test_a_year_asked_where_the_answer_gives_other_years_is_unmet() -> None:
             ["The accounts for 2023/24 were approved."],
             "the passages give 2023/24, not 2024/25",
         ),
+        (
+            "What time is the keynote on day 3?",
+            "Time: 09:15; Session: Opening keynote.",
+            ["Day 1 – Thursday 16 October", "Day 2 – Friday 17 October"],
+            "the passages name another day than 3",
+        ),
         # another passage mentions the asked member, but the answer speaks of another
         (
             "What was the total budget of Round 2?",

@@ -222,7 +222,7 @@ def numbered_sibling(question: str, answer: Sequence[str], passages: Sequence[st
     only another ("Round 3 has a total budget of £2.4 million" for Round 2, which another passage mentions).
     The answerer checks its best sentence against the labels too; this looks at all the passages."""
     for word, label in asked_labels(question):
-        if word in PERIODS or word == AGE or word.startswith(AMOUNT):
+        if (word in PERIODS and not label.isdigit()) or word == AGE or word.startswith(AMOUNT):
             continue  # a weekday, an age or an amount: other ones answer (`ExtractiveAnswerer.select`)
         asked = [(word, label)]
         if any(holds_label(p, asked) for p in passages):
