@@ -160,7 +160,8 @@ NOTES = {
     ),
     "velo-2-synopsis.md": (
         "# VELO-2 protocol synopsis\n\n| Item | Detail |\n|---|---|\n| Planned enrolment | 180 participants |\n"
-        "| Planned sites | 24 sites in Sweden, Denmark and Poland |\n"
+        "| Planned sites | 24 sites in Sweden, Denmark and Poland |\n| Sponsor | Norvexa Therapeutics AB, Stockholm |\n"
+        "\nParticipants, investigators and the sponsor's study team remain blinded until the database lock.\n"
     ),
     "CHANGELOG.md": (
         "# Changelog\n\nAll notable changes to lumen-sync are recorded here, the newest release first.\n\n"
@@ -548,6 +549,11 @@ def test_a_changelog_entry_is_dated_by_the_heading_it_stands_under(
     answer = _answered(notes, question)
     assert answer.citations[0].quote == version, answer.answer
     assert len(answer.citations) > 1 and answer.citations[1].quote.startswith("- "), answer.answer
+
+
+def test_a_field_named_by_the_question_leads_before_a_sentence_that_mentions_it(notes: Assistant) -> None:
+    answer = _answered(notes, "Who is the sponsor of the study?")
+    assert answer.answer.startswith("Item: Sponsor; Detail: Norvexa Therapeutics AB"), answer.answer
 
 
 def test_a_numbered_round_the_documents_do_not_describe_is_refused(notes: Assistant) -> None:

@@ -30,6 +30,21 @@ DOCS = {
         "Opening an account\n\nYou must be 18 or over to open a current account. Young savers accounts are for "
         "children aged 7 to 17.\n"
     ),
+    "service-history.csv": (
+        "Date,Mileage,Garage,Work carried out\n02/07/2021,11240,Lakeside Ford,1st service\n"
+        "09/06/2023,37880,Kendal MOT Centre,MOT test - pass\n10/06/2024,55304,Kendal MOT Centre,MOT test - pass\n"
+        "12/06/2025,68412,Kendal MOT Centre,MOT test - pass with advisories\n"
+    ),
+    "allergens.csv": (
+        "Dish,Gluten,Crustaceans,Eggs,Fish,Peanuts,Soya,Milk,Tree nuts,Celery,Mustard,Sesame,Notes\n"
+        "Satay skewers,N,N,N,N,Y,Y,N,N,N,N,Y,Marinade contains peanut butter\n"
+        "Salt and pepper squid,Y,N,Y,N,N,N,N,N,N,N,N,Fried in a shared fryer\n"
+        "Baked cheesecake,Y,N,Y,N,N,N,Y,N,N,N,N,Biscuit base\n"
+    ),
+    "kitchen.txt": (
+        "Allergens\n\nOur kitchen handles all 14 major allergens, so any dish may have traces of nuts, peanuts or "
+        "gluten in it.\n"
+    ),
     "ibuprofen-doses.csv": "Age,Ibuprofen dose\n1 to 3 years,100 mg\n4 to 6 years,150 mg\n7 to 9 years,200 mg\n",
     "excess.csv": "Driver age,Compulsory excess\n17 to 20,£500\n21 to 24,£350\n25 and over,£200\n",
     "tariff.csv": "Monthly usage,Unit rate (p per kWh)\n0 to 200 kWh,28.10\n201 to 400 kWh,25.40\nOver 400 kWh,23.90\n",
@@ -112,9 +127,13 @@ def test_the_band_or_row_the_question_names_leads(assistant: Assistant, question
         ("Which division had the highest revenue?", "Division: Bakery;"),
         # of a measure given for several years, the latest, unless the question names one
         ("Which division had the highest revenue in 2023?", "Division: Dairy;"),
+        # a question about the latest is answered by the latest-dated row, unless it names a year
+        ("What was the mileage at the last MOT?", "Date: 12/06/2025; Mileage: 68412;"),
+        ("What is the mileage now?", "Date: 12/06/2025; Mileage: 68412;"),
+        ("What was the mileage at the 2024 MOT?", "Date: 10/06/2024; Mileage: 55304;"),
     ],
 )
-def test_a_superlative_is_answered_by_the_row_with_the_most_or_least(
+def test_a_superlative_or_the_latest_is_answered_by_the_row_with_the_most_least_or_latest(
     assistant: Assistant, question: str, lead: str
 ) -> None:
     answer = assistant.ask(question)
@@ -139,6 +158,10 @@ def test_which_rows_a_yes_or_no_column_marks_are_those_marked_yes_or_for_a_negat
     assert "2403A and later" in spared and "Affected?: Yes" not in spared, spared
     # a yes/no question about one row is answered by that row
     assert "Batch codes: All; Affected?: No." in assistant.ask("Is the PB-10Q affected?").answer
+    # a column of Y and N, beside prose that names the column's word first
+    peanuts = assistant.ask("Which dish has peanuts in it?").answer
+    assert peanuts.startswith("Dish: Satay skewers;"), peanuts
+    assert "Squid" not in peanuts and "cheesecake" not in peanuts, peanuts
 
 
 def test_an_age_no_row_takes_in_is_refused(assistant: Assistant) -> None:

@@ -273,13 +273,19 @@ def _gap(text: str, end: int, start: int) -> str | None:
     return between if not FENCE.sub("", between).strip() else None
 
 
+def _title_line(text: str) -> str:
+    """A document's first line where it may be its title: short, and no row of a table (a spreadsheet's first
+    record, "Date: 02/07/2021; Mileage: 11240; ...", dates no edition)."""
+    first_line = text[:200].split("\n", 1)[0]
+    return first_line if len(first_line) <= 120 and not is_record(first_line) else ""
+
+
 def _version_match(asked: set[str], source: str, text: str) -> int:
     """1 when the document's name or title line names a year or version the question asks about, -1 when it
     names others only, 0 when the question names none or the document says nothing of it."""
     if not asked:
         return 0
-    first_line = text[:200].split("\n", 1)[0]
-    named = versions(source) | versions(first_line if len(first_line) <= 120 else "")
+    named = versions(source) | versions(_title_line(text))
     if not named:
         return 0
     return 1 if asked & named else -1
@@ -292,8 +298,7 @@ def _editions(source: str, text: str) -> list[tuple[str, tuple[int, ...]]]:
     in order ((2024,), (2, 1), (2024, 7)); only the parts that hold numbers."""
     path = source.replace("\\", "/").lower()
     name = "/".join(path.split("/")[-2:])
-    first_line = text[:200].split("\n", 1)[0]
-    title = first_line.lower() if len(first_line) <= 120 else ""
+    title = _title_line(text).lower()
     found = []
     for kind, part in (("name", name), ("title", title)):
         numbers = tuple(int(n) for m in _NAMED_NUMBER.finditer(part) for n in re.findall(r"\d+", m.group(0)))

@@ -40,11 +40,13 @@ from qa.answering.kinds import (
     has_kind,
     holds_label,
     is_polar,
+    latest_date,
     names_siblings_too,
     other_label,
     person_names,
     question_kind,
 )
+from qa.answering.names import singular
 from qa.answering.passages import sentence_windows
 from qa.answering.premise import absent_key_term, opposite_modifier, says_modifier, unmet_premise
 from qa.answering.ranges import AGE, AMOUNT, is_figure
@@ -785,6 +787,35 @@ def _with_extreme_row(question: str, chosen: list[Sentence], ranked: list[Senten
     return [extreme, *(s for s in chosen if s is not extreme)]
 
 
+# A question about the latest of something: "How much is my pot worth now?", "the mileage at the last MOT", "this
+# year" (not "last year", which is the one before).
+_NOW = re.compile(
+    r"\b(?:now|currently|current|latest|most recent|newest|today|at present|so far|to date)\b"
+    r"|\blast\b(?!\s+(?:year|month|week|day|night|quarter|season|decade|century|summer|winter|spring|autumn)s?\b)"
+    r"|\bthis (?:year|month|quarter|season|term)\b",
+    re.IGNORECASE,
+)
+
+
+def _with_latest_row(question: str, chosen: list[Sentence], ranked: list[Sentence]) -> list[Sentence]:
+    """The chosen sentences, led by the latest-dated row of the leading row's table among those that match the
+    question as well as it does, for a question about the latest of something ("How much is my pension pot
+    worth now?" over "Value of your pot on 6 April 2024" and "... on 5 April 2025"; "What was the mileage at
+    the last MOT?" over a service history). A question naming a year or a date keeps its order."""
+    lead = next((s for s in chosen if is_record(s.reads)), None)
+    if lead is None or not _NOW.search(question) or latest_date(question) is not None:
+        return chosen
+    dated = [
+        (when, s)
+        for s in _table_of(lead, ranked)
+        if s.literal >= lead.literal and (when := latest_date(s.reads)) is not None
+    ]
+    if len(dated) < 2:
+        return chosen
+    latest = max(dated, key=lambda pair: pair[0])[1]
+    return [latest, *(s for s in chosen if s is not latest)]
+
+
 def _first_figure(value: str) -> float:
     """The first figure of a field's value ("1,284.6 m" -> 1284.6; NaN for none)."""
     found = _FIGURE.search(value)
@@ -805,7 +836,18 @@ def _table_of(row: Sentence, ranked: list[Sentence]) -> list[Sentence]:
 
 
 _YEARS = re.compile(r"\b(?:19|20)\d{2}\b")
-_YES_NO = re.compile(r"^\W*(yes|no)\b", re.IGNORECASE)
+# A yes or a no as a table's cell gives it: "Yes", "no (see notes)", "Y", "N", a tick or a cross.
+_YES_NO = re.compile(r"^\s*(?:(yes|y)\b|(no|n)\b|([✓✔☑])|([✗✘☒]))", re.IGNORECASE)
+
+
+def _yes_or_no(value: str) -> str:
+    """ "yes" or "no" for a cell that says one (`_YES_NO`), else ""."""
+    match = _YES_NO.match(value)
+    if match is None:
+        return ""
+    return "yes" if match.group(1) or match.group(3) else "no"
+
+
 _NEGATED = re.compile(r"\b(not|never)\b|n't\b", re.IGNORECASE)
 _WHICH = re.compile(r"^\W*(which|what)\b", re.IGNORECASE)
 
@@ -817,12 +859,14 @@ def _with_yes_rows(
     question names, where that column holds only yes and no ("Which batch codes are affected?" over a column
     "Affected?": the rows marked Yes, not those marked No), or "No" for a negated question ("Which models are
     not affected?"); the table's rows saying otherwise are left out, the rest keep their order, within `most`."""
-    lead = next((s for s in chosen if is_record(s.reads)), None)
+    # (the table of the first chosen row, or of the first row among the best candidates: "Which dish has peanuts
+    # in it?" may be answered first by a kitchen's warning about traces of peanuts)
+    lead = next((s for s in [*chosen, *ranked[:_YES_ROW_RANKS]] if is_record(s.reads)), None)
     if lead is None or not _WHICH.match(question):  # ("Is the PB-10Q affected?" wants its own row)
         return chosen
     table = _table_of(lead, ranked)
     asked = set(terms(question))
-    answers = {s.id: {k: _YES_NO.match(v) for k, v in _fields(s.reads).items()} for s in table}
+    answers = {s.id: {k: _yes_or_no(v) for k, v in _fields(s.reads).items()} for s in table}
     columns = [
         k for k in _fields(lead.reads) if set(terms(k)) & asked and all(answers[s.id][k] for s in table)
     ]
@@ -831,14 +875,17 @@ def _with_yes_rows(
     wanted = "no" if _NEGATED.search(question) else "yes"
 
     def says(s: Sentence) -> str:
-        match = answers[s.id][columns[0]]
-        return match.group(1).lower() if match else ""
+        return answers[s.id][columns[0]]
 
     rows = sorted((s for s in table if says(s) == wanted), key=lambda s: s.start)
     if not rows:
         return chosen
     rest = [s for s in chosen if s not in table]
     return [*rows, *rest][: max(most, len(rows))]
+
+
+# How far down the ranking a table with a yes/no column is looked for, when no chosen sentence is its row.
+_YES_ROW_RANKS = 5
 
 
 def _spaced(name: str) -> str:
@@ -876,6 +923,45 @@ def _with_named_rows(
     if len(rows) < 2:
         return chosen
     return [*rows, *(s for s in chosen if s not in rows)][: max(most, len(rows))]
+
+
+# "Who is the sponsor of the study?", "What is the policy number?": the thing a question asks for by its name
+_FIELD_ASKED = re.compile(
+    r"^\W*(?:who|what)(?:'s|\s+(?:is|are|was|were))\s+(?:the|a|an|my|our|your)\s+"
+    r"([a-z][a-z'-]*(?:\s+[a-z][a-z'-]*){0,2}?)\s*(?:\?|\b(?:of|for|on|in|at)\b)",
+    re.IGNORECASE,
+)
+# A field of a form or a table's row read as "Label: value." ("Policyholder: Mrs Aisha Rahman.")
+_FIELD = re.compile(r"^([^:;\n]{1,40}):\s+\S")
+
+
+def _with_asked_field(question: str, chosen: list[Sentence], ranked: list[Sentence]) -> list[Sentence]:
+    """The chosen sentences, led by the row or field among the best candidates whose label is the thing the
+    question asks for by name: "Item: Sponsor; Detail: Norvexa Therapeutics AB" (or "Sponsor: Norvexa ...")
+    for "Who is the sponsor of the study?", before a sentence that mentions "the sponsor's study team". Only
+    among the candidates ranked above `_FIELD_RANKS`, and only where the lead is not such a field already."""
+    asked = _FIELD_ASKED.match(question)
+    if asked is None:
+        return chosen
+    name = asked.group(1).lower()
+    names = {name, singular(name), name + "s"}
+
+    def label(s: Sentence) -> str:
+        if is_record(s.reads):
+            return _label(s.reads).strip().lower()
+        field = _FIELD.match(s.reads)
+        return field.group(1).strip().lower() if field else ""
+
+    if label(chosen[0]) in names:
+        return chosen
+    field = next((s for s in ranked[:_FIELD_RANKS] if label(s) in names and s.relevance > 0), None)
+    if field is None:
+        return chosen
+    return [field, *(s for s in chosen if s.text != field.text)]
+
+
+# How far down the ranking a field named by the question is looked for.
+_FIELD_RANKS = 5
 
 
 def _row_label(s: Sentence) -> str:
@@ -1124,8 +1210,10 @@ class ExtractiveAnswerer:
                 chosen = led
         if not any(is_figure(word) for word, _ in labels):  # (not "the lowest dose for my 4 year old")
             chosen = _with_extreme_row(question, chosen, ranked)
+        chosen = _with_latest_row(question, chosen, eligible)
         chosen = _with_named_rows(question, chosen, ranked, cfg.max_sentences)
         chosen = _with_yes_rows(question, chosen, ranked, cfg.max_sentences)
+        chosen = _with_asked_field(question, chosen, eligible)
         neighbours = _Neighbours(ranked)
         chosen = _from_section_start(chosen, neighbours, cfg, "method" in asks_for)
         chosen = _with_their_lists(chosen, neighbours, cfg)

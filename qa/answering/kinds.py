@@ -916,6 +916,32 @@ def asked_labels(question: str) -> list[tuple[str, str]]:
     return list(dict.fromkeys(labels))
 
 
+_NUMERIC_DATE = re.compile(
+    r"\b(\d{1,2})[/.](\d{1,2})[/.]((?:19|20)\d{2})\b|\b((?:19|20)\d{2})-(\d{2})-(\d{2})\b"
+)
+_WRITTEN_DATE = re.compile(
+    rf"\b(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+)?({_MONTHS})\.?(?:\s+(\d{{1,2}})(?:st|nd|rd|th)?,?)?\s+((?:19|20)\d{{2}})\b",
+    re.IGNORECASE,
+)
+
+
+def latest_date(text: str) -> tuple[int, int, int] | None:
+    """The latest date a text gives, as (year, month, day) (0 for a part it leaves out): "09/06/2023" (day
+    first), "2024-03-18", "6 April 2024", "April 6, 2024", "April 2024"; a year alone counts as (year, 0, 0).
+    None when it gives none."""
+    found: list[tuple[int, int, int]] = []
+    for m in _NUMERIC_DATE.finditer(text):
+        if m.group(1):
+            found.append((int(m.group(3)), int(m.group(2)), int(m.group(1))))
+        else:
+            found.append((int(m.group(4)), int(m.group(5)), int(m.group(6))))
+    for m in _WRITTEN_DATE.finditer(text):
+        month = next(i for i, name in enumerate(_MONTH_NAMES, 1) if name.startswith(m.group(2).lower()[:3]))
+        found.append((int(m.group(4)), month, int(m.group(1) or m.group(3) or 0)))
+    found += [(int(y), 0, 0) for y in re.findall(r"\b((?:19|20)\d{2})\b", text)]
+    return max(found) if found else None
+
+
 def is_calendar_word(word: str) -> bool:
     """Is the word a day of the week ("Wednesdays") or a month written in full ("March")?"""
     lower = word.lower()
