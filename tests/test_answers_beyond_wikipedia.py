@@ -169,6 +169,10 @@ NOTES = {
         "## [2.5.0] - 2024-08-29\n\n### Added\n\n- Amazon S3 and S3-compatible storage backends (MinIO, Wasabi).\n"
         "- A `--dry-run` flag for `lumen sync`.\n"
     ),
+    "booking-confirmation.txt": (
+        "Booking confirmation HGL-448213\n\nGuest: Ms Priya Nair\nArrival: Thursday 14 August 2025\nNights: 3\n"
+        "Rate: £179.00 per room per night\n"
+    ),
     "grant-guidance.md": (
         "# Community Energy Fund: Round 3 guidance\n\nRound 3 has a total budget of £2.4 million. Lead "
         "applicants funded in Round 2 may apply again once their project has reported.\n\n## Timeline\n\n"
@@ -551,9 +555,18 @@ def test_a_changelog_entry_is_dated_by_the_heading_it_stands_under(
     assert len(answer.citations) > 1 and answer.citations[1].quote.startswith("- "), answer.answer
 
 
-def test_a_field_named_by_the_question_leads_before_a_sentence_that_mentions_it(notes: Assistant) -> None:
-    answer = _answered(notes, "Who is the sponsor of the study?")
-    assert answer.answer.startswith("Item: Sponsor; Detail: Norvexa Therapeutics AB"), answer.answer
+@pytest.mark.parametrize(
+    "question, lead",
+    [
+        ("Who is the sponsor of the study?", "Item: Sponsor; Detail: Norvexa Therapeutics AB"),
+        ("How many nights is the booking?", "Nights: 3"),
+    ],
+)
+def test_a_field_named_by_the_question_leads_before_a_sentence_that_mentions_it(
+    notes: Assistant, question: str, lead: str
+) -> None:
+    answer = _answered(notes, question)
+    assert answer.answer.startswith(lead), answer.answer
 
 
 def test_a_numbered_round_the_documents_do_not_describe_is_refused(notes: Assistant) -> None:

@@ -925,10 +925,13 @@ def _with_named_rows(
     return [*rows, *(s for s in chosen if s not in rows)][: max(most, len(rows))]
 
 
-# "Who is the sponsor of the study?", "What is the policy number?": the thing a question asks for by its name
+# "Who is the sponsor of the study?", "What is the policy number?", "How much is the deposit?", "How many nights
+# is the booking?": the thing a question asks for by its name
 _FIELD_ASKED = re.compile(
-    r"^\W*(?:who|what)(?:'s|\s+(?:is|are|was|were))\s+(?:the|a|an|my|our|your)\s+"
-    r"([a-z][a-z'-]*(?:\s+[a-z][a-z'-]*){0,2}?)\s*(?:\?|\b(?:of|for|on|in|at)\b)",
+    r"^\W*(?:(?:who|what|how much)(?:'s|\s+(?:is|are|was|were))\s+(?:the|a|an|my|our|your)\s+"
+    r"([a-z][a-z'-]*(?:\s+[a-z][a-z'-]*){0,2}?)\s*(?:\?|\b(?:of|for|on|in|at)\b)"
+    r"|how (?:many|much)\s+([a-z][a-z'-]*(?:\s+[a-z][a-z'-]*){0,2}?)\s+"
+    r"(?:is|are|was|were|do|does|did|will|can|have|has)\b)",
     re.IGNORECASE,
 )
 # A field of a form or a table's row read as "Label: value." ("Policyholder: Mrs Aisha Rahman.")
@@ -943,7 +946,7 @@ def _with_asked_field(question: str, chosen: list[Sentence], ranked: list[Senten
     asked = _FIELD_ASKED.match(question)
     if asked is None:
         return chosen
-    name = asked.group(1).lower()
+    name = (asked.group(1) or asked.group(2)).lower()
     names = {name, singular(name), name + "s"}
 
     def label(s: Sentence) -> str:
