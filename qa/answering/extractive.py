@@ -649,8 +649,9 @@ def _with_answered_questions(
             if answer is None or answer.text.rstrip().endswith("?") or answer.heading:
                 break
             inherited[answer.id] = max(inherited.get(answer.id, 0.0), value)
-            if "\n\n" in (answer.after_gap or "") or "\n" in (answer.after_gap or "") and not _bare(answer):
-                break  # the paragraph ends
+            gap = answer.after_gap or ""
+            if "\n\n" in gap or ("\n" in gap and not _bare(answer)):
+                break  # the paragraph ends (a bare "Yes." on a line of its own is followed by what it says)
             answer = neighbours.after(answer)
     if not inherited:
         return relevance
