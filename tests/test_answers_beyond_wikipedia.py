@@ -173,6 +173,10 @@ NOTES = {
         "Booking confirmation HGL-448213\n\nGuest: Ms Priya Nair\nArrival: Thursday 14 August 2025\nNights: 3\n"
         "Rate: £179.00 per room per night\n"
     ),
+    "uniform-policy.md": (
+        "# Uniform policy\n\n## 5. Buying uniform\n\n5.2 The Friends of Brookfield run a second-hand uniform shop "
+        "in the Old Library. It is open from 3.15 pm to 4.30 pm on the first Friday of each month during term time.\n"
+    ),
     "grant-guidance.md": (
         "# Community Energy Fund: Round 3 guidance\n\nRound 3 has a total budget of £2.4 million. Lead "
         "applicants funded in Round 2 may apply again once their project has reported.\n\n## Timeline\n\n"
@@ -567,6 +571,13 @@ def test_a_field_named_by_the_question_leads_before_a_sentence_that_mentions_it(
 ) -> None:
     answer = _answered(notes, question)
     assert answer.answer.startswith(lead), answer.answer
+
+
+def test_a_sentence_about_it_answers_for_what_the_sentence_before_names(notes: Assistant) -> None:
+    """ "It is open ..." answers "When is the second-hand uniform shop open?", as relevant as the sentence before
+    it that names the shop (which no name refers to, so coreference by name cannot tie them)."""
+    answer = _answered(notes, "When is the second-hand uniform shop open?")
+    assert "first Friday of each month" in answer.answer, answer.answer
 
 
 def test_a_numbered_round_the_documents_do_not_describe_is_refused(notes: Assistant) -> None:

@@ -28,6 +28,7 @@ from index.readers.base import is_record
 from index.store import Store
 from qa.answering.answerer import Reply
 from qa.answering.candidates import FENCE, CandidateConfig, CandidateFinder, is_short_title, model_names
+from qa.answering.coref import subject_kind
 from qa.answering.evidence import SECTION_COVER, Draft, Sentence
 from qa.answering.features import feature_matrix
 from qa.answering.kinds import (
@@ -658,6 +659,27 @@ def _with_answered_questions(
     return lambda s: max(relevance(s), inherited.get(s.id, 0.0))
 
 
+def _with_continued_subjects(
+    ranked: list[Sentence], relevance: Callable[[Sentence], float], threshold: float
+) -> Callable[[Sentence], float]:
+    """`relevance`, where a sentence whose subject is a pronoun or a definite description ("It", "They", "The
+    shop") is as relevant as the sentence just before it, up to `threshold`, when that one matches the question:
+    "The Friends run a second-hand uniform shop in the Old Library." then "It is open from 3.15 pm to 4.30 pm on
+    the first Friday of each month" answers "When is the second-hand uniform shop open?" (issue 20's
+    coreference, for things no name refers to)."""
+    neighbours = _Neighbours(ranked)
+    inherited = {}
+    for s in ranked:
+        if subject_kind(s.text) is None:
+            continue
+        before = neighbours.before(s)
+        if before is not None and relevance(before) >= threshold:
+            inherited[s.id] = min(relevance(before), threshold)
+    if not inherited:
+        return relevance
+    return lambda s: max(relevance(s), inherited.get(s.id, 0.0))
+
+
 # The most sentences of the answer to a question in the text that take its relevance.
 _ANSWER_SENTENCES = 4
 
@@ -1111,7 +1133,9 @@ class ExtractiveAnswerer:
         if all(s.literal == 0 for s in ranked):
             threshold = min(threshold, cfg.refuse_below_by_meaning)
         labels = asked_labels(question)
-        relevance = _with_answered_questions(ranked, _with_banded_rows(ranked, labels, threshold), threshold)
+        relevance = _with_banded_rows(ranked, labels, threshold)
+        relevance = _with_answered_questions(ranked, relevance, threshold)
+        relevance = _with_continued_subjects(ranked, relevance, threshold)
         if not defining and not any(relevance(s) >= threshold for s in ranked if answers(s)):
             return Draft([], True, kind, ranked)
         if self.reranker is not None:  # only once the documents answer: a refusal costs no reranking
