@@ -629,17 +629,26 @@ def _with_banded_rows(
         for s in ranked
         if _is_row(s.text) and holds_label(s.reads, figures)
     }
-    return lambda s: max(s.relevance, banded.get(s.id, 0.0))
+    return _raised(lambda s: s.relevance, banded)
+
+
+def _raised(relevance: Callable[[Sentence], float], floors: dict[str, float]) -> Callable[[Sentence], float]:
+    """`relevance`, raised to at least `floors[id]` for the sentences it names (unchanged when it names none)."""
+    if not floors:
+        return relevance
+    return lambda s: max(relevance(s), floors.get(s.id, 0.0))
 
 
 def _with_answered_questions(
-    ranked: list[Sentence], relevance: Callable[[Sentence], float], threshold: float
+    ranked: list[Sentence],
+    neighbours: _Neighbours,
+    relevance: Callable[[Sentence], float],
+    threshold: float,
 ) -> Callable[[Sentence], float]:
     """`relevance`, where the answer to a question in the text that matches the asked one ("Is there a social
     tariff?" on an FAQ page, then "Yes. Northwind Essential is £15 a month ...") is as relevant as that question,
     up to `threshold`: the answer rarely repeats the question's words. The answer is the sentence after it and
     the rest of that sentence's paragraph, past a bare "Yes." or "No.", up to the next question."""
-    neighbours = _Neighbours(ranked)
     inherited: dict[str, float] = {}
     for question in ranked:
         if not question.text.rstrip().endswith("?") or relevance(question) < threshold:
@@ -654,20 +663,20 @@ def _with_answered_questions(
             if "\n\n" in gap or ("\n" in gap and not _bare(answer)):
                 break  # the paragraph ends (a bare "Yes." on a line of its own is followed by what it says)
             answer = neighbours.after(answer)
-    if not inherited:
-        return relevance
-    return lambda s: max(relevance(s), inherited.get(s.id, 0.0))
+    return _raised(relevance, inherited)
 
 
 def _with_continued_subjects(
-    ranked: list[Sentence], relevance: Callable[[Sentence], float], threshold: float
+    ranked: list[Sentence],
+    neighbours: _Neighbours,
+    relevance: Callable[[Sentence], float],
+    threshold: float,
 ) -> Callable[[Sentence], float]:
     """`relevance`, where a sentence whose subject is a pronoun or a definite description ("It", "They", "The
     shop") is as relevant as the sentence just before it, up to `threshold`, when that one matches the question:
     "The Friends run a second-hand uniform shop in the Old Library." then "It is open from 3.15 pm to 4.30 pm on
     the first Friday of each month" answers "When is the second-hand uniform shop open?" (issue 20's
     coreference, for things no name refers to)."""
-    neighbours = _Neighbours(ranked)
     inherited = {}
     for s in ranked:
         if subject_kind(s.text) is None:
@@ -675,9 +684,7 @@ def _with_continued_subjects(
         before = neighbours.before(s)
         if before is not None and relevance(before) >= threshold:
             inherited[s.id] = min(relevance(before), threshold)
-    if not inherited:
-        return relevance
-    return lambda s: max(relevance(s), inherited.get(s.id, 0.0))
+    return _raised(relevance, inherited)
 
 
 # The most sentences of the answer to a question in the text that take its relevance.
@@ -1134,8 +1141,9 @@ class ExtractiveAnswerer:
             threshold = min(threshold, cfg.refuse_below_by_meaning)
         labels = asked_labels(question)
         relevance = _with_banded_rows(ranked, labels, threshold)
-        relevance = _with_answered_questions(ranked, relevance, threshold)
-        relevance = _with_continued_subjects(ranked, relevance, threshold)
+        near = _Neighbours(ranked)
+        relevance = _with_answered_questions(ranked, near, relevance, threshold)
+        relevance = _with_continued_subjects(ranked, near, relevance, threshold)
         if not defining and not any(relevance(s) >= threshold for s in ranked if answers(s)):
             return Draft([], True, kind, ranked)
         if self.reranker is not None:  # only once the documents answer: a refusal costs no reranking

@@ -45,14 +45,12 @@ _YEAR_BOUND = re.compile(
     r"|\b(?:1[6-9]|20)\d{2}[’']?s\b|\b(?:1[6-9]|20)\d{2}\s*(?:-|–|to|and)\s*(?:1[6-9]|20)?\d{2}\b",
     re.IGNORECASE,
 )
-_MONTH = re.compile(
-    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"
-)
+# A month written in full with its capital ("may" is a verb as often)
+_MONTH_NAME = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_MONTH = re.compile(rf"\b{_MONTH_NAME}\b")
 _MONTH_BOUND = re.compile(
-    r"\b(?:before|after|prior to|since|until|till|by|from|between|through)\s+(?:the\s+\w+\s+of\s+)?"
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)\b"
-    r"|\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\s*"
-    r"(?:-|–|to|and)\s*(?:January|February|March|April|May|June|July|August|September|October|November|December)",
+    rf"\b(?:before|after|prior to|since|until|till|by|from|between|through)\s+(?:the\s+\w+\s+of\s+)?{_MONTH_NAME}\b"
+    rf"|\b{_MONTH_NAME}\s*(?:-|–|to|and)\s*{_MONTH_NAME}",
 )
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|my|me|we|our|us)\b")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
@@ -199,7 +197,6 @@ def unmet_premise(question: str, answer: Sequence[str], passages: Sequence[str])
                 and all(found and not found & asked for found in given)
             ):
                 return f"the passages give {', '.join(sorted(set().union(*given)))}, not {asked.pop()}"
-    if not polar:
         sibling = numbered_sibling(question, answer, passages)
         if sibling:
             return sibling
