@@ -7,12 +7,14 @@ import pytest
 from qa.answering.kinds import (
     Kind,
     asked_labels,
+    asked_term,
     has_kind,
     holds_label,
     listed_names,
     other_label,
     question_kind,
     states_measure,
+    states_what,
 )
 
 AXIS = (
@@ -173,3 +175,53 @@ def test_a_code_named_among_its_siblings_is_named_in_passing() -> None:
 )
 def test_a_measure_is_stated_by_a_number_in_its_units(word: str, sentence: str, states: bool) -> None:
     assert states_measure(word, sentence) is states
+
+
+@pytest.mark.parametrize(
+    "question, term",
+    [
+        ("What are inovirus-associated vectors?", "inovirus-associated vectors"),
+        ("What is R0?", "R0"),
+        ("what is a hot spring", "hot spring"),
+        ("What is the incubation period of MERS?", None),  # a value of something, not a term
+        ("What is the name of the ship?", None),
+        ("Who is R0?", None),
+    ],
+)
+def test_the_term_a_question_asks_the_meaning_of(question: str, term: str | None) -> None:
+    assert asked_term(question) == term
+
+
+@pytest.mark.parametrize(
+    "term, sentence, states",
+    [
+        ("R0", "R0, the basic reproduction number, is a commonly used measure of transmissibility.", True),
+        (
+            "IAV",
+            "Abstract: Inovirus-associated vectors (IAVs) are engineered, non-lytic bacteriophages.",
+            True,
+        ),
+        ("NSFNET", "The National Science Foundation Network (NSFNET) was a program of projects.", True),
+        ("hot spring", "Hot springs are springs of geothermally heated groundwater.", True),
+        (
+            "R0",
+            "After accounting for under-reporting, the R0 was estimated at 2.56.",
+            False,
+        ),  # not the subject
+        ("R0", "The R0 is estimated at 2.56.", False),  # a value, not what it is
+        (
+            "Bacillus subtilis",
+            "As a nonpathogenic Gram-positive bacterium, B. subtilis has been regarded",
+            True,
+        ),
+        (
+            "inovirus-associated vectors",
+            "The particles are termed IAVs for inovirus-associated vectors.",
+            False,
+        ),
+    ],
+)
+def test_a_sentence_says_what_a_term_is_with_the_term_as_its_subject(
+    term: str, sentence: str, states: bool
+) -> None:
+    assert states_what(term, sentence) is states

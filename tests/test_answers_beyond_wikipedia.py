@@ -33,6 +33,14 @@ NOTES = {
         "Yes. E-cards are sent by email within the hour.\n\nIs there a social tariff?\nYes. Our Essentials card "
         "costs £15 a year for anyone on Universal Credit.\n"
     ),
+    # The term is named in passing first ("termed IAVs for inovirus-associated vectors"), then said what it is.
+    "phages.txt": (
+        "Phage display in vaccine research\n\nExpression of these genetically modified inoviruses results in the "
+        "presentation of oligopeptides on the surface of the virion, and the resulting particles are herein "
+        "termed IAVs for inovirus-associated vectors. Inovirus-associated vectors (IAVs) are engineered, "
+        "non-lytic, filamentous bacteriophages assembled from thousands of copies of the major coat protein "
+        "gp8. Several groups have used inovirus-associated vectors to raise antibodies against short peptides.\n"
+    ),
     "harbour.txt": "The last ferry to Skarvik leaves at half past nine. The ticket desk shuts at a quarter to nine.",
     "warranty.txt": "Every Atlas desk comes with a warranty. The warranty lasts a fortnight from delivery.",
     "glaze.txt": "Brush the glaze on in thin coats. Leave the glaze to cure overnight before firing.",
@@ -304,6 +312,17 @@ def test_what_an_abbreviation_is_is_answered_where_the_document_defines_it(
         answer.answer
     )
     _exact(notes, answer)
+
+
+@pytest.mark.parametrize(
+    "question", ["What are inovirus-associated vectors?", "What is an IAV?", "what is iav"]
+)
+def test_what_a_term_is_is_answered_by_the_sentence_that_says_what_it_is(
+    notes: Assistant, question: str
+) -> None:
+    # The sentence that names the term in passing matches the question as well, and comes first.
+    answer = _answered(notes, question)
+    assert answer.answer.startswith("Inovirus-associated vectors (IAVs) are engineered"), answer.answer
 
 
 @pytest.mark.parametrize(

@@ -241,7 +241,8 @@ class Expansions:
 
     def defined(self, word: str) -> tuple[str, str] | None:
         """The (short form, long form) that `word` is, as written in the question: exactly, in other capitals
-        ("ecdc"), or in the plural ("ISPs" for "ISP"); None when the document defines no such short form."""
+        ("ecdc"), in the plural ("ISPs" for "ISP"), or in the singular of a short form the document defines in
+        the plural ("IAV" for "IAVs"); None when the document defines no such short form."""
         for short, long in self.forms:
             if short == word:
                 return short, long
@@ -249,8 +250,9 @@ class Expansions:
         # the plural of a short form written in capitals ("ISPs"), not of a word ("gas" is not "GA"s)
         plural = word.endswith("s") and sum(ch.isupper() for ch in word) >= 2
         singular = {folded[:-1], folded[:-2]} if plural else set()
+        plurals = {folded + "s", folded + "es"} if sum(ch.isupper() for ch in word) >= 2 else set()
         for short, long in self.forms:
-            if short.casefold() == folded or short.casefold() in singular:
+            if short.casefold() == folded or short.casefold() in singular or short.casefold() in plurals:
                 return short, long
         return None
 

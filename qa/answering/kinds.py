@@ -18,6 +18,7 @@ from enum import Enum
 from functools import lru_cache
 
 from index.lexical import stopwords, tokenize, zipf
+from index.linebreaks import join_lines
 from qa.answering.ranges import (
     AGE,
     AMOUNT,
@@ -775,6 +776,55 @@ def asked_short_form(question: str) -> str | None:
     if sum(ch.isupper() for ch in word) >= 2:
         return word
     return word if len(word) >= 2 and word.lower() not in stopwords() else None
+
+
+# "What is/are X?" with X of one to five words, not "what is the X of Y" (a value of something, not a term).
+_TERM_QUESTION = re.compile(
+    r"^\W*what (?:is|are|was|were) (?:an? |the )?(?P<term>(?!(?:the|a|an)\b)[^?,;]{2,60}?)\?*\s*$",
+    re.IGNORECASE,
+)
+# A sentence's opening before its subject: a label of a paper's part ("Abstract:", "Text:", "Background:").
+_LEAD_IN = r"^\W*(?:[A-Z][A-Za-z ]{1,20}:\s*)?(?:the |an? )?"
+# ... and what says what the subject is: "is a", "are engineered ...", "refers to", "was first described as".
+_COPULA = (
+    r"\s*(?:\([^()]{1,60}\)\s*)?,?\s+(?:is|are|was|were|refers? to|denotes?|means|describes?)\b"
+    r"(?!\s+(?:not|also|estimated|reported|found|thought|shown|seen|used|likely|unknown|unclear)\b)"
+)
+
+
+def asked_term(question: str) -> str | None:
+    """The term whose meaning the question asks for: "inovirus-associated vectors" for "What are
+    inovirus-associated vectors?"; None for other questions, and for "What is the X of Y?" (a value, not a
+    term) or one of more than five words."""
+    match = _TERM_QUESTION.match(" ".join(question.split()))
+    if not match:
+        return None
+    term = match.group("term").strip(" .")
+    words = term.split()
+    if not 1 <= len(words) <= 5 or {"of", "for", "in", "on", "at", "by", "to", "with"} & {
+        w.lower() for w in words
+    }:
+        return None
+    return term
+
+
+def states_what(term: str, sentence: str) -> bool:
+    """Does the sentence say what `term` is, with the term as its subject: "Inovirus-associated vectors (IAVs)
+    are engineered, non-lytic, filamentous bacteriophages ...", "Abstract: R0, the basic reproduction number,
+    is ...", "The National Science Foundation Network (NSFNET) was ..." for NSFNET? A sentence that names the
+    term elsewhere ("... are herein termed IAVs for inovirus-associated vectors") does not."""
+    spelt = r"[\s-]+".join(re.escape(w) for w in re.split(r"[\s-]+", term)) + "(?:e?s)?"
+    subject = rf"(?:{spelt}|[^()]{{2,80}}\(\s*{spelt}\s*\))"
+    apposition = r"(?:,[^,]{2,80},)?"
+    text = join_lines(sentence)
+    if re.search(_LEAD_IN + subject + apposition + _COPULA, text, re.IGNORECASE):
+        return True
+    # "As a nonpathogenic Gram-positive bacterium, B. subtilis has been regarded as ..." (a binomial name
+    # shortened to its initial)
+    words = term.split()
+    if len(words) == 2:
+        spelt = rf"{spelt}|{re.escape(words[0][:1])}\.\s*{re.escape(words[1])}"
+    return re.search(rf"^\W*as an? [^,]{{3,80}},\s*(?:the )?(?:{spelt})\b", text, re.IGNORECASE) is not None
 
 
 # What a question asks for beyond a kind of answer, and the words of a sentence that give it.
