@@ -20,7 +20,7 @@ _ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof sr jr st mt ft gen col lt sgt capt cmdr adm gov sen rep pres rev hon no nos vol vols
     fig figs pp p ed eds est approx dept univ inc ltd co corp bros vs etc al cf jan feb mar apr jun jul aug
     sep sept oct nov dec u.s u.k u.n e.g i.e a.m p.m ca c incl excl ch chap sec sect para paras eq eqs ref refs
-    tel ext nr""".split()
+    tel ext nr dep arr hrs mins wk wks yr yrs""".split()
 )
 # A sentence ends at . ! ? or … (with closing quotes/brackets), before white space.
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")

@@ -41,6 +41,16 @@ NOTES = {
         "non-lytic, filamentous bacteriophages assembled from thousands of copies of the major coat protein "
         "gp8. Several groups have used inovirus-associated vectors to raise antibodies against short peptides.\n"
     ),
+    # Three sentences echo "recalled" and "kettle"; the one that says why scores below them.
+    "recall.txt": (
+        "KETTLE RECALL - FREQUENTLY ASKED QUESTIONS\n\nBrightway Home Appliances Ltd is recalling certain "
+        "Brightway 1.7 L Glass Kettles, model BK-1720, because a fault in the thermostat of the power base can "
+        "stop the kettle switching off after the water boils.\n\nIf the label has worn off, call the recall "
+        "line and we will treat your kettle as affected. Other Brightway kettles, including the BK-1710 "
+        "(plastic) and BK-1750 (stainless steel), are not affected by this recall. Do not take the recalled "
+        "kettle back to the shop; we will collect it from your home. Refunds are paid by bank transfer within "
+        "14 working days of collection. You may self-certify your claim for up to 7 calendar days.\n"
+    ),
     "harbour.txt": "The last ferry to Skarvik leaves at half past nine. The ticket desk shuts at a quarter to nine.",
     "warranty.txt": "Every Atlas desk comes with a warranty. The warranty lasts a fortnight from delivery.",
     "glaze.txt": "Brush the glaze on in thin coats. Leave the glaze to cure overnight before firing.",
@@ -256,6 +266,9 @@ def _answered(assistant: Assistant, question: str) -> Answer:
         ("How much does printing cost?", "10p per page"),
         ("How long does the warranty last?", "a fortnight"),
         ("How long should the glaze cure?", "overnight"),
+        # a duration whose unit a word qualifies
+        ("How long does the refund take?", "14 working days"),
+        ("How long can I self-certify my claim?", "7 calendar days"),
     ],
 )
 def test_times_of_day_versions_quarters_and_durations_answer_when_and_how_long(
@@ -297,6 +310,13 @@ def test_a_why_question_echoed_by_one_sentence_takes_the_cause_from_the_next(
 ) -> None:
     answer = _answered(notes, question)
     assert cause in answer.answer, answer.answer
+
+
+def test_a_why_question_takes_the_sentence_that_gives_a_cause_over_those_that_echo_it(
+    notes: Assistant,
+) -> None:
+    answer = _answered(notes, "Why is the kettle being recalled?")
+    assert "because a fault in the thermostat" in split_answer(answer.answer)[0][0], answer.answer
 
 
 @pytest.mark.parametrize(

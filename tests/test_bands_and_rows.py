@@ -63,6 +63,19 @@ DOCS = {
     "recall.csv": (
         "Model,Batch codes,Affected?\nPB-20Q,2311A to 2402C,Yes\nPB-20Q,2403A and later,No\nPB-10Q,All,No\n"
     ),
+    # The offer spells out "ERC"; the key facts sheet only uses it, beside an amortisation table of the same years.
+    "mortgage-offer.md": (
+        "# Your mortgage offer\n\n## Fees\n\n| Fee | Amount | When payable |\n|---|---|---|\n"
+        "| Product fee | £999 | On completion |\n| Early repayment charge | See below | If you repay during the "
+        "fixed period |\n\n## Early repayment charges (ERCs)\n\nIf you repay the loan before 31 July 2029 you "
+        "will pay an early repayment charge.\n"
+    ),
+    "key-facts.csv": (
+        "Product year,ERC rate,Estimated ERC if fully repaid\n1,5%,£12250.00\n2,4%,£9638.80\n3,3%,£7102.79\n"
+    ),
+    "payments.csv": (
+        "Year,Payments in year,Interest paid\n1,£14705.04,£10675.05\n2,£14705.04,£10494.54\n3,£14705.04,£10305.93\n"
+    ),
     "river-sites.csv": "Site,Orthophosphate (mg/l P)\nW02,0.081\nW04,0.412\nW05,0.142\n",
     "river-survey.md": (
         "# River survey\n\nOrthophosphate failed the standard for good status at 3 of the 5 sites: W02, W04 "
@@ -111,6 +124,8 @@ def assistant(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> I
         ("Can a 17 year old open a current account?", "You must be 18 or over"),
         # a thing named by a code: its row, not prose naming it among its siblings, nor a sibling's figure
         ("What was the orthophosphate at W05?", "Site: W05; Orthophosphate (mg/l P): 0.142."),
+        # a row that says "ERC", which another document spells out, before the fee row that names the charge
+        ("What is the early repayment charge in year 3?", "Product year: 3; ERC rate: 3%;"),
     ],
 )
 def test_the_band_or_row_the_question_names_leads(assistant: Assistant, question: str, lead: str) -> None:

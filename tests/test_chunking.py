@@ -35,6 +35,14 @@ def test_sentences_end_at_punctuation_but_not_after_abbreviations() -> None:
         "Week: 11; Reading: Ch. 11; Due: Assignment 3 (Fri 21 Feb).",
         "See Sec. 4 and Eq. 2 for the proof.",
     ]
+    # a timetable's departures and arrivals, and durations
+    train = (
+        "Lisboa Santa Apolónia dep. 09:09 → Porto Campanhã arr. 11:58. The trip takes approx. 2 hrs. 49 mins."
+    )
+    assert [train[s.start : s.end] for s in split_sentences(train)] == [
+        "Lisboa Santa Apolónia dep. 09:09 → Porto Campanhã arr. 11:58.",
+        "The trip takes approx. 2 hrs. 49 mins.",
+    ]
 
 
 def test_headings_and_list_items_are_their_own_sentences() -> None:

@@ -217,6 +217,31 @@ def bm25(
 _WORD_LIKE = frozenset("as at be by do go he if in is it me my no of on or so to up us we an am".split())
 
 
+def _borrowed(
+    expansions: dict[str, Expansions], texts: Mapping[str, tuple[str, str]]
+) -> dict[str, Expansions]:
+    """Each document's abbreviations, with those it uses without spelling out taken from another candidate
+    document that does: a key facts sheet's "ERC rate" is the early repayment charge its mortgage offer defines
+    ("Early repayment charges (ERCs)"). A short form that two documents spell out differently is borrowed from
+    neither."""
+    meanings: dict[str, set[str]] = {}
+    for found in expansions.values():
+        for short, long in found.forms:
+            meanings.setdefault(short, set()).add(long.lower())
+    lent = {short: long for short, longs in meanings.items() if len(longs) == 1 for long in longs}
+    out = {}
+    for doc_id, own in expansions.items():
+        text = texts[doc_id][1]
+        defined = {short for short, _ in own.forms}
+        borrowed = {
+            short: long
+            for short, long in lent.items()
+            if short not in defined and re.search(rf"\b{re.escape(short.rstrip('s'))}s?\b", text)
+        }
+        out[doc_id] = Expansions.of({**borrowed, **dict(own.forms)}) if borrowed else own
+    return out
+
+
 @dataclass(frozen=True)
 class Expansions:
     """A document's abbreviations as terms: each short form's terms with its long form's, both ways."""
@@ -876,6 +901,7 @@ class CandidateFinder:
                         (doc.doc_id, doc.content_hash),
                         partial(_Words.of, doc.source, doc.text, sections[row.doc_id]),
                     )
+        expansions = _borrowed(expansions, texts)
         short_form = asked_short_form(retrieval.question)
         definers = self._definers(short_form, found, texts, expansions, retrieval) if short_form else set()
         contexts = self._contexts([r for r in found.rows.values() if r.doc_id in texts], texts)

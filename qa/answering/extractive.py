@@ -106,6 +106,7 @@ class AnswerConfig:
     # question about a result or finding, whose answer gives none, with a sentence that reports one (on
     # `qa.evaluation.tune`'s candidates, COVID-QA's answer recall 0.577 -> 0.579, SQuAD's unchanged).
     cause_follows: bool = True
+    cause_joins: bool = True
     # A leading sentence that announces ("NDV has a number of appealing qualities as a vaccine vector.") takes
     # in the one after it. On `qa.evaluation.tune`'s candidates, COVID-QA's answer recall goes from 0.572 to
     # 0.577 (median words 43 -> 44); SQuAD's is unchanged.
@@ -594,7 +595,10 @@ def _lead(
     # "How much is an adult ticket?": of a table's rows, the one whose label (its first cell) the question
     # names whole leads one whose label says more ("Ticket: Adult; Price: £14.00." before "Ticket: Family
     # (2 adults, up to 3 children); Price: £34.00.").
+    # (not in place of a row that holds the thing the question names by its number: "Product year: 3; ...; ERC
+    # rate: 3%" stays before "Fee: Early repayment charge; Amount: See below" for the charge in year 3)
     asked_terms = set(terms(question))
+    held = bool(labels) and holds_label(best.reads, labels)
     if _is_row(best.text) and not _label_named(best.text, asked_terms):
         best = next(
             (
@@ -605,6 +609,7 @@ def _lead(
                 and _is_row(s.text)
                 and _label_named(s.text, asked_terms)
                 and not other_label(s.reads, labels)
+                and (holds_label(s.reads, labels) or not held)
             ),
             best,
         )
@@ -1006,7 +1011,18 @@ def _with_asked_field(question: str, chosen: list[Sentence], ranked: list[Senten
 
     if label(chosen[0]) in names:
         return chosen
-    field = next((s for s in ranked[:_FIELD_RANKS] if label(s) in names and s.relevance > 0), None)
+    # (a field that lacks the thing the question names by its number, where the lead holds it, does not lead:
+    # "Fee: Early repayment charge; Amount: See below" for "What is the early repayment charge in year 3?")
+    labels = asked_labels(question)
+    held = bool(labels) and holds_label(chosen[0].reads, labels)
+    field = next(
+        (
+            s
+            for s in ranked[:_FIELD_RANKS]
+            if label(s) in names and s.relevance > 0 and not (held and not holds_label(s.reads, labels))
+        ),
+        None,
+    )
     if field is None:
         return chosen
     return [field, *(s for s in chosen if s.text != field.text)]
@@ -1248,6 +1264,23 @@ class ExtractiveAnswerer:
             chosen = _with_next(chosen, ranked, cfg, lambda s: "finding" in s.cues)
         elif cfg.announced_follows and _ANNOUNCES.search(chosen[0].text):
             chosen = _with_next(chosen, ranked, cfg)
+        # "Why is the kettle being recalled?": where no chosen sentence gives a cause, a relevant one that does
+        # ("... is recalling certain ... kettles, because a fault in the thermostat ...") scored this close joins.
+        if kind is Kind.REASON and cfg.cause_joins and not any(s.kind_ok for s in chosen):
+            top = chosen[0].score
+            cause = next(
+                (
+                    s
+                    for s in eligible
+                    if s.kind_ok
+                    and s.score >= top - cfg.reason_lead_within
+                    and relevance(s) >= relevant
+                    and not _SAYS_NOTHING_ALONE.search(s.text)
+                ),
+                None,
+            )
+            if cause is not None:
+                chosen = [*chosen[: cfg.max_sentences - 1], cause]
         if cfg.lead_by_kind:
             within = cfg.reason_lead_within if kind is Kind.REASON else cfg.lead_within
             led = lead_first(chosen, kind, within, question)
