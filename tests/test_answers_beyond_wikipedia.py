@@ -51,6 +51,12 @@ NOTES = {
         "kettle back to the shop; we will collect it from your home. Refunds are paid by bank transfer within "
         "14 working days of collection. You may self-certify your claim for up to 7 calendar days.\n"
     ),
+    # The second sentence gives its figure by reference to the first.
+    "terms.txt": (
+        "7. Liability\n\n7.3 Each party's total liability under these Terms is limited to the fees paid by the "
+        "Customer in the 12 months before the claim. For breaches of clause 6, the cap is two times that\namount."
+        "\n\n7.4 Neither party excludes liability for fraud.\n"
+    ),
     "harbour.txt": "The last ferry to Skarvik leaves at half past nine. The ticket desk shuts at a quarter to nine.",
     "warranty.txt": "Every Atlas desk comes with a warranty. The warranty lasts a fortnight from delivery.",
     "glaze.txt": "Brush the glaze on in thin coats. Leave the glaze to cure overnight before firing.",
@@ -310,6 +316,13 @@ def test_a_why_question_echoed_by_one_sentence_takes_the_cause_from_the_next(
 ) -> None:
     answer = _answered(notes, question)
     assert cause in answer.answer, answer.answer
+
+
+def test_a_figure_given_by_reference_to_the_sentence_before_is_quoted_with_it(notes: Assistant) -> None:
+    answer = _answered(notes, "What is the liability cap for breaches of clause 6?")
+    assert "limited to the fees paid by the Customer in the 12 months" in answer.answer, answer.answer
+    assert "two times that amount" in answer.answer, answer.answer
+    assert "limited to the fees paid" in answer.citations[0].quote
 
 
 def test_a_why_question_takes_the_sentence_that_gives_a_cause_over_those_that_echo_it(

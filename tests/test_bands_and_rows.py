@@ -436,6 +436,8 @@ def test_comparisons_and_quantity_words_ask_for_a_measure() -> None:
     assert asked_measure("Which is cheaper, the K100 or the K200?") == "cost"
     assert asked_measure("Is the X5 heavier than the X3?") == "weight"
     assert asked_measure("How powerful is the K100?") == "power"
+    assert asked_measure("How high is the fence?") == "distance"
+    assert asked_measure("How high did the gas bill get?") is None  # a sum of money, not a height
     # a superlative naming no alternatives asks for a thing, not a figure
     assert question_kind("What are the most powerful class of anti-inflammatory drugs?") is not Kind.NUMBER
     # the word a table uses joins the question's terms only where the collection lacks the question's own

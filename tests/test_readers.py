@@ -402,6 +402,12 @@ def test_spaces_and_pound_signs_ocr_misread_are_mended_and_names_and_codes_stay_
     assert spaced("ofthe Netrent dated9June2016") == "of the Net rent dated 9 June 2016"
     assert spaced("VATat aPDFhandout") == "VAT at a PDF handout"
     assert spaced("IgGantibodiesandexamined") == "IgG antibodies and examined"
+    # a day's ordinal glued to what follows, and a heading in capitals glued together
+    assert (
+        spaced("on the 1stdayofeachmonthbystandingorder") == "on the 1st day of each month by standing order"
+    )
+    assert spaced("NOTICEOFRENTINCREASE") == "NOTICE OF RENT INCREASE"
+    assert spaced("5thousand 2025then") == "5 thousand 2025 then"
     # names wordfreq knows, names as written (mixed case), codes, capitals, addresses, words with a prefix or an
     # ending that makes words, and words that are words stay as they are
     assert pound_signs("to f185. Fees f1,250.00 and f4.95; an f2.8 lens, f8, F1") == (
@@ -634,3 +640,20 @@ def test_a_word_lists_items_read_as_items(tmp_path: Path) -> None:
     text = load_file(tmp_path / "leaflet.docx").text
     assert "if your child:\n\n- is allergic to ibuprofen\n- has chickenpox\n" in text, text
     assert "\nIndented text, not an item." in text, text
+
+
+def test_a_word_numbered_list_keeps_the_numbers_word_shows(tmp_path: Path) -> None:
+    # A decision notice's "Condition 6" is found by the number Word shows before it, not written in the text.
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Conditions:")
+    for item in ("Begin within three years.", "Match the materials.", "Protect the oak tree."):
+        document.add_paragraph(item, style="List Number")
+    document.add_paragraph("Informatives:")
+    document.add_paragraph("Bats are a protected species.", style="List Bullet")
+    document.save(str(tmp_path / "notice.docx"))
+    text = load_file(tmp_path / "notice.docx").text
+    assert "1. Begin within three years." in text, text
+    assert "3. Protect the oak tree." in text, text
+    assert "- Bats are a protected species." in text, text

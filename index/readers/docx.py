@@ -9,12 +9,16 @@ rows by table and row ("table 2, row 3"); footnotes by number.
 from __future__ import annotations
 
 import io
+import re
+from collections.abc import Callable
 from typing import Any
 
 from index.errors import LoadError
 from index.readers.base import Extracted, TextBuilder, one_line, table_records
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# The number of an item of a numbered list as Markdown writes it ("6.", "3)"), read as a list item's number.
+_ITEM_NUMBER = re.compile(r"\d{1,3}[.)]")
 
 
 def add_table(builder: TextBuilder, rows: list[list[str]], label: str) -> None:
@@ -96,6 +100,107 @@ def _style(element: Any, styles: dict[str, str]) -> str:
     return styles.get(found.get(f"{_W}val", ""), "") if found is not None else ""
 
 
+def _roman(n: int) -> str:
+    out = ""
+    for value, letters in (
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+    ):
+        out, n = out + letters * (n // value), n % value
+    for value, letters in ((40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+        out, n = out + letters * (n // value), n % value
+    return out
+
+
+def _letters(n: int) -> str:
+    return chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+
+
+_FORMATS: dict[str, Callable[[int], str]] = {
+    "decimal": str,
+    "decimalZero": lambda n: f"{n:02d}",
+    "lowerLetter": _letters,
+    "upperLetter": lambda n: _letters(n).upper(),
+    "lowerRoman": _roman,
+    "upperRoman": lambda n: _roman(n).upper(),
+}
+
+
+class _Numbering:
+    """The numbers Word shows before the items of its numbered lists ("6.", "2.1", "(b)"), counted in document
+    order from the numbering part's definitions (python-docx has no API for them). A bulleted item has none."""
+
+    def __init__(self, document: Any, styles: Any) -> None:
+        self.levels: dict[
+            tuple[str, int], tuple[str, str, int]
+        ] = {}  # (numId, ilvl) -> (format, text, start)
+        self.style_numbers: dict[str, tuple[str, int]] = {}  # style id -> (numId, ilvl)
+        self.counters: dict[str, dict[int, int]] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError):
+            root = None
+        if root is not None:
+            abstract = {a.get(f"{_W}abstractNumId"): a for a in root.iter(f"{_W}abstractNum")}
+            for num in root.iter(f"{_W}num"):
+                ref = num.find(f"{_W}abstractNumId")
+                definition = abstract.get(ref.get(f"{_W}val")) if ref is not None else None
+                if definition is None:
+                    continue
+                for level in definition.iter(f"{_W}lvl"):
+                    fmt, text, start = (level.find(f"{_W}{tag}") for tag in ("numFmt", "lvlText", "start"))
+                    self.levels[(num.get(f"{_W}numId", ""), int(level.get(f"{_W}ilvl", "0")))] = (
+                        fmt.get(f"{_W}val", "decimal") if fmt is not None else "decimal",
+                        text.get(f"{_W}val", "") if text is not None else "",
+                        int(start.get(f"{_W}val", "1")) if start is not None else 1,
+                    )
+        for style in styles:
+            element = getattr(style, "element", None)
+            found = element.find(f"{_W}pPr/{_W}numPr") if element is not None else None
+            if found is not None:
+                self.style_numbers[style.style_id] = self._ids(found)
+
+    @staticmethod
+    def _ids(num_pr: Any) -> tuple[str, int]:
+        num_id, ilvl = num_pr.find(f"{_W}numId"), num_pr.find(f"{_W}ilvl")
+        return (
+            num_id.get(f"{_W}val", "") if num_id is not None else "",
+            int(ilvl.get(f"{_W}val", "0")) if ilvl is not None else 0,
+        )
+
+    def label(self, paragraph: Any) -> str | None:
+        """The number Word shows before this paragraph ("6.", "(b)"), counting it; None for a bulleted item or
+        a paragraph that is no item of a numbered list."""
+        found = paragraph.find(f"{_W}pPr/{_W}numPr")
+        if found is not None:
+            num_id, ilvl = self._ids(found)
+        else:
+            style = paragraph.find(f"{_W}pPr/{_W}pStyle")
+            ids = self.style_numbers.get(style.get(f"{_W}val", "")) if style is not None else None
+            if ids is None:
+                return None
+            num_id, ilvl = ids
+        if (num_id, ilvl) not in self.levels:
+            return None
+        counters = self.counters.setdefault(num_id, {})
+        counters[ilvl] = counters.get(ilvl, self.levels[(num_id, ilvl)][2] - 1) + 1
+        for deeper in [level for level in counters if level > ilvl]:
+            del counters[deeper]  # a higher level's next item restarts the levels below it
+        fmt, text, _ = self.levels[(num_id, ilvl)]
+        if fmt not in _FORMATS or not text:
+            return None  # a bullet, or no number shown
+        for level in range(ilvl + 1):
+            level_fmt = self.levels.get((num_id, level), ("decimal", "", 1))[0]
+            value = counters.get(level, self.levels.get((num_id, level), ("", "", 1))[2])
+            text = text.replace(f"%{level + 1}", _FORMATS.get(level_fmt, str)(value))
+        return text.strip() or None
+
+
 def _is_list_item(paragraph: Any, style: str) -> bool:
     """Is the paragraph an item of a bulleted or numbered list: numbered by Word (`w:numPr`), or in a list
     style ("List Bullet", "List Number 2"; not "List Paragraph" alone, which Word also gives indented text)?"""
@@ -104,7 +209,12 @@ def _is_list_item(paragraph: Any, style: str) -> bool:
 
 
 def _add_blocks(
-    builder: TextBuilder, parent: Any, styles: dict[str, str], label: str, tables: list[int]
+    builder: TextBuilder,
+    parent: Any,
+    styles: dict[str, str],
+    label: str,
+    tables: list[int],
+    numbering: _Numbering | None = None,
 ) -> str:
     section = label
     line_break = False  # the block before ended with a line break, not a blank line
@@ -124,8 +234,13 @@ def _add_blocks(
             if line_break:  # a heading starts a block of its own, whatever the line above ends with
                 builder.add("\n")
         elif _is_list_item(block, style):
-            # as Markdown writes an item, so it is read with the sentence announcing its list
-            text = f"- {text}"
+            # as Markdown writes an item, so it is read with the sentence announcing its list; a numbered item
+            # keeps the number Word shows ("6. The garden room shall ..."), which documents refer to
+            number = numbering.label(block) if numbering is not None else None
+            if number and _ITEM_NUMBER.fullmatch(number):
+                text = f"{number} {text}"
+            else:  # a bullet; or a number a list item does not start with as Markdown writes one: "(b)", "2.1"
+                text = f"- {number} {text}" if number else f"- {text}"
         builder.add(text, label=section)
         line_break = not (heading or text.endswith((".", "!", "?", ":")))
         builder.gap("\n" if line_break else "\n\n")
@@ -142,7 +257,8 @@ def read_docx(raw: bytes, source: str) -> Extracted:
     styles = {s.style_id: s.name or "" for s in document.styles if getattr(s, "style_id", None)}
     builder = TextBuilder()
     tables = [0]
-    _add_blocks(builder, document.element.body, styles, "", tables)
+    numbering = _Numbering(document, document.styles)
+    _add_blocks(builder, document.element.body, styles, "", tables, numbering)
     seen: set[str] = set()
     for section in document.sections:  # headers and footers once each (a code in a header is content too)
         for name, part in (("header", section.header), ("footer", section.footer)):

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import pairwise
 
 from index.lexical import stopwords, zipf
 
@@ -68,11 +69,18 @@ _PREFIXES = (
 _SUFFIXES = ("ability ibility ation ations ition isation ization ness ment ments ity ism ist ists ous ive ible "
              "able ably ion ions ise ize ised ized ical").split()  # fmt: skip
 
+# Letters in capitals, this many or more, that are no word: words of a heading run together.
+_GLUED_CAPITALS = 10
 _ADDRESS = re.compile(r"@|://|^www\.", re.IGNORECASE)
 _BOUNDARIES = [
     re.compile(r"(?<=[A-Za-z][,;:])(?=[A-Za-z0-9])|(?<=\d[,;:])(?=[A-Za-z])"),  # "VAT,in", "house,22"
     re.compile(r"(?<=[a-z0-9]\.)(?=[A-Z][a-z])"),  # "me.The", "486,200.Inheritance"
     re.compile(r"(?<=[a-z][’']s)(?=[a-z]{3,})"),  # "mother'sestate"
+    # "1stdayofeachmonth": a day's ordinal, then the rest ("1st dayofeachmonth"; not "5thousand") ...
+    re.compile(
+        r"(?:(?<=\b[1-9](?:st|nd|rd|th))|(?<=\b[12]\d(?:st|nd|rd|th))|(?<=\b3[01](?:st|nd|rd|th)))"
+        r"(?!ousand)(?=[a-z]{2,})"
+    ),
     re.compile(r"(?<=\d)(?=(?!(?:st|nd|rd|th)\b)[a-z]{2,}|[A-Z][a-z])"),  # "2025and", "12March" (not "21st")
 ]
 _WORD_BEFORE_NUMBER = re.compile(r"([A-Za-z]+)(?=\d)")
@@ -118,6 +126,13 @@ def _before_number(match: re.Match[str]) -> str:
 @lru_cache(maxsize=20_000)
 def _letters(run: str) -> tuple[str, ...]:
     """A run of letters as the words it was glued from: case changes first, then `split_run` on each part."""
+    if run.isupper() and len(run) >= _GLUED_CAPITALS and zipf(run.lower()) == 0:
+        # a heading in capitals glued together ("NOTICEOFRENTINCREASE"): split where its words are common and
+        # one is a function word ("NOTICE OF RENT INCREASE"; an acronym or a code has none)
+        pieces = split_run(run.lower())
+        if len(pieces) > 1 and any(p in stopwords() for p in pieces):
+            starts = [sum(len(p) for p in pieces[:n]) for n in range(len(pieces) + 1)]
+            return tuple(run[a:b] for a, b in pairwise(starts))
     if run.isupper() or len(run) < 2:
         return (run,)
     mixed = run[1:] != run[1:].lower() and not run[1:].isupper()

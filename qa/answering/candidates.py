@@ -242,6 +242,13 @@ def _borrowed(
     return out
 
 
+# A figure given by reference to one stated just before: "two times that amount", "half this figure".
+_REFERS_BACK = re.compile(
+    r"\b(?:that|this|the\s+same|the\s+above|such)\s+(?:amount|figure|sum|limit|cap|rate|price|fee|total|level|value)\b",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class Expansions:
     """A document's abbreviations as terms: each short form's terms with its long form's, both ways."""
@@ -1090,6 +1097,12 @@ class CandidateFinder:
                 # is, named in a sentence before, is the answer, and the answer says it.
                 antecedent = earlier[-reference.back].start
                 names_answer = True
+        # A figure given by reference to the one before ("For breaches of clause 6, the cap is two times (2x)
+        # that amount."): the quote and the answer take in the sentence that gives it, in the same paragraph.
+        if antecedent is None and earlier and _REFERS_BACK.search(text):
+            gap = doc_text[earlier[-1].end : row.start]
+            if "\n\n" not in gap:
+                antecedent, names_answer = earlier[-1].start, True
         tokens = set(token_list)
         new = tokens - asked.terms
         before = set(terms(prior[-1])) if prior else set()  # the sentence before it

@@ -277,7 +277,10 @@ _MEASURE_UNITS: dict[str, str] = {
 # Questions that ask for a measure by its adjective or verb, by the measure each asks for.
 _ASKED = {
     "weight": r"\bhow heavy\b",
-    "distance": r"\bhow (?:tall|high|wide|deep|thick)\b",
+    # (not "How high did the gas bill get?", a sum of money; nor a rate, a score or a level)
+    "distance": r"\bhow (?:tall|wide|deep|thick)\b|\bhow high\b(?!.*\b(?:bills?|prices?|costs?|rents?|fees?|"
+    r"rates?|salar(?:y|ies)|pay|charges?|tax(?:es)?|interest|inflation|scores?|levels?|numbers?|percentages?|"
+    r"temperatures?|pressure|demand|unemployment)\b)",
     "temperature": r"\bhow (?:hot|cold|warm)\b",
     "cost": r"\b(?:how much|what) (?:does|do|did|will|would) .{1,60}\bcost\b",
     "power": r"\bhow powerful\b",
