@@ -76,6 +76,12 @@ DOCS = {
     "payments.csv": (
         "Year,Payments in year,Interest paid\n1,£14705.04,£10675.05\n2,£14705.04,£10494.54\n3,£14705.04,£10305.93\n"
     ),
+    # bands counted down to departure, written as lines of their own
+    "holiday-terms.txt": (
+        "Cancelling a holiday\n\nIf you cancel your holiday, we keep a share of the total price:\n\n"
+        "62 to 29 days: 50% of total price\n28 to 15 days: 75% of total price\n14 days or less: 100% of total "
+        "price\n"
+    ),
     "river-sites.csv": "Site,Orthophosphate (mg/l P)\nW02,0.081\nW04,0.412\nW05,0.142\n",
     "river-survey.md": (
         "# River survey\n\nOrthophosphate failed the standard for good status at 3 of the 5 sites: W02, W04 "
@@ -126,6 +132,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> I
         ("What was the orthophosphate at W05?", "Site: W05; Orthophosphate (mg/l P): 0.142."),
         # a row that says "ERC", which another document spells out, before the fee row that names the charge
         ("What is the early repayment charge in year 3?", "Product year: 3; ERC rate: 3%;"),
+        ("How much do we lose if we cancel our holiday 20 days before?", "28 to 15 days: 75% of total price"),
     ],
 )
 def test_the_band_or_row_the_question_names_leads(assistant: Assistant, question: str, lead: str) -> None:

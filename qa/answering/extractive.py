@@ -52,7 +52,7 @@ from qa.answering.kinds import (
 from qa.answering.names import singular
 from qa.answering.passages import sentence_windows
 from qa.answering.premise import absent_key_term, opposite_modifier, says_modifier, unmet_premise
-from qa.answering.ranges import AGE, AMOUNT, is_figure
+from qa.answering.ranges import AGE, AMOUNT, amount_ranges, is_figure
 from qa.answering.ranker import Ranker, softmax
 from qa.answering.ranker import load as load_ranker
 from qa.answering.reranker import Reranker, rescore
@@ -565,7 +565,7 @@ def _lead(
             for s in eligible
             if s.doc_id == lead.doc_id  # (another document's table is another medicine's, or tariff's)
             and relevance(s) >= relevant
-            and _is_row(s.text)
+            and _is_band(s.text)
             and holds_label(s.reads, figures)
             and not other_label(s.reads, figures)
         ]
@@ -651,7 +651,7 @@ def _with_banded_rows(
     banded = {
         s.id: min(best_in.get(s.doc_id, 0.0), threshold)
         for s in ranked
-        if _is_row(s.text) and holds_label(s.reads, figures)
+        if _is_band(s.text) and holds_label(s.reads, figures)
     }
     return _raised(lambda s: s.relevance, banded)
 
@@ -1057,6 +1057,13 @@ def _label_named(row: str, asked: set[str]) -> bool:
 def _is_row(text: str) -> bool:
     """Is the sentence a row of a table: a record of a spreadsheet (`is_record`) or of a Markdown table?"""
     return is_record(text) or _MARKDOWN_ROW.fullmatch(text) is not None
+
+
+def _is_band(text: str) -> bool:
+    """Is the sentence a row of a table (`_is_row`), or a line that gives a band its own figure, as a table's
+    row does ("28 to 15 days: 75% of total price", "Over 65: free")?"""
+    field = _FIELD.match(text)
+    return _is_row(text) or (field is not None and bool(amount_ranges(field.group(1))) and len(text) <= 80)
 
 
 def _ranked(candidates: list[Sentence], scores: np.ndarray) -> list[Sentence]:

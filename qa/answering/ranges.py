@@ -201,7 +201,7 @@ def high_value(band: re.Match[str]) -> float:
 
 def amount_ranges(sentence: str) -> list[tuple[str, float, float]]:
     """The ranges of amounts a sentence states, as (unit, low, high), both ends included: "25 to 50 hours" ->
-    ("hour", 25, 50), "£1,000 or less" -> ("gbp", 0, 1000), "101 hours or more" -> ("hour", 101, inf)."""
+    ("hour", 25, 50) (and so does "50 to 25 hours"), "£1,000 or less" -> ("gbp", 0, 1000), "101 hours or more" -> ("hour", 101, inf)."""
     found: list[tuple[str, float, float]] = []
     taken: list[tuple[int, int]] = []
     for m in _BAND.finditer(sentence):
@@ -213,7 +213,8 @@ def amount_ranges(sentence: str) -> list[tuple[str, float, float]]:
         low_value = (
             low.value if low is not None else float(bare.replace(",", "")) * high.value / high_value(m)
         )
-        found.append((high.unit, low_value, high.value))
+        # (a range counted down, "62 to 29 days" before departure, spans the same amounts as "29 to 62 days")
+        found.append((high.unit, min(low_value, high.value), max(low_value, high.value)))
         taken.append(m.span())
     for pattern, bound in ((_CEILING, "ceiling"), (_FLOOR, "floor")):
         for m in pattern.finditer(sentence):
