@@ -225,3 +225,15 @@ def test_a_sentence_says_what_a_term_is_with_the_term_as_its_subject(
     term: str, sentence: str, states: bool
 ) -> None:
     assert states_what(term, sentence) is states
+
+
+def test_a_date_the_asker_gives_of_their_plans_is_taken_in_by_a_period() -> None:
+    labels = asked_labels("If we paid off the mortgage in September 2025 what would the ERC be?")
+    assert labels == [("date:", "2025-09-15")]
+    assert holds_label("Period: 01/08/2025 to 31/07/2026; ERC: 4%.", labels)
+    assert holds_label("Product year: 2; From: 01/08/2025; To: 31/07/2026; ERC rate: 4%", labels)
+    assert not holds_label("Period: Completion to 31/07/2025; ERC: 5%.", labels)
+    assert other_label("Period: Completion to 31/07/2025; ERC: 5%.", labels)
+    assert holds_label("Period: From 01/08/2025; ERC: None.", labels)
+    # a date that is no plan of the asker's is no such label
+    assert asked_labels("What happened on 5 March 2023?") == []

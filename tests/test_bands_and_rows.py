@@ -68,7 +68,8 @@ DOCS = {
         "# Your mortgage offer\n\n## Fees\n\n| Fee | Amount | When payable |\n|---|---|---|\n"
         "| Product fee | £999 | On completion |\n| Early repayment charge | See below | If you repay during the "
         "fixed period |\n\n## Early repayment charges (ERCs)\n\nIf you repay the loan before 31 July 2029 you "
-        "will pay an early repayment charge.\n"
+        "will pay an early repayment charge.\n\n| Period | ERC |\n|---|---|\n| Completion to 31/07/2025 | 5% |\n"
+        "| 01/08/2025 to 31/07/2026 | 4% |\n| 01/08/2026 to 31/07/2027 | 3% |\n"
     ),
     "key-facts.csv": (
         "Product year,ERC rate,Estimated ERC if fully repaid\n1,5%,£12250.00\n2,4%,£9638.80\n3,3%,£7102.79\n"
@@ -133,6 +134,8 @@ def assistant(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> I
         # a row that says "ERC", which another document spells out, before the fee row that names the charge
         ("What is the early repayment charge in year 3?", "Product year: 3; ERC rate: 3%;"),
         ("How much do we lose if we cancel our holiday 20 days before?", "28 to 15 days: 75% of total price"),
+        # a date the asker gives of their own plans, which a period takes in
+        ("If we repay the mortgage in September 2025, what is the ERC?", "| 01/08/2025 to 31/07/2026 | 4% |"),
     ],
 )
 def test_the_band_or_row_the_question_names_leads(assistant: Assistant, question: str, lead: str) -> None:

@@ -22,6 +22,7 @@ from index.linebreaks import join_lines
 from qa.answering.ranges import (
     AGE,
     AMOUNT,
+    ON_DATE,
     age_ranges,
     amount_labels,
     asked_age,
@@ -987,7 +988,16 @@ def asked_labels(question: str) -> list[tuple[str, str]]:
         labels.append((AGE, f"{age:g}"))
     else:
         labels += amount_labels(question)
+    # a date the asker gives of their own plans: "If we paid off the mortgage in September 2025, ...?"
+    own = _OWN_PLANS.search(question) and _dates(question)
+    if own and len(own) == 1:
+        year, month, day = own[0]
+        labels.append((ON_DATE, f"{year:04d}-{month:02d}-{day or 15:02d}"))  # a month: its middle
     return list(dict.fromkeys(labels))
+
+
+# A question about the asker's own plans, whose date a period in the documents may take in.
+_OWN_PLANS = re.compile(r"\b(?:if|when|suppose)\s+(?:I|we)\b|\b(?:I|we)\s+(?:plan|want|intend|hope)\b", re.I)
 
 
 _NUMERIC_DATE = re.compile(
@@ -997,6 +1007,50 @@ _WRITTEN_DATE = re.compile(
     rf"\b(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+)?({_MONTHS})\.?(?:\s+(\d{{1,2}})(?:st|nd|rd|th)?,?)?\s+((?:19|20)\d{{2}})\b",
     re.IGNORECASE,
 )
+
+
+def _dates(text: str) -> list[tuple[int, int, int]]:
+    """The dates a text gives with a month, as (year, month, day), day 0 where it gives none, in order."""
+    found: list[tuple[int, tuple[int, int, int]]] = []
+    for m in _NUMERIC_DATE.finditer(text):
+        if m.group(1):
+            date = (int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        else:
+            date = (int(m.group(4)), int(m.group(5)), int(m.group(6)))
+        found.append((m.start(), date))
+    for m in _WRITTEN_DATE.finditer(text):
+        month = next(i for i, name in enumerate(_MONTH_NAMES, 1) if name.startswith(m.group(2).lower()[:3]))
+        found.append((m.start(), (int(m.group(4)), month, int(m.group(1) or m.group(3) or 0))))
+    return [date for _, date in sorted(found) if 1 <= date[1] <= 12]
+
+
+_DATE_TEXT = rf"(?:{_NUMERIC_DATE.pattern}|{_WRITTEN_DATE.pattern})"
+# A period a sentence states: "01/08/2025 to 31/07/2026", "6 April 2024 - 5 April 2025", "From 01/08/2029",
+# "Completion to 31/07/2025" (from whenever it starts), "until 31 July 2029".
+_PERIOD = re.compile(
+    rf"(?P<low>{_DATE_TEXT})?\s*(?:to|until|till|through|-|–|—)\s*(?P<high>{_DATE_TEXT})|"
+    rf"\b(?:from|after|since)\s+(?P<floor>{_DATE_TEXT})",
+    re.IGNORECASE,
+)
+
+
+def takes_in_date(sentence: str, label: str) -> bool:
+    """Does a period the sentence states take in the date `label` ("YYYY-MM-DD"): "01/08/2025 to 31/07/2026" for
+    2025-09-15? A period's end given without its start ("Completion to 31/07/2025") runs from whenever; "From
+    01/08/2029" runs on."""
+    asked = tuple(int(part) for part in label.split("-"))
+    # (a record's fields read as the period they give: "From: 01/08/2025; To: 31/07/2026")
+    text = re.sub(
+        r"\bfrom:\s*", "from ", re.sub(r"[;,]?\s*\bto:\s*", " to ", sentence, flags=re.I), flags=re.I
+    )
+    for m in _PERIOD.finditer(text):
+        if m.group("floor"):
+            low, high = _dates(m.group("floor")), [(9999, 12, 31)]
+        else:
+            low, high = _dates(m.group("low") or "") or [(0, 0, 0)], _dates(m.group("high"))
+        if low and high and low[0] <= asked <= high[0]:
+            return True
+    return False
 
 
 def latest_date(text: str) -> tuple[int, int, int] | None:
@@ -1080,6 +1134,8 @@ def holds_label(sentence: str, labels: list[tuple[str, str]]) -> bool:
         if word == AGE
         else holds_amount(sentence, word, label)
         if word.startswith(AMOUNT)
+        else takes_in_date(sentence, label)
+        if word == ON_DATE
         else label in _codes(sentence, word[len(CODE) :])
         if word.startswith(CODE)
         else bool(_labelled(word, label).search(sentence)) or _in_range(sentence, word, label)
@@ -1115,6 +1171,8 @@ def _names_another(sentence: str, word: str, label: str) -> bool:
         return bool(age_ranges(sentence))
     if word.startswith(AMOUNT):  # "25 to 50 hours | £10" when 120 hours a month are asked about
         return names_amount(sentence, word)
+    if word == ON_DATE:  # "Period: Completion to 31/07/2025" when September 2025 is asked about
+        return _PERIOD.search(re.sub(r"[;,]?\s*\bto:\s*", " to ", sentence, flags=re.I)) is not None
     if word.startswith(CODE):  # "at W09" when site W12 is asked about
         return bool(_codes(sentence, word[len(CODE) :]))
     if DOTTED.fullmatch(label) and re.search(rf"(?<![\w.]){DOTTED.pattern}(?!\w|\.\d)", sentence):

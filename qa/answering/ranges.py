@@ -266,6 +266,12 @@ def names_amount(sentence: str, word: str) -> bool:
     return any(a.unit == unit for a in amounts(sentence))
 
 
+# The label of a date the asker gives of their own plans ("if we paid off the mortgage in September 2025"), as
+# "YYYY-MM-DD" (`kinds.asked_labels`), which a period a sentence states takes in ("01/08/2025 to 31/07/2026").
+ON_DATE = "date:"
+
+
 def is_figure(word: str) -> bool:
-    """Is the label's word an age or an amount (`AGE`, `AMOUNT`): a figure the asker gives of their own?"""
-    return word == AGE or word.startswith(AMOUNT)
+    """Is the label's word an age, an amount or a date (`AGE`, `AMOUNT`, `ON_DATE`): a figure the asker gives of
+    their own?"""
+    return word == AGE or word.startswith(AMOUNT) or word == ON_DATE
