@@ -57,6 +57,12 @@ NOTES = {
         "Customer in the 12 months before the claim. For breaches of clause 6, the cap is two times that\namount."
         "\n\n7.4 Neither party excludes liability for fraud.\n"
     ),
+    # A paper's list of references: titles that match questions they do not answer.
+    "hedgerows.md": (
+        "# Hedgerow width and bumblebees\n\nWe counted 3,118 bumblebees of 7 species along 42 hedgerows.\n\n"
+        "## References\n\n[1] Breeze TD et al. Pollination services in the UK: how important are honeybees? "
+        "Agric Ecosyst Environ. 2011;142:137-143.\n"
+    ),
     "harbour.txt": "The last ferry to Skarvik leaves at half past nine. The ticket desk shuts at a quarter to nine.",
     "warranty.txt": "Every Atlas desk comes with a warranty. The warranty lasts a fortnight from delivery.",
     "glaze.txt": "Brush the glaze on in thin coats. Leave the glaze to cure overnight before firing.",
@@ -316,6 +322,13 @@ def test_a_why_question_echoed_by_one_sentence_takes_the_cause_from_the_next(
 ) -> None:
     answer = _answered(notes, question)
     assert cause in answer.answer, answer.answer
+
+
+def test_a_papers_references_answer_only_questions_about_the_works_it_cites(notes: Assistant) -> None:
+    answer = notes.ask("How important are honeybees for pollination in the UK?")
+    assert "Breeze" not in answer.answer, answer.answer
+    answer = _answered(notes, "Who wrote Pollination services in the UK?")
+    assert "Breeze TD" in answer.answer, answer.answer
 
 
 def test_a_figure_given_by_reference_to_the_sentence_before_is_quoted_with_it(notes: Assistant) -> None:

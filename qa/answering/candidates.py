@@ -242,6 +242,17 @@ def _borrowed(
     return out
 
 
+# The heading of a paper's list of references.
+_REFERENCES = re.compile(
+    r"(?:\d+\.?\s*)?(?:references?(?: cited)?|bibliography|works cited|literature cited|cited literature|"
+    r"reference list|notes and references)"
+)
+# A question about the works a document cites ("Which paper ...?", "Who wrote ...?", "the reference to ...").
+_ABOUT_WORKS = re.compile(
+    r"\b(?:references?|cited?|citations?|papers?|articles?|journal|published|publication|authors?|wrote|"
+    r"written by|bibliograph\w*|sources?)\b",
+    re.IGNORECASE,
+)
 # A figure given by reference to one stated just before: "two times that amount", "half this figure".
 _REFERS_BACK = re.compile(
     r"\b(?:that|this|the\s+same|the\s+above|such)\s+(?:amount|figure|sum|limit|cap|rate|price|fee|total|level|value)\b",
@@ -741,6 +752,12 @@ class _Sections:
             i -= 1
         return i
 
+    def in_references(self, start: int) -> bool:
+        """Does a sentence starting at `start` stand under a list of references ("References", "Bibliography",
+        "Works cited")? A reference's title matches questions ("how important are honeybees?") and answers none."""
+        i = self.nearest(start)
+        return i >= 0 and _REFERENCES.fullmatch(self.phrases[i].strip().lower()) is not None
+
     def of_sentence(self, start: int) -> tuple[frozenset[str], frozenset[str]]:
         """The terms of the headings of the section a sentence starting at `start` stands in, and those of the
         title; both empty when no heading stands above the sentence."""
@@ -1190,7 +1207,9 @@ class CandidateFinder:
             after_start=after.start if after is not None else None,
             after_gap=_gap(doc_text, row.end, after.start) if after is not None else None,
             version=version,
-            other_section=stray or (sibling and (literal < OWN_MATCH or sections.said_by(text, row.start))),
+            other_section=stray
+            or (sibling and (literal < OWN_MATCH or sections.said_by(text, row.start)))
+            or (sections.in_references(row.start) and not _ABOUT_WORKS.search(asked.text)),
             heading_cover=term_overlap(weights, heads) if section & asked.terms else 0.0,
         )
 
