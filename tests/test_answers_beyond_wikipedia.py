@@ -63,6 +63,11 @@ NOTES = {
         "## References\n\n[1] Breeze TD et al. Pollination services in the UK: how important are honeybees? "
         "Agric Ecosyst Environ. 2011;142:137-143.\n"
     ),
+    "decision-notice.txt": (
+        "NOTICE OF DECISION\n\nApplication number: 24/01873/FUL.\nDecision date: 3rd October 2024.\n\nAppeals\n\n"
+        "For a householder application an appeal must be made within 12 weeks of the date of this notice. Appeals "
+        "against a decision are made online.\n"
+    ),
     "harbour.txt": "The last ferry to Skarvik leaves at half past nine. The ticket desk shuts at a quarter to nine.",
     "warranty.txt": "Every Atlas desk comes with a warranty. The warranty lasts a fortnight from delivery.",
     "glaze.txt": "Brush the glaze on in thin coats. Leave the glaze to cure overnight before firing.",
@@ -629,6 +634,8 @@ def test_a_changelog_entry_is_dated_by_the_heading_it_stands_under(
     [
         ("Who is the sponsor of the study?", "Item: Sponsor; Detail: Norvexa Therapeutics AB"),
         ("How many nights is the booking?", "Nights: 3"),
+        # the date of the thing a "when" question names
+        ("When was the decision made?", "Decision date: 3rd October 2024."),
     ],
 )
 def test_a_field_named_by_the_question_leads_before_a_sentence_that_mentions_it(

@@ -988,6 +988,12 @@ _FIELD_ASKED = re.compile(
     r"(?:is|are|was|were|do|does|did|will|can|have|has)\b)",
     re.IGNORECASE,
 )
+# "When was the decision made?": the date of the thing named, a field "Decision date" or "Date of decision".
+_DATE_ASKED = re.compile(
+    r"^\W*(?:when|on what date|what date)\s+(?:is|are|was|were|will)\s+(?:the|a|an|my|our|your)\s+"
+    r"([a-z][a-z'-]*(?:\s+[a-z][a-z'-]*)?)\s+(?:[a-z]+ed|made|done|given|taken|sent|paid|due|held|seen|written)\b",
+    re.IGNORECASE,
+)
 # A field of a form or a table's row read as "Label: value." ("Policyholder: Mrs Aisha Rahman.")
 _FIELD = re.compile(r"^([^:;\n]{1,40}):\s+\S")
 
@@ -997,11 +1003,15 @@ def _with_asked_field(question: str, chosen: list[Sentence], ranked: list[Senten
     question asks for by name: "Item: Sponsor; Detail: Norvexa Therapeutics AB" (or "Sponsor: Norvexa ...")
     for "Who is the sponsor of the study?", before a sentence that mentions "the sponsor's study team". Only
     among the candidates ranked above `_FIELD_RANKS`, and only where the lead is not such a field already."""
-    asked = _FIELD_ASKED.match(question)
-    if asked is None:
+    asked, dated = _FIELD_ASKED.match(question), _DATE_ASKED.match(question)
+    if asked is not None:
+        name = (asked.group(1) or asked.group(2)).lower()
+        names = {name, singular(name), name + "s"}
+    elif dated is not None:  # "When was the decision made?": "Decision date: 3rd October 2024."
+        thing = dated.group(1).lower()
+        names = {f"{thing} date", f"date of {thing}", f"date of the {thing}", f"date {thing}"}
+    else:
         return chosen
-    name = (asked.group(1) or asked.group(2)).lower()
-    names = {name, singular(name), name + "s"}
 
     def label(s: Sentence) -> str:
         if is_record(s.reads):
