@@ -12,7 +12,7 @@ from index.embed import Embedder
 from index.readers.text import pipe_record
 from qa import Assistant
 from qa.answering.candidates import _Sections, _Words, named_subjects, off_subject
-from qa.answering.ranges import age_ranges, amount_ranges, amounts, asked_age, takes_in
+from qa.answering.ranges import age_ranges, amount_ranges, amounts, asked_age, band_width, takes_in
 
 DOCS = {
     "allowances.txt": (
@@ -83,6 +83,12 @@ DOCS = {
         "62 to 29 days: 50% of total price\n28 to 15 days: 75% of total price\n14 days or less: 100% of total "
         "price\n"
     ),
+    # floors that all take in a long service, the highest the one that applies
+    "leave-policy.md": (
+        "# Annual leave\n\nFull-time employees receive 25 days' paid annual leave.\n\nAdditional leave for long "
+        "service:\n\n- after 2 complete years of service: 26 days\n- after 4 complete years: 27 days\n"
+        "- after 6 complete years: 28 days (the maximum)\n"
+    ),
     "river-sites.csv": "Site,Orthophosphate (mg/l P)\nW02,0.081\nW04,0.412\nW05,0.142\n",
     "river-survey.md": (
         "# River survey\n\nOrthophosphate failed the standard for good status at 3 of the 5 sites: W02, W04 "
@@ -134,6 +140,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> I
         # a row that says "ERC", which another document spells out, before the fee row that names the charge
         ("What is the early repayment charge in year 3?", "Product year: 3; ERC rate: 3%;"),
         ("How much do we lose if we cancel our holiday 20 days before?", "28 to 15 days: 75% of total price"),
+        ("I've been here 5 years, how much annual leave do I get now?", "after 4 complete years: 27 days"),
         # a date the asker gives of their own plans, which a period takes in
         ("If we repay the mortgage in September 2025, what is the ERC?", "| 01/08/2025 to 31/07/2026 | 4% |"),
     ],
@@ -214,6 +221,17 @@ def test_amounts_asked_and_the_bands_sentences_state() -> None:
     band = "Monthly availability: 95.0% to less than 99.0%; Service credit: 25% of the monthly Fees."
     assert ("percent", 95.0, 99.0) in amount_ranges(band)
     assert takes_in(band, amounts("if availability drops to 98% in a month")[0])
+    # ... and the same written with signs, as tables often are; a range counted down ("62 to 29 days")
+    assert amount_ranges("| 95.0% to < 99.0% | 25% |") == [("percent", 95.0, 99.0)]
+    assert amount_ranges("| < 95.0% | 50% |") == [("percent", 0, 95.0)]
+    assert amount_ranges("| > 40 kg | £12 |") == [("kg", 40, float("inf"))]
+    assert amount_ranges("62 to 29 days: 50% of total price") == [("day", 29, 62)]
+    # floors that all take an amount in: the highest is the narrowest band
+    service = amounts("I have worked here for 5 years")[0]
+    assert amount_ranges("after 4 complete years: 27 days") == [("year", 4, float("inf"))]
+    assert band_width("after 4 complete years: 27 days", service) < band_width(
+        "after 2 years: 26 days", service
+    )
 
 
 def test_ages_the_asker_gives_and_the_groups_tables_name() -> None:

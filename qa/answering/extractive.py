@@ -52,7 +52,7 @@ from qa.answering.kinds import (
 from qa.answering.names import singular
 from qa.answering.passages import sentence_windows
 from qa.answering.premise import absent_key_term, opposite_modifier, says_modifier, unmet_premise
-from qa.answering.ranges import AGE, AMOUNT, amount_ranges, is_figure
+from qa.answering.ranges import AGE, AMOUNT, Amount, amount_ranges, band_width, is_figure
 from qa.answering.ranker import Ranker, softmax
 from qa.answering.ranker import load as load_ranker
 from qa.answering.reranker import Reranker, rescore
@@ -569,6 +569,9 @@ def _lead(
             and holds_label(s.reads, figures)
             and not other_label(s.reads, figures)
         ]
+        # of bands that all take the figure in, the narrowest ("after 4 complete years: 27 days", not "after 2
+        # complete years of service: 26 days", for someone of 4 years' service)
+        rows.sort(key=lambda s: _narrowest(s.reads, figures))
         near = (
             s
             for s in rows
@@ -1067,6 +1070,17 @@ def _label_named(row: str, asked: set[str]) -> bool:
 def _is_row(text: str) -> bool:
     """Is the sentence a row of a table: a record of a spreadsheet (`is_record`) or of a Markdown table?"""
     return is_record(text) or _MARKDOWN_ROW.fullmatch(text) is not None
+
+
+def _narrowest(sentence: str, figures: list[tuple[str, str]]) -> float:
+    """The width of the narrowest band the sentence states that takes in an amount the question gives
+    (`ranges.band_width`); 0 for other figures (ages, dates), which keep their order."""
+    amounts = [
+        Amount(word.removeprefix(AMOUNT), float(label), label)
+        for word, label in figures
+        if word.startswith(AMOUNT)
+    ]
+    return min((band_width(sentence, a) for a in amounts), default=0.0)
 
 
 def _is_band(text: str) -> bool:

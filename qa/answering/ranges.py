@@ -137,7 +137,9 @@ _SUFFIX = (
     r"guests?|items?|kwh|mwh|gb|mb|tb)"
 )
 _FIGURE = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_AMOUNT = rf"(?:([£$€])\s?({_FIGURE})(k\b)?|({_FIGURE})\s?({_SUFFIX})(?![\w-]))"
+# (a word may qualify the unit: "4 complete years", "10 working days")
+_QUALIFIER = r"(?:(?:complete|completed|full|whole|calendar|working|clear|consecutive|continuous)\s+)?"
+_AMOUNT = rf"(?:([£$€])\s?({_FIGURE})(k\b)?|({_FIGURE})\s?{_QUALIFIER}({_SUFFIX})(?![\w-]))"
 
 
 @dataclass(frozen=True)
@@ -167,21 +169,19 @@ def _amount(match: re.Match[str], offset: int = 0) -> Amount | None:
 
 _AMOUNTS = re.compile(_AMOUNT, re.IGNORECASE)
 # How a sentence bounds an amount: a range, a floor, a ceiling.
-_BAND = (
-    re.compile(  # "25 to 50 hours", "£10-£20", "between 5 and 10 kg", "over 2 kg up to 5 kg", "95.0% to less
-        # than 99.0%"; groups: low amount, or figure; high amount
-        rf"(?:{_AMOUNT}|\b({_FIGURE}))\s*(?:to(?:\s+(?:less than|under|below))?|up to|-|–|—|and)\s*{_AMOUNT}",
-        re.IGNORECASE,
-    )
+_BAND = re.compile(  # "25 to 50 hours", "£10-£20", "between 5 and 10 kg", "over 2 kg up to 5 kg", "95.0% to less
+    # than 99.0%", "95.0% to < 99.0%"; groups: low amount, or figure; high amount
+    rf"(?:{_AMOUNT}|\b({_FIGURE}))\s*(?:to(?:\s*(?:less than|under|below|<|≤))?|up to|-|–|—|and)\s*{_AMOUNT}",
+    re.IGNORECASE,
 )
 _CEILING = re.compile(
     rf"\b(?:up to|under|below|less than|fewer than|no more than|not more than|at most|maximum of|a maximum of|"
-    rf"max\.?|within)\s+{_AMOUNT}|{_AMOUNT}\s+(?:or|and)\s+(?:less|under|below|fewer|lower)\b",
+    rf"max\.?|within)\s+{_AMOUNT}|{_AMOUNT}\s+(?:or|and)\s+(?:less|under|below|fewer|lower)\b|(?:<|≤)\s*{_AMOUNT}",
     re.IGNORECASE,
 )
 _FLOOR = re.compile(
-    rf"\b(?:over|above|more than|at least|minimum of|a minimum of|min\.?|exceeds?|exceeding|from)\s+{_AMOUNT}"
-    rf"|{_AMOUNT}\s+(?:or|and)\s+(?:more|over|above|greater|higher|upwards)\b|{_AMOUNT}\+",
+    rf"\b(?:over|above|more than|at least|minimum of|a minimum of|min\.?|exceeds?|exceeding|from|after)\s+{_AMOUNT}"
+    rf"|{_AMOUNT}\s+(?:or|and)\s+(?:more|over|above|greater|higher|upwards)\b|{_AMOUNT}\+|(?:>|≥)\s*{_AMOUNT}",
     re.IGNORECASE,
 )
 
@@ -232,6 +232,20 @@ def amount_ranges(sentence: str) -> list[tuple[str, float, float]]:
             )
             taken.append(m.span())
     return found
+
+
+def band_width(sentence: str, amount: Amount) -> float:
+    """How narrow the narrowest range the sentence states that takes the amount in is, for choosing between
+    bands that both take it in ("after 2 complete years" and "after 4 complete years" for 4 years: the second):
+    its width, or for a floor with no ceiling, minus its floor (a higher floor is the tighter band); inf when no
+    range takes it in."""
+    value = amount.value * (1 - 1e-9)
+    widths = [
+        (high - low) if math.isfinite(high) else -low
+        for unit, low, high in amount_ranges(sentence)
+        if unit == amount.unit and low * (1 - 2e-9) <= value <= high
+    ]
+    return min(widths, default=math.inf)
 
 
 def takes_in(sentence: str, amount: Amount) -> bool:
