@@ -217,13 +217,11 @@ def bm25(
 _WORD_LIKE = frozenset("as at be by do go he if in is it me my no of on or so to up us we an am".split())
 
 
-def _borrowed(
-    expansions: dict[str, Expansions], texts: Mapping[str, tuple[str, str]]
-) -> dict[str, Expansions]:
+def _borrowed(expansions: dict[str, Expansions], used: Mapping[str, frozenset[str]]) -> dict[str, Expansions]:
     """Each document's abbreviations, with those it uses without spelling out taken from another candidate
     document that does: a key facts sheet's "ERC rate" is the early repayment charge its mortgage offer defines
     ("Early repayment charges (ERCs)"). A short form that two documents spell out differently is borrowed from
-    neither."""
+    neither. `used`: each document's words as written (`_written_words`)."""
     meanings: dict[str, set[str]] = {}
     for found in expansions.values():
         for short, long in found.forms:
@@ -231,15 +229,20 @@ def _borrowed(
     lent = {short: long for short, longs in meanings.items() if len(longs) == 1 for long in longs}
     out = {}
     for doc_id, own in expansions.items():
-        text = texts[doc_id][1]
+        words = used[doc_id]
         defined = {short for short, _ in own.forms}
         borrowed = {
             short: long
             for short, long in lent.items()
-            if short not in defined and re.search(rf"\b{re.escape(short.rstrip('s'))}s?\b", text)
+            if short not in defined and {short, short.rstrip("s"), short.rstrip("s") + "s"} & words
         }
         out[doc_id] = Expansions.of({**borrowed, **dict(own.forms)}) if borrowed else own
     return out
+
+
+def _written_words(text: str) -> frozenset[str]:
+    """A text's words as written, with the dots and hyphens inside them ("ERCs", "B.", "SARS-CoV-2")."""
+    return frozenset(word.strip(".-") for word in re.findall(r"[\w.-]+", text))
 
 
 # The heading of a paper's list of references.
@@ -901,6 +904,7 @@ class CandidateFinder:
         self.config = config or CandidateConfig()
         self.embedder = embedder  # for matching a question's focus word ("money") by meaning; None: by stem
         self._expansion_cache: dict[tuple[str, str], Expansions] = {}
+        self._written_cache: dict[tuple[str, str], frozenset[str]] = {}
         self._section_cache: dict[tuple[str, str], _Sections] = {}
         self._words_cache: dict[tuple[str, str], _Words] = {}
 
@@ -909,6 +913,7 @@ class CandidateFinder:
         found = self._gather(retrieval)
         texts: dict[str, tuple[str, str]] = {}
         expansions: dict[str, Expansions] = {}
+        used: dict[str, frozenset[str]] = {}  # each document's words as written
         sections: dict[str, _Sections] = {}
         words: dict[str, _Words] = {}
         for row in found.rows.values():
@@ -925,7 +930,10 @@ class CandidateFinder:
                         (doc.doc_id, doc.content_hash),
                         partial(_Words.of, doc.source, doc.text, sections[row.doc_id]),
                     )
-        expansions = _borrowed(expansions, texts)
+                    used[row.doc_id] = _remembered(
+                        self._written_cache, (doc.doc_id, doc.content_hash), partial(_written_words, doc.text)
+                    )
+        expansions = _borrowed(expansions, used)
         short_form = asked_short_form(retrieval.question)
         definers = self._definers(short_form, found, texts, expansions, retrieval) if short_form else set()
         contexts = self._contexts([r for r in found.rows.values() if r.doc_id in texts], texts)
