@@ -237,3 +237,8 @@ def test_a_date_the_asker_gives_of_their_plans_is_taken_in_by_a_period() -> None
     assert holds_label("Period: From 01/08/2025; ERC: None.", labels)
     # a date that is no plan of the asker's is no such label
     assert asked_labels("What happened on 5 March 2023?") == []
+
+
+def test_a_weekday_before_a_date_is_no_label_of_its_own() -> None:
+    # "Friday 6" is no "Round 4": the day's number belongs to the date, and the weekday is a label of its own
+    assert asked_labels("What exam do I have on Friday 6 June?") == [("day", "friday")]

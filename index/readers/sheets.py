@@ -18,15 +18,36 @@ from index.readers.base import Extracted, TextBuilder, decode, under
 
 
 def _cell(value: object) -> str:
+    """A cell as a person reads it: a date as written out with its weekday ("Fri 6 June 2025", which "on 6 June"
+    and "on Friday" find, where "2025-06-06" matched neither), a time of day without zero seconds ("09:30")."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
+        return (
+            _date(value.date())
+            if value.time() == dt.time()
+            else f"{_date(value.date())} {_time(value.time())}"
+        )
+    if isinstance(value, dt.date):
+        return _date(value)
+    if isinstance(value, dt.time):
+        return _time(value)
     return str(value)
+
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = "January February March April May June July August September October November December".split()
+
+
+def _date(value: dt.date) -> str:
+    """In English whatever the locale: "Fri 6 June 2025"."""
+    return f"{_WEEKDAYS[value.weekday()]} {value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+def _time(value: dt.time) -> str:
+    return value.strftime("%H:%M" if not value.second and not value.microsecond else "%H:%M:%S")
 
 
 # Rows read to find the header: the widest filling among them sets what a table row looks like.

@@ -973,6 +973,7 @@ def asked_labels(question: str) -> list[tuple[str, str]]:
         for word, label in _LABEL.findall(question)
         if word.lower() not in stopwords()
         and word.lower() not in _MONTH_WORDS  # "September 17" is a date
+        and not _WEEKDAY.fullmatch(word)  # ... and so is "Friday 6 June" (its weekday is a label below)
         and not re.fullmatch(r"(?:1[6-9]|20)\d{2}", label)  # "the late 1950s", "June 2004": years
         and word.lower() not in ("age", "aged")  # an age (below)
     ]
