@@ -44,6 +44,11 @@ _CONSENT = re.compile(
 )
 _BRACKETED = re.compile(r"^[\[\(<{][^\]\)>}]{0,120}[\]\)>}]$")  # "[Gambas:Video CNBC]"
 _URL_ONLY = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
+# A Markdown link reference definition ("[2.3.0]: https://github.com/o/r/compare/v2.2.1...v2.3.0"), which the
+# page does not show (a footnote, "[^1]: ...", it does)
+_LINK_DEFINITION = re.compile(
+    r"^ {0,3}\[(?!\^)[^\]]+\]:\s*<?(?:https?://|www\.|/|\.{0,2}/|#|mailto:)\S*>?(?:\s+[\"'(].*)?$"
+)
 # Decoration without a letter or a figure ("* * *", "———", "|"); "| 2019 | 1,234 |" and "## [3.0.0] - 2025-05-20"
 # are content.
 _NO_LETTERS = re.compile(r"^[^A-Za-z0-9\u00C0-\u024F\u0370-\uFFFF]*$")
@@ -110,6 +115,7 @@ def boilerplate_lines(text: str) -> list[Line]:
         elif (
             _BRACKETED.match(line.text)
             or _URL_ONLY.match(line.text)
+            or _LINK_DEFINITION.match(line.text)
             or _NO_LETTERS.match(line.text)
             or (len(words) <= 12 and (_CALL_TO_ACTION.match(line.text) or _LABEL.match(line.text)))
             or (len(words) <= 80 and _CONSENT.match(line.text))

@@ -306,3 +306,17 @@ def test_one_long_paragraph_splits_in_linear_time() -> None:
 )
 def test_lines_join_into_prose(text: str, joined: str) -> None:
     assert join_lines(text) == joined
+
+
+def test_markdown_link_definitions_are_no_content_but_footnotes_are() -> None:
+    # a changelog's "[2.3.0]: https://..." lines matched "When was 2.3.0 released?" better than its heading
+    text = (
+        "## [2.3.0] - 2025-05-12\n\n- The --last flag.\n\n"
+        '[2.3.0]: https://github.com/o/r/compare/v2.2.1...v2.3.0\n[docs]: ./docs/index.md "Docs"\n'
+        "[^1]: Except where unavailability is a material breach.\n"
+    )
+    marked = [line.text for line in boilerplate_lines(text)]
+    assert marked == [
+        "[2.3.0]: https://github.com/o/r/compare/v2.2.1...v2.3.0",
+        '[docs]: ./docs/index.md "Docs"',
+    ]
