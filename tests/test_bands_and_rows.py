@@ -472,3 +472,23 @@ def test_comparisons_and_quantity_words_ask_for_a_measure() -> None:
     assert measured("Which is cheaper, A or B?", unknown=("cheaper",)) == ["price"]
     assert measured("How much does it cost?", unknown=()) == []
     assert measured("Which holds more?", unknown=("holds",)) == ["capac"]
+
+
+def test_a_row_keyed_by_the_asked_number_is_told_from_one_that_only_holds_it() -> None:
+    from dataclasses import replace
+
+    from qa.answering.evidence import Sentence
+    from qa.answering.extractive import _keyed_by
+
+    def row(text: str, record: str | None = None) -> Sentence:
+        return replace(
+            Sentence(id=text, doc_id="d", source="d", start=0, end=len(text), text=text), record=record
+        )
+
+    labels = [("code", "3")]
+    assert _keyed_by(
+        row("| 3 | A file could not be read |", "Code: 3; Meaning: A file could not be read."), labels
+    )
+    assert not _keyed_by(row("| 0 | Success |", "Code: 0; Meaning: Success."), labels)
+    assert not _keyed_by(row("Step: 3; Code: 3; Meaning: retry."), labels)  # keyed by its step, not its code
+    assert not _keyed_by(row("- Exit code was 0 instead of 3."), labels)  # prose, no row

@@ -32,11 +32,13 @@ from qa.answering.coref import resolve, subject_kind
 from qa.answering.evidence import Sentence
 from qa.answering.kinds import (
     Kind,
+    asked_labels,
     asked_short_form,
     cues,
     entities,
     focus_words,
     has_kind,
+    holds_label,
     is_calendar_word,
     is_person_like,
     named_things,
@@ -46,6 +48,7 @@ from qa.answering.kinds import (
     states_measure,
 )
 from qa.answering.premise import versions
+from qa.answering.ranges import is_figure
 from qa.answering.retrieve import MEASURES, QUANTITY_WORDS, Retrieval
 
 _T = TypeVar("_T")
@@ -245,6 +248,8 @@ def _written_words(text: str) -> frozenset[str]:
     return frozenset(word.strip(".-") for word in re.findall(r"[\w.-]+", text))
 
 
+# How far from a candidate row of a table the rows holding the asked label are looked for, in characters.
+_TABLE_REACH = 3000
 # The heading of a paper's list of references.
 _REFERENCES = re.compile(
     r"(?:\d+\.?\s*)?(?:references?(?: cited)?|bibliography|works cited|literature cited|cited literature|"
@@ -936,6 +941,7 @@ class CandidateFinder:
         expansions = _borrowed(expansions, used)
         short_form = asked_short_form(retrieval.question)
         definers = self._definers(short_form, found, texts, expansions, retrieval) if short_form else set()
+        self._add_labelled_rows(found, texts, retrieval)
         contexts = self._contexts([r for r in found.rows.values() if r.doc_id in texts], texts)
         asked = _Question.of(retrieval, self.store.lexical.idf, partial(self._said_otherwise, retrieval))
         version_of = {doc_id: _version_match(asked.versions, *texts[doc_id]) for doc_id in texts}
@@ -1005,6 +1011,40 @@ class CandidateFinder:
                 for s in out
             ]
         return out, texts
+
+    def _add_labelled_rows(
+        self, found: _Found, texts: Mapping[str, tuple[str, str]], retrieval: Retrieval
+    ) -> None:
+        """Add the rows of the candidates' tables that hold the thing the question names by its number ("What
+        does exit code 3 mean?": "| 3 | A file could not be read |" under "| Code | Meaning |"), which retrieval
+        may leave out when the passage it found ends before them: a row's words are its cells, the question's
+        are its headers. Rows within `_TABLE_REACH` characters of a candidate row, read with their headers."""
+        labels = [(word, label) for word, label in asked_labels(retrieval.question) if not is_figure(word)]
+        if not labels:
+            return
+        manifest = self.store.manifest
+        seen: set[tuple[str, int]] = set()
+        for row in list(found.rows.values()):
+            if row.doc_id not in texts or (row.doc_id, row.start // _TABLE_REACH) in seen:
+                continue
+            doc_text = texts[row.doc_id][1]
+            if not doc_text[row.start : row.end].startswith("|") and not is_record(
+                doc_text[row.start : row.end]
+            ):
+                continue
+            seen.add((row.doc_id, row.start // _TABLE_REACH))
+            near = manifest.sentences_within(
+                row.doc_id, max(0, row.start - _TABLE_REACH), row.end + _TABLE_REACH
+            )
+            for other in near:
+                if other.id in found.rows:
+                    continue
+                text = doc_text[other.start : other.end]
+                reads = pipe_record(doc_text, other.start) if text.startswith("|") else text
+                if reads and (text.startswith("|") or is_record(text)) and holds_label(reads, labels):
+                    found.rows[other.id] = other
+                    for id_, vec in self.store.sentences.vectors([other.id]).items():
+                        found.dense[id_] = float(np.dot(vec, retrieval.query_vector))
 
     def _definers(
         self,

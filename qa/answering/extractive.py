@@ -534,10 +534,11 @@ def _lead(
     # "... failed at 6 of the 14 sites: W05, W06, W09, W11, W12 and W13.")
     if labels and (names_other or names_none or names_siblings_too(best.reads, labels)):
         within = cfg.sibling_label_within if names_other else cfg.label_within
+        # (a row keyed by the asked thing, "Code: 3; Meaning: ..." for "exit code 3", is as sure as a sibling)
         holders = [
             s
             for s in eligible
-            if s.score >= best.score - within
+            if s.score >= best.score - (cfg.sibling_label_within if _keyed_by(s, labels) else within)
             and relevance(s) >= relevant
             and holds_label(s.reads, labels)
             and not other_label(s.reads, labels)
@@ -1081,6 +1082,18 @@ def _narrowest(sentence: str, figures: list[tuple[str, str]]) -> float:
         if word.startswith(AMOUNT)
     ]
     return min((band_width(sentence, a) for a in amounts), default=0.0)
+
+
+def _keyed_by(s: Sentence, labels: list[tuple[str, str]]) -> bool:
+    """Is the sentence a table's row whose first cell is a label the question asks about, under a header that
+    names its word ("Code: 3; Meaning: A file could not be read" for "What does exit code 3 mean?")?"""
+    if not _is_row(s.text):
+        return False
+    fields = list(_fields(s.reads).items())
+    if not fields:
+        return False
+    key, value = fields[0][0].lower(), fields[0][1].strip().lower()
+    return any(value == label.lower() and word in {key, singular(key)} for word, label in labels)
 
 
 def _is_band(text: str) -> bool:
