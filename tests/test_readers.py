@@ -178,6 +178,8 @@ def test_an_epub_chapters_lists_read_as_markdown_writes_them(folder: Path) -> No
         "A hot meal at the canteen costs:\n\n- 6 euros for staff\n- 9 euros for visitors\n\nTo pay:" in text
     )
     assert "1. Tap your day pass at the till.\n2. Choose card or cash." in text
+    # a chapter's heading is marked by its level, as Markdown writes it, so the sections under it nest
+    assert "# Canteen\n\nA hot meal at the canteen costs:" in text, text
 
 
 def test_a_pdfs_running_header_and_page_numbers_are_left_out(tmp_path: Path) -> None:

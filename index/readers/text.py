@@ -137,7 +137,7 @@ _BLOCKS = frozenset(
 
 def html_blocks(content: bytes) -> str:
     """Every block of an (X)HTML document that is all content (an EPUB chapter), in order, one per line:
-    headings, paragraphs, list items, and table rows as records with their headers. Unlike `html_text`, nothing
+    headings (marked by level, "## Method", as Markdown writes them), paragraphs, list items, and table rows as records with their headers. Unlike `html_text`, nothing
     is judged boilerplate and dropped. The encoding is the one the document declares (UTF-8 by default)."""
     import lxml.etree
     import lxml.html
@@ -170,7 +170,13 @@ def html_blocks(content: bytes) -> str:
             blocks += [("tr", line) for _, line in html_table_records(rows)]
         elif name in _BLOCKS:
             line = " ".join(_content(element).split())
-            blocks.append((name, f"{_item_mark(element)}{line}" if name == "li" and line else line))
+            if name == "li" and line:
+                line = f"{_item_mark(element)}{line}"
+            elif re.fullmatch(r"h[1-6]", name) and line:
+                # a heading as Markdown writes it, so that its level nests the sections under it ("Method"
+                # under "Lemon Drizzle Loaf": a step is about the recipe it belongs to)
+                line = f"{'#' * int(name[1])} {line}"
+            blocks.append((name, line))
     # blocks apart by a blank line, as Markdown writes them; the items of a list, and the rows of a table, on
     # lines of their own one under another
     text, previous = "", ""

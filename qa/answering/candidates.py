@@ -1196,7 +1196,11 @@ class CandidateFinder:
         beside = sections.beside(row.start, lacking)
         sibling = (
             bool(section & asked.terms)
-            and any(h & section and h & lacking for h in sections.nested if not h <= section)
+            # (a heading nested under the sentence's own, "#### For the cake" under "## Lemon Drizzle Loaf",
+            # is part of its section, not one beside it)
+            and any(
+                h & section and h & lacking for h in sections.nested if not h <= section and not section <= h
+            )
         ) or beside
         # ... and however much of the question it matches, when its own heading names nothing the question asks
         # ("Cleaning fees are reimbursed." under "### Apartments" for "Are cleaning fees for hotels reimbursed?",
