@@ -146,3 +146,22 @@ def test_ages_asked_and_the_ranges_sentences_give() -> None:
     assert holds_label("Age: 4 to 6 years; Dose: 150 mg.", labels)
     assert other_label("Age: 1 to 3 years; Dose: 100 mg.", labels)
     assert not other_label("Either may be used.", labels)
+
+
+def test_a_two_column_table_of_long_names_and_sums_reads_each_row_under_its_name() -> None:
+    # a bill's account summary: "Direct Debit payment received 28 Feb 2025" is a name of six words, and its
+    # first row a sum of money, so no row is the header of the others
+    from index.readers.tables import make_table
+
+    rows = [
+        ("Opening balance (in credit)", "£38.40 CR"),
+        ("Direct Debit payment received 28 Feb 2025", "£142.00 CR"),
+        ("Charges for this period (incl. VAT)", "£221.12"),
+    ]
+    table = make_table(rows, [(0.0, float(n), 10.0, n + 1.0) for n in range(len(rows))])
+    assert table is not None
+    assert [text for text, _ in table.records()] == [
+        "Opening balance (in credit): £38.40 CR.",
+        "Direct Debit payment received 28 Feb 2025: £142.00 CR.",
+        "Charges for this period (incl. VAT): £221.12.",
+    ]

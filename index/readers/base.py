@@ -226,8 +226,8 @@ _YEAR_ALONE = re.compile(r"(?:19|20)\d{2}")
 def _labels_and_values(rows: Sequence[Sequence[str]]) -> bool:
     """Is this a two-column table of labels and values without colons ("Property" | "Flat 3, 27 Weaver's
     Row", "Rent" | "£1,375.00 per calendar month"), as leases and schedules set out their particulars? Its
-    first row holds a value where a header row would hold a column's name, and every row opens with a short,
-    distinct label of words."""
+    first row holds a value where a header row would hold a column's name, and every row opens with a distinct
+    label of up to eight words ("Charges for this period (incl. VAT)" | "£221.12")."""
     if len(rows) < 2 or any(len(r) != 2 for r in rows):
         return False
     labels = [r[0].strip() for r in rows]
@@ -236,7 +236,7 @@ def _labels_and_values(rows: Sequence[Sequence[str]]) -> bool:
         and not _YEAR_ALONE.fullmatch(rows[0][1].strip())
         and len(set(labels)) == len(labels)
         and all(
-            label and re.search(r"[^\W\d_]", label) and len(label.split()) <= 4 and label[-1] not in ".!?"
+            label and re.search(r"[^\W\d_]", label) and len(label.split()) <= 8 and label[-1] not in ".!?"
             for label in labels
         )
     )

@@ -218,7 +218,11 @@ def _keyed(table: Sequence[tuple[str, ...]]) -> bool:
         return False
     names = [row[i] for row in table for i in range(0, width, 2) if row[i]]
     # (a form's names hold no figures: "Ridgeback 1 | 1.2 kg | 2 | £249" is a row of values)
-    if not names or any((width > 2 and re.search(r"\d", name)) or len(name.split()) > 5 for name in names):
+    # (a two-column table's names may run longer: "Direct Debit payment received 28 Feb 2025" | "£142.00 CR")
+    longest = 8 if width == 2 else 5
+    if not names or any(
+        (width > 2 and re.search(r"\d", name)) or len(name.split()) > longest for name in names
+    ):
         return False
     values = [table[0][i] for i in range(1, width, 2)]
     return sum(name.endswith(":") for name in names) >= 0.8 * len(names) or any(
