@@ -89,6 +89,10 @@ DOCS = {
         "service:\n\n- after 2 complete years of service: 26 days\n- after 4 complete years: 27 days\n"
         "- after 6 complete years: 28 days (the maximum)\n"
     ),
+    "memberships.csv": (
+        "Membership,Access,Monthly\nAdult Anytime,All hours,£39.00\nSenior 65+ Off-Peak,Off-peak only,£21.00\n"
+        "Student Off-Peak,Off-peak only,£22.00\nStudent Anytime,All hours,£31.00\n"
+    ),
     "river-sites.csv": "Site,Orthophosphate (mg/l P)\nW02,0.081\nW04,0.412\nW05,0.142\n",
     "river-survey.md": (
         "# River survey\n\nOrthophosphate failed the standard for good status at 3 of the 5 sites: W02, W04 "
@@ -492,3 +496,12 @@ def test_a_row_keyed_by_the_asked_number_is_told_from_one_that_only_holds_it() -
     assert not _keyed_by(row("| 0 | Success |", "Code: 0; Meaning: Success."), labels)
     assert not _keyed_by(row("Step: 3; Code: 3; Meaning: retry."), labels)  # keyed by its step, not its code
     assert not _keyed_by(row("- Exit code was 0 instead of 3."), labels)  # prose, no row
+
+
+def test_a_comparison_of_two_rows_named_by_their_words_quotes_both(assistant: Assistant) -> None:
+    # "senior or student off-peak": the rows whose labels hold each one's words ("off-peak" shared by both)
+    answer = assistant.ask("Which is cheaper per month, senior or student off-peak?")
+    quotes = [c.quote for c in answer.citations]
+    assert any("Senior 65+ Off-Peak" in q for q in quotes) and any("Student Off-Peak" in q for q in quotes), (
+        quotes
+    )

@@ -491,7 +491,10 @@ def test_a_lease_s_particulars_without_colons_read_each_row_under_its_label(
     ]
     assert table_records([["Plan", "2024"], ["Basic", "£5"]]) == [(2, "Plan: Basic; 2024: £5.")]
     # a bill's summary: labels of several words, the first row a sum of money
-    summary = [["Opening balance (in credit)", "£38.40 CR"], ["Charges for this period (incl. VAT)", "£221.12"]]
+    summary = [
+        ["Opening balance (in credit)", "£38.40 CR"],
+        ["Charges for this period (incl. VAT)", "£221.12"],
+    ]
     assert table_records(summary) == [
         (1, "Opening balance (in credit): £38.40 CR."),
         (2, "Charges for this period (incl. VAT): £221.12."),

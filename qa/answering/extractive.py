@@ -36,6 +36,7 @@ from qa.answering.kinds import (
     PERIODS,
     Kind,
     asked_labels,
+    asked_measure,
     asked_term,
     asks_for_name,
     cues,
@@ -966,7 +967,8 @@ def _with_named_rows(
     alone ("DW60") is taken before one that holds it ("DW60 Pro")."""
     models = list(dict.fromkeys(model_names(question)))
     lead = next((s for s in chosen if is_record(s.reads)), None)
-    if len(models) < 2 or lead is None:
+    alternatives = _alternatives(question)
+    if (len(models) < 2 and len(alternatives) < 2) or lead is None:
         return chosen
     table = _table_of(lead, ranked)
     labels = [(s, _spaced(_label(s.reads))) for s in table]
@@ -978,9 +980,34 @@ def _with_named_rows(
         found = (exact or holding)[:1]
         if found and found[0] not in rows:
             rows.append(found[0])
+    if (
+        len(models) < 2
+    ):  # "Which is cheaper, senior or student off-peak?": rows whose labels hold each one's words
+        for words in alternatives:
+            found = [s for s, label in labels if words <= set(terms(label))][:1]
+            if found and found[0] not in rows:
+                rows.append(found[0])
     if len(rows) < 2:
         return chosen
     return [*rows, *(s for s in chosen if s not in rows)][: max(most, len(rows))]
+
+
+# "Which is cheaper per month, senior or student off-peak?": the things compared, after the comparison.
+_ALTERNATIVES = re.compile(r",\s*(?:the\s+)?([^,?]+?)\s+or\s+(?:the\s+)?([^,?]+?)\s*\?*\s*$", re.IGNORECASE)
+
+
+def _alternatives(question: str) -> list[set[str]]:
+    """The terms of each of two things a comparison names after a comma ("Which is cheaper, senior or student
+    off-peak?": {"senior", "off", "peak"} and {"student", "off", "peak"}: words after the last one's first
+    are shared by both), or [] for other questions."""
+    match = _ALTERNATIVES.search(question) if asked_measure(question) else None
+    if match is None:
+        return []
+    first, second = terms(match.group(1)), terms(match.group(2))
+    if not first or not second or len(first) > 3 or len(second) > 3:
+        return []
+    shared = set(second[1:]) if len(first) == 1 else set()
+    return [set(first) | shared, set(second)]
 
 
 # "Who is the sponsor of the study?", "What is the policy number?", "How much is the deposit?", "How many nights
