@@ -1367,3 +1367,21 @@ def test_a_command_in_a_code_block_is_quoted_with_the_sentence_announcing_it(not
 def test_what_a_name_is_is_answered_where_a_document_says_what_it_is(notes: Assistant) -> None:
     answer = notes.ask("What is Wrenfield?")
     assert answer.answer.startswith("We started Wrenfield, a task queue for Python services"), answer.answer
+
+
+def test_a_heading_that_gives_a_value_under_the_asked_label_answers(tmp_path: Path, fresh: Assistant) -> None:
+    # "2. Fuel policy: full to full" is a numbered heading; it is also the answer.
+    _indexed(
+        fresh,
+        tmp_path,
+        {
+            "rental.txt": (
+                "Rental agreement\n\n1. Excess\n\nWithout Super Cover you pay the first £1,250 of any claim.\n\n"
+                "2. Fuel policy: full to full\n\nKeep your fuel receipt from a filling station within 10 miles of "
+                "the return location. Putting the wrong fuel in the car is not covered.\n\n3. Mileage\n\n"
+                "The rental includes 1,500 miles.\n"
+            )
+        },
+    )
+    answer = _answered(fresh, "What's the fuel policy?")
+    assert answer.answer.startswith("2. Fuel policy: full to full"), answer.answer

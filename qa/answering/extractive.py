@@ -1111,6 +1111,17 @@ def _narrowest(sentence: str, figures: list[tuple[str, str]]) -> float:
     return min((band_width(sentence, a) for a in amounts), default=0.0)
 
 
+# A heading that gives a value: "2. Fuel policy: full to full", "## Deposit: £300".
+_FIELD_HEADING = re.compile(r"^[#\s]*(?:\d+(?:\.\d+)*\.?\s+)?([^:\n]{2,40}):\s+(\S[^\n]*)$")
+
+
+def _names_field(text: str, asked: set[str]) -> bool:
+    """Is the text a heading that gives a value under a label whose every term the question holds?"""
+    match = _FIELD_HEADING.match(text.strip())
+    label = set(terms(match.group(1))) if match else set()
+    return bool(label) and label <= asked
+
+
 def _keyed_by(s: Sentence, labels: list[tuple[str, str]]) -> bool:
     """Is the sentence a table's row whose first cell is a label the question asks about, under a header that
     names its word ("Code: 3; Meaning: A file could not be read" for "What does exit code 3 mean?")?"""
@@ -1229,9 +1240,12 @@ class ExtractiveAnswerer:
             # question's words ("## 4.2.1 — 14 April 2025" for "When was 4.2.1 released?"; an e-mail's subject
             # line, "Subject: renewal - need decision by 30 Sept", answers nothing).
             dated = kind is Kind.DATE and s.kind_ok and s.literal > 0 and s.text.lstrip().startswith("#")
-            heading_ok = not s.heading or dated
+            # ... and a heading that gives a value under the label the question names ("2. Fuel policy: full to
+            # full" for "What's the fuel policy?")
+            heading_ok = not s.heading or dated or _names_field(s.text, question_terms)
             return s.focus_ok and heading_ok and not s.other_section and (s.kind_ok or not needs_kind)
 
+        question_terms = set(terms(question))
         threshold = cfg.kind_refuse_below if needs_kind else cfg.refuse_below
         # The gate asks whether the documents answer the question at all (from how well the candidates match
         # it, not from their order); once they do, the best-ranked sentence leads even when, alone, it matches
