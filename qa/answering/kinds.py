@@ -23,6 +23,7 @@ from qa.answering.ranges import (
     AGE,
     AMOUNT,
     ON_DATE,
+    UNIT_QUALIFIER,
     age_ranges,
     amount_labels,
     asked_age,
@@ -145,8 +146,6 @@ _QUESTION_KINDS: list[tuple[re.Pattern[str], Kind]] = [
 ]
 _YEAR = r"\b(1\d{3}|20\d{2})s?\b"
 _UNITS = r"(seconds?|minutes?|hours?|days?|weeks?|fortnights?|months?|years?|decades?|centur(?:y|ies))"
-# ... which a word may qualify: "7 calendar days", "14 working days", "three clear days".
-_QUALIFIED = r"(?:(?:calendar|working|business|clear|consecutive|full|whole|school|banking|trading)\s+)?"
 _RELATIVE_TIME = (
     rf"\b(?:(?:\d+|{_NUMBER_WORDS}|a|an|a few|several|many)\s+{_UNITS}\s+(?:after|before|later|earlier|ago|"
     r"prior to|since|following)|(?:the )?(?:following|next|previous|same|preceding) (?:day|week|month|year|"
@@ -229,7 +228,7 @@ _DISTANCE_UNITS = r"km|m|cm|mm|miles?|ft|feet|foot|inch(?:es)?|yards?|(?:kilo|ce
 # ... or a text's length ("How long can the abstract be?" / "limited to 1,500 words").
 _TEXT_UNITS = r"words?|pages?|characters?|lines?|slides?|paragraphs?"
 _LONG = re.compile(
-    rf"\b(?:\d[\d,.]*|{_NUMBER_WORDS})[\s-]?(?:{_QUALIFIED}{_UNITS}|{_SHORT_TIME_UNITS}|{_DISTANCE_UNITS}|{_TEXT_UNITS})\b|"
+    rf"\b(?:\d[\d,.]*|{_NUMBER_WORDS})[\s-]?(?:{UNIT_QUALIFIER}{_UNITS}|{_SHORT_TIME_UNITS}|{_DISTANCE_UNITS}|{_TEXT_UNITS})\b|"
     r"\b(?:from|between|since|until|till)\b[^.]{0,40}\b\d{3,4}\b|\b\d{3,4}\s?(?:–|-|to)\s?\d{2,4}\b|\bsince\b|"
     rf"\b(?:in|within|for|over|after) {_UNITS}\b|\b\d{{2,4}}s\b|\bcentur(?:y|ies)\b",
     re.IGNORECASE,
@@ -238,8 +237,8 @@ _LONG = re.compile(
 # and never the noun ("What temperature ...?" / "Heat the oven to 180 °C", "How much warning ...?" / "24 hours'
 # written notice", "How much space ...?" / "Leave at least 50 cm free").
 _TIME = (
-    rf"\b\d[\d,.]*\s?(?:{_QUALIFIED}{_UNITS}|{_SHORT_TIME_UNITS})\b|"
-    rf"\b(?:{_NUMBER_WORDS}|an?|half an?)\s+{_QUALIFIED}{_UNITS}\b"
+    rf"\b\d[\d,.]*\s?(?:{UNIT_QUALIFIER}{_UNITS}|{_SHORT_TIME_UNITS})\b|"
+    rf"\b(?:{_NUMBER_WORDS}|an?|half an?)\s+{UNIT_QUALIFIER}{_UNITS}\b"
 )
 _DISTANCE = rf"\b\d[\d,.]*\s?(?:{_DISTANCE_UNITS})\b"
 _SHARE = r"%|\bper ?cent\b|\d\s?(?:/|per |an? )(?:hour|hr|day|night|week|month|year|annum|head|person)\b"
@@ -515,21 +514,10 @@ def asks_for_list(question: str) -> bool:
         return second in _AUXILIARIES
     # (a verb takes an object where a plural noun does not: "Which courier collects the kettle?")
     third = (match.group(3) or "").lower()
-    determiner = third in {
-        "the",
-        "a",
-        "an",
-        "my",
-        "your",
-        "our",
-        "their",
-        "his",
-        "her",
-        "its",
-        "this",
-        "these",
-    }
-    return bool(third) and not determiner and not first.endswith("s") and _is_plural_noun(second)
+    return bool(third) and third not in _DETERMINERS and not first.endswith("s") and _is_plural_noun(second)
+
+
+_DETERMINERS = frozenset("the a an my your our their his her its this these those".split())
 
 
 _KIND_OF = re.compile(r"^\W*(?:what|which)\s+(?:kinds?|types?|sorts?|forms?)\s+of\s+([a-z]+)", re.IGNORECASE)

@@ -137,9 +137,12 @@ _SUFFIX = (
     r"guests?|items?|kwh|mwh|gb|mb|tb)"
 )
 _FIGURE = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-# (a word may qualify the unit: "4 complete years", "10 working days")
-_QUALIFIER = r"(?:(?:complete|completed|full|whole|calendar|working|clear|consecutive|continuous)\s+)?"
-_AMOUNT = rf"(?:([£$€])\s?({_FIGURE})(k\b)?|({_FIGURE})\s?{_QUALIFIER}({_SUFFIX})(?![\w-]))"
+# A word that may qualify a unit: "4 complete years", "10 working days", "7 calendar days" (optional).
+UNIT_QUALIFIER = (
+    r"(?:(?:complete|completed|full|whole|calendar|working|business|clear|consecutive|continuous|school|banking|"
+    r"trading)\s+)?"
+)
+_AMOUNT = rf"(?:([£$€])\s?({_FIGURE})(k\b)?|({_FIGURE})\s?{UNIT_QUALIFIER}({_SUFFIX})(?![\w-]))"
 
 
 @dataclass(frozen=True)
