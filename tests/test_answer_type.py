@@ -241,4 +241,19 @@ def test_a_date_the_asker_gives_of_their_plans_is_taken_in_by_a_period() -> None
 
 def test_a_weekday_before_a_date_is_no_label_of_its_own() -> None:
     # "Friday 6" is no "Round 4": the day's number belongs to the date, and the weekday is a label of its own
-    assert asked_labels("What exam do I have on Friday 6 June?") == [("day", "friday")]
+    assert asked_labels("What exam do I have on Friday 6 June?") == [("day", "friday"), ("date", "6-6")]
+
+
+@pytest.mark.parametrize(
+    "sentence, holds",
+    [
+        ("Date: Friday 6 June 2025; Module title: Green Chemistry.", True),
+        ("On June 6th the hall is closed.", True),
+        ("Date: 06/06/2025; Room: G.14.", True),
+        ("Date: Thursday 5 June 2025; Module title: Analytical Chemistry.", False),
+        ("Version 2.6 June release.", False),  # no day of a month
+    ],
+)
+def test_the_day_a_question_names_is_held_by_a_sentence_that_names_it(sentence: str, holds: bool) -> None:
+    labels = [("date", "6-6")]
+    assert holds_label(sentence, labels) is holds

@@ -671,7 +671,7 @@ def test_a_word_numbered_list_keeps_the_numbers_word_shows(tmp_path: Path) -> No
 
 
 def test_a_sheets_dates_and_times_read_as_people_write_them(tmp_path: Path) -> None:
-    # "What exam do I have on Friday 6 June?" finds "Fri 6 June 2025", which "2025-06-06" did not match.
+    # "What exam do I have on Friday 6 June?" finds "Friday 6 June 2025", which "2025-06-06" did not match.
     import datetime as dt
 
     import openpyxl
@@ -683,5 +683,5 @@ def test_a_sheets_dates_and_times_read_as_people_write_them(tmp_path: Path) -> N
     sheet.append([dt.date(2025, 6, 9), dt.datetime(2025, 6, 9, 14, 0), "Statistics"])
     book.save(tmp_path / "exams.xlsx")
     text = load_file(tmp_path / "exams.xlsx").text
-    assert "Date: Fri 6 June 2025; Start: 09:30; Paper: Green Chemistry." in text, text
-    assert "Date: Mon 9 June 2025; Start: Mon 9 June 2025 14:00; Paper: Statistics." in text, text
+    assert "Date: Friday 6 June 2025; Start: 09:30; Paper: Green Chemistry." in text, text
+    assert "Date: Monday 9 June 2025; Start: Monday 9 June 2025 14:00; Paper: Statistics." in text, text

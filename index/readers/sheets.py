@@ -18,7 +18,7 @@ from index.readers.base import Extracted, TextBuilder, decode, under
 
 
 def _cell(value: object) -> str:
-    """A cell as a person reads it: a date as written out with its weekday ("Fri 6 June 2025", which "on 6 June"
+    """A cell as a person reads it: a date as written out with its weekday ("Friday 6 June 2025", which "on 6 June"
     and "on Friday" find, where "2025-06-06" matched neither), a time of day without zero seconds ("09:30")."""
     if value is None:
         return ""
@@ -37,12 +37,12 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = "January February March April May June July August September October November December".split()
 
 
 def _date(value: dt.date) -> str:
-    """In English whatever the locale: "Fri 6 June 2025"."""
+    """In English whatever the locale: "Friday 6 June 2025" (the weekday whole, as questions say it)."""
     return f"{_WEEKDAYS[value.weekday()]} {value.day} {_MONTHS[value.month - 1]} {value.year}"
 
 

@@ -922,7 +922,7 @@ _ORDINAL_QUARTER = {"first": "1", "second": "2", "third": "3", "fourth": "4"}
 _QUARTER_NAMED = re.compile(r"\bQ([1-4])\b|\b(first|second|third|fourth)\s+quarter\b", re.IGNORECASE)
 # ... or by its season ("in the summer" -> ("season", "summer"); not "fall", a verb as often).
 _SEASON = re.compile(r"\b(spring|summer|autumn|winter)s?\b", re.IGNORECASE)
-PERIODS = ("day", "quarter", "season", "time")
+PERIODS = ("day", "quarter", "season", "time", "date")
 # A journey named by its time ("the 12:00 route 7 bus", "the 7.40 from Harbour Square", "the 9:30 train").
 _NAMED_TIME = re.compile(r"\bthe\s+(\d{1,2})[:.](\d{2})(?:\s?([ap])\.?m\b\.?)?", re.IGNORECASE)
 _TIME_OF_DAY = re.compile(r"(?<![\d.:])(\d{1,2})[:.](\d{2})(?![\d.:])(?:\s?([ap])\.?m\b\.?)?", re.IGNORECASE)
@@ -972,6 +972,11 @@ def asked_labels(question: str) -> list[tuple[str, str]]:
     labels += [("quarter", _quarter(m)) for m in _QUARTER_NAMED.finditer(question)]
     labels += [("season", season.lower()) for season in _SEASON.findall(question)]
     labels += [("time", t) for t in (_clock(*m.groups()) for m in _NAMED_TIME.finditer(question)) if t]
+    # the day of a month a question names without its year, as a timetable's reader asks ("What exam do I have
+    # on Friday 6 June?"): a row or sentence that names it (a date with its year, "on October 9, 2004", is no
+    # label: prose tells of a day in many ways)
+    undated = _YEAR_AFTER.sub(" ", question)
+    labels += [("date", day) for day in sorted(_day_months(undated, numeric=False))]
     age = asked_age(question)
     if age is not None:
         labels.append((AGE, f"{age:g}"))
@@ -1082,7 +1087,41 @@ def _periods(sentence: str, word: str) -> set[str]:
         return {season.lower() for season in _SEASON.findall(sentence)}
     if word == "time":
         return {t for t in (_clock(*m.groups()) for m in _TIME_OF_DAY.finditer(sentence)) if t}
+    if word == "date":
+        return _day_months(sentence)
     return {_quarter(m) for m in _QUARTER_NAMED.finditer(sentence)}
+
+
+# A day of a month, with or without its year: "6 June", "6th of June", "June 6", "06/06/2025".
+_DAY_MONTH = re.compile(
+    rf"(?<![\d.,])\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTHS})\b\.?|\b({_MONTHS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b"
+    r"(?![.:/]\d)",
+    re.IGNORECASE,
+)
+
+
+# A day of a month with its year: "6 June 2025", "June 6, 2025", "06/06/2025".
+_YEAR_AFTER = re.compile(
+    rf"(?:\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})|\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?)"
+    r",?\s+(?:19|20)\d{2}\b",
+    re.IGNORECASE,
+)
+
+
+def _day_months(text: str, numeric: bool = True) -> set[str]:
+    """The days of a month a text names, as "month-day" ("6-6" for "6 June", "June 6th", and with `numeric`
+    "06/06/2025")."""
+    found = set()
+    for m in _DAY_MONTH.finditer(text):
+        day, name = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        month = next(i for i, full in enumerate(_MONTH_NAMES, 1) if full.startswith(name.lower()[:3]))
+        if 1 <= int(day) <= 31:
+            found.add(f"{month}-{int(day)}")
+    for m in _NUMERIC_DATE.finditer(text) if numeric else ():
+        day_number, month_number = (m.group(1), m.group(2)) if m.group(1) else (m.group(6), m.group(5))
+        if 1 <= int(month_number) <= 12 and 1 <= int(day_number) <= 31:
+            found.add(f"{int(month_number)}-{int(day_number)}")
+    return found
 
 
 # A version number ("2.5.0", "3.10").
