@@ -19,7 +19,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from index.chunk import is_list_item
+from index.chunk import is_list_item, without_item_number
 from index.embed import Embedder
 from index.errors import QAError
 from index.lexical import terms
@@ -980,9 +980,8 @@ def _with_named_rows(
         found = (exact or holding)[:1]
         if found and found[0] not in rows:
             rows.append(found[0])
-    if (
-        len(models) < 2
-    ):  # "Which is cheaper, senior or student off-peak?": rows whose labels hold each one's words
+    # "Which is cheaper, senior or student off-peak?": the rows whose labels hold each one's words
+    if len(models) < 2:
         for words in alternatives:
             found = [s for s, label in labels if words <= set(terms(label))][:1]
             if found and found[0] not in rows:
@@ -1111,13 +1110,10 @@ def _narrowest(sentence: str, figures: list[tuple[str, str]]) -> float:
     return min((band_width(sentence, a) for a in amounts), default=0.0)
 
 
-# A heading that gives a value: "2. Fuel policy: full to full", "## Deposit: £300".
-_FIELD_HEADING = re.compile(r"^[#\s]*(?:\d+(?:\.\d+)*\.?\s+)?([^:\n]{2,40}):\s+(\S[^\n]*)$")
-
-
 def _names_field(text: str, asked: set[str]) -> bool:
-    """Is the text a heading that gives a value under a label whose every term the question holds?"""
-    match = _FIELD_HEADING.match(text.strip())
+    """Is the text a heading that gives a value (`_FIELD`, past its Markdown marks and number: "2. Fuel policy:
+    full to full", "## Deposit: £300") under a label whose every term the question holds?"""
+    match = _FIELD.match(without_item_number(text.strip().lstrip("#").strip()))
     label = set(terms(match.group(1))) if match else set()
     return bool(label) and label <= asked
 

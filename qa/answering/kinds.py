@@ -1003,19 +1003,30 @@ _WRITTEN_DATE = re.compile(
 )
 
 
-def _dates(text: str) -> list[tuple[int, int, int]]:
-    """The dates a text gives with a month, as (year, month, day), day 0 where it gives none, in order."""
+def _month_number(name: str) -> int:
+    """A month's number from its name or abbreviation ("June", "Sept" -> 6, 9)."""
+    return next(i for i, full in enumerate(_MONTH_NAMES, 1) if full.startswith(name.lower()[:3]))
+
+
+def _found_dates(text: str, written: bool = True) -> list[tuple[int, tuple[int, int, int]]]:
+    """(offset, (year, month, day)) of each date a text gives in figures ("09/06/2023", day first; "2024-03-18")
+    and, with `written`, in words ("6 April 2024", "April 6, 2024", "April 2024": day 0); not checked for sense."""
     found: list[tuple[int, tuple[int, int, int]]] = []
     for m in _NUMERIC_DATE.finditer(text):
         if m.group(1):
-            date = (int(m.group(3)), int(m.group(2)), int(m.group(1)))
+            found.append((m.start(), (int(m.group(3)), int(m.group(2)), int(m.group(1)))))
         else:
-            date = (int(m.group(4)), int(m.group(5)), int(m.group(6)))
-        found.append((m.start(), date))
-    for m in _WRITTEN_DATE.finditer(text):
-        month = next(i for i, name in enumerate(_MONTH_NAMES, 1) if name.startswith(m.group(2).lower()[:3]))
-        found.append((m.start(), (int(m.group(4)), month, int(m.group(1) or m.group(3) or 0))))
-    return [date for _, date in sorted(found) if 1 <= date[1] <= 12]
+            found.append((m.start(), (int(m.group(4)), int(m.group(5)), int(m.group(6)))))
+    for m in _WRITTEN_DATE.finditer(text) if written else ():
+        found.append(
+            (m.start(), (int(m.group(4)), _month_number(m.group(2)), int(m.group(1) or m.group(3) or 0)))
+        )
+    return found
+
+
+def _dates(text: str) -> list[tuple[int, int, int]]:
+    """The dates a text gives with a month, as (year, month, day), day 0 where it gives none, in order."""
+    return [date for _, date in sorted(_found_dates(text)) if 1 <= date[1] <= 12]
 
 
 _DATE_TEXT = rf"(?:{_NUMERIC_DATE.pattern}|{_WRITTEN_DATE.pattern})"
@@ -1051,15 +1062,7 @@ def latest_date(text: str) -> tuple[int, int, int] | None:
     """The latest date a text gives, as (year, month, day) (0 for a part it leaves out): "09/06/2023" (day
     first), "2024-03-18", "6 April 2024", "April 6, 2024", "April 2024"; a year alone counts as (year, 0, 0).
     None when it gives none."""
-    found: list[tuple[int, int, int]] = []
-    for m in _NUMERIC_DATE.finditer(text):
-        if m.group(1):
-            found.append((int(m.group(3)), int(m.group(2)), int(m.group(1))))
-        else:
-            found.append((int(m.group(4)), int(m.group(5)), int(m.group(6))))
-    for m in _WRITTEN_DATE.finditer(text):
-        month = next(i for i, name in enumerate(_MONTH_NAMES, 1) if name.startswith(m.group(2).lower()[:3]))
-        found.append((int(m.group(4)), month, int(m.group(1) or m.group(3) or 0)))
+    found = [date for _, date in _found_dates(text)]
     found += [(int(y), 0, 0) for y in re.findall(r"\b((?:19|20)\d{2})\b", text)]
     return max(found) if found else None
 
@@ -1114,13 +1117,11 @@ def _day_months(text: str, numeric: bool = True) -> set[str]:
     found = set()
     for m in _DAY_MONTH.finditer(text):
         day, name = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-        month = next(i for i, full in enumerate(_MONTH_NAMES, 1) if full.startswith(name.lower()[:3]))
         if 1 <= int(day) <= 31:
-            found.add(f"{month}-{int(day)}")
-    for m in _NUMERIC_DATE.finditer(text) if numeric else ():
-        day_number, month_number = (m.group(1), m.group(2)) if m.group(1) else (m.group(6), m.group(5))
-        if 1 <= int(month_number) <= 12 and 1 <= int(day_number) <= 31:
-            found.add(f"{int(month_number)}-{int(day_number)}")
+            found.add(f"{_month_number(name)}-{int(day)}")
+    for _, (_, month, day) in _found_dates(text, written=False) if numeric else ():
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            found.add(f"{month}-{day}")
     return found
 
 
