@@ -248,6 +248,11 @@ def _written_words(text: str) -> frozenset[str]:
     return frozenset(word.strip(".-") for word in re.findall(r"[\w.-]+", text))
 
 
+def _table_row(text: str) -> bool:
+    """Is the sentence a row of a table: a Markdown pipe row or a record with its headers?"""
+    return text.startswith("|") or is_record(text)
+
+
 # How far from a candidate row of a table the rows holding the asked label are looked for, in characters.
 _TABLE_REACH = 3000
 # The heading of a paper's list of references.
@@ -1024,27 +1029,34 @@ class CandidateFinder:
             return
         manifest = self.store.manifest
         seen: set[tuple[str, int]] = set()
+        added: dict[str, SpanRow] = {}
         for row in list(found.rows.values()):
             if row.doc_id not in texts or (row.doc_id, row.start // _TABLE_REACH) in seen:
                 continue
             doc_text = texts[row.doc_id][1]
-            if not doc_text[row.start : row.end].startswith("|") and not is_record(
-                doc_text[row.start : row.end]
-            ):
+            if not _table_row(doc_text[row.start : row.end]):
                 continue
             seen.add((row.doc_id, row.start // _TABLE_REACH))
             near = manifest.sentences_within(
                 row.doc_id, max(0, row.start - _TABLE_REACH), row.end + _TABLE_REACH
             )
             for other in near:
-                if other.id in found.rows:
+                if other.id in found.rows or other.id in added:
                     continue
                 text = doc_text[other.start : other.end]
                 reads = pipe_record(doc_text, other.start) if text.startswith("|") else text
-                if reads and (text.startswith("|") or is_record(text)) and holds_label(reads, labels):
-                    found.rows[other.id] = other
-                    for id_, vec in self.store.sentences.vectors([other.id]).items():
-                        found.dense[id_] = float(np.dot(vec, retrieval.query_vector))
+                if reads and _table_row(text) and holds_label(reads, labels):
+                    added[other.id] = other
+        self._add_rows(found, added.values(), retrieval)
+
+    def _add_rows(self, found: _Found, rows: Iterable[SpanRow], retrieval: Retrieval) -> None:
+        """Add rows to the candidates, with their embeddings' similarity to the question (read in one call)."""
+        new = {row.id: row for row in rows if row.id not in found.rows}
+        if not new:
+            return
+        found.rows.update(new)
+        for id_, vec in self.store.sentences.vectors(list(new)).items():
+            found.dense[id_] = float(np.dot(vec, retrieval.query_vector))
 
     def _definers(
         self,
@@ -1088,10 +1100,7 @@ class CandidateFinder:
             row = next((r for r in near if r.start <= pos < r.end), None)
             if row is None:
                 continue
-            if row.id not in found.rows:
-                found.rows[row.id] = row
-                for id_, vec in self.store.sentences.vectors([row.id]).items():
-                    found.dense[id_] = float(np.dot(vec, retrieval.query_vector))
+            self._add_rows(found, [row], retrieval)
             ids.add(row.id)
         return ids
 
