@@ -43,7 +43,8 @@ class Kind(str, Enum):
     QUANTITY = "quantity"  # "What was the attack rate ...?": most likely a number, but not always one
 
 
-_MONTH_NAMES = (
+# The months by name, lower case, January first.
+MONTH_NAMES = (
     "january",
     "february",
     "march",
@@ -57,7 +58,7 @@ _MONTH_NAMES = (
     "november",
     "december",
 )
-_MONTHS = "|".join(_MONTH_NAMES) + "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+_MONTHS = "|".join(MONTH_NAMES) + "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
 _NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
     r"seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|"
@@ -1005,7 +1006,7 @@ _WRITTEN_DATE = re.compile(
 
 def _month_number(name: str) -> int:
     """A month's number from its name or abbreviation ("June", "Sept" -> 6, 9)."""
-    return next(i for i, full in enumerate(_MONTH_NAMES, 1) if full.startswith(name.lower()[:3]))
+    return next(i for i, full in enumerate(MONTH_NAMES, 1) if full.startswith(name.lower()[:3]))
 
 
 def _found_dates(text: str, written: bool = True) -> list[tuple[int, tuple[int, int, int]]]:
@@ -1070,7 +1071,7 @@ def latest_date(text: str) -> tuple[int, int, int] | None:
 def is_calendar_word(word: str) -> bool:
     """Is the word a day of the week ("Wednesdays") or a month written in full ("March")?"""
     lower = word.lower()
-    return bool(_WEEKDAY.fullmatch(lower)) or lower in _MONTH_NAMES
+    return bool(_WEEKDAY.fullmatch(lower)) or lower in MONTH_NAMES
 
 
 def _quarter(match: re.Match[str]) -> str:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from index.lexical import fold, stopwords, zipf
 from qa.answering.kinds import (
     CODE,
+    MONTH_NAMES,
     PERIODS,
     asked_labels,
     holds_label,
@@ -46,7 +47,8 @@ _YEAR_BOUND = re.compile(
     re.IGNORECASE,
 )
 # A month written in full with its capital ("may" is a verb as often)
-_MONTH_NAME = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+# (capitalised: "may" is a verb)
+_MONTH_NAME = f"(?:{'|'.join(name.capitalize() for name in MONTH_NAMES)})"
 _MONTH = re.compile(rf"\b{_MONTH_NAME}\b")
 _MONTH_BOUND = re.compile(
     rf"\b(?:before|after|prior to|since|until|till|by|from|between|through)\s+(?:the\s+\w+\s+of\s+)?{_MONTH_NAME}\b"
