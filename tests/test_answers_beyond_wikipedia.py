@@ -1092,7 +1092,8 @@ def test_words_written_apart_or_as_one_and_a_list_without_full_stops(
                 "the service. Replace the binaries in /opt/tidebase/bin.\n"
             ),
             "alarm.md": (
-                "# Halo SA-9 Smoke Alarm\n\n## Replacing the battery\n\n"
+                "# Halo SA-9 Smoke Alarm\n\nThe SA-9 runs on a 9V battery for about 12 months.\n\n"
+                "## Replacing the battery\n\n"
                 "1. Turn the alarm anticlockwise to release it from the ceiling base\n"
                 "2. Open the compartment on the back\n3. Insert a new 9V block, matching the + and - marks\n"
                 "4. Refit the alarm and press the test button until it beeps\n\n"
@@ -1113,6 +1114,12 @@ def test_words_written_apart_or_as_one_and_a_list_without_full_stops(
     # an English word the documents lack is not taken for another that differs inside it ("replace")
     terms, unknown = fresh.retriever.spell("Does tidebase support replication?")
     assert "replication" in unknown and "replac" not in terms, terms
+    # a name that runs letters and digits together is the documents' name written apart ("SA-9", "COVID-19")
+    model = _answered(fresh, "How long does the battery of the SA9 last?")
+    assert model.answer.startswith("The SA-9 runs on a 9V battery for about 12 months."), model.answer
+    assert fresh.retriever.spell("Does the SA9 beep?")[1] == ()
+    # ... but a word of letters is never cut into the documents' words
+    assert fresh.retriever.spell("Is there a takeaway?")[1] == ("takeaway",)
 
 
 def test_a_number_question_is_answered_in_the_unit_of_what_it_asks_for(

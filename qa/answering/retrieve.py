@@ -29,6 +29,7 @@ from qa.answering.names import spelling_variant
 from qa.types import Passage
 
 _PUNCTUATION = ".,;:!?()[]{}\"'“”‘’"
+_LETTERS_OR_DIGITS = re.compile(r"[^\W\d_]+|\d+")
 # A word at least this common in English (wordfreq's Zipf scale: "stand" 5.1, "sand" 4.4, "tumour" 3.4) is no
 # misspelling: it is corrected only to another spelling of itself ("colour" -> the documents' "color").
 COMMON_WORD_ZIPF = 4.0
@@ -188,6 +189,10 @@ class HybridRetriever:
                 if lexical.knows(term) or not len(lexical):
                     terms.append(term)
                     continue
+                apart = self._cut_at_digits(term)
+                if apart:
+                    terms.extend(apart)
+                    continue
                 # The document's word with its accents ("Orsted" is "Ørsted"), else its closest spelling.
                 bare = word.strip(_PUNCTUATION)
                 close = lexical.unaccented(bare) or self._respelt(bare, term)
@@ -195,6 +200,17 @@ class HybridRetriever:
                 if close is None:
                     unknown.append(bare)
         return terms, tuple(dict.fromkeys(unknown))
+
+    def _cut_at_digits(self, term: str) -> list[str]:
+        """The collection's terms for a term it does not hold that runs letters and digits together, as the
+        collection writes them apart ("covid19" -> "covid", "19" where the documents say "COVID-19"; "iphone15"
+        -> "iphone", "15"), or [] when it holds not every part. Words of letters alone are not cut
+        ("takeaway" is no "take")."""
+        parts = _LETTERS_OR_DIGITS.findall(term)
+        terms = [t for part in parts for t in tokenize(part)]
+        if len(parts) < 2 or not terms or not all(self.store.lexical.knows(t) for t in terms):
+            return []
+        return terms
 
     def _joined(self, first: str, second: str) -> list[str]:
         """The collection's term for two words of the question that it writes as one ("back up" -> "backup",
