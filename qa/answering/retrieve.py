@@ -203,11 +203,13 @@ class HybridRetriever:
 
     def _cut_at_digits(self, term: str) -> list[str]:
         """The collection's terms for a term it does not hold that runs letters and digits together, as the
-        collection writes them apart ("covid19" -> "covid", "19" where the documents say "COVID-19"; "iphone15"
-        -> "iphone", "15"), or [] when it holds not every part. Words of letters alone are not cut
+        collection writes them apart ("covid19" -> "covid" where the documents say "COVID-19", "pr8perform" ->
+        "pr", "perform"), or [] when it holds not every part. Words of letters alone are not cut
         ("takeaway" is no "take")."""
         parts = _LETTERS_OR_DIGITS.findall(term)
-        terms = [t for part in parts for t in tokenize(part)]
+        # A number of one or two digits alone matches any date or count ("19" in "5 to 19 February" for
+        # "COVID19"): the letters find the name and the premise checks read the number from the question.
+        terms = [t for part in parts if not part.isdigit() or len(part) > 2 for t in tokenize(part)]
         if len(parts) < 2 or not terms or not all(self.store.lexical.knows(t) for t in terms):
             return []
         return terms
