@@ -135,8 +135,9 @@ def test_html_and_pdf_files_are_indexed_by_their_main_text(fresh: Assistant, tmp
         "of St John in the sixteenth century.</p></article><footer>Copyright 2024 Example Media</footer></body></html>",
         encoding="utf-8",
     )
+    # (a line opening with a quotation mark, where PDFium finds no character at the run's left edge)
     (folder / "atlantis.pdf").write_bytes(
-        make_pdf(["The capital of Atlantis is Poseidonia.", "It sank long ago."])
+        make_pdf(["The capital of Atlantis is Poseidonia.", '"It sank long ago," the guide said.'])
     )
     report = fresh.index([folder], progress=False)
     assert not report.failed and len(report.added) == 2
