@@ -150,6 +150,30 @@ def test_html_and_pdf_files_are_indexed_by_their_main_text(fresh: Assistant, tmp
     ] == (answer.citations[0].quote)
 
 
+def test_an_html_page_keeps_its_headings_and_answers_by_them(fresh: Assistant, tmp_path: Path) -> None:
+    # trafilatura drops every heading of a page with a <nav>; the sections they open are what answers rest on
+    (tmp_path / "api.html").write_text(
+        "<html><head><title>ParcelPoint API</title></head><body><nav><a href='/'>Home</a> | "
+        "<a href='/docs'>Docs</a> | <a href='/status'>Status</a></nav>"
+        "<h1>ParcelPoint API reference</h1><p>The ParcelPoint API lets you create shipments and buy labels "
+        "with UK and European carriers. All requests use HTTPS and JSON.</p>"
+        "<h2>Authentication</h2><p>Send your secret key as a bearer token in the Authorization header. Sandbox "
+        "keys begin with pp_test_.</p>"
+        "<h2>Webhooks</h2><p>Register an HTTPS endpoint in the dashboard to receive events. Failed deliveries "
+        "are retried 8 times over 24 hours with exponential backoff.</p>"
+        "<h2>Errors</h2><p>Errors return a JSON body with a code and a message. A 429 status means you sent "
+        "too many requests.</p></body></html>",
+        encoding="utf-8",
+    )
+    report = fresh.index([tmp_path], progress=False)
+    assert not report.failed
+    text = fresh.document(fresh.documents()[0].doc_id).text
+    assert "# ParcelPoint API reference\n" in text and "## Webhooks\nRegister an HTTPS endpoint" in text, text
+    assert "Home" not in text
+    answer = fresh.ask("How many times are webhooks retried?")
+    assert answer.answer.startswith("Failed deliveries are retried 8 times"), answer.answer
+
+
 def test_text_encodings_by_byte_order_mark_and_nul_bytes_anywhere(fresh: Assistant, tmp_path: Path) -> None:
     text = "Le phare de Varn fut bâti en 1871 par Ada Quill."
     (tmp_path / "utf16.txt").write_bytes(text.encode("utf-16"))  # with its byte-order mark

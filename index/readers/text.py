@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 from index.errors import LoadError
 from index.readers.base import Extracted, decode, html_table_records, under
@@ -109,7 +110,7 @@ def html_text(html: str) -> str:
     text = trafilatura.extract(
         tables_as_paragraphs(html), include_comments=False, include_tables=True, favor_recall=True
     )
-    return tables_as_records(text or "")
+    return with_headings(html, tables_as_records(text or ""))
 
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
@@ -137,8 +138,9 @@ _BLOCKS = frozenset(
 
 def html_blocks(content: bytes) -> str:
     """Every block of an (X)HTML document that is all content (an EPUB chapter), in order, one per line:
-    headings (marked by level, "## Method", as Markdown writes them), paragraphs, list items, and table rows as records with their headers. Unlike `html_text`, nothing
-    is judged boilerplate and dropped. The encoding is the one the document declares (UTF-8 by default)."""
+    headings (marked by level, "## Method", as Markdown writes them), paragraphs, list items, and table rows as
+    records with their headers. Unlike `html_text`, nothing is judged boilerplate and dropped. The encoding is
+    the one the document declares (UTF-8 by default)."""
     import lxml.etree
     import lxml.html
 
@@ -152,11 +154,25 @@ def html_blocks(content: bytes) -> str:
             root = lxml.html.fromstring(content)
         except (ValueError, lxml.etree.ParserError):
             return ""
+    # blocks apart by a blank line, as Markdown writes them; the items of a list, and the rows of a table, on
+    # lines of their own one under another
+    text, previous = "", ""
+    for name, line in _blocks(root):
+        if line:
+            listed = name in ("li", "tr") and name == previous
+            text += ("\n" if listed else "\n\n") + line if text else line
+            previous = name
+    return text or " ".join(_content(root).split())
+
+
+def _blocks(root: Any) -> list[tuple[str, str]]:
+    """The blocks of a parsed (X)HTML document in order, as (tag, line): see `html_blocks`. Scripts, styles,
+    the head and navigation are removed from the tree."""
     for junk in [e for e in root.iter() if _name(e) in ("script", "style", "head", "nav")]:
         parent = junk.getparent()
         if parent is not None:
             parent.remove(junk)
-    blocks: list[tuple[str, str]] = []  # (tag, text)
+    blocks: list[tuple[str, str]] = []
     for element in root.iter():
         name = _name(element)
         if not name or any(_name(a) in _BLOCKS or _name(a) == "table" for a in element.iterancestors()):
@@ -177,15 +193,67 @@ def html_blocks(content: bytes) -> str:
                 # under "Lemon Drizzle Loaf": a step is about the recipe it belongs to)
                 line = f"{'#' * int(name[1])} {line}"
             blocks.append((name, line))
-    # blocks apart by a blank line, as Markdown writes them; the items of a list, and the rows of a table, on
-    # lines of their own one under another
-    text, previous = "", ""
-    for name, line in blocks:
-        if line:
-            listed = name in ("li", "tr") and name == previous
-            text += ("\n" if listed else "\n\n") + line if text else line
-            previous = name
-    return text or " ".join(_content(root).split())
+    return blocks
+
+
+_MARK = re.compile(r"^(?:#{1,6}|[-*•]|\d+[.)])\s+")
+
+
+def _bare(line: str) -> str:
+    """A line without its heading or list mark, its white space collapsed, lower case."""
+    return _MARK.sub("", " ".join(line.split())).lower()
+
+
+def with_headings(html: str, text: str) -> str:
+    """The main text of a page (`html_text`'s) with the page's headings put back, each on a line of its own
+    before the first block under it that the text kept, marked by level ("## Rate limits") as Markdown writes
+    them. trafilatura drops every heading of some pages (one with a <nav>, or past some size), and the
+    sections a heading opens are what an answer is about. A heading whose first two blocks were both dropped
+    (a "Related articles" list) stays out; one whose first block alone was (a thread's title above its tags
+    line) heads the next."""
+    import lxml.html
+
+    if not re.search(r"<h[1-6][\s>]", html, re.IGNORECASE) or not text:
+        return text
+    try:
+        root = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return text
+    lines = text.split("\n")
+    bare = [_bare(line) for line in lines]
+    before: dict[int, list[str]] = {}  # line index -> headings to put before it
+    waiting: list[str] = []
+    dropped = 0  # blocks dropped since the waiting headings
+    cursor = 0
+    for name, line in _blocks(root):
+        if not line:
+            continue
+        if re.fullmatch(r"h[1-6]", name):
+            waiting.append(line)
+            dropped = 0
+            continue
+        key = _bare(line)[:40]
+        found = next((i for i in range(cursor, len(lines)) if key and key in bare[i]), None)
+        if found is None:
+            dropped += 1
+            if dropped >= 2:
+                waiting = []  # the heading's first blocks were dropped: it heads boilerplate
+            continue
+        if waiting:
+            before.setdefault(found, []).extend(waiting)
+            waiting = []
+        cursor = found
+    if not before:
+        return text
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        for heading in before.get(i, ()):
+            if out and _bare(out[-1]) == _bare(heading):
+                out[-1] = heading  # the text kept the heading as a plain line: mark it
+            else:
+                out.append(heading)
+        out.append(line)
+    return "\n".join(out)
 
 
 def _item_mark(item: object) -> str:
