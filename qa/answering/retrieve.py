@@ -189,13 +189,14 @@ class HybridRetriever:
                 if lexical.knows(term) or not len(lexical):
                     terms.append(term)
                     continue
-                apart = self._cut_at_digits(term)
+                # The document's word with its accents ("Orsted" is "Ørsted"), else its closest spelling ("K200s"
+                # is "K200"), else its letters and digits as the documents write them apart ("COVID19").
+                bare = word.strip(_PUNCTUATION)
+                close = lexical.unaccented(bare) or self._respelt(bare, term)
+                apart = [] if close else self._cut_at_digits(term)
                 if apart:
                     terms.extend(apart)
                     continue
-                # The document's word with its accents ("Orsted" is "Ørsted"), else its closest spelling.
-                bare = word.strip(_PUNCTUATION)
-                close = lexical.unaccented(bare) or self._respelt(bare, term)
                 terms.append(close or term)
                 if close is None:
                     unknown.append(bare)
@@ -210,7 +211,11 @@ class HybridRetriever:
         # A number of one or two digits alone matches any date or count ("19" in "5 to 19 February" for
         # "COVID19"): the letters find the name and the premise checks read the number from the question.
         terms = [t for part in parts if not part.isdigit() or len(part) > 2 for t in tokenize(part)]
-        if len(parts) < 2 or not terms or not all(self.store.lexical.knows(t) for t in terms):
+        if (
+            len(parts) < 2
+            or not any(t.isalpha() for t in terms)
+            or not all(self.store.lexical.knows(t) for t in terms)
+        ):
             return []
         return terms
 
