@@ -44,12 +44,14 @@ CREATE TABLE IF NOT EXISTS duplicates (doc_id TEXT PRIMARY KEY, file_hash TEXT N
 
 def title_of(head: str, source: str) -> str:
     """A document's title: its first non-blank line (without Markdown heading marks) when it is short enough to be
-    one (at most 150 characters); else the file name without its extension."""
-    for line in head.splitlines():
-        line = " ".join(line.strip().lstrip("#").split())
-        if line:  # a table row ("Product: Atlas desk; ...") names no document: a sheet is known by its file
-            return line if len(line) <= 150 and not is_record(line) else Path(source).stem
-    return Path(source).stem
+    one (at most 150 characters); else the file name without its extension. A table row ("Product: Atlas desk;
+    ...") names no document, nor does a heading right above one (a workbook's first sheet, "## Fares"): a
+    spreadsheet is known by its file name."""
+    lines = [" ".join(line.strip().lstrip("#").split()) for line in head.splitlines()]
+    lines = [line for line in lines if line]
+    if not lines or len(lines[0]) > 150 or is_record(lines[0]) or (len(lines) > 1 and is_record(lines[1])):
+        return Path(source).stem
+    return lines[0]
 
 
 @dataclass(frozen=True)

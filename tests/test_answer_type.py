@@ -244,6 +244,18 @@ def test_a_weekday_before_a_date_is_no_label_of_its_own() -> None:
     assert asked_labels("What exam do I have on Friday 6 June?") == [("day", "friday"), ("date", "6-6")]
 
 
+def test_a_numbered_day_is_no_weekday() -> None:
+    # "Day 2" of a conference is held by "on Day 2" and not by a weekday; "Day 1" is another day
+    labels = asked_labels("When does the cloakroom close on day 2?")
+    assert labels == [("day", "2")]
+    assert holds_label("It is open until 18:00 on Day 1 and until 16:30 on Day 2.", labels)
+    assert other_label("It is open until 18:00 on Day 1.", labels)
+    assert not holds_label("It is open until 16:30 on Wednesday.", labels)
+    assert not other_label("It is open until 16:30 on Wednesday.", labels)
+    # a quarter named by its number stays a quarter ("Q3" is "quarter 3")
+    assert holds_label("Revenue in Q3 2025 was £4.1m.", asked_labels("What was revenue in quarter 3?"))
+
+
 @pytest.mark.parametrize(
     "sentence, holds",
     [

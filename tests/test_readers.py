@@ -685,3 +685,29 @@ def test_a_sheets_dates_and_times_read_as_people_write_them(tmp_path: Path) -> N
     text = load_file(tmp_path / "exams.xlsx").text
     assert "Date: Friday 6 June 2025; Start: 09:30; Paper: Green Chemistry." in text, text
     assert "Date: Monday 9 June 2025; Start: Monday 9 June 2025 14:00; Paper: Statistics." in text, text
+
+
+def test_a_workbooks_sheets_head_their_rows(tmp_path: Path, fresh: Assistant) -> None:
+    # A conference programme with a sheet per day: the sheet's name is the only place that says which day a
+    # row is on. "Sheet1"-like names say nothing and head nothing; the workbook keeps its file's name.
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for n, (title, lunch) in enumerate((("Day 1 - Tue 14 Oct", "12:00"), ("Day 2 - Wed 15 Oct", "13:00"))):
+        sheet = book.active if n == 0 else book.create_sheet()
+        sheet.title = title
+        sheet.append(["Start", "Room", "Session"])
+        sheet.append(["09:00", "Main Hall", "Opening keynote" if n == 0 else "Closing keynote"])
+        sheet.append([lunch, "Dining Room", "Lunch"])
+    notes = book.create_sheet("Sheet3")
+    notes.append(["Topic", "Note"])
+    notes.append(["Wi-Fi", "The network is DataCraft-Guest; the password is printed on your badge."])
+    book.save(tmp_path / "programme.xlsx")
+    text = load_file(tmp_path / "programme.xlsx").text
+    assert text.startswith("## Day 1 - Tue 14 Oct\nStart: 09:00; Room: Main Hall;"), text
+    assert "\n## Day 2 - Wed 15 Oct\nStart: 09:00" in text and "Sheet3" not in text, text
+    fresh.index([tmp_path / "programme.xlsx"], progress=False)
+    assert [d.title for d in fresh.documents()] == ["programme"]
+    lunch = fresh.ask("What time is lunch on day 2?")
+    assert lunch.answer.startswith("Start: 13:00; Room: Dining Room; Session: Lunch."), lunch.answer
+    assert lunch.citations[0].location.label.startswith("Day 2 - Wed 15 Oct"), lunch.citations[0].location

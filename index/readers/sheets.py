@@ -130,6 +130,13 @@ def _header(rows: Sequence[tuple[int, list[str]]]) -> tuple[int, list[str]]:
     return rows[0]
 
 
+# The names spreadsheet programs give a sheet ("Sheet1", LibreOffice's "Sheet 1", Excel's French "Feuil1"), which
+# say nothing of its rows.
+_DEFAULT_SHEET_NAME = re.compile(
+    r"(?:sheet|feuil|tabelle|hoja|foglio|blad|planilha|arkusz)\s*\d*", re.IGNORECASE
+)
+
+
 def read_xlsx(raw: bytes, source: str) -> Extracted:
     import openpyxl
 
@@ -144,6 +151,11 @@ def read_xlsx(raw: bytes, source: str) -> Extracted:
                 continue
             sheet.reset_dimensions()  # some writers record a wrong size ("A1"); read every row there is
             builder.gap()
+            if not _DEFAULT_SHEET_NAME.fullmatch(sheet.title.strip()):
+                # the sheet's name heads its rows, as a Markdown heading: "Day 2 - Wed 15 Oct" tells the
+                # second day's lunch from the first's
+                builder.add(f"## {sheet.title.strip()}", label=sheet.title)
+                builder.add("\n")
             _add_rows(builder, enumerate(sheet.iter_rows(values_only=True), 1), f"{sheet.title}, ")
     finally:
         book.close()

@@ -859,6 +859,9 @@ class _Question:
     words: set[str]  # lower-case words as written
     versions: set[str]
     cues: list[tuple[str, re.Pattern[str]]]
+    labels: list[
+        tuple[str, str]
+    ]  # the things it names by a word and a number or letter (`kinds.asked_labels`)
     # terms so common (Zipf `PARAPHRASED_ZIPF` or more: "need") that they name no section of a document
     everyday: frozenset[str] = frozenset()
 
@@ -902,6 +905,7 @@ class _Question:
             words={w.lower() for w in re.findall(r"\w+", question)},
             versions=versions(question),
             cues=cues(question),
+            labels=asked_labels(question),
             everyday=frozenset(t for t in tokens if zipf(t) >= PARAPHRASED_ZIPF),
         )
 
@@ -1227,6 +1231,14 @@ class CandidateFinder:
                 if has_kind(Kind.DATE, heading, asked.text):
                     kind_ok, dated_heading = True, (at, at + len(heading), heading)
                     break
+        # Rows under a heading that names the asked thing are that thing's: "Start: 12:30; ...; Session: Lunch."
+        # under "## Day 2 - Wed 15 Oct" (a workbook's sheet) for "What time is lunch on day 2?".
+        label_heading = ""
+        if asked.labels and not holds_label(record or text, asked.labels):
+            for top, bottom in sections.above(row.start):
+                if holds_label(doc_text[top:bottom], asked.labels):
+                    label_heading = doc_text[top:bottom].strip()
+                    break
         return Sentence(
             id=row.id,
             doc_id=row.doc_id,
@@ -1249,6 +1261,7 @@ class CandidateFinder:
             doc_share=found.doc_share.get(row.doc_id, 0.0),
             kind_ok=kind_ok,
             dated_heading=dated_heading,
+            label_heading=label_heading,
             proximity=proximity(asked.kind, text, asked.text, asked.terms),
             bigrams=bigram_share(asked.tokens, token_list),
             run=longest_run(asked.tokens, token_list) / len(asked.tokens) if asked.tokens else 0.0,

@@ -86,6 +86,10 @@ class Sentence:
     # the heading above it that gives the time a "when"/"which version" question asks and it does not: (start,
     # end, text) of "## [2.5.0] - 2024-08-29" above "- Amazon S3 storage backend." in a changelog; None otherwise
     dated_heading: tuple[int, int, str] | None = None
+    # the heading above it that names the thing the question names by a word and a number (`kinds.asked_labels`)
+    # where it does not itself: "## Day 2 - Wed 15 Oct" (a workbook's sheet) above "Start: 12:30; ...; Session:
+    # Lunch." for "What time is lunch on day 2?"; "" otherwise
+    label_heading: str = ""
     score: float = 0.0
     probability: float = 0.0
 

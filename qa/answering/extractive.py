@@ -530,7 +530,7 @@ def _lead(
     periods = any(word in PERIODS for word, _ in labels)
     named = [(word, label) for word, label in labels if not is_figure(word)]
     names_other = other_label(best.reads, labels)
-    names_none = bool(named) and not holds_label(best.reads, named)
+    names_none = bool(named) and not _holds(best, named)
     # (and a row that names the asked code leads prose that names it among its siblings: "Site: W12; ..." before
     # "... failed at 6 of the 14 sites: W05, W06, W09, W11, W12 and W13.")
     if labels and (names_other or names_none or names_siblings_too(best.reads, labels)):
@@ -541,7 +541,7 @@ def _lead(
             for s in eligible
             if s.score >= best.score - (cfg.sibling_label_within if _keyed_by(s, labels) else within)
             and relevance(s) >= relevant
-            and holds_label(s.reads, labels)
+            and _holds(s, labels)
             and not other_label(s.reads, labels)
             and (names_other or periods or _is_row(s.text))
         ]
@@ -603,7 +603,7 @@ def _lead(
     # (not in place of a row that holds the thing the question names by its number: "Product year: 3; ...; ERC
     # rate: 3%" stays before "Fee: Early repayment charge; Amount: See below" for the charge in year 3)
     asked_terms = set(terms(question))
-    held = bool(labels) and holds_label(best.reads, labels)
+    held = bool(labels) and _holds(best, labels)
     if _is_row(best.text) and not _label_named(best.text, asked_terms):
         best = next(
             (
@@ -614,7 +614,7 @@ def _lead(
                 and _is_row(s.text)
                 and _label_named(s.text, asked_terms)
                 and not other_label(s.reads, labels)
-                and (holds_label(s.reads, labels) or not held)
+                and (_holds(s, labels) or not held)
             ),
             best,
         )
@@ -723,6 +723,12 @@ _ANSWER_SENTENCES = 4
 def _bare(s: Sentence) -> bool:
     """A bare "Yes." or "No, not yet." that opens an answer."""
     return len(s.text.split()) <= 3 and re.match(r"^\W*(yes|no)\b", s.text, re.IGNORECASE) is not None
+
+
+def _holds(s: Sentence, labels: list[tuple[str, str]]) -> bool:
+    """Does the sentence name one of the labelled things (`kinds.holds_label`), or stand under a heading that
+    does (`Sentence.label_heading`: a row of the sheet "Day 2 - Wed 15 Oct" is day 2's)?"""
+    return holds_label(s.reads, labels) or bool(s.label_heading and holds_label(s.label_heading, labels))
 
 
 def _with_dated_heading(chosen: list[Sentence], question: str) -> list[Sentence]:
@@ -1295,8 +1301,7 @@ class ExtractiveAnswerer:
             and numbered
             and other_label(best.reads, numbered)
             and not any(
-                holds_label(s.reads, numbered)
-                and (not by_rows or (_is_row(s.text) and s.doc_id == best.doc_id))
+                _holds(s, numbered) and (not by_rows or (_is_row(s.text) and s.doc_id == best.doc_id))
                 for s in candidates
             )
         ):
@@ -1368,13 +1373,10 @@ class ExtractiveAnswerer:
             # (a sentence naming the asked label, or a row taking in the asker's figure, keeps the lead before
             # one that does not: a number nearer the question's words there is no better answer; a table's row
             # keeps it before prose that takes the figure in too, "For children aged 3 months to 12 years.")
-            holds = bool(labels) and holds_label(chosen[0].reads, labels)
+            holds = bool(labels) and _holds(chosen[0], labels)
             if not (
                 holds
-                and (
-                    not holds_label(led[0].reads, labels)
-                    or (_is_row(chosen[0].text) and not _is_row(led[0].text))
-                )
+                and (not _holds(led[0], labels) or (_is_row(chosen[0].text) and not _is_row(led[0].text)))
             ):
                 chosen = led
         if not any(is_figure(word) for word, _ in labels):  # (not "the lowest dose for my 4 year old")

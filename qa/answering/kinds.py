@@ -1159,7 +1159,7 @@ def holds_label(sentence: str, labels: list[tuple[str, str]]) -> bool:
     or a range of them that takes it in ("Years 3 to 6" for "Year 5", "Age: 4 to 5 years" for a 4-year-old)?"""
     return any(
         label in _periods(sentence, word)
-        if word in PERIODS
+        if _is_period(word, label)
         else takes_in_age(sentence, float(label))
         if word == AGE
         else holds_amount(sentence, word, label)
@@ -1194,8 +1194,14 @@ def other_label(sentence: str, labels: list[tuple[str, str]]) -> bool:
     )
 
 
+def _is_period(word: str, label: str) -> bool:
+    """Is the label a period of `PERIODS` ("monday", "Q3" as ("quarter", "3"), "09:30"), not a numbered thing of
+    the same word ("Day 2" of a conference, "season 2" of a series)?"""
+    return word in PERIODS and (word == "quarter" or not label.isdigit())
+
+
 def _names_another(sentence: str, word: str, label: str) -> bool:
-    if word in PERIODS:  # "| Friday | Pizza |" when Thursday is asked about
+    if _is_period(word, label):  # "| Friday | Pizza |" when Thursday is asked about
         return bool(_periods(sentence, word))
     if word == AGE:  # "Age: 6 to 11 months" when a four-month-old is asked about
         return bool(age_ranges(sentence))
