@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from index.clean import content_regions
+from index.readers.base import is_record
 
 TokenCounter = Callable[[Sequence[str]], list[int]]
 
@@ -181,6 +182,8 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
         line_start = text.rfind("\n", reach, stop) + 1 or (0 if reach == 0 else -1)
         if line_start >= 0 and _ITEM_NUMBER.fullmatch(text, line_start, stop):
             continue  # "1. Unplug the cable.", "## 2. Mounting the heater": the number opens the line's item
+        if _inside_record(text, stop, start, end):
+            continue
         cuts.add(stop)
     spans = []
     pos = start
@@ -190,6 +193,28 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
             spans.append(span)
         pos = cut
     return spans
+
+
+# How far from a sentence's end a table row's line may start or end for the row to be kept one sentence.
+_RECORD_REACH = 2000
+
+
+def _inside_record(text: str, stop: int, start: int, end: int) -> bool:
+    """Does `stop`, a sentence end, fall inside a table's row written as a record, a line that goes on after
+    it? A row is one unit: "Parameter: idempotency_key; ...; Description: Send a unique key ... if you retry.
+    Keys are remembered for 24 hours." cut after "retry." would leave its second sentence without the row it
+    speaks of. Lines longer than `_RECORD_REACH` either side are not looked at."""
+    reach = max(start, stop - _RECORD_REACH)
+    newline = text.rfind("\n", reach, stop)
+    if newline < 0 and reach > start:
+        return False
+    line_start = newline + 1 if newline >= 0 else start
+    line_end = text.find("\n", stop, min(end, stop + _RECORD_REACH))
+    if line_end < 0:
+        if end - stop >= _RECORD_REACH:
+            return False
+        line_end = end
+    return bool(text[stop:line_end].strip()) and is_record(text[line_start:line_end])
 
 
 def _split_long(text: str, span: Span, tokens: int, max_tokens: int) -> list[Span]:

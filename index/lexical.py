@@ -154,8 +154,15 @@ def stopwords() -> frozenset[str]:
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-cased, stopwords dropped, Snowball-stemmed tokens ("commanders" and "command" match)."""
-    words = [_IRREGULAR.get(w, w) for w in _TOKEN.findall(visible(text).lower()) if w not in _STOPWORDS]
+    """Lower-cased, stopwords dropped, Snowball-stemmed tokens ("commanders" and "command" match). An identifier
+    joined by underscores is a token, and so is each of its words ("idempotency_key": "idempotency_key",
+    "idempot", "key"), so that "How long are idempotency keys kept?" finds the parameter."""
+    words = []
+    for word in _TOKEN.findall(visible(text).lower()):
+        words.append(word)
+        if "_" in word.strip("_"):
+            words += [part for part in word.split("_") if len(part) > 1]
+    words = [_IRREGULAR.get(w, w) for w in words if w not in _STOPWORDS]
     return list(_stemmer().stemWords(words))
 
 

@@ -30,10 +30,16 @@ def test_sentences_end_at_punctuation_but_not_after_abbreviations() -> None:
         "Yes.",
     ]
     # references to chapters, sections and equations, as schedules and papers write them
-    row = "Week: 11; Reading: Ch. 11; Due: Assignment 3 (Fri 21 Feb). See Sec. 4 and Eq. 2 for the proof."
-    assert [row[s.start : s.end] for s in split_sentences(row)] == [
-        "Week: 11; Reading: Ch. 11; Due: Assignment 3 (Fri 21 Feb).",
+    prose = "The reading is Ch. 11 of the textbook. See Sec. 4 and Eq. 2 for the proof."
+    assert [prose[s.start : s.end] for s in split_sentences(prose)] == [
+        "The reading is Ch. 11 of the textbook.",
         "See Sec. 4 and Eq. 2 for the proof.",
+    ]
+    # a table's row is one unit, whatever sentences its cells hold (a later one would lose the row it is about)
+    row = "Week: 11; Reading: Ch. 11; Due: Assignment 3 (Fri 21 Feb). Late work loses 10%.\nWeek: 12; Due: none."
+    assert [row[s.start : s.end] for s in split_sentences(row)] == [
+        "Week: 11; Reading: Ch. 11; Due: Assignment 3 (Fri 21 Feb). Late work loses 10%.",
+        "Week: 12; Due: none.",
     ]
     # a timetable's departures and arrivals, and durations
     train = (
@@ -320,3 +326,18 @@ def test_markdown_link_definitions_are_no_content_but_footnotes_are() -> None:
         "[2.3.0]: https://github.com/o/r/compare/v2.2.1...v2.3.0",
         '[docs]: ./docs/index.md "Docs"',
     ]
+
+
+def test_an_identifier_is_a_term_and_so_are_its_words() -> None:
+    from index.lexical import tokenize
+
+    # "How long are idempotency keys kept?" finds the parameter "idempotency_key"
+    assert tokenize("idempotency_key weight_grams") == [
+        "idempotency_key",
+        "idempot",
+        "key",
+        "weight_gram",
+        "weight",
+        "gram",
+    ]
+    assert tokenize("__init__") == ["__init__"]

@@ -185,7 +185,11 @@ class HybridRetriever:
                 i += 2
                 continue
             i += 1
-            for term in tokenize(word):
+            found = tokenize(word)
+            if "_" in word and any(lexical.knows(t) for t in found):
+                # an identifier a store indexed before its words were tokens too ("idempotency_key" whole)
+                found = [t for t in found if lexical.knows(t)]
+            for term in found:
                 if lexical.knows(term) or not len(lexical):
                     terms.append(term)
                     continue
