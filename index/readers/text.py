@@ -196,6 +196,8 @@ def _blocks(root: Any) -> list[tuple[str, str]]:
     return blocks
 
 
+# How many lines past the last one placed a heading kept as a plain line may stand.
+_HEADING_REACH = 3
 _MARK = re.compile(r"^(?:#{1,6}|[-*•]|\d+[.)])\s+")
 
 
@@ -222,18 +224,27 @@ def with_headings(html: str, text: str) -> str:
     lines = text.split("\n")
     bare = [_bare(line) for line in lines]
     before: dict[int, list[str]] = {}  # line index -> headings to put before it
+    marked: dict[int, str] = {}  # line index -> the heading that line is, kept by the text without its mark
     waiting: list[str] = []
     dropped = 0  # blocks dropped since the waiting headings
     cursor = 0
     for name, line in _blocks(root):
         if not line:
             continue
+        key = _bare(line)
         if re.fullmatch(r"h[1-6]", name):
-            waiting.append(line)
-            dropped = 0
+            # a heading the text kept as a plain line, among the next few
+            kept = next(
+                (i for i in range(cursor, min(cursor + _HEADING_REACH, len(lines))) if bare[i] == key), None
+            )
+            if kept is not None:
+                marked[kept] = line
+                cursor = kept + 1
+            else:
+                waiting.append(line)
+                dropped = 0
             continue
-        key = _bare(line)[:40]
-        found = next((i for i in range(cursor, len(lines)) if key and key in bare[i]), None)
+        found = next((i for i in range(cursor, len(lines)) if key[:40] and key[:40] in bare[i]), None)
         if found is None:
             dropped += 1
             if dropped >= 2:
@@ -243,16 +254,12 @@ def with_headings(html: str, text: str) -> str:
             before.setdefault(found, []).extend(waiting)
             waiting = []
         cursor = found
-    if not before:
+    if not before and not marked:
         return text
     out: list[str] = []
     for i, line in enumerate(lines):
-        for heading in before.get(i, ()):
-            if out and _bare(out[-1]) == _bare(heading):
-                out[-1] = heading  # the text kept the heading as a plain line: mark it
-            else:
-                out.append(heading)
-        out.append(line)
+        out += before.get(i, [])
+        out.append(marked.get(i, line))
     return "\n".join(out)
 
 
