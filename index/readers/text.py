@@ -260,6 +260,8 @@ def with_headings(html: str, text: str) -> str:
     for i, line in enumerate(lines):
         out += before.get(i, [])
         out.append(marked.get(i, line))
+    if out[0].startswith("# "):
+        out.insert(1, "")  # the page's title, above a blank line as a document's title stands: no section's parent
     return "\n".join(out)
 
 
