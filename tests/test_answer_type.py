@@ -104,6 +104,10 @@ def test_a_where_question_is_answered_by_a_place_it_does_not_name(sentence: str,
         ("What was the mean orthophosphate at W12?", "Site: W012; Orthophosphate: 0.142.", True, False),
         ("What was the mean orthophosphate at W12?", "The highest was measured at W09.", False, True),
         ("What does error E11 mean?", "| E11 | Rear brake light fault |", True, False),
+        # ... written with a hyphen too: "AP-620" is a sibling of "AP-820", "AP-820X" another model
+        ("Which injector suits the AP-820?", "Compatible with: AP-820, AP-820X; Price: 99.", True, False),
+        ("Which injector suits the AP-820?", "Compatible with: AP-420, AP-620; Price: 59.", False, True),
+        ("Which injector suits the AP-820?", "Compatible with: the AP-820X only.", False, False),
         # a date or a year is no label
         ("Who spoke on October 9, 2004?", "The mayor spoke on 12 October 2004.", False, False),
         ("What did Baran do in the late 1950s?", "In the early 1960s, Baran wrote.", False, False),

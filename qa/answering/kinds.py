@@ -892,10 +892,10 @@ def cues(question: str) -> list[tuple[str, re.Pattern[str]]]:
 
 # A thing named by a word and a number or a capital letter: "assignment 3", "zone B", "gate 12", "Apollo 11".
 _LABEL = re.compile(r"\b([A-Za-z][a-z]{2,})\s+(\d+(?:\.\d+)*[A-Za-z]?|[A-Z])\b")
-# A thing named by a code of capitals and a number written together ("site W12", "error E11", "room B3"):
-# (CODE + "W", "12"); its siblings share the capitals ("W09").
+# A thing named by a code of capitals and a number written together or with a hyphen ("site W12", "error E11",
+# "room B3", "the AP-820"): (CODE + "W", "12"); its siblings share the capitals ("W09", "AP-620").
 CODE = "code:"
-_CODE = re.compile(r"(?<![\w/.-])([A-Z]{1,2})(\d{1,4})(?![\w/-]|\.\d)")
+_CODE = re.compile(r"(?<![\w/.-])([A-Z]{1,2})-?(\d{1,4})(?![\w/-]|\.\d)")
 
 
 def names_siblings_too(sentence: str, labels: list[tuple[str, str]]) -> bool:
