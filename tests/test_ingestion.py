@@ -168,7 +168,10 @@ def test_an_html_page_keeps_its_headings_and_answers_by_them(fresh: Assistant, t
     report = fresh.index([tmp_path], progress=False)
     assert not report.failed
     text = fresh.document(fresh.documents()[0].doc_id).text
-    assert "# ParcelPoint API reference\n\nThe ParcelPoint API" in text and "## Webhooks\nRegister an HTTPS endpoint" in text, text
+    assert (
+        "# ParcelPoint API reference\n\nThe ParcelPoint API" in text
+        and "## Webhooks\nRegister an HTTPS endpoint" in text
+    ), text
     assert "Home" not in text
     answer = fresh.ask("How many times are webhooks retried?")
     assert answer.answer.startswith("Failed deliveries are retried 8 times"), answer.answer

@@ -14,6 +14,7 @@ from typing import Any
 import office_files as files
 import pytest
 
+from index.chunk import split_sentences
 from index.embed import Embedder
 from index.errors import Stale
 from index.load import discover, load_file
@@ -711,3 +712,35 @@ def test_a_workbooks_sheets_head_their_rows(tmp_path: Path, fresh: Assistant) ->
     lunch = fresh.ask("What time is lunch on day 2?")
     assert lunch.answer.startswith("Start: 13:00; Room: Dining Room; Session: Lunch."), lunch.answer
     assert lunch.citations[0].location.label.startswith("Day 2 - Wed 15 Oct"), lunch.citations[0].location
+
+
+def test_a_sentence_a_page_break_cuts_goes_on_over_the_page(tmp_path: Path) -> None:
+    # "The ex-dividend date is 4" at the foot of one page and "September 2025." at the top of the next are one
+    # sentence; a heading at the top of a page after a closed sentence stays a heading of its own.
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=11)
+
+    def line(text: str) -> None:
+        pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+
+    pdf.add_page()
+    line("The Board has declared an interim dividend of 3.2p per share.")
+    line("Shareholders on the register on 5 September qualify. The ex-dividend date is 4")
+    pdf.add_page()
+    line("September 2025. Payment follows on 3 October.")
+    pdf.add_page()
+    line("Outlook")
+    line("We expect revenue of about 600 million for the year.")
+    pdf.output(str(tmp_path / "release.pdf"))
+    extracted = load_file(tmp_path / "release.pdf")
+    text = extracted.text
+    assert "The ex-dividend date is 4 September 2025. Payment follows on 3 October.\n\nOutlook\n\n" in text, (
+        text
+    )
+    spans = [text[s.start : s.end] for s in split_sentences(text)]
+    assert "The ex-dividend date is 4 September 2025." in spans, spans
+    # each page's words keep their page
+    at = text.index("September 2025.")
+    assert [r.page for r in extracted.regions if r.start <= at < r.end] == [2]

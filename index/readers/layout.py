@@ -14,7 +14,7 @@ import statistics
 from collections.abc import Sequence
 
 from index.linebreaks import line_joiner
-from index.readers.base import Line, TextBuilder, as_read
+from index.readers.base import Line, TextBuilder, as_read, is_record
 from index.readers.tables import Table, bands, find_tables, within
 
 
@@ -130,14 +130,37 @@ def add_page(
                 parts.append(table)
         if run:
             parts.append(run)
-    for part, after in zip(parts, [*parts[1:], None], strict=True):
-        builder.gap()
+    for n, (part, after) in enumerate(zip(parts, [*parts[1:], None], strict=True)):
+        if n == 0 and not isinstance(part, Table) and _runs_on(builder, part[0].text):
+            builder.add(" ")  # the sentence the last page broke off goes on here
+        else:
+            builder.gap()
         if isinstance(part, Table):
             for text, box in part.records():
                 builder.add(text, page=page, label=label, ocr=ocr, box=box)
                 builder.add("\n")
         else:
             _add_lines(builder, part, page, label, ocr, caption=isinstance(after, Table))
+
+
+# A paragraph's line this long that ends without punctuation at the foot of a page was cut there by the break.
+_BROKEN_OFF = 60
+_CLOSED = re.compile(r"[.!?…:;\"”’)\]]\s*$")
+
+
+def _runs_on(builder: TextBuilder, first: str) -> bool:
+    """Does a page's first line go on with the sentence the page before broke off ("The ex-dividend date is 4"
+    at the foot of page 1, "September 2025." at the top of page 2)? The text so far ends with a paragraph of
+    `_BROKEN_OFF` characters or more without closing punctuation (not a heading, nor a table's row), and the
+    line is no heading: it starts in lower case or with a digit, or it is long, or it ends a sentence."""
+    tail = "".join(builder.parts[-40:])
+    last = tail[tail.rfind("\n") + 1 :]
+    if not builder.length or len(last) < _BROKEN_OFF or _CLOSED.search(last) or is_record(last):
+        return False
+    first = first.strip()
+    return bool(first) and (
+        first[0].islower() or first[0].isdigit() or len(first) >= _BROKEN_OFF or bool(_CLOSED.search(first))
+    )
 
 
 # The text of the line that stands for a table's row in the reading order (no text of a page holds it).

@@ -261,7 +261,9 @@ def with_headings(html: str, text: str) -> str:
         out += before.get(i, [])
         out.append(marked.get(i, line))
     if out[0].startswith("# "):
-        out.insert(1, "")  # the page's title, above a blank line as a document's title stands: no section's parent
+        out.insert(
+            1, ""
+        )  # the page's title, above a blank line as a document's title stands: no section's parent
     return "\n".join(out)
 
 
