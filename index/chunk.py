@@ -214,7 +214,21 @@ def _inside_record(text: str, stop: int, start: int, end: int) -> bool:
         if end - stop >= _RECORD_REACH:
             return False
         line_end = end
-    return bool(text[stop:line_end].strip()) and is_record(text[line_start:line_end])
+    return bool(text[stop:line_end].strip()) and _is_row(text[line_start:line_end])
+
+
+_FIELD = re.compile(r"[^:;\n]{1,60}: \S")
+
+
+def _is_row(line: str) -> bool:
+    """Is the line a table's row as the readers write it, its cells named ("Type: string; Required: No;
+    Description: ...")? At least two cells, and two in three of them, open with a field's name: a paragraph
+    that merely opens with a label ("Abstract: OBJECTIVE: ...; ...") is no row."""
+    if not is_record(line):
+        return False
+    cells = line.split("; ")
+    named = sum(1 for cell in cells if _FIELD.match(cell.strip()))
+    return named >= 2 and 3 * named >= 2 * len(cells)
 
 
 def _split_long(text: str, span: Span, tokens: int, max_tokens: int) -> list[Span]:
