@@ -1392,3 +1392,24 @@ def test_a_heading_that_gives_a_value_under_the_asked_label_answers(tmp_path: Pa
     )
     answer = _answered(fresh, "What's the fuel policy?")
     assert answer.answer.startswith("2. Fuel policy: full to full"), answer.answer
+
+
+def test_a_common_abbreviation_finds_what_the_documents_spell_out(tmp_path: Path, fresh: Assistant) -> None:
+    # "Who is the CEO?" of a release that says "Chief Executive Officer" and never "CEO"
+    _indexed(
+        fresh,
+        tmp_path,
+        {
+            "release.md": (
+                '# Corvane second quarter results\n\nRevenue rose 12% to £148.3 million. "We have delivered another '
+                'quarter of growth," said Alicia Moreno, Chief Executive Officer.\n\nResearch and development '
+                "spending was £29.7 million in the quarter, up 7%.\n"
+            )
+        },
+    )
+    ceo = _answered(fresh, "Who is the CEO?")
+    assert "Alicia Moreno, Chief Executive Officer" in ceo.answer.split(" [1]")[0], ceo.answer
+    spending = _answered(fresh, "How much was spent on R&D?")
+    assert spending.answer.startswith("Research and development spending was £29.7 million"), spending.answer
+    # an abbreviation whose meaning the documents do not hold stays a word they lack
+    assert fresh.ask("Who is the CFO?").refused

@@ -62,6 +62,27 @@ _SHORT_FORMS = (
     "mar march|apr april|jun june|jul july|aug august|sep september|sept september|oct october|nov november|"
     "dec december"
 )
+# Abbreviations so common that a document may never spell them out, nor use them, written in capitals: "Who is
+# the CEO?" of a press release that says "Alicia Moreno, Chief Executive Officer".
+_ABBREVIATIONS = (
+    "CEO chief executive officer|CFO chief financial officer|COO chief operating officer|CTO chief technology "
+    "officer|CIO chief information officer|HR human resources|R&D research and development|FAQ frequently asked "
+    "questions|VAT value added tax|EPS earnings per share|AGM annual general meeting|HQ headquarters|NDA "
+    "non-disclosure agreement|SLA service level agreement|KPI key performance indicator|ROI return on "
+    "investment|YOY year on year|YTD year to date|P&L profit and loss|IPO initial public offering|Q&A questions "
+    "and answers|ETA estimated time of arrival|PTO paid time off|GP general practitioner|A&E accident and "
+    "emergency|NHS national health service|UK united kingdom|US united states|USA united states|EU european "
+    "union|UN united nations|DOB date of birth|PIN personal identification number|ID identification"
+)
+ABBREVIATIONS = dict(pair.split(" ", 1) for pair in _ABBREVIATIONS.split("|"))
+
+
+def spelled_out(word: str) -> str | None:
+    """What a common abbreviation written in capitals stands for ("CEO" -> "chief executive officer", "R&D" ->
+    "research and development"), or None."""
+    return ABBREVIATIONS.get(word) if word.isupper() else None
+
+
 # The words people shorten ("gen", "sept") and what they shorten to.
 SHORT_FORMS = {word for pair in _SHORT_FORMS.split("|") for word in pair.split(" ")}
 _SAME: dict[str, set[str]] = {}

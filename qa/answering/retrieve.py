@@ -25,7 +25,7 @@ import numpy as np
 from index.embed import Embedder
 from index.lexical import stopwords, tokenize, zipf
 from index.store import Hit, Store
-from qa.answering.names import spelling_variant
+from qa.answering.names import spelled_out, spelling_variant
 from qa.types import Passage
 
 _PUNCTUATION = ".,;:!?()[]{}\"'“”‘’"
@@ -185,6 +185,11 @@ class HybridRetriever:
                 i += 2
                 continue
             i += 1
+            bare = word.strip(_PUNCTUATION)
+            expansion = self._spelled_out(bare)
+            if expansion:
+                terms.extend(expansion)
+                continue
             found = tokenize(word)
             if "_" in word and any(lexical.knows(t) for t in found):
                 # an identifier a store indexed before its words were tokens too ("idempotency_key" whole)
@@ -195,7 +200,6 @@ class HybridRetriever:
                     continue
                 # The document's word with its accents ("Orsted" is "Ørsted"), else its closest spelling ("K200s"
                 # is "K200"), else its letters and digits as the documents write them apart ("COVID19").
-                bare = word.strip(_PUNCTUATION)
                 close = lexical.unaccented(bare) or self._respelt(bare, term)
                 apart = [] if close else self._cut_at_digits(term)
                 if apart:
@@ -205,6 +209,17 @@ class HybridRetriever:
                 if close is None:
                     unknown.append(bare)
         return terms, tuple(dict.fromkeys(unknown))
+
+    def _spelled_out(self, word: str) -> list[str]:
+        """The collection's terms for a common abbreviation it does not hold but spells out ("CEO" where a release
+        says "Chief Executive Officer", `names.spelled_out`), or []."""
+        lexical = self.store.lexical
+        meaning = spelled_out(word.removesuffix("s").removesuffix("'")) if len(lexical) else None
+        own = tokenize(word)
+        if not meaning or (own and all(lexical.knows(t) for t in own)):
+            return []
+        spelled = tokenize(meaning)
+        return spelled if spelled and all(lexical.knows(t) for t in spelled) else []
 
     def _cut_at_digits(self, term: str) -> list[str]:
         """The collection's terms for a term it does not hold that runs letters and digits together, as the
