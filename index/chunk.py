@@ -217,18 +217,26 @@ def _inside_record(text: str, stop: int, start: int, end: int) -> bool:
     return bool(text[stop:line_end].strip()) and _is_row(text[line_start:line_end])
 
 
-_FIELD = re.compile(r"[^:;\n]{1,60}: \S")
+_FIELD = re.compile(r"([^:;\n]{1,60}): \S")
+
+
+def _named(cell: str) -> bool:
+    """Does a cell open with a field's name ("Price (GBP): 59"), its brackets closed ("The Normans (Norman:
+    Nourmands" is prose)?"""
+    found = _FIELD.match(cell.strip())
+    return found is not None and found.group(1).count("(") == found.group(1).count(")")
 
 
 def _is_row(line: str) -> bool:
     """Is the line a table's row as the readers write it, its cells named ("Type: string; Required: No;
-    Description: ...")? At least two cells, and two in three of them, open with a field's name: a paragraph
-    that merely opens with a label ("Abstract: OBJECTIVE: ...; ...") is no row."""
+    Description: ...")? Its first cell and two in three of them, at least two, open with a field's name: a
+    paragraph that merely opens with a label ("Abstract: OBJECTIVE: ...; ...") or gives names in brackets
+    ("The Normans (Norman: Nourmands; French: Normands; Latin: Normanni) were ...") is no row."""
     if not is_record(line):
         return False
     cells = line.split("; ")
-    named = sum(1 for cell in cells if _FIELD.match(cell.strip()))
-    return named >= 2 and 3 * named >= 2 * len(cells)
+    named = sum(1 for cell in cells if _named(cell))
+    return _named(cells[0]) and named >= 2 and 3 * named >= 2 * len(cells)
 
 
 def _split_long(text: str, span: Span, tokens: int, max_tokens: int) -> list[Span]:

@@ -41,6 +41,12 @@ def test_sentences_end_at_punctuation_but_not_after_abbreviations() -> None:
         "Week: 11; Reading: Ch. 11; Due: Assignment 3 (Fri 21 Feb). Late work loses 10%.",
         "Week: 12; Due: none.",
     ]
+    # ... but prose that gives names in brackets, or opens with a label, is split into its sentences
+    for prose in (
+        "The Normans (Norman: Nourmands; French: Normands; Latin: Normanni) were a people. They gave their name.",
+        "Abstract: OBJECTIVE: To find whether rapid tests help. RESULTS: Stays were shorter; admissions fell by a third.",
+    ):
+        assert len(split_sentences(prose)) == 2, prose
     # a timetable's departures and arrivals, and durations
     train = (
         "Lisboa Santa Apolónia dep. 09:09 → Porto Campanhã arr. 11:58. The trip takes approx. 2 hrs. 49 mins."
