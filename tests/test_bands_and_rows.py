@@ -505,3 +505,36 @@ def test_a_comparison_of_two_rows_named_by_their_words_quotes_both(assistant: As
     assert any("Senior 65+ Off-Peak" in q for q in quotes) and any("Student Off-Peak" in q for q in quotes), (
         quotes
     )
+
+
+def test_an_age_row_answers_a_question_that_names_nothing_but_the_age(
+    tmp_path: Path, fresh: Assistant
+) -> None:
+    # "My little one is 18 weeks old, how much can she have?" shares no word of weight with the leaflet but the
+    # age, which one row of its dose table takes in
+    (tmp_path / "leaflet.md").write_text(
+        "# Fevadol Junior 100 mg/5 ml oral suspension\n\nFor the relief of fever and mild to moderate pain.\n\n"
+        "## Dose\n\n| Age | Weight | Dose | How often in 24 hours |\n|---|---|---|---|\n"
+        "| 3 to 5 months | 5 to 7.6 kg | 2.5 ml | Up to 3 times |\n| 6 to 11 months | 7.7 to 9 kg | 2.5 ml | 3 to 4 times |\n"
+        "| 1 to 3 years | 10 to 15 kg | 5 ml | 3 times |\n\nShake the bottle well before use. Store below 25 °C.\n",
+        encoding="utf-8",
+    )
+    fresh.index([tmp_path], progress=False)
+    for question in (
+        "My baby is 4 months old, how much can she have?",
+        "My little one is 18 weeks old, how much can she have?",
+    ):
+        answer = fresh.ask(question)
+        assert not answer.refused and answer.citations[0].quote.startswith("| 3 to 5 months |"), answer.answer
+    assert fresh.ask("My son is 30, how much can he have?").refused
+
+
+def test_a_timetables_column_of_minutes_says_how_long(tmp_path: Path, fresh: Assistant) -> None:
+    (tmp_path / "classes.csv").write_text(
+        "Day,Start,Class,Studio,Minutes\nMonday,18:30,Body Pump,Studio 1,55\nTuesday,09:30,Aqua Fit,Main pool,45\n",
+        encoding="utf-8",
+    )
+    fresh.index([tmp_path], progress=False)
+    answer = fresh.ask("How long is the Body Pump class?")
+    assert answer.answer.startswith("Day: Monday; Start: 18:30; Class: Body Pump;"), answer.answer
+    assert "Minutes: 55" in answer.answer.split(" [1]")[0], answer.answer

@@ -645,7 +645,9 @@ def _with_banded_rows(
     figure ("101 hours or more | £26" for "if I work there 120 hours a month", `ranges.py`) is as relevant as
     the most relevant sentence of its document, up to `threshold`: a band's row shares few words with the
     question, its table's title ("... you can claim a flat monthly amount based on the hours you work there:")
-    most of them."""
+    most of them. A row of ages that takes in the asker's is relevant whatever its document's best: "My baby is
+    4 months old, how much can she have?" names nothing but the age, and "Age: 3 to 5 months; ...; Dose: 2.5
+    ml" answers it (a question naming a medicine that no document names is refused for that)."""
     figures = [(word, label) for word, label in labels if is_figure(word)]
     if not figures:
         return lambda s: s.relevance
@@ -653,8 +655,9 @@ def _with_banded_rows(
     for s in ranked:
         if s.focus_ok and not s.other_section:
             best_in[s.doc_id] = max(best_in.get(s.doc_id, 0.0), s.relevance)
+    ages = [(word, label) for word, label in figures if word == AGE]
     banded = {
-        s.id: min(best_in.get(s.doc_id, 0.0), threshold)
+        s.id: threshold if ages and holds_label(s.reads, ages) else min(best_in.get(s.doc_id, 0.0), threshold)
         for s in ranked
         if _is_band(s.text) and holds_label(s.reads, figures)
     }

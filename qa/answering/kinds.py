@@ -234,6 +234,13 @@ _LONG = re.compile(
     rf"\b(?:in|within|for|over|after) {_UNITS}\b|\b\d{{2,4}}s\b|\bcentur(?:y|ies)\b",
     re.IGNORECASE,
 )
+# ... or a table's cell whose column names the unit ("Minutes: 55", "Duration (hrs): 2", "Length: 90"), as a
+# timetable gives a class's length: a row read as a record keeps the column's name before each value.
+_TIMED_FIELD = re.compile(
+    rf"(?:^|;\s)(?:(?:seconds|minutes|hours|days|weeks|months|years|mins|hrs|duration|length)\b[^:;]{{0,20}}|"
+    rf"[^:;]{{0,30}}\((?:{_UNITS}|{_SHORT_TIME_UNITS})\)):\s*\d",
+    re.IGNORECASE,
+)
 # What a number question's noun measures, by the units that give it: a document may state the number with its unit
 # and never the noun ("What temperature ...?" / "Heat the oven to 180 °C", "How much warning ...?" / "24 hours'
 # written notice", "How much space ...?" / "Leave at least 50 cm free").
@@ -641,7 +648,7 @@ def has_kind(kind: Kind | None, sentence: str, question: str) -> bool:
             text = re.sub(_YEAR, " ", text)
         if _HOW_LONG.search(question):  # a duration the question does not give ("the Seven Years' War")
             spans = [*_DURATION.finditer(text), *_LONG.finditer(text)]
-            return any(m.group(0).lower() not in asked for m in spans)
+            return any(m.group(0).lower() not in asked for m in spans) or bool(_TIMED_FIELD.search(sentence))
         if _HOW_OFTEN.search(question) and _OFTEN.search(sentence):
             return True  # "How often are the servers patched?" / "every other Sunday"
         word = asked_measure(question)
