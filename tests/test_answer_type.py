@@ -273,3 +273,17 @@ def test_a_numbered_day_is_no_weekday() -> None:
 def test_the_day_a_question_names_is_held_by_a_sentence_that_names_it(sentence: str, holds: bool) -> None:
     labels = [("date", "6-6")]
     assert holds_label(sentence, labels) is holds
+
+
+def test_a_version_question_is_answered_by_a_version_not_a_duration_or_an_identifiers_year() -> None:
+    # "Which version fixed ...?": the bullet under "## Version 4.1.3 - 2 September 2025" gives no version, though
+    # it says "for up to an hour" and "CVE-2025-41877"; its heading does
+    question = "Which version fixed the shared link security problem?"
+    bullet = "- Security: fixed shared links staying valid for up to an hour (CVE-2025-41877)."
+    assert not has_kind(Kind.DATE, bullet, question)
+    assert has_kind(Kind.DATE, "## Version 4.1.3 - 2 September 2025", question)
+    assert has_kind(Kind.DATE, "The fix shipped in 4.1.3.", question)
+    assert not has_kind(Kind.DATE, "- Support for Python 3.9.", question)  # another product's version
+    # ... and the identifier's year is no date for a "when" question either; a date stays one
+    assert not has_kind(Kind.DATE, "It is tracked as CVE-2025-41877.", "When was the leak fixed?")
+    assert has_kind(Kind.DATE, "It was fixed on 2025-09-02.", "When was the leak fixed?")

@@ -145,7 +145,8 @@ _QUESTION_KINDS: list[tuple[re.Pattern[str], Kind]] = [
         Kind.QUANTITY,
     ),
 ]
-_YEAR = r"\b(1\d{3}|20\d{2})s?\b"
+# A year, not one inside an identifier ("CVE-2025-41877" gives no time).
+_YEAR = r"(?<![A-Za-z]-)\b(1\d{3}|20\d{2})s?\b(?!-\d{3,})"
 _UNITS = r"(seconds?|minutes?|hours?|days?|weeks?|fortnights?|months?|years?|decades?|centur(?:y|ies))"
 _RELATIVE_TIME = (
     rf"\b(?:(?:\d+|{_NUMBER_WORDS}|a|an|a few|several|many)\s+{_UNITS}\s+(?:after|before|later|earlier|ago|"
@@ -190,6 +191,18 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _RELATIVE = re.compile(_RELATIVE_TIME, re.IGNORECASE)
+# A question for a version or release ("Which version fixed the shared link problem?", "In which release ...?"),
+# which a duration in the sentence ("for up to an hour") does not answer; and what answers it.
+_VERSION_QUESTION = re.compile(
+    r"^\W*(?:in |from )?(?:which|what) (?:version|release)\b(?! of)", re.IGNORECASE
+)
+# (a version named as one, "in 3.4", a number of three parts, or one in brackets as changelogs head their
+# entries, "[3.0.0]"; not "Python 3.9", another product's version)
+_VERSION_SPAN = re.compile(
+    r"\b(?:version|release|v)(?:s? (?:is|was|are|were|will be)(?: now)?)?\s?\d+(?:\.\d+)*\b|"
+    r"\bin \d+\.\d+(?:\.\d+)?\b|\b\d+\.\d+\.\d+\b|\[\d+(?:\.\d+)+\]",
+    re.IGNORECASE,
+)
 # A question for the point in time something starts, ends or changes, which no "how often" answers.
 _POINT_QUESTION = re.compile(
     r"^\W*when\b.*\b(?:start|begin|end|finish|expire|change|launch|ship|take effect|come into (?:force|effect))"
@@ -687,9 +700,14 @@ def _kind_spans(kind: Kind | None, sentence: str, question: str) -> list[tuple[i
             if _RELATIVE_QUESTION.search(question)
             else _CLOCK
             if _CLOCK_QUESTION.search(question)
+            else _VERSION_SPAN
+            if _VERSION_QUESTION.search(question)
             else _DATE
         )
         matches = list(_matches(pattern, sentence))
+        if pattern is _VERSION_SPAN:  # a version given is the whole number: "3.0.0" is none of "Python 3.8"
+            given = set(re.findall(r"\d+(?:\.\d+)*", asked))
+            return [(s, e) for s, e, text in matches if re.findall(r"\d+(?:\.\d+)*", text)[0] not in given]
         if _POINT_QUESTION.search(question):  # "When does the new rent start?" is not answered by "weekly"
             matches = [m for m in matches if not _OFTEN.fullmatch(m[2])]
         product = _VERSION_OF.search(question)
