@@ -47,7 +47,7 @@ def _runs(page: Any) -> list[Line]:
             text = textpage.get_text_bounded(left, bottom, right, top).replace(_LINE_END_HYPHEN, "-")
             if text.strip():
                 index = textpage.get_index(left + 1, (bottom + top) / 2, 2, 2)
-                # (None, not -1, where no character lies at the point: a run drawn in a font PDFium finds no glyph of)
+                # (None, not -1, where no character lies at the point: a line that opens with a quotation mark)
                 size = (
                     pdfium_c.FPDFText_GetFontSize(textpage.raw, index)
                     if index is not None and index >= 0

@@ -260,10 +260,9 @@ def with_headings(html: str, text: str) -> str:
     for i, line in enumerate(lines):
         out += before.get(i, [])
         out.append(marked.get(i, line))
+    # the page's title, above a blank line as a document's title stands, is no section's parent
     if out[0].startswith("# "):
-        out.insert(
-            1, ""
-        )  # the page's title, above a blank line as a document's title stands: no section's parent
+        out.insert(1, "")
     return "\n".join(out)
 
 

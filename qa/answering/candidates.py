@@ -859,9 +859,8 @@ class _Question:
     words: set[str]  # lower-case words as written
     versions: set[str]
     cues: list[tuple[str, re.Pattern[str]]]
-    labels: list[
-        tuple[str, str]
-    ]  # the things it names by a word and a number or letter (`kinds.asked_labels`)
+    # the things it names by a word and a number or letter (`kinds.asked_labels`)
+    labels: list[tuple[str, str]]
     # terms so common (Zipf `PARAPHRASED_ZIPF` or more: "need") that they name no section of a document
     everyday: frozenset[str] = frozenset()
 
