@@ -30,6 +30,8 @@ AXIS = (
         ("Who commands the Quds Force?", Kind.PERSON),
         ("When did he take over the force?", Kind.DATE),
         ("In what year did Qaani take over the Quds Force?", Kind.DATE),
+        ("By when do I have to pick my optional module?", Kind.DATE),
+        ("From when does the new rate apply?", Kind.DATE),
         ("How many people have died in Gaza?", Kind.NUMBER),
         ("Where did Khamenei meet the head of Hamas?", Kind.PLACE),
         # a measure asked for by its name, after a possessive too

@@ -97,7 +97,7 @@ _QUESTION_KINDS: list[tuple[re.Pattern[str], Kind]] = [
     (
         re.compile(
             r"\b(what|which|in what|during what) (year|years|date|day|month|decade|century|era|period|time)\b|"
-            r"\bhow long ago\b|\b(since|until) when\b|\b(at|by) what (hour|time)\b|\bwhat time\b|"
+            r"\bhow long ago\b|\b(since|until) when\b|^\W*(till|by|from) when\b|\b(at|by) what (hour|time)\b|\bwhat time\b|"
             r"\b(which|what) (version|release|quarter)\b",
             re.IGNORECASE,
         ),
