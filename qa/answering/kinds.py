@@ -164,6 +164,11 @@ _FREQUENCY = (
     rf"\b(?:once|twice|thrice|(?:\d+|{_NUMBER_WORDS}) times) (?:a|an|per|each|every) (?:hour|day|week|month|"
     r"quarter|year)\b"
 )
+# A version named as one ("version 3.4", "v2.1", "release 7", "the minimum version is now 12") or "in 3.4".
+_NAMED_VERSION = (
+    r"\b(?:version|release|v)(?:s? (?:is|was|are|were|will be)(?: now)?)?\s?\d+(?:\.\d+)*\b|"
+    r"\bin \d+\.\d+(?:\.\d+)?\b"
+)
 _DATE = re.compile(
     rf"{_YEAR}|\b({_MONTHS})\b\.?|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|\bcentur(y|ies)\b|\bdecades?\b|"
     r"\b(mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?|sundays?|yesterday|today|ago|bc|bce|ad|"
@@ -175,8 +180,8 @@ _DATE = re.compile(
     # ("five to ten" is mostly a range: only a quarter is "to" an hour)
     rf"\b(?:(?:half|(?:a )?quarter|\d{{1,2}}|{_NUMBER_WORDS})(?: minutes)? past|(?:a )?quarter to) (?:\d{{1,2}}|"
     rf"{_NUMBER_WORDS}|noon|midnight)\b|"
-    # a version or release: "version 3.4", "v2.1", "release 7", "in 3.4", "the minimum version is now 12"
-    r"\b(version|release|v)(s? (is|was|are|were|will be)( now)?)?\s?\d+(\.\d+)*\b|\bin \d+\.\d+(\.\d+)?\b|"
+    # a version or release (`_NAMED_VERSION`)
+    rf"{_NAMED_VERSION}|"
     # a quarter or half of a year: "Q3", "the third quarter", "H1 2024", "FY2024"
     r"\bQ[1-4]\b|\b(first|second|third|fourth|last|next) (quarter|half)\b|\bH[12]\b|\bFY\s?\d{2,4}\b|"
     # a time counted from another, or how often: "after three months", "within 30 days", "every four years",
@@ -196,13 +201,9 @@ _RELATIVE = re.compile(_RELATIVE_TIME, re.IGNORECASE)
 _VERSION_QUESTION = re.compile(
     r"^\W*(?:in |from )?(?:which|what) (?:version|release)\b(?! of)", re.IGNORECASE
 )
-# (a version named as one, "in 3.4", a number of three parts, or one in brackets as changelogs head their
+# (a version named as one or "in 3.4", a number of three parts, or one in brackets as changelogs head their
 # entries, "[3.0.0]"; not "Python 3.9", another product's version)
-_VERSION_SPAN = re.compile(
-    r"\b(?:version|release|v)(?:s? (?:is|was|are|were|will be)(?: now)?)?\s?\d+(?:\.\d+)*\b|"
-    r"\bin \d+\.\d+(?:\.\d+)?\b|\b\d+\.\d+\.\d+\b|\[\d+(?:\.\d+)+\]",
-    re.IGNORECASE,
-)
+_VERSION_SPAN = re.compile(rf"{_NAMED_VERSION}|\b\d+\.\d+\.\d+\b|\[\d+(?:\.\d+)+\]", re.IGNORECASE)
 # A question for the point in time something starts, ends or changes, which no "how often" answers.
 _POINT_QUESTION = re.compile(
     r"^\W*when\b.*\b(?:start|begin|end|finish|expire|change|launch|ship|take effect|come into (?:force|effect))"

@@ -186,11 +186,11 @@ class HybridRetriever:
                 continue
             i += 1
             bare = word.strip(_PUNCTUATION)
-            expansion = self._spelled_out(bare)
+            found = tokenize(word)
+            expansion = self._spelled_out(bare, found)
             if expansion:
                 terms.extend(expansion)
                 continue
-            found = tokenize(word)
             if "_" in word and any(lexical.knows(t) for t in found):
                 # an identifier a store indexed before its words were tokens too ("idempotency_key" whole)
                 found = [t for t in found if lexical.knows(t)]
@@ -210,12 +210,11 @@ class HybridRetriever:
                     unknown.append(bare)
         return terms, tuple(dict.fromkeys(unknown))
 
-    def _spelled_out(self, word: str) -> list[str]:
+    def _spelled_out(self, word: str, own: list[str]) -> list[str]:
         """The collection's terms for a common abbreviation it does not hold but spells out ("CEO" where a release
-        says "Chief Executive Officer", `names.spelled_out`), or []."""
+        says "Chief Executive Officer", `names.spelled_out`), or []. `own`: the word's own terms."""
         lexical = self.store.lexical
         meaning = spelled_out(word.removesuffix("s").removesuffix("'")) if len(lexical) else None
-        own = tokenize(word)
         if not meaning or (own and all(lexical.knows(t) for t in own)):
             return []
         spelled = tokenize(meaning)
